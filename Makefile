@@ -1,0 +1,53 @@
+# Backline: `make run` to try it, `make test` to test it, `make check` to lint it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST := $(BIN)/python -m pytest
+
+.PHONY: install run test test-sqlite test-postgres test-browser check bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Backline needs Python 3.11 or newer"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py createcachetable
+	BACKLINE_DEMO=1 $(BIN)/python manage.py load_demo
+	@echo
+	@echo "Backline is starting on http://$(HOST):$(PORT)/ -- sign in with a demo login above."
+	@echo "Demo mode lets demo accounts skip MFA. Stop with Ctrl-C."
+	BACKLINE_DEMO=1 $(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) \
+		--workers 1 --blocking-threads 4 --no-ws backline.wsgi:application
+
+test: install
+	sh scripts/ensure_test_packages.sh
+	$(MAKE) test-sqlite test-postgres test-browser
+
+test-sqlite: install
+	$(PYTEST) -m "not browser" -n 2
+
+test-postgres: install
+	$(BIN)/python scripts/with_postgres.py $(PYTEST) -m "not browser" -n 2
+
+test-browser: install
+	$(PYTEST) -m browser tests/browser
+
+check: install
+	$(BIN)/ruff check backline tests bench scripts
+	$(BIN)/ruff format --check backline tests bench scripts
+	$(BIN)/mypy backline
+
+bench: install
+	$(BIN)/python bench/http.py
+
+clean:
+	rm -rf $(VENV) data test-artifacts

@@ -1,0 +1,1 @@
+"""Backline: confidential peer support for 911 centers."""

@@ -1,0 +1,1 @@
+"""People and organisation: regions (peer teams), agencies, users, roles, invitations."""

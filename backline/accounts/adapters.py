@@ -1,0 +1,41 @@
+"""django-allauth adapters: no open sign-up; single sign-on only for known people."""
+
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialLogin
+from django.contrib import messages
+from django.http import HttpRequest
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest) -> bool:
+        """People join by invitation only."""
+        return False
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
+        return False
+
+    def is_auto_signup_allowed(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
+        return False
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        """A region's identity provider signs in only people of that region."""
+        user: Any = sociallogin.user
+        if not user.pk:
+            return  # an unknown person: sign-up is closed, allauth says so
+        region = getattr(sociallogin.account.get_provider().app, "region", None)
+        member_of_region = region is not None and any(
+            m.region_id == region.pk for m in user.all_memberships
+        )
+        if not member_of_region:
+            messages.error(
+                request, _("That sign-in service is not set up for your team. Use your password.")
+            )
+            raise ImmediateHttpResponse(redirect("account_login"))

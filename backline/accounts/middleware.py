@@ -1,0 +1,34 @@
+"""Sends people whose role requires MFA to enrol before they see anything else."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from backline.accounts.mfa import must_enrol
+
+# Views an unenrolled person still needs: enrolment itself, signing out, static pages.
+ENROLMENT_VIEWS = frozenset(
+    {"security_setup", "account_logout", "account_reauthenticate", "set_language"}
+)
+
+
+class RequireMFAMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if not request.user.is_authenticated:
+            return None
+        name = request.resolver_match.url_name if request.resolver_match else None
+        if name and (name in ENROLMENT_VIEWS or name.startswith("mfa_")):
+            return None
+        if must_enrol(request.user):  # type: ignore[arg-type]
+            return redirect("security_setup")
+        return None

@@ -1,0 +1,269 @@
+"""Regions, agencies, people, their roles, and the invitations that bring them in."""
+
+from __future__ import annotations
+
+import zoneinfo
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from backline.accounts.roles import AGENCY_BOUND, GRANTABLE_BY, MFA_REQUIRED, Role
+from backline.accounts.states import State
+from backline.lib import clock
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class Region(models.Model):
+    """A peer team and the agencies it serves."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    sso_app = models.OneToOneField(
+        "socialaccount.SocialApp",
+        verbose_name=_("single sign-on (OIDC) application"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="region",
+    )
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Agency(models.Model):
+    """A public safety answering point (PSAP) served by a region's peer team."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="agencies")
+    name = models.CharField(_("name"), max_length=120)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
+    state = models.CharField(_("state"), max_length=2, choices=State.choices)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("agencies")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="agency_name_unique_in_region")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserQuerySet(models.QuerySet["User"]):
+    def visible_to(self, viewer: User) -> UserQuerySet:
+        """People a viewer may see in rosters: the viewer, plus their region as its
+        coordinator, plus their agency as its administrator."""
+        if not viewer.is_authenticated or not viewer.is_active:
+            return self.none()
+        scope = Q(pk=viewer.pk)
+        regions = viewer.regions_with(Role.COORDINATOR)
+        if regions:
+            scope |= Q(memberships__region__in=regions)
+        agencies = viewer.agencies_with(Role.ADMINISTRATOR)
+        if agencies:
+            scope |= Q(memberships__agency__in=agencies)
+        return self.filter(scope).distinct()
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> User:
+        if not email:
+            raise ValueError("A user needs an e-mail address")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    preferred_name = models.CharField(
+        _("preferred name"), max_length=60, blank=True, help_text=_("What colleagues call you.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(default=False)
+    is_demo = models.BooleanField(
+        _("demo account"),
+        default=False,
+        help_text=_("Created by load_demo; may skip MFA only where demo mode is on."),
+    )
+    date_joined = models.DateTimeField(default=clock.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.full_name or self.email
+
+    @cached_property
+    def all_memberships(self) -> list[Membership]:
+        """This person's memberships, read once per request."""
+        return list(self.memberships.select_related("region", "agency"))
+
+    @property
+    def roles(self) -> set[str]:
+        return {m.role for m in self.all_memberships}
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def regions_with(self, role: str) -> list[Region]:
+        return [m.region for m in self.all_memberships if m.role == role]
+
+    def agencies_with(self, role: str) -> list[Agency]:
+        return [m.agency for m in self.all_memberships if m.role == role and m.agency]
+
+    @property
+    def needs_mfa(self) -> bool:
+        return bool(self.roles & MFA_REQUIRED)
+
+    def manageable_agencies(self) -> models.QuerySet[Agency]:
+        """Agencies whose roster this person may change."""
+        return Agency.objects.filter(
+            Q(region__in=self.regions_with(Role.COORDINATOR))
+            | Q(pk__in=[a.pk for a in self.agencies_with(Role.ADMINISTRATOR)])
+        )
+
+    def grantable_roles(self, agency: Agency) -> list[str]:
+        """The roles this person may give to someone at ``agency``."""
+        granted: set[str] = set()
+        for m in self.all_memberships:
+            if m.role == Role.COORDINATOR and m.region_id == agency.region_id:
+                granted |= GRANTABLE_BY[Role.COORDINATOR]
+            if m.role == Role.ADMINISTRATOR and m.agency_id == agency.pk:
+                granted |= GRANTABLE_BY[Role.ADMINISTRATOR]
+        return [r for r in Role.values if r in granted]
+
+
+class Membership(models.Model):
+    """One role a person holds in a region; agency-bound roles also name the agency."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="memberships")
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        ordering = ["region", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "region", "role"], name="membership_one_role_per_region"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=sorted(AGENCY_BOUND)) | Q(agency__isnull=False),
+                name="membership_agency_for_agency_roles",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="membership_role_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
+    def clean(self) -> None:
+        if self.agency_id and self.agency.region_id != self.region_id:
+            raise ValidationError(_("The agency belongs to another region."))
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def visible_to(self, viewer: User) -> InvitationQuerySet:
+        if not viewer.is_authenticated:
+            return self.none()
+        return self.filter(agency__in=viewer.manageable_agencies())
+
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=clock.now()
+        )
+
+
+class Invitation(models.Model):
+    """A single-use, expiring link that lets one person join with the roles given."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    full_name = models.CharField(_("full name"), max_length=150)
+    roles = models.JSONField(_("roles"), default=list)
+    invited_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, related_name="invitations_sent"
+    )
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.OneToOneField(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitation"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_not_both_accepted_and_revoked",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="invitation_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= clock.now():
+            return "expired"
+        return "pending"
+
+    def role_labels(self) -> Iterable[str]:
+        return [str(Role(r).label) for r in self.roles]

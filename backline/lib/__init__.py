@@ -1,0 +1,1 @@
+"""Small helpers every other layer may use; nothing here imports from Backline."""

@@ -1,0 +1,1 @@
+"""Privacy mechanics: deny-by-default access rules and the append-only audit log."""

@@ -1,0 +1,1 @@
+"""The roster: coordinators and administrators manage agencies, people, roles and invitations."""

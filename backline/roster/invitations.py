@@ -1,0 +1,119 @@
+"""Inviting people: a link that expires and works once; only its digest is stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from backline.accounts.models import Agency, Invitation, Membership, User
+from backline.lib import clock, tokens
+
+
+class InvitationUnusable(Exception):
+    """The link is expired, revoked or already used; ``reason`` is for the person."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    full_name: str
+    preferred_name: str
+    password: str
+
+
+def invite(
+    request: HttpRequest,
+    manager: User,
+    *,
+    email: str,
+    full_name: str,
+    agency: Agency,
+    roles: list[str],
+) -> tuple[Invitation, str]:
+    """Create an invitation and e-mail its link; returns it with the link (shown once)."""
+    token = tokens.new_token()
+    now = clock.now()
+    invitation = Invitation.objects.create(
+        agency=agency,
+        email=email,
+        full_name=full_name,
+        roles=roles,
+        invited_by=manager,
+        token_digest=tokens.digest(token),
+        created_at=now,
+        expires_at=now + settings.BACKLINE_INVITATION_TTL,
+    )
+    link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
+    send_mail(
+        subject=_("You are invited to Backline"),
+        message=_(
+            "%(inviter)s invited you to join the peer support team of %(region)s on Backline.\n\n"
+            "Open this link to choose your password. It works once and expires on %(expires)s:\n"
+            "%(link)s\n"
+        )
+        % {
+            "inviter": manager.display_name,
+            "region": agency.region.name,
+            "expires": invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "link": link,
+        },
+        from_email=None,
+        recipient_list=[email],
+    )
+    return invitation, link
+
+
+def find(token: str) -> Invitation | None:
+    return (
+        Invitation.objects.select_related("agency__region")
+        .filter(token_digest=tokens.digest(token))
+        .first()
+    )
+
+
+def ensure_usable(invitation: Invitation) -> None:
+    status = invitation.status
+    if status == "accepted":
+        raise InvitationUnusable(_("This invitation has already been used. Sign in instead."))
+    if status == "revoked":
+        raise InvitationUnusable(_("This invitation was withdrawn. Ask your coordinator."))
+    if status == "expired":
+        raise InvitationUnusable(
+            _("This invitation has expired. Ask your coordinator for a new one.")
+        )
+
+
+def accept(invitation: Invitation, person: NewPerson) -> User:
+    """Create the account and its memberships, once, even if two submits race."""
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        ensure_usable(locked)
+        try:
+            user = User.objects.create_user(
+                email=locked.email,
+                password=person.password,
+                full_name=person.full_name,
+                preferred_name=person.preferred_name,
+            )
+        except IntegrityError as exc:
+            raise InvitationUnusable(
+                _("An account with this e-mail address already exists. Sign in instead.")
+            ) from exc
+        region = locked.agency.region
+        Membership.objects.bulk_create(
+            Membership(user=user, region=region, agency=locked.agency, role=role)
+            for role in locked.roles
+        )
+        locked.accepted_at = clock.now()
+        locked.accepted_by = user
+        locked.save(update_fields=["accepted_at", "accepted_by"])
+    return user

@@ -1,0 +1,256 @@
+"""Roster pages: agencies, people and their roles, invitations.
+
+Coordinators manage their whole region; agency administrators their own agency.
+Everything is looked up through ``visible_to`` or ``manageable_agencies``, so a
+manager from elsewhere gets 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from backline.accounts.access import COORDINATOR, ROSTER_MANAGER
+from backline.accounts.models import Agency, Invitation, Membership, User
+from backline.accounts.roles import Role
+from backline.lib import clock
+from backline.privacy import audit
+from backline.privacy.access import PUBLIC, access
+from backline.privacy.actions import describe
+from backline.roster import invitations
+from backline.roster.forms import AcceptInvitationForm, AddRoleForm, AgencyForm, InvitationForm
+
+PERSON_VIEWED = describe("roster.person.viewed", gettext_lazy("opened your roster page"))
+
+
+def _manager(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@access(ROSTER_MANAGER)
+def agencies(request: HttpRequest) -> HttpResponse:
+    manager = _manager(request)
+    listed = manager.manageable_agencies().select_related("region")
+    return render(
+        request,
+        "roster/agencies.html",
+        {"agencies": listed, "can_add": bool(manager.regions_with(Role.COORDINATOR))},
+    )
+
+
+@access(COORDINATOR)
+def agency_new(request: HttpRequest) -> HttpResponse:
+    manager = _manager(request)
+    regions = manager.regions_with(Role.COORDINATOR)
+    form = AgencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        region = next((r for r in regions if str(r.pk) == request.POST.get("region")), regions[0])
+        form.instance.region = region
+        agency = form.save()
+        messages.success(request, _("%(agency)s was added.") % {"agency": agency})
+        return redirect("roster:agencies")
+    return render(request, "roster/agency_form.html", {"form": form, "regions": regions})
+
+
+@access(ROSTER_MANAGER)
+def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = get_object_or_404(_manager(request).manageable_agencies(), pk=pk)
+    form = AgencyForm(request.POST or None, instance=agency)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("%(agency)s was saved.") % {"agency": agency})
+        return redirect("roster:agencies")
+    return render(request, "roster/agency_form.html", {"form": form, "agency": agency})
+
+
+@access(ROSTER_MANAGER)
+def people(request: HttpRequest) -> HttpResponse:
+    manager = _manager(request)
+    query = request.GET.get("q", "").strip()
+    listed = (
+        User.objects.visible_to(manager)
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("agency"))
+        )
+        .order_by("full_name", "pk")
+    )
+    if query:
+        listed = listed.filter(
+            Q(full_name__icontains=query)
+            | Q(preferred_name__icontains=query)
+            | Q(email__icontains=query)
+        )
+    page = Paginator(listed, 25).get_page(request.GET.get("page"))
+    partial = request.headers.get("HX-Request") == "true"
+    template = "roster/people_table.html" if partial else "roster/people.html"
+    return render(request, template, {"page": page, "query": query})
+
+
+def _visible_person(request: HttpRequest, pk: int) -> User:
+    return get_object_or_404(User.objects.visible_to(_manager(request)), pk=pk)
+
+
+@access(ROSTER_MANAGER)
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    manager = _manager(request)
+    shown = _visible_person(request, pk)
+    if shown != manager:
+        audit.record(manager, PERSON_VIEWED, subject=shown, obj=shown)
+    manageable = set(manager.manageable_agencies().values_list("pk", flat=True))
+    memberships = [
+        (m, m.agency_id in manageable and m.role in manager.grantable_roles(m.agency))
+        for m in shown.memberships.select_related("agency", "region")
+    ]
+    return render(
+        request,
+        "roster/person.html",
+        {
+            "person": shown,
+            "memberships": memberships,
+            "form": AddRoleForm(manager=manager, person=shown),
+        },
+    )
+
+
+@require_POST
+@access(ROSTER_MANAGER)
+def role_add(request: HttpRequest, pk: int) -> HttpResponse:
+    manager = _manager(request)
+    shown = _visible_person(request, pk)
+    form = AddRoleForm(request.POST, manager=manager, person=shown)
+    if form.is_valid():
+        agency = form.cleaned_data["agency"]
+        Membership.objects.create(
+            user=shown, region=agency.region, agency=agency, role=form.cleaned_data["role"]
+        )
+        messages.success(request, _("The role was added."))
+    else:
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+    return redirect("roster:person", pk=shown.pk)
+
+
+@require_POST
+@access(ROSTER_MANAGER)
+def role_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    manager = _manager(request)
+    shown = _visible_person(request, pk)
+    with transaction.atomic():
+        membership = get_object_or_404(
+            Membership.objects.select_for_update().select_related("agency", "region"),
+            pk=membership_pk,
+            user=shown,
+            agency__in=manager.manageable_agencies(),
+        )
+        if membership.agency is None or membership.role not in manager.grantable_roles(
+            membership.agency
+        ):
+            messages.error(request, _("You may not remove this role."))
+        elif (
+            membership.role == Role.COORDINATOR
+            and not Membership.objects.filter(region=membership.region, role=Role.COORDINATOR)
+            .exclude(pk=membership.pk)
+            .exists()
+        ):
+            messages.error(request, _("A region must keep at least one coordinator."))
+        else:
+            membership.delete()
+            messages.success(request, _("The role was removed."))
+    return redirect("roster:person", pk=shown.pk)
+
+
+@require_POST
+@access(ROSTER_MANAGER)
+def person_active(request: HttpRequest, pk: int) -> HttpResponse:
+    manager = _manager(request)
+    shown = _visible_person(request, pk)
+    if shown == manager:
+        messages.error(request, _("You cannot deactivate your own account."))
+    else:
+        shown.is_active = request.POST.get("active") == "yes"
+        shown.save(update_fields=["is_active"])
+        if shown.is_active:
+            messages.success(request, _("%(person)s can sign in again.") % {"person": shown})
+        else:
+            messages.success(request, _("%(person)s can no longer sign in.") % {"person": shown})
+    return redirect("roster:person", pk=shown.pk)
+
+
+@access(ROSTER_MANAGER)
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    manager = _manager(request)
+    form = InvitationForm(request.POST or None, manager=manager)
+    if request.method == "POST" and form.is_valid():
+        _invitation, link = invitations.invite(request, manager, **form.cleaned_data)
+        messages.success(
+            request,
+            _("Invitation sent to %(email)s. You can also give them this link: %(link)s")
+            % {"email": form.cleaned_data["email"], "link": link},
+        )
+        return redirect("roster:invitations")
+    listed = Invitation.objects.visible_to(manager).select_related("agency", "invited_by")
+    page = Paginator(listed, 25).get_page(request.GET.get("page"))
+    return render(request, "roster/invitations.html", {"form": form, "page": page})
+
+
+@require_POST
+@access(ROSTER_MANAGER)
+def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.visible_to(_manager(request)), pk=pk)
+    revoked = Invitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=clock.now())
+    if revoked:
+        messages.success(request, _("The invitation to %(email)s was withdrawn.") % {
+            "email": invitation.email
+        })
+    else:
+        messages.error(request, _("This invitation was already used or withdrawn."))
+    return redirect("roster:invitations")
+
+
+@access(PUBLIC)
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = invitations.find(token)
+    if invitation is None:
+        return render(request, "roster/invitation_unusable.html", {
+            "reason": _("This invitation link is not valid. Check that you copied all of it."),
+        }, status=404)
+    try:
+        invitations.ensure_usable(invitation)
+    except invitations.InvitationUnusable as unusable:
+        return render(request, "roster/invitation_unusable.html", {"reason": unusable.reason},
+                      status=410)
+    if request.user.is_authenticated:
+        return render(request, "roster/invitation_unusable.html", {
+            "reason": _("You are signed in. Sign out first to accept an invitation."),
+        }, status=409)
+    form = AcceptInvitationForm(
+        request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
+    )
+    if request.method == "POST" and form.is_valid():
+        person = invitations.NewPerson(
+            full_name=form.cleaned_data["full_name"],
+            preferred_name=form.cleaned_data["preferred_name"],
+            password=form.cleaned_data["password1"],
+        )
+        try:
+            user = invitations.accept(invitation, person)
+        except invitations.InvitationUnusable as unusable:
+            return render(request, "roster/invitation_unusable.html", {"reason": unusable.reason},
+                          status=410)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to Backline."))
+        return redirect("home")
+    context: dict[str, Any] = {"form": form, "invitation": invitation}
+    return render(request, "roster/accept_invitation.html", context)

@@ -1,0 +1,22 @@
+"""Backline's URLs. Every view states its access rule (see ``privacy.access``)."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from backline.privacy.access import PUBLIC, access
+from backline.roster import views as roster_views
+from backline.web import views
+from backline.web.allauth_rules import allauth_patterns
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("home/", views.home, name="home"),
+    path("reach-out/", views.reach_out, name="reach_out"),
+    path("account/security/", views.security_setup, name="security_setup"),
+    path("privacy/who-has-seen-my-data/", views.who_has_seen_my_data,
+         name="who_has_seen_my_data"),
+    path("manage/", include("backline.roster.urls")),
+    path("invitation/<str:token>/", roster_views.accept_invitation, name="accept_invitation"),
+    path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
+    path("accounts/", include(allauth_patterns())),
+]

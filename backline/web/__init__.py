@@ -1,0 +1,1 @@
+"""The web layer: URLs, the base layout, home pages, static files."""

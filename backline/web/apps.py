@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
+
+
+class WebConfig(AppConfig):
+    name = "backline.web"
+    label = "web"
+
+    def ready(self) -> None:
+        from allauth.socialaccount.models import SocialApp
+
+        from backline.web.middleware import forget_sso_origins
+
+        post_save.connect(forget_sso_origins, sender=SocialApp)
+        post_delete.connect(forget_sso_origins, sender=SocialApp)

@@ -1,0 +1,17 @@
+"""What every page's layout needs to know about the person viewing it."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from backline.accounts.roles import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user: Any = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"can_reach_out": False, "can_manage": False}
+    return {
+        "can_reach_out": user.has_role(Role.TELECOMMUNICATOR, Role.PEER),
+        "can_manage": user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR),
+    }

@@ -1,0 +1,79 @@
+"""Pages every member reaches: home (one section per role), enrolment, privacy."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from backline.accounts.access import TELECOMMUNICATOR
+from backline.accounts.mfa import has_second_factor
+from backline.accounts.models import Invitation, Membership
+from backline.accounts.roles import MFA_REQUIRED, Role
+from backline.privacy.access import PUBLIC, SIGNED_IN, access
+from backline.privacy.models import AuditEntry
+
+
+@access(PUBLIC)
+def landing(request: HttpRequest) -> HttpResponse:
+    return redirect("home" if request.user.is_authenticated else "account_login")
+
+
+@access(SIGNED_IN)
+def home(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    context: dict[str, Any] = {"roles": user.roles}
+    coordinated = user.regions_with(Role.COORDINATOR)
+    if coordinated:
+        context["regions"] = [_region_overview(region) for region in coordinated]
+    administered = user.agencies_with(Role.ADMINISTRATOR)
+    if administered:
+        counts = dict(
+            Membership.objects.filter(agency__in=administered)
+            .values_list("agency")
+            .annotate(people=Count("user", distinct=True))
+        )
+        context["agencies"] = [(agency, counts.get(agency.pk, 0)) for agency in administered]
+    teams = {m.region for m in user.all_memberships}
+    context["teams"] = sorted(teams, key=lambda region: region.name)
+    return render(request, "web/home.html", context)
+
+
+def _region_overview(region: Any) -> dict[str, Any]:
+    by_role = dict(
+        Membership.objects.filter(region=region).values_list("role").annotate(n=Count("id"))
+    )
+    return {
+        "region": region,
+        "agency_count": region.agencies.count(),
+        "roles": [(label, by_role.get(value, 0)) for value, label in Role.choices],
+        "pending_invitations": Invitation.objects.pending().filter(agency__region=region).count(),
+    }
+
+
+@access(TELECOMMUNICATOR)
+def reach_out(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/reach_out.html")
+
+
+@access(SIGNED_IN)
+def security_setup(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    return render(
+        request,
+        "web/security_setup.html",
+        {
+            "required": bool(user.roles & MFA_REQUIRED),
+            "enrolled": has_second_factor(user),
+            "demo_relaxed": user.is_demo and settings.DEMO_MFA_RELAXED,
+        },
+    )
+
+
+@access(SIGNED_IN)
+def who_has_seen_my_data(request: HttpRequest) -> HttpResponse:
+    entries = AuditEntry.objects.visible_to(request.user)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "web/who_has_seen.html", {"page": page})

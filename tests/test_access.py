@@ -1,0 +1,153 @@
+"""Who may reach every page: the access table, and the deny-by-default machinery.
+
+A change that adds a page or an endpoint adds its row to ACCESS below; the walk over
+every URL pattern fails until it does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
+
+from backline.accounts.models import Invitation
+from backline.lib import clock, tokens
+from backline.privacy.access import rule_of
+from backline.web.allauth_rules import RULES as ALLAUTH_RULES
+from tests.personas import World
+
+PERSONAS = ["anonymous", "telecommunicator", "peer", "coordinator", "clinician",
+            "administrator", "outsider"]
+LOGIN = "login"  # anonymous visitors are sent to sign in
+
+
+def row(get: int | str, tc: int, peer: int, coord: int, clin: int, admin: int,
+        out: int) -> dict[str, int | str]:
+    return dict(zip(PERSONAS, [get, tc, peer, coord, clin, admin, out], strict=True))
+
+
+def _invitation(world: World) -> Invitation:
+    now = clock.now()
+    return Invitation.objects.create(
+        agency=world.agency, email="new@harbor.test", full_name="New Person",
+        roles=["telecommunicator"], token_digest=tokens.digest("known-token"),
+        created_at=now, expires_at=now + timedelta(days=1),
+    )
+
+
+def NONE(world: World) -> dict[str, Any]:
+    return {}
+
+
+def AGENCY(world: World) -> dict[str, Any]:
+    return {"pk": world.agency.pk}
+
+
+def PERSON(world: World) -> dict[str, Any]:
+    return {"pk": world.telecommunicator.pk}
+
+
+def MEMBERSHIP(world: World) -> dict[str, Any]:
+    membership = world.telecommunicator.memberships.get()
+    return {"pk": world.telecommunicator.pk, "membership_pk": membership.pk}
+
+
+def INVITATION(world: World) -> dict[str, Any]:
+    return {"pk": _invitation(world).pk}
+
+
+def TOKEN(world: World) -> dict[str, Any]:
+    _invitation(world)
+    return {"token": "known-token"}
+
+
+Args = Callable[[World], dict[str, Any]]
+
+# name, URL arguments, method, expected status per persona
+ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
+    ("landing", NONE, "get", row(302, 302, 302, 302, 302, 302, 302)),
+    ("home", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("reach_out", NONE, "get", row(LOGIN, 200, 200, 404, 404, 404, 200)),
+    ("security_setup", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("who_has_seen_my_data", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("roster:agencies", NONE, "get", row(LOGIN, 404, 404, 200, 404, 200, 200)),
+    ("roster:agency_new", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("roster:agency_edit", AGENCY, "get", row(LOGIN, 404, 404, 200, 404, 200, 404)),
+    ("roster:people", NONE, "get", row(LOGIN, 404, 404, 200, 404, 200, 200)),
+    ("roster:person", PERSON, "get", row(LOGIN, 404, 404, 200, 404, 200, 404)),
+    ("roster:role_add", PERSON, "post", row(LOGIN, 404, 404, 302, 404, 302, 404)),
+    ("roster:role_remove", MEMBERSHIP, "post", row(LOGIN, 404, 404, 302, 404, 302, 404)),
+    ("roster:person_active", PERSON, "post", row(LOGIN, 404, 404, 302, 404, 302, 404)),
+    ("roster:invitations", NONE, "get", row(LOGIN, 404, 404, 200, 404, 200, 200)),
+    ("roster:invitation_revoke", INVITATION, "post", row(LOGIN, 404, 404, 302, 404, 302, 404)),
+    ("accept_invitation", TOKEN, "get", row(200, 409, 409, 409, 409, 409, 409)),
+    ("set_language", NONE, "post", row(302, 302, 302, 302, 302, 302, 302)),
+]
+
+
+def walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from walk(pattern.url_patterns, inner)
+        else:
+            yield f"{namespace}{pattern.name}", pattern
+
+
+def test_every_url_pattern_states_an_access_rule():
+    missing = [name for name, p in walk(get_resolver().url_patterns) if rule_of(p.callback) is None]
+    assert missing == []
+
+
+def test_every_backline_page_has_a_row_in_the_access_table():
+    ours = {
+        name for name, p in walk(get_resolver().url_patterns)
+        if p.callback.__module__.startswith("backline") or name == "set_language"
+    }
+    ours -= set(ALLAUTH_RULES)
+    assert ours == {name for name, *_ in ACCESS}
+
+
+@pytest.mark.parametrize(("name", "args", "method", "expected"), ACCESS,
+                         ids=[name for name, *_ in ACCESS])
+def test_access_table(world: World, name, args, method, expected):
+    for persona in PERSONAS:
+        with transaction.atomic():  # each persona meets the same, untouched world
+            client = Client()
+            if persona != "anonymous":
+                client.force_login(getattr(world, persona))
+            url = reverse(name, kwargs=args(world))
+            response = getattr(client, method)(url)
+            transaction.set_rollback(True)
+        want = expected[persona]
+        if want == LOGIN:
+            assert response.status_code == 302, (persona, url)
+            assert response["Location"].startswith(reverse("account_login")), (persona, url)
+        else:
+            assert response.status_code == want, (persona, url, response.status_code)
+
+
+def unruled(request):
+    return HttpResponse("secret")
+
+
+urlpatterns = [path("unruled/", unruled)]
+
+
+@pytest.mark.urls("tests.test_access")
+def test_a_view_without_a_rule_is_refused(client, db):
+    response = client.get("/unruled/")
+    assert response.status_code == 403
+    assert b"secret" not in response.content
+
+
+def test_an_allauth_view_that_nobody_reviewed_is_closed(client, db):
+    # login by e-mailed code is not reviewed for Backline: it stays closed
+    response = client.get("/accounts/login/code/confirm/")
+    assert response.status_code == 404
