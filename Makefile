@@ -33,13 +33,13 @@ test: install
 	$(MAKE) test-sqlite test-postgres test-browser
 
 test-sqlite: install
-	$(PYTEST) -m "not browser" -n 2
+	$(PYTEST) --ignore=tests/browser -n 2
 
 test-postgres: install
-	$(BIN)/python scripts/with_postgres.py $(PYTEST) -m "not browser" -n 2
+	$(BIN)/python scripts/with_postgres.py $(PYTEST) --ignore=tests/browser -n 2
 
 test-browser: install
-	$(PYTEST) -m browser tests/browser
+	$(PYTEST) tests/browser
 
 check: install
 	$(BIN)/ruff check backline tests bench scripts

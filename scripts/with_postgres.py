@@ -53,16 +53,33 @@ def main(command: list[str]) -> int:
     log = folder / "server.log"
     try:
         subprocess.run(
-            as_postgres([pg_bin("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
-                         "-E", "UTF8", "--no-instructions"]),
-            check=True, stdout=subprocess.DEVNULL,
+            as_postgres(
+                [
+                    pg_bin("initdb"),
+                    "-D",
+                    str(data),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--no-instructions",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
-        options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        options = (
+            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
         subprocess.run(
-            as_postgres([pg_bin("pg_ctl"), "-D", str(data), "-l", str(log), "-o", options,
-                         "-w", "start"]),
-            check=True, stdout=subprocess.DEVNULL,
+            as_postgres(
+                [pg_bin("pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start"]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         env = dict(os.environ, DATABASE_URL=f"postgres://postgres@127.0.0.1:{port}/backline")
         print(f"PostgreSQL on 127.0.0.1:{port} (throw-away cluster in {folder})", flush=True)
@@ -70,7 +87,9 @@ def main(command: list[str]) -> int:
     finally:
         subprocess.run(
             as_postgres([pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
         )
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -56,32 +56,46 @@ def totp_code(secret: str) -> str:
 
 def build_world() -> World:
     region = Region.objects.create(name="Harbor Peer Team", slug="harbor")
-    agency = Agency.objects.create(region=region, name="Harbor 911", state="WA",
-                                   time_zone="America/Los_Angeles")
-    other_agency = Agency.objects.create(region=region, name="Bayside ECC", state="WA",
-                                         time_zone="America/Los_Angeles")
+    agency = Agency.objects.create(
+        region=region, name="Harbor 911", state="WA", time_zone="America/Los_Angeles"
+    )
+    other_agency = Agency.objects.create(
+        region=region, name="Bayside ECC", state="WA", time_zone="America/Los_Angeles"
+    )
     outside_region = Region.objects.create(name="Prairie Peer Team", slug="prairie")
-    outside_agency = Agency.objects.create(region=outside_region, name="Prairie 911",
-                                           state="KS", time_zone="America/Chicago")
+    outside_agency = Agency.objects.create(
+        region=outside_region, name="Prairie 911", state="KS", time_zone="America/Chicago"
+    )
     people = {
-        "telecommunicator": make_person("tc@harbor.test", "Tess Caller", agency,
-                                        Role.TELECOMMUNICATOR),
-        "peer": make_person("peer@harbor.test", "Pat Peer", agency, Role.TELECOMMUNICATOR,
-                            Role.PEER),
-        "coordinator": make_person("coord@harbor.test", "Cory Coordinator", agency,
-                                   Role.COORDINATOR),
-        "clinician": make_person("clin@harbor.test", "Dr. Cleo Clinician", agency,
-                                 Role.CLINICIAN),
-        "administrator": make_person("admin@harbor.test", "Ada Admin", agency,
-                                     Role.ADMINISTRATOR),
-        "outsider": make_person("out@prairie.test", "Otto Outsider", outside_agency,
-                                Role.COORDINATOR, Role.ADMINISTRATOR, Role.TELECOMMUNICATOR),
+        "telecommunicator": make_person(
+            "tc@harbor.test", "Tess Caller", agency, Role.TELECOMMUNICATOR
+        ),
+        "peer": make_person(
+            "peer@harbor.test", "Pat Peer", agency, Role.TELECOMMUNICATOR, Role.PEER
+        ),
+        "coordinator": make_person(
+            "coord@harbor.test", "Cory Coordinator", agency, Role.COORDINATOR
+        ),
+        "clinician": make_person("clin@harbor.test", "Dr. Cleo Clinician", agency, Role.CLINICIAN),
+        "administrator": make_person("admin@harbor.test", "Ada Admin", agency, Role.ADMINISTRATOR),
+        "outsider": make_person(
+            "out@prairie.test",
+            "Otto Outsider",
+            outside_agency,
+            Role.COORDINATOR,
+            Role.ADMINISTRATOR,
+            Role.TELECOMMUNICATOR,
+        ),
     }
     secrets = {
-        user.pk: enrol_totp(user)
-        for key, user in people.items()
-        if key != "telecommunicator"
+        user.pk: enrol_totp(user) for key, user in people.items() if key != "telecommunicator"
     }
-    return World(region=region, agency=agency, other_agency=other_agency,
-                 outside_region=outside_region, outside_agency=outside_agency,
-                 totp_secrets=secrets, **people)
+    return World(
+        region=region,
+        agency=agency,
+        other_agency=other_agency,
+        outside_region=outside_region,
+        outside_agency=outside_agency,
+        totp_secrets=secrets,
+        **people,
+    )

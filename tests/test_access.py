@@ -22,22 +22,34 @@ from backline.privacy.access import rule_of
 from backline.web.allauth_rules import RULES as ALLAUTH_RULES
 from tests.personas import World
 
-PERSONAS = ["anonymous", "telecommunicator", "peer", "coordinator", "clinician",
-            "administrator", "outsider"]
+PERSONAS = [
+    "anonymous",
+    "telecommunicator",
+    "peer",
+    "coordinator",
+    "clinician",
+    "administrator",
+    "outsider",
+]
 LOGIN = "login"  # anonymous visitors are sent to sign in
 
 
-def row(get: int | str, tc: int, peer: int, coord: int, clin: int, admin: int,
-        out: int) -> dict[str, int | str]:
+def row(
+    get: int | str, tc: int, peer: int, coord: int, clin: int, admin: int, out: int
+) -> dict[str, int | str]:
     return dict(zip(PERSONAS, [get, tc, peer, coord, clin, admin, out], strict=True))
 
 
 def _invitation(world: World) -> Invitation:
     now = clock.now()
     return Invitation.objects.create(
-        agency=world.agency, email="new@harbor.test", full_name="New Person",
-        roles=["telecommunicator"], token_digest=tokens.digest("known-token"),
-        created_at=now, expires_at=now + timedelta(days=1),
+        agency=world.agency,
+        email="new@harbor.test",
+        full_name="New Person",
+        roles=["telecommunicator"],
+        token_digest=tokens.digest("known-token"),
+        created_at=now,
+        expires_at=now + timedelta(days=1),
     )
 
 
@@ -107,15 +119,17 @@ def test_every_url_pattern_states_an_access_rule():
 
 def test_every_backline_page_has_a_row_in_the_access_table():
     ours = {
-        name for name, p in walk(get_resolver().url_patterns)
+        name
+        for name, p in walk(get_resolver().url_patterns)
         if p.callback.__module__.startswith("backline") or name == "set_language"
     }
     ours -= set(ALLAUTH_RULES)
     assert ours == {name for name, *_ in ACCESS}
 
 
-@pytest.mark.parametrize(("name", "args", "method", "expected"), ACCESS,
-                         ids=[name for name, *_ in ACCESS])
+@pytest.mark.parametrize(
+    ("name", "args", "method", "expected"), ACCESS, ids=[name for name, *_ in ACCESS]
+)
 def test_access_table(world: World, name, args, method, expected):
     for persona in PERSONAS:
         with transaction.atomic():  # each persona meets the same, untouched world

@@ -193,16 +193,14 @@ class Membership(models.Model):
                 condition=~Q(role__in=sorted(AGENCY_BOUND)) | Q(agency__isnull=False),
                 name="membership_agency_for_agency_roles",
             ),
-            models.CheckConstraint(
-                condition=Q(role__in=Role.values), name="membership_role_known"
-            ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="membership_role_known"),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"
 
     def clean(self) -> None:
-        if self.agency_id and self.agency.region_id != self.region_id:
+        if self.agency is not None and self.agency.region_id != self.region_id:
             raise ValidationError(_("The agency belongs to another region."))
 
 

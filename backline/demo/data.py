@@ -35,20 +35,67 @@ class Login:
 LOGINS = [
     Login("telecom@example.org", "Jordan Ellis", (Role.TELECOMMUNICATOR,), 0),
     Login("peer@example.org", "Sam Okafor", (Role.TELECOMMUNICATOR, Role.PEER), 0),
-    Login("coordinator@example.org", "Casey Lindqvist", (Role.TELECOMMUNICATOR, Role.COORDINATOR), 1),
+    Login(
+        "coordinator@example.org", "Casey Lindqvist", (Role.TELECOMMUNICATOR, Role.COORDINATOR), 1
+    ),
     Login("clinician@example.org", "Dr. Riley Chen", (Role.CLINICIAN,), 1),
     Login("admin@example.org", "Morgan Reyes", (Role.ADMINISTRATOR,), 0),
 ]
 OTHER_PEERS = 7
 OTHER_TELECOMMUNICATORS = 33
 
-FIRST = ["Alex", "Bailey", "Cameron", "Dakota", "Emerson", "Finley", "Harper", "Jamie",
-         "Kendall", "Logan", "Marisol", "Noah", "Olivia", "Parker", "Quinn", "Reese",
-         "Sofia", "Taylor", "Uma", "Victor", "Wren", "Xavier", "Yara", "Zane"]
-LAST = ["Anderson", "Brooks", "Castillo", "Dubois", "Erikson", "Fischer", "Garcia",
-        "Haddad", "Iverson", "Jensen", "Kowalski", "Larsen", "Martinez", "Nguyen",
-        "Olsen", "Patel", "Quintero", "Rasmussen", "Schmidt", "Thompson", "Underwood",
-        "Vasquez", "Whitaker", "Young"]
+FIRST = [
+    "Alex",
+    "Bailey",
+    "Cameron",
+    "Dakota",
+    "Emerson",
+    "Finley",
+    "Harper",
+    "Jamie",
+    "Kendall",
+    "Logan",
+    "Marisol",
+    "Noah",
+    "Olivia",
+    "Parker",
+    "Quinn",
+    "Reese",
+    "Sofia",
+    "Taylor",
+    "Uma",
+    "Victor",
+    "Wren",
+    "Xavier",
+    "Yara",
+    "Zane",
+]
+LAST = [
+    "Anderson",
+    "Brooks",
+    "Castillo",
+    "Dubois",
+    "Erikson",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Iverson",
+    "Jensen",
+    "Kowalski",
+    "Larsen",
+    "Martinez",
+    "Nguyen",
+    "Olsen",
+    "Patel",
+    "Quintero",
+    "Rasmussen",
+    "Schmidt",
+    "Thompson",
+    "Underwood",
+    "Vasquez",
+    "Whitaker",
+    "Young",
+]
 
 
 def _names() -> itertools.cycle[tuple[str, str]]:
@@ -70,16 +117,31 @@ def load() -> tuple[Region, bool]:
         ]
         password_hash = _hash(PASSWORD)
         for login in LOGINS:
-            _person(region, agencies[login.agency], login.email, login.full_name,
-                    login.roles, password_hash)
+            _person(
+                region,
+                agencies[login.agency],
+                login.email,
+                login.full_name,
+                login.roles,
+                password_hash,
+            )
         names = _names()
         for number in range(OTHER_PEERS + OTHER_TELECOMMUNICATORS):
             first, last = next(names)
-            roles = (Role.TELECOMMUNICATOR, Role.PEER) if number < OTHER_PEERS else (
-                Role.TELECOMMUNICATOR,)
+            roles = (
+                (Role.TELECOMMUNICATOR, Role.PEER)
+                if number < OTHER_PEERS
+                else (Role.TELECOMMUNICATOR,)
+            )
             email = f"{first}.{last}.{number}@example.org".lower()
-            _person(region, agencies[number % len(agencies)], email, f"{first} {last}", roles,
-                    password_hash)
+            _person(
+                region,
+                agencies[number % len(agencies)],
+                email,
+                f"{first} {last}",
+                roles,
+                password_hash,
+            )
     return region, True
 
 
@@ -90,7 +152,11 @@ def _hash(password: str) -> str:
 
 
 def _person(
-    region: Region, agency: Agency, email: str, full_name: str, roles: tuple[Role, ...],
+    region: Region,
+    agency: Agency,
+    email: str,
+    full_name: str,
+    roles: tuple[Role, ...],
     password_hash: str,
 ) -> User:
     user = User.objects.create(

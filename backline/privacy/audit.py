@@ -1,7 +1,8 @@
 """Recording reads of identified data: ``record(actor, action, subject, obj)``.
 
 Actions are short codes (``"roster.person.viewed"``); each app describes its own in
-words with ``describe()`` (from ``privacy.actions``), so the "Who has seen my data" page can say what happened.
+words with ``describe()`` (from ``privacy.actions``), so that the "Who has seen my
+data" page can say what happened.
 """
 
 from __future__ import annotations

@@ -53,10 +53,6 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
 
-    @property
-    def description(self) -> str:
-        return description_of(self.action)
-
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise PermissionError("audit entries are append-only")
@@ -64,3 +60,7 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise PermissionError("audit entries are append-only")
+
+    @property
+    def description(self) -> str:
+        return description_of(self.action)

@@ -18,6 +18,15 @@ class AgencyForm(forms.ModelForm):
         fields = ["name", "state", "time_zone"]
         help_texts = {"time_zone": _("For example America/Chicago.")}
 
+    def clean_name(self) -> str:
+        # The region is not a field of this form, so Django skips the unique
+        # constraint on (region, name); check it here to say so plainly.
+        name = self.cleaned_data["name"].strip()
+        clash = Agency.objects.filter(region_id=self.instance.region_id, name__iexact=name)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("An agency with this name already exists in the region."))
+        return name
+
 
 class RoleChoiceMixin:
     """Limits the agency and role choices to what the signed-in manager may grant."""

@@ -10,8 +10,9 @@ urlpatterns = [
     path("people/", views.people, name="people"),
     path("people/<int:pk>/", views.person, name="person"),
     path("people/<int:pk>/roles/", views.role_add, name="role_add"),
-    path("people/<int:pk>/roles/<int:membership_pk>/remove/", views.role_remove,
-         name="role_remove"),
+    path(
+        "people/<int:pk>/roles/<int:membership_pk>/remove/", views.role_remove, name="role_remove"
+    ),
     path("people/<int:pk>/active/", views.person_active, name="person_active"),
     path("invitations/", views.invitation_list, name="invitations"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from backline.accounts.access import COORDINATOR, ROSTER_MANAGER
+from backline.accounts.access import COORDINATOR, ROSTER_MANAGER, MemberRequest
 from backline.accounts.models import Agency, Invitation, Membership, User
 from backline.accounts.roles import Role
 from backline.lib import clock
@@ -33,13 +33,9 @@ from backline.roster.forms import AcceptInvitationForm, AddRoleForm, AgencyForm,
 PERSON_VIEWED = describe("roster.person.viewed", gettext_lazy("opened your roster page"))
 
 
-def _manager(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @access(ROSTER_MANAGER)
-def agencies(request: HttpRequest) -> HttpResponse:
-    manager = _manager(request)
+def agencies(request: MemberRequest) -> HttpResponse:
+    manager = request.user
     listed = manager.manageable_agencies().select_related("region")
     return render(
         request,
@@ -49,13 +45,13 @@ def agencies(request: HttpRequest) -> HttpResponse:
 
 
 @access(COORDINATOR)
-def agency_new(request: HttpRequest) -> HttpResponse:
-    manager = _manager(request)
+def agency_new(request: MemberRequest) -> HttpResponse:
+    manager = request.user
     regions = manager.regions_with(Role.COORDINATOR)
-    form = AgencyForm(request.POST or None)
+    region = next((r for r in regions if str(r.pk) == request.POST.get("region")), regions[0])
+    # the region is known before validation, so the unique name per region is checked
+    form = AgencyForm(request.POST or None, instance=Agency(region=region))
     if request.method == "POST" and form.is_valid():
-        region = next((r for r in regions if str(r.pk) == request.POST.get("region")), regions[0])
-        form.instance.region = region
         agency = form.save()
         messages.success(request, _("%(agency)s was added.") % {"agency": agency})
         return redirect("roster:agencies")
@@ -63,8 +59,8 @@ def agency_new(request: HttpRequest) -> HttpResponse:
 
 
 @access(ROSTER_MANAGER)
-def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = get_object_or_404(_manager(request).manageable_agencies(), pk=pk)
+def agency_edit(request: MemberRequest, pk: int) -> HttpResponse:
+    agency = get_object_or_404(request.user.manageable_agencies(), pk=pk)
     form = AgencyForm(request.POST or None, instance=agency)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -74,8 +70,8 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access(ROSTER_MANAGER)
-def people(request: HttpRequest) -> HttpResponse:
-    manager = _manager(request)
+def people(request: MemberRequest) -> HttpResponse:
+    manager = request.user
     query = request.GET.get("q", "").strip()
     listed = (
         User.objects.visible_to(manager)
@@ -96,19 +92,24 @@ def people(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"page": page, "query": query})
 
 
-def _visible_person(request: HttpRequest, pk: int) -> User:
-    return get_object_or_404(User.objects.visible_to(_manager(request)), pk=pk)
+def _visible_person(request: MemberRequest, pk: int) -> User:
+    return get_object_or_404(User.objects.visible_to(request.user), pk=pk)
 
 
 @access(ROSTER_MANAGER)
-def person(request: HttpRequest, pk: int) -> HttpResponse:
-    manager = _manager(request)
+def person(request: MemberRequest, pk: int) -> HttpResponse:
+    manager = request.user
     shown = _visible_person(request, pk)
     if shown != manager:
         audit.record(manager, PERSON_VIEWED, subject=shown, obj=shown)
     manageable = set(manager.manageable_agencies().values_list("pk", flat=True))
     memberships = [
-        (m, m.agency_id in manageable and m.role in manager.grantable_roles(m.agency))
+        (
+            m,
+            m.agency is not None
+            and m.agency.pk in manageable
+            and m.role in manager.grantable_roles(m.agency),
+        )
         for m in shown.memberships.select_related("agency", "region")
     ]
     return render(
@@ -124,8 +125,8 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @access(ROSTER_MANAGER)
-def role_add(request: HttpRequest, pk: int) -> HttpResponse:
-    manager = _manager(request)
+def role_add(request: MemberRequest, pk: int) -> HttpResponse:
+    manager = request.user
     shown = _visible_person(request, pk)
     form = AddRoleForm(request.POST, manager=manager, person=shown)
     if form.is_valid():
@@ -136,14 +137,14 @@ def role_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The role was added."))
     else:
         for error in form.errors.values():
-            messages.error(request, " ".join(error))
+            messages.error(request, " ".join(str(e) for e in error))
     return redirect("roster:person", pk=shown.pk)
 
 
 @require_POST
 @access(ROSTER_MANAGER)
-def role_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    manager = _manager(request)
+def role_remove(request: MemberRequest, pk: int, membership_pk: int) -> HttpResponse:
+    manager = request.user
     shown = _visible_person(request, pk)
     with transaction.atomic():
         membership = get_object_or_404(
@@ -171,8 +172,8 @@ def role_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespon
 
 @require_POST
 @access(ROSTER_MANAGER)
-def person_active(request: HttpRequest, pk: int) -> HttpResponse:
-    manager = _manager(request)
+def person_active(request: MemberRequest, pk: int) -> HttpResponse:
+    manager = request.user
     shown = _visible_person(request, pk)
     if shown == manager:
         messages.error(request, _("You cannot deactivate your own account."))
@@ -187,8 +188,8 @@ def person_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access(ROSTER_MANAGER)
-def invitation_list(request: HttpRequest) -> HttpResponse:
-    manager = _manager(request)
+def invitation_list(request: MemberRequest) -> HttpResponse:
+    manager = request.user
     form = InvitationForm(request.POST or None, manager=manager)
     if request.method == "POST" and form.is_valid():
         _invitation, link = invitations.invite(request, manager, **form.cleaned_data)
@@ -205,15 +206,15 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @access(ROSTER_MANAGER)
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    invitation = get_object_or_404(Invitation.objects.visible_to(_manager(request)), pk=pk)
+def invitation_revoke(request: MemberRequest, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(Invitation.objects.visible_to(request.user), pk=pk)
     revoked = Invitation.objects.filter(
         pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True
     ).update(revoked_at=clock.now())
     if revoked:
-        messages.success(request, _("The invitation to %(email)s was withdrawn.") % {
-            "email": invitation.email
-        })
+        messages.success(
+            request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email}
+        )
     else:
         messages.error(request, _("This invitation was already used or withdrawn."))
     return redirect("roster:invitations")
@@ -223,18 +224,29 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = invitations.find(token)
     if invitation is None:
-        return render(request, "roster/invitation_unusable.html", {
-            "reason": _("This invitation link is not valid. Check that you copied all of it."),
-        }, status=404)
+        return render(
+            request,
+            "roster/invitation_unusable.html",
+            {
+                "reason": _("This invitation link is not valid. Check that you copied all of it."),
+            },
+            status=404,
+        )
     try:
         invitations.ensure_usable(invitation)
     except invitations.InvitationUnusable as unusable:
-        return render(request, "roster/invitation_unusable.html", {"reason": unusable.reason},
-                      status=410)
+        return render(
+            request, "roster/invitation_unusable.html", {"reason": unusable.reason}, status=410
+        )
     if request.user.is_authenticated:
-        return render(request, "roster/invitation_unusable.html", {
-            "reason": _("You are signed in. Sign out first to accept an invitation."),
-        }, status=409)
+        return render(
+            request,
+            "roster/invitation_unusable.html",
+            {
+                "reason": _("You are signed in. Sign out first to accept an invitation."),
+            },
+            status=409,
+        )
     form = AcceptInvitationForm(
         request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
     )
@@ -247,8 +259,9 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         try:
             user = invitations.accept(invitation, person)
         except invitations.InvitationUnusable as unusable:
-            return render(request, "roster/invitation_unusable.html", {"reason": unusable.reason},
-                          status=410)
+            return render(
+                request, "roster/invitation_unusable.html", {"reason": unusable.reason}, status=410
+            )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome to Backline."))
         return redirect("home")

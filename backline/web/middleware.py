@@ -30,8 +30,7 @@ def sso_origins() -> list[str]:
             {
                 f"{url.scheme}://{url.netloc}"
                 for app in SocialApp.objects.filter(provider="openid_connect")
-                if (url := urlsplit(str((app.settings or {}).get("server_url", ""))))
-                and url.netloc
+                if (url := urlsplit(str((app.settings or {}).get("server_url", "")))) and url.netloc
             }
         )
         _sso_origins = (now, origins)

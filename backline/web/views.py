@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from backline.accounts.access import TELECOMMUNICATOR
+from backline.accounts.access import TELECOMMUNICATOR, MemberRequest
 from backline.accounts.mfa import has_second_factor
 from backline.accounts.models import Invitation, Membership
 from backline.accounts.roles import MFA_REQUIRED, Role
@@ -22,8 +22,8 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 
 @access(SIGNED_IN)
-def home(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def home(request: MemberRequest) -> HttpResponse:
+    user = request.user
     context: dict[str, Any] = {"roles": user.roles}
     coordinated = user.regions_with(Role.COORDINATOR)
     if coordinated:
@@ -54,13 +54,13 @@ def _region_overview(region: Any) -> dict[str, Any]:
 
 
 @access(TELECOMMUNICATOR)
-def reach_out(request: HttpRequest) -> HttpResponse:
+def reach_out(request: MemberRequest) -> HttpResponse:
     return render(request, "web/reach_out.html")
 
 
 @access(SIGNED_IN)
-def security_setup(request: HttpRequest) -> HttpResponse:
-    user: Any = request.user
+def security_setup(request: MemberRequest) -> HttpResponse:
+    user = request.user
     return render(
         request,
         "web/security_setup.html",
@@ -73,7 +73,7 @@ def security_setup(request: HttpRequest) -> HttpResponse:
 
 
 @access(SIGNED_IN)
-def who_has_seen_my_data(request: HttpRequest) -> HttpResponse:
+def who_has_seen_my_data(request: MemberRequest) -> HttpResponse:
     entries = AuditEntry.objects.visible_to(request.user)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "web/who_has_seen.html", {"page": page})

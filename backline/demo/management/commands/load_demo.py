@@ -14,7 +14,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Created the demo region {region.name}.")
         else:
             self.stdout.write(f"The demo region {region.name} is already there; nothing changed.")
-        self.stdout.write("Demo logins (password for all: %s):" % data.PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {data.PASSWORD}):")
         for login in data.LOGINS:
             roles = ", ".join(str(role.label) for role in login.roles)
             self.stdout.write(f"  {login.email:<26} {login.full_name} — {roles}")

@@ -1,0 +1,49 @@
+"""The audit log is append-only, down to the database."""
+
+import pytest
+from django.db import DatabaseError, transaction
+
+from backline.privacy import audit
+from backline.privacy.actions import describe
+from backline.privacy.models import AuditEntry
+
+TEST_READ = describe("tests.read", "read something in a test")
+
+
+def test_record_and_read_back(world):
+    entry = audit.record(
+        world.coordinator, TEST_READ, subject=world.telecommunicator, obj=world.telecommunicator
+    )
+    assert entry.actor_label == "Cory Coordinator"
+    assert entry.object_type == "accounts.user"
+    assert entry.description == "read something in a test"
+    assert list(AuditEntry.objects.visible_to(world.telecommunicator)) == [entry]
+    assert list(AuditEntry.objects.visible_to(world.peer)) == []
+
+
+def test_an_undescribed_action_is_refused(world):
+    with pytest.raises(ValueError, match="undescribed"):
+        audit.record(world.coordinator, "tests.mystery", subject=world.telecommunicator)
+    assert not AuditEntry.objects.exists()
+
+
+def test_entries_cannot_be_changed_or_deleted(world):
+    entry = audit.record(world.coordinator, TEST_READ, subject=world.telecommunicator)
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    for attempt in (
+        lambda: AuditEntry.objects.update(action="tampered"),
+        lambda: AuditEntry.objects.all().delete(),
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic():
+            attempt()
+    assert AuditEntry.objects.get().action == TEST_READ
+
+
+def test_deleting_an_account_keeps_its_history(world):
+    audit.record(world.coordinator, TEST_READ, subject=world.telecommunicator)
+    world.coordinator.delete()
+    entry = AuditEntry.objects.get()
+    assert entry.actor_label == "Cory Coordinator"

@@ -1,0 +1,102 @@
+"""Settings come from the environment through strict readers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from backline.lib import env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_flags_refuse_what_they_cannot_read(monkeypatch):
+    monkeypatch.setenv("BACKLINE_X", "yes")
+    assert env.flag("BACKLINE_X") is True
+    monkeypatch.setenv("BACKLINE_X", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="expected yes/no"):
+        env.flag("BACKLINE_X")
+
+
+def test_integers_are_checked(monkeypatch):
+    monkeypatch.setenv("BACKLINE_N", "twelve")
+    with pytest.raises(ImproperlyConfigured, match="whole number"):
+        env.integer("BACKLINE_N", 1)
+    monkeypatch.setenv("BACKLINE_N", "0")
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        env.integer("BACKLINE_N", 1, minimum=1)
+    monkeypatch.delenv("BACKLINE_N")
+    assert env.integer("BACKLINE_N", 7) == 7
+
+
+def test_a_secret_may_come_from_a_file(monkeypatch, tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    monkeypatch.setenv("BACKLINE_S", "from-the-environment")
+    monkeypatch.setenv("BACKLINE_S_FILE", str(secret))
+    assert env.text("BACKLINE_S") == "from-a-file"
+    monkeypatch.setenv("BACKLINE_S_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match="cannot read"):
+        env.text("BACKLINE_S")
+
+
+def test_words(monkeypatch):
+    monkeypatch.setenv("BACKLINE_W", " a, b ,,c ")
+    assert env.words("BACKLINE_W") == ["a", "b", "c"]
+
+
+def load_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BACKLINE_", "DJANGO_", "DATABASE_URL"))
+    }
+    clean.update(BACKLINE_DATA_DIR=str(tmp_path), **variables)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import backline.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_with_no_environment_it_runs_in_development_on_sqlite(tmp_path):
+    result = load_settings(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "django.db.backends.sqlite3"]
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_production_demands_a_secret_and_hosts_and_refuses_demo_mode(tmp_path):
+    refused = load_settings(tmp_path, BACKLINE_ENV="production")
+    assert "DJANGO_SECRET_KEY" in refused.stderr
+    refused = load_settings(tmp_path, BACKLINE_ENV="production", DJANGO_SECRET_KEY="k" * 50)
+    assert "BACKLINE_ALLOWED_HOSTS" in refused.stderr
+    refused = load_settings(
+        tmp_path,
+        BACKLINE_ENV="production",
+        DJANGO_SECRET_KEY="k" * 50,
+        BACKLINE_ALLOWED_HOSTS="backline.example",
+        BACKLINE_DEMO="1",
+    )
+    assert "BACKLINE_DEMO cannot be on in production" in refused.stderr
+    accepted = load_settings(
+        tmp_path,
+        BACKLINE_ENV="production",
+        DJANGO_SECRET_KEY="k" * 50,
+        BACKLINE_ALLOWED_HOSTS="backline.example",
+        DATABASE_URL="postgres://u:p@127.0.0.1:5432/backline",
+    )
+    assert accepted.returncode == 0, accepted.stderr
+    assert accepted.stdout.split() == ["False", "django.db.backends.postgresql"]
