@@ -13,6 +13,7 @@ from allauth.mfa.totp.internal.auth import (
     yield_hotp_counters_from_time,
 )
 
+from backline.accounts import addresses
 from backline.accounts.models import Agency, Membership, Region, User
 from backline.accounts.roles import Role
 
@@ -41,6 +42,7 @@ def make_person(
     user = User.objects.create_user(email=email, password=password, full_name=name)
     for role in roles:
         Membership.objects.create(user=user, region=agency.region, agency=agency, role=role)
+    addresses.record_verified(user)  # as an accepted invitation does
     return user
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
@@ -65,6 +66,7 @@ def test_a_coordinator_invites_and_the_person_joins_once(world, client_of, clien
     assert user.preferred_name == "Nia"
     assert {m.role for m in user.memberships.all()} == {"telecommunicator", "peer"}
     assert all(m.agency == world.agency for m in user.memberships.all())
+    assert EmailAddress.objects.get(user=user).verified  # the link proved the address
     # a peer must enrol a second factor before anything else
     assert client.get(reverse("home"))["Location"] == reverse("security_setup")
 

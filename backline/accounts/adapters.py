@@ -31,8 +31,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if not user.pk:
             return  # an unknown person: sign-up is closed, allauth says so
         region = getattr(sociallogin.account.get_provider().app, "region", None)
-        member_of_region = region is not None and any(
-            m.region_id == region.pk for m in user.all_memberships
+        # A query, not user.all_memberships: allauth serializes this user into the
+        # session (e.g. while MFA is pending) and cannot serialize a cached list.
+        member_of_region = (
+            region is not None and user.memberships.filter(region_id=region.pk).exists()
         )
         if not member_of_region:
             messages.error(

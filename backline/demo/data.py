@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from backline.accounts import addresses
 from backline.accounts.models import Agency, Membership, Region, User
 from backline.accounts.roles import Role
 
@@ -165,4 +166,5 @@ def _person(
     Membership.objects.bulk_create(
         Membership(user=user, region=region, agency=agency, role=role) for role in roles
     )
+    addresses.record_verified(user)
     return user

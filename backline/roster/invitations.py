@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from backline.accounts import addresses
 from backline.accounts.models import Agency, Invitation, Membership, User
 from backline.lib import clock, tokens
 
@@ -108,6 +109,7 @@ def accept(invitation: Invitation, person: NewPerson) -> User:
             raise InvitationUnusable(
                 _("An account with this e-mail address already exists. Sign in instead.")
             ) from exc
+        addresses.record_verified(user)  # the invitation link went to this address
         region = locked.agency.region
         Membership.objects.bulk_create(
             Membership(user=user, region=region, agency=locked.agency, role=role)
