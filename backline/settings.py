@@ -6,6 +6,7 @@ demands a real secret and allowed hosts and turns on secure cookies.
 ``DATABASE_URL`` switches to PostgreSQL.
 """
 
+import base64
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -43,6 +44,7 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
 ALLOWED_HOSTS = env.words("BACKLINE_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("BACKLINE_ALLOWED_HOSTS is required in production")
@@ -52,6 +54,24 @@ CSRF_TRUSTED_ORIGINS = env.words("BACKLINE_CSRF_TRUSTED_ORIGINS")
 DEMO_MFA_RELAXED = env.flag("BACKLINE_DEMO", default=False)
 if PRODUCTION and DEMO_MFA_RELAXED:
     raise ImproperlyConfigured("BACKLINE_DEMO cannot be on in production")
+
+
+def _field_keys() -> list[str]:
+    """Keys for encrypted fields, newest first: ``id:base64`` separated by commas."""
+    keys = env.words("BACKLINE_FIELD_KEYS")
+    if keys:
+        return keys
+    if PRODUCTION:
+        raise ImproperlyConfigured("BACKLINE_FIELD_KEYS (or BACKLINE_FIELD_KEYS_FILE) is required")
+    path = DATA_DIR / "field_keys"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"dev1:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}")
+        path.chmod(0o600)
+    return [k.strip() for k in path.read_text(encoding="utf-8").split(",") if k.strip()]
+
+
+BACKLINE_FIELD_KEYS = _field_keys()
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -70,6 +90,10 @@ INSTALLED_APPS = [
     "backline.privacy",
     "backline.accounts",
     "backline.roster",
+    "backline.notify",
+    "backline.oncall",
+    "backline.support",
+    "backline.engine",
     "backline.demo",
 ]
 
@@ -234,6 +258,20 @@ STORAGES = {
     },
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Where people reach Backline: links in notifications point here.
+BACKLINE_PUBLIC_URL = env.text("BACKLINE_PUBLIC_URL", "http://127.0.0.1:8000")
+# A Twilio-compatible SMS and voice provider.
+BACKLINE_SMS_API_URL = env.text("BACKLINE_SMS_API_URL", "https://api.twilio.com")
+BACKLINE_SMS_ACCOUNT_SID = env.text("BACKLINE_SMS_ACCOUNT_SID")
+BACKLINE_SMS_AUTH_TOKEN = env.text("BACKLINE_SMS_AUTH_TOKEN")
+BACKLINE_SMS_FROM = env.text("BACKLINE_SMS_FROM")
+# Web push (VAPID): the private key in PEM or base64url, and a contact for push services.
+BACKLINE_VAPID_PRIVATE_KEY = env.text("BACKLINE_VAPID_PRIVATE_KEY")
+BACKLINE_VAPID_PUBLIC_KEY = env.text("BACKLINE_VAPID_PUBLIC_KEY")
+BACKLINE_VAPID_SUBJECT = env.text("BACKLINE_VAPID_SUBJECT", "mailto:backline@localhost")
+# Shown with 988 when a request goes unanswered, if the agency sets no line of its own.
+BACKLINE_EAP_LINE = env.text("BACKLINE_EAP_LINE")
 
 BACKLINE_INVITATION_DAYS = env.integer("BACKLINE_INVITATION_DAYS", 7, minimum=1)
 BACKLINE_INVITATION_TTL = timedelta(days=BACKLINE_INVITATION_DAYS)

@@ -11,7 +11,7 @@ from backline.web.allauth_rules import allauth_patterns
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("home/", views.home, name="home"),
-    path("reach-out/", views.reach_out, name="reach_out"),
+    path("support/", include("backline.support.urls")),
     path("account/security/", views.security_setup, name="security_setup"),
     path("privacy/who-has-seen-my-data/", views.who_has_seen_my_data, name="who_has_seen_my_data"),
     path("manage/", include("backline.roster.urls")),

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core import signing
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
@@ -19,6 +20,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from backline.accounts.models import Invitation
 from backline.lib import clock, tokens
 from backline.privacy.access import rule_of
+from backline.support import escalation, lifecycle
+from backline.support import messages as texts
+from backline.support.models import Page, SupportRequest
 from backline.web.allauth_rules import RULES as ALLAUTH_RULES
 from tests.personas import World
 
@@ -79,13 +83,60 @@ def TOKEN(world: World) -> dict[str, Any]:
     return {"token": "known-token"}
 
 
+def _request(world: World, taken: bool = False) -> SupportRequest:
+    created, _ = escalation.reach_out(
+        world.telecommunicator,
+        world.region,
+        world.agency,
+        escalation.Ask(urgency="now", contact="call"),
+    )
+    if taken:
+        lifecycle.acknowledge(created, world.peer, timedelta(minutes=5))
+    return created
+
+
+def REQUEST(world: World) -> dict[str, Any]:
+    return {"pk": _request(world).pk}
+
+
+def TAKEN(world: World) -> dict[str, Any]:
+    return {"pk": _request(world, taken=True).pk}
+
+
+def FOLLOW(world: World) -> dict[str, Any]:
+    _, token = escalation.reach_out(
+        world.telecommunicator,
+        world.region,
+        world.agency,
+        escalation.Ask(urgency="now", contact="call", anonymous=True),
+    )
+    return {"token": token}
+
+
+def PAGE(world: World) -> dict[str, Any]:
+    support_request = _request(world)
+    page = Page.objects.create(request=support_request, peer=world.peer, step_index=0, loop_count=0)
+    return {"token": signing.dumps(page.pk, salt=texts.PAGE_LINK_SALT, compress=True)}
+
+
 Args = Callable[[World], dict[str, Any]]
 
 # name, URL arguments, method, expected status per persona
 ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("landing", NONE, "get", row(302, 302, 302, 302, 302, 302, 302)),
     ("home", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
-    ("reach_out", NONE, "get", row(LOGIN, 200, 200, 404, 404, 404, 200)),
+    ("support:reach_out", NONE, "get", row(LOGIN, 200, 200, 404, 404, 404, 200)),
+    ("support:request", REQUEST, "get", row(LOGIN, 200, 404, 404, 404, 404, 404)),
+    ("support:cancel", REQUEST, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    ("support:offer", REQUEST, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("support:take", REQUEST, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
+    ("support:start", TAKEN, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
+    ("support:close", TAKEN, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
+    ("support:follow", FOLLOW, "get", row(200, 200, 200, 200, 200, 200, 200)),
+    ("support:follow_cancel", FOLLOW, "post", row(302, 302, 302, 302, 302, 302, 302)),
+    ("support:page", PAGE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("support:open", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("support:team", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
     ("security_setup", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
     ("who_has_seen_my_data", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
     ("roster:agencies", NONE, "get", row(LOGIN, 404, 404, 200, 404, 200, 200)),

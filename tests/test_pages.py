@@ -11,7 +11,9 @@ import backline
 
 PAGES = [
     "home",
-    "reach_out",
+    "support:reach_out",
+    "support:open",
+    "support:team",
     "security_setup",
     "who_has_seen_my_data",
     "roster:people",

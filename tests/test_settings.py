@@ -78,7 +78,7 @@ def test_with_no_environment_it_runs_in_development_on_sqlite(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
-def test_production_demands_a_secret_and_hosts_and_refuses_demo_mode(tmp_path):
+def test_production_demands_secrets_and_hosts_and_refuses_demo_mode(tmp_path):
     refused = load_settings(tmp_path, BACKLINE_ENV="production")
     assert "DJANGO_SECRET_KEY" in refused.stderr
     refused = load_settings(tmp_path, BACKLINE_ENV="production", DJANGO_SECRET_KEY="k" * 50)
@@ -91,12 +91,14 @@ def test_production_demands_a_secret_and_hosts_and_refuses_demo_mode(tmp_path):
         BACKLINE_DEMO="1",
     )
     assert "BACKLINE_DEMO cannot be on in production" in refused.stderr
-    accepted = load_settings(
-        tmp_path,
-        BACKLINE_ENV="production",
-        DJANGO_SECRET_KEY="k" * 50,
-        BACKLINE_ALLOWED_HOSTS="backline.example",
-        DATABASE_URL="postgres://u:p@127.0.0.1:5432/backline",
-    )
+    production = {
+        "BACKLINE_ENV": "production",
+        "DJANGO_SECRET_KEY": "k" * 50,
+        "BACKLINE_ALLOWED_HOSTS": "backline.example",
+        "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/backline",
+    }
+    refused = load_settings(tmp_path, **production)
+    assert "BACKLINE_FIELD_KEYS" in refused.stderr
+    accepted = load_settings(tmp_path, **production, BACKLINE_FIELD_KEYS="k1:" + "A" * 43 + "=")
     assert accepted.returncode == 0, accepted.stderr
     assert accepted.stdout.split() == ["False", "django.db.backends.postgresql"]

@@ -64,7 +64,7 @@ def test_a_peer_signs_in_with_a_second_factor(world, client):
 def test_roles_that_need_mfa_must_enrol_before_anything_else(world, client):
     make_person("new.peer@harbor.test", "New Peer", world.agency, "peer")
     sign_in(client, "new.peer@harbor.test")
-    for page in ("home", "roster:people", "reach_out", "who_has_seen_my_data"):
+    for page in ("home", "roster:people", "support:reach_out", "who_has_seen_my_data"):
         assert client.get(reverse(page))["Location"] == reverse("security_setup"), page
     assert client.get(reverse("security_setup")).status_code == 200
     # enrolling asks for the password again (allauth's reauthentication), then shows the QR code
@@ -77,7 +77,7 @@ def test_roles_that_need_mfa_must_enrol_before_anything_else(world, client):
 
 def test_telecommunicators_need_no_second_factor(world, client):
     sign_in(client, "tc@harbor.test")
-    assert client.get(reverse("reach_out")).status_code == 200
+    assert client.get(reverse("support:reach_out")).status_code == 200
 
 
 def test_demo_accounts_skip_mfa_only_in_demo_mode(world, client, settings):
@@ -95,7 +95,7 @@ def test_a_person_without_a_role_is_told_so(world, client):
     response = client.get(reverse("home"))
     assert b"not part of a peer team yet" in response.content
     assert b"Reach out" not in response.content
-    assert client.get(reverse("reach_out")).status_code == 404
+    assert client.get(reverse("support:reach_out")).status_code == 404
 
 
 def test_a_deactivated_person_cannot_sign_in(world, client):

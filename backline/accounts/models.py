@@ -56,6 +56,12 @@ class Agency(models.Model):
         _("time zone"), max_length=64, default="America/New_York", validators=[validate_time_zone]
     )
     state = models.CharField(_("state"), max_length=2, choices=State.choices)
+    eap_line = models.CharField(
+        _("employee assistance (EAP) line"),
+        max_length=40,
+        blank=True,
+        help_text=_("Shown with 988 to colleagues whose request is still unanswered."),
+    )
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:

@@ -15,7 +15,7 @@ from backline.accounts.roles import Role
 class AgencyForm(forms.ModelForm):
     class Meta:
         model = Agency
-        fields = ["name", "state", "time_zone"]
+        fields = ["name", "state", "time_zone", "eap_line"]
         help_texts = {"time_zone": _("For example America/Chicago.")}
 
     def clean_name(self) -> str:

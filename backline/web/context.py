@@ -5,13 +5,19 @@ from typing import Any
 from django.http import HttpRequest
 
 from backline.accounts.roles import Role
+from backline.engine.loop import is_stale
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user: Any = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"can_reach_out": False, "can_manage": False}
+    coordinator = user.has_role(Role.COORDINATOR)
     return {
         "can_reach_out": user.has_role(Role.TELECOMMUNICATOR, Role.PEER),
         "can_manage": user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR),
+        "is_peer": user.has_role(Role.PEER),
+        "is_coordinator": coordinator,
+        # coordinators are warned when the paging engine has stopped
+        "engine_stale": coordinator and is_stale(),
     }

@@ -8,10 +8,12 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from backline.accounts.access import TELECOMMUNICATOR, MemberRequest
+from backline.accounts.access import MemberRequest
 from backline.accounts.mfa import has_second_factor
 from backline.accounts.models import Invitation, Membership
 from backline.accounts.roles import MFA_REQUIRED, Role
+from backline.lib import clock
+from backline.oncall import resolve
 from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.models import AuditEntry
 
@@ -38,6 +40,12 @@ def home(request: MemberRequest) -> HttpResponse:
         context["agencies"] = [(agency, counts.get(agency.pk, 0)) for agency in administered]
     teams = {m.region for m in user.all_memberships}
     context["teams"] = sorted(teams, key=lambda region: region.name)
+    if user.has_role(Role.TELECOMMUNICATOR, Role.PEER):
+        # the security blanket: a number, never whose schedule it is
+        now = clock.now()
+        context["available_peers"] = len(
+            set().union(*(resolve.available_now(region.pk, now) for region in teams)) - {user.pk}
+        )
     return render(request, "web/home.html", context)
 
 
@@ -51,11 +59,6 @@ def _region_overview(region: Any) -> dict[str, Any]:
         "roles": [(label, by_role.get(value, 0)) for value, label in Role.choices],
         "pending_invitations": Invitation.objects.pending().filter(agency__region=region).count(),
     }
-
-
-@access(TELECOMMUNICATOR)
-def reach_out(request: MemberRequest) -> HttpResponse:
-    return render(request, "web/reach_out.html")
 
 
 @access(SIGNED_IN)

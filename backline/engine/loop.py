@@ -1,0 +1,104 @@
+"""One tick of the paging engine, and the loop around it.
+
+Each tick: put stale acknowledgements back into escalation, escalate what is due,
+deliver the outbox, write a heartbeat. Between ticks the loop sleeps until new work
+is announced (LISTEN on PostgreSQL) or a short poll interval passes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import DatabaseError, close_old_connections, connection
+
+from backline.engine.models import Heartbeat
+from backline.lib import clock
+from backline.notify import outbox, wake
+from backline.support import escalation, lifecycle
+
+log = logging.getLogger(__name__)
+
+STALE_AFTER = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class TickResult:
+    reopened: int
+    escalated: int
+    sent: int
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.reopened or self.escalated or self.sent)
+
+
+def engine_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def tick(now: datetime | None = None) -> TickResult:
+    now = now or clock.now()
+    result = TickResult(
+        reopened=lifecycle.reopen_stale(now),
+        escalated=escalation.escalate_due(now),
+        sent=outbox.process(now),
+    )
+    Heartbeat.objects.update_or_create(
+        name=engine_name(), defaults={"beat_at": clock.now(), "pid": os.getpid()}
+    )
+    return result
+
+
+def last_heartbeat() -> datetime | None:
+    return Heartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
+
+
+def is_stale(now: datetime | None = None) -> bool:
+    beat = last_heartbeat()
+    return beat is None or (now or clock.now()) - beat > STALE_AFTER
+
+
+class Loop:
+    """Runs ticks until ``stop()``; survives a database that goes away and comes back."""
+
+    def __init__(self, poll_seconds: float) -> None:
+        self.poll_seconds = poll_seconds
+        self.stopping = False
+        self.listening = False
+
+    def stop(self, *_: object) -> None:
+        self.stopping = True
+
+    def run(self) -> None:
+        failures = 0
+        while not self.stopping:
+            try:
+                result = tick()
+                failures = 0
+                if not result.busy:
+                    self._wait()
+            except DatabaseError as exc:
+                failures += 1
+                pause = min(0.5 * 2**failures, 10.0)
+                log.warning("database unavailable (%s); retrying in %.1fs", exc, pause)
+                self.listening = False
+                connection.close()
+                time.sleep(pause)
+            close_old_connections()
+
+    def _wait(self) -> None:
+        if connection.vendor != "postgresql":
+            time.sleep(self.poll_seconds)
+            return
+        if not self.listening:
+            with connection.cursor() as cursor:
+                cursor.execute(f"LISTEN {wake.CHANNEL}")
+            self.listening = True
+        raw = connection.connection
+        for _ in raw.notifies(timeout=self.poll_seconds, stop_after=1):
+            pass

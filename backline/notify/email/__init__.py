@@ -1,0 +1,1 @@
+"""E-mail over SMTP, through Django's configured e-mail backend."""

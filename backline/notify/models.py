@@ -1,0 +1,185 @@
+"""Contact methods, notification rules and the outbox."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from backline.lib import clock
+from backline.lib.fields import SealedTextField
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message (SMS)")
+    VOICE = "voice", _("Phone call")
+    PUSH = "push", _("Browser notification")
+    INAPP = "inapp", _("In Backline")
+
+
+class ContactMethodQuerySet(models.QuerySet["ContactMethod"]):
+    def visible_to(self, viewer: models.Model) -> ContactMethodQuerySet:
+        """A person's contact methods are theirs alone."""
+        if not getattr(viewer, "is_authenticated", False):
+            return self.none()
+        return self.filter(user_id=viewer.pk)
+
+    def usable(self) -> ContactMethodQuerySet:
+        return self.filter(verified_at__isnull=False, disabled=False)
+
+
+class ContactMethod(models.Model):
+    """A way to reach a person. Its value (address, number, push subscription) is
+    encrypted at rest; it is used for pages only once verified."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_methods"
+    )
+    channel = models.CharField(_("kind"), max_length=10, choices=Channel.choices)
+    label = models.CharField(_("label"), max_length=60, blank=True)
+    value = SealedTextField(_("address or number"))
+    verified_at = models.DateTimeField(null=True, blank=True)
+    disabled = models.BooleanField(default=False)
+    code_digest = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    objects = ContactMethodQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user", "created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(channel="inapp"), name="contact_method_not_inapp"),
+            models.CheckConstraint(
+                condition=Q(channel__in=["email", "sms", "voice", "push"]),
+                name="contact_method_channel_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.label}".strip()
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class NotificationRule(models.Model):
+    """Page this person on this contact method this many minutes after a page starts."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_rules"
+    )
+    contact_method = models.ForeignKey(
+        ContactMethod, on_delete=models.CASCADE, related_name="rules"
+    )
+    delay_minutes = models.PositiveSmallIntegerField(_("after (minutes)"), default=0)
+
+    class Meta:
+        ordering = ["user", "delay_minutes", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact_method", "delay_minutes"], name="notification_rule_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(delay_minutes__lte=240), name="notification_rule_delay_bounded"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_method} after {self.delay_minutes} min"
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("Waiting to send")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = (Status.PENDING, Status.SENDING)
+
+
+class OutgoingMessageQuerySet(models.QuerySet["OutgoingMessage"]):
+    def visible_to(self, viewer: models.Model) -> OutgoingMessageQuerySet:
+        if not getattr(viewer, "is_authenticated", False):
+            return self.none()
+        return self.filter(recipient_id=viewer.pk)
+
+    def inbox(self) -> OutgoingMessageQuerySet:
+        return self.filter(channel=Channel.INAPP).exclude(status=Status.CANCELLED)
+
+
+class OutgoingMessage(models.Model):
+    """One message to one person on one channel: the outbox row.
+
+    pending → sending (with a deadline) → sent / delivered, or back to pending with a
+    later ``next_attempt_at``, or failed (then a fallback row on the next method).
+    A sending row past its deadline is treated as pending: a crash never loses it.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    contact_method = models.ForeignKey(
+        ContactMethod, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    group_key = models.CharField(max_length=80, db_index=True)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    subject = models.CharField(max_length=120)
+    body = models.TextField()
+    link = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=clock.now)
+    sending_deadline = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=120, blank=True, db_index=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    fallback_of = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="fallback"
+    )
+    created_at = models.DateTimeField(default=clock.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutgoingMessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="outbox_due",
+            ),
+            models.Index(
+                fields=["sending_deadline"],
+                condition=Q(status="sending"),
+                name="outbox_sending_deadline",
+            ),
+            models.Index(fields=["recipient", "channel", "-created_at"], name="outbox_inbox"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sending") | Q(sending_deadline__isnull=False),
+                name="outbox_sending_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel="inapp")
+                | Q(contact_method__isnull=False)
+                | Q(status__in=["failed", "cancelled"]),
+                name="outbox_external_has_method",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in Status]), name="outbox_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.recipient_id}: {self.subject} ({self.status})"

@@ -1,0 +1,1 @@
+"""Web push with VAPID, to browsers that subscribed."""

@@ -1,0 +1,1 @@
+"""SMS and voice calls through a Twilio-compatible REST API."""

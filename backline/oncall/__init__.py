@@ -1,0 +1,1 @@
+"""On-call: rotations, schedules, overrides and swaps, "available now", quiet hours."""

@@ -1,0 +1,1 @@
+"""Reaching out: support requests, escalation policies, paging and acknowledgement."""

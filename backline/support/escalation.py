@@ -1,0 +1,226 @@
+"""Starting a request and moving its escalation forward.
+
+State lives in ``EscalationState`` rows; ``escalate_due`` (called by the engine each
+tick) re-reads them, so a restart resumes exactly where it stopped. Empty steps are
+skipped at once and logged. When every step has passed unanswered the coordinator is
+alerted and the requester is shown 24/7 alternatives, and the team keeps trying.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+
+from backline.accounts.models import Agency, Region, User
+from backline.lib import clock, tokens
+from backline.notify import outbox
+from backline.support import messages, targets
+from backline.support.models import (
+    EscalationPolicy,
+    EscalationState,
+    Event,
+    EventKind,
+    Exclusion,
+    Page,
+    RequestStatus,
+    SupportRequest,
+)
+
+log = logging.getLogger(__name__)
+
+EMPTY_POLICY_RETRY = timedelta(minutes=1)
+MAX_STEPS_PER_TICK = 100
+
+
+class AlreadyOpen(Exception):
+    """The person already has a request that is not closed."""
+
+
+def snapshot(policy: EscalationPolicy | None) -> dict[str, Any]:
+    if policy is None:
+        return {"policy": None, "repeat": 0, "start_timeout_minutes": 30, "steps": []}
+    return {
+        "policy": policy.pk,
+        "name": policy.name,
+        "repeat": policy.repeat,
+        "start_timeout_minutes": policy.start_timeout_minutes,
+        "steps": [
+            {
+                "delay_minutes": step.delay_minutes,
+                "targets": [
+                    {"kind": t.kind, "id": t.user_id or t.rotation_id or t.schedule_id}
+                    for t in step.targets.all()
+                ],
+            }
+            for step in policy.steps.prefetch_related("targets").order_by("order")
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class Ask:
+    """What the requester chose on the Reach out page."""
+
+    urgency: str
+    contact: str
+    anonymous: bool = False
+    outside_agency: bool = False
+    preferred_peer: User | None = None
+    note: str = ""
+    callback_number: str = ""
+
+
+def reach_out(
+    requester: User, region: Region, agency: Agency | None, ask: Ask, now: datetime | None = None
+) -> tuple[SupportRequest, str | None]:
+    """Create the request and its first pages in one transaction.
+
+    Returns the request and, for an anonymous one, the private follow token (shown once).
+    """
+    now = now or clock.now()
+    follow_token = tokens.new_token() if ask.anonymous else None
+    policy = EscalationPolicy.objects.filter(region=region, is_default=True).first()
+    excluded = list(Exclusion.objects.filter(owner=requester).values_list("excluded_id", flat=True))
+    try:
+        with transaction.atomic():
+            request = SupportRequest.objects.create(
+                region=region,
+                requester=None if ask.anonymous else requester,
+                anonymous=ask.anonymous,
+                follow_token_digest=tokens.digest(follow_token) if follow_token else None,
+                urgency=ask.urgency,
+                contact=ask.contact,
+                avoid_agency=agency if ask.outside_agency else None,
+                preferred_peer=ask.preferred_peer,
+                excluded_ids=excluded,
+                note=ask.note,
+                callback_number=ask.callback_number if ask.anonymous else "",
+                policy_snapshot=snapshot(policy),
+                requested_at=now,
+            )
+            state = EscalationState.objects.create(request=request, next_escalation_at=now)
+            escalate(request, state, now)
+    except IntegrityError as exc:
+        if SupportRequest.objects.active().filter(requester=requester).exists():
+            raise AlreadyOpen from exc
+        raise
+    return request, follow_token
+
+
+def escalate_due(now: datetime | None = None, limit: int = 200) -> int:
+    """Advance every open request whose next escalation is due; returns how many."""
+    now = now or clock.now()
+    due = list(
+        EscalationState.objects.filter(
+            next_escalation_at__lte=now, request__status=RequestStatus.OPEN
+        )
+        .order_by("next_escalation_at")
+        .values_list("request_id", flat=True)[:limit]
+    )
+    done = 0
+    for request_id in due:
+        with transaction.atomic():
+            request = _lock(request_id)
+            if request is None or request.status != RequestStatus.OPEN:
+                continue
+            state = EscalationState.objects.select_for_update().get(request=request)
+            escalate(request, state, now)
+            done += 1
+    return done
+
+
+def _lock(request_id: int) -> SupportRequest | None:
+    """Lock the request for this transaction; skip it if another engine holds it."""
+    rows = SupportRequest.objects.filter(pk=request_id)
+    if connection.features.has_select_for_update_skip_locked:
+        rows = rows.select_for_update(skip_locked=True)
+    return rows.first()
+
+
+def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> None:
+    """Fire every step that is due, skipping empty ones, then save the state."""
+    plan = request.policy_snapshot
+    steps: list[dict[str, Any]] = plan["steps"]
+    for _ in range(MAX_STEPS_PER_TICK):
+        if state.next_escalation_at > now:
+            break
+        if state.step_index >= len(steps):  # a whole pass is over, unanswered
+            empty_pass = not Page.objects.filter(
+                request=request, loop_count=state.loop_count
+            ).exists()
+            if request.exhausted_at is None and (empty_pass or state.loop_count >= plan["repeat"]):
+                _exhaust(request, now)
+            state.loop_count += 1
+            state.step_index = 0
+            if empty_pass:  # nobody to page at all: look again shortly, not in a tight loop
+                state.next_escalation_at = now + EMPTY_POLICY_RETRY
+            continue
+        step = steps[state.step_index]
+        first_page = not Page.objects.filter(request=request).exists()
+        resolution = targets.for_step(request, step, first_page, now)
+        if resolution.fell_back:
+            Event.objects.create(
+                request=request, at=now, kind=EventKind.FALLBACK, step_index=state.step_index
+            )
+        if resolution.peer_ids:
+            _page(request, resolution.peer_ids, state, now)
+            state.next_escalation_at = now + timedelta(minutes=step["delay_minutes"])
+        else:
+            Event.objects.create(
+                request=request, at=now, kind=EventKind.SKIPPED, step_index=state.step_index
+            )
+            log.warning("request %s: step %s had nobody to page", request.pk, state.step_index)
+        state.step_index += 1
+    state.save()
+
+
+def _page(
+    request: SupportRequest, peer_ids: list[int], state: EscalationState, now: datetime
+) -> None:
+    pages = Page.objects.bulk_create(
+        [
+            Page(
+                request=request,
+                peer_id=peer_id,
+                step_index=state.step_index,
+                loop_count=state.loop_count,
+                paged_at=now,
+            )
+            for peer_id in peer_ids
+        ]
+    )
+    for page in pages:
+        outbox.enqueue(
+            page.peer_id,
+            request.group_key,
+            f"{request.group_key}:step{state.step_index}:loop{state.loop_count}",
+            messages.page(page.pk),
+            start_at=now,
+        )
+    Event.objects.create(
+        request=request, at=now, kind=EventKind.PAGED, step_index=state.step_index, count=len(pages)
+    )
+
+
+def _exhaust(request: SupportRequest, now: datetime) -> None:
+    request.exhausted_at = now
+    request.save(update_fields=["exhausted_at"])
+    coordinators = targets.coordinators(request.region_id)
+    for coordinator_id in coordinators:
+        outbox.enqueue(
+            coordinator_id,
+            f"{request.group_key}:coordinator",
+            f"{request.group_key}:exhausted:{coordinator_id}",
+            messages.unanswered(),
+            start_at=now,
+        )
+    Event.objects.create(request=request, at=now, kind=EventKind.EXHAUSTED, count=len(coordinators))
+    log.error(
+        "request %s: every step passed unanswered; %s coordinator(s) alerted",
+        request.pk,
+        len(coordinators),
+    )

@@ -1,0 +1,102 @@
+"""The Reach out form and the peer's acknowledgement form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from backline.accounts.models import User
+from backline.accounts.roles import Role
+from backline.support.models import Contact, Urgency
+
+PHONE_HELP = _("Digits, spaces, dashes and a leading + only.")
+
+
+def clean_phone(value: str) -> str:
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if value.strip() and (
+        not all(ch.isdigit() or ch in "+-() ." for ch in value.strip())
+        or not 7 <= len(digits) <= 15
+    ):
+        raise forms.ValidationError(_("Enter a phone number, e.g. +1 555 010 0199."))
+    return ("+" if value.strip().startswith("+") else "") + digits
+
+
+class ReachOutForm(forms.Form):
+    urgency = forms.ChoiceField(
+        label=_("How soon?"), choices=Urgency.choices, widget=forms.RadioSelect, initial=Urgency.NOW
+    )
+    contact = forms.ChoiceField(
+        label=_("How would you like to talk?"),
+        choices=Contact.choices,
+        widget=forms.RadioSelect,
+        initial=Contact.CALL,
+    )
+    outside_agency = forms.BooleanField(label=_("A peer from outside my agency"), required=False)
+    preferred_peer = forms.ModelChoiceField(
+        label=_("A specific peer (optional)"), queryset=User.objects.none(), required=False
+    )
+    note = forms.CharField(
+        label=_("A short note for the peer (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Only the peer who takes your request reads it. It is encrypted and "
+            "deleted when the request closes."
+        ),
+    )
+    anonymous = forms.BooleanField(
+        label=_("Ask anonymously"),
+        required=False,
+        help_text=_(
+            "Backline will not store who you are. You follow your request through a private link."
+        ),
+    )
+    callback_number = forms.CharField(
+        label=_("Call-back number (anonymous requests)"),
+        required=False,
+        max_length=30,
+        help_text=PHONE_HELP,
+    )
+
+    def __init__(self, *args: Any, requester: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        regions = [m.region_id for m in requester.all_memberships]
+        self.fields["preferred_peer"].queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(
+                is_active=True, memberships__role=Role.PEER, memberships__region_id__in=regions
+            )
+            .exclude(pk=requester.pk)
+            .distinct()
+            .order_by("full_name")
+        )
+
+    def clean_callback_number(self) -> str:
+        return clean_phone(self.cleaned_data["callback_number"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("callback_number") and not cleaned.get("anonymous"):
+            self.add_error(
+                "callback_number", _("A call-back number is only for anonymous requests.")
+            )
+        return cleaned
+
+
+class TakeForm(forms.Form):
+    coming_in = forms.TypedChoiceField(
+        label=_("I will reach out within"),
+        coerce=int,
+        initial=15,
+        choices=[
+            (5, _("5 minutes")),
+            (15, _("15 minutes")),
+            (30, _("30 minutes")),
+            (60, _("an hour")),
+            (240, _("4 hours")),
+            (1440, _("a day")),
+        ],
+    )

@@ -1,0 +1,173 @@
+"""A request after the pages go out: taken, started, closed, cancelled, or reopened
+when contact did not start in time. Each change is one conditional update, so when
+two peers tap at once exactly one wins."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+
+from backline.accounts.models import User
+from backline.lib import clock
+from backline.notify import outbox
+from backline.support import messages, targets
+from backline.support.models import (
+    EscalationState,
+    Event,
+    EventKind,
+    Page,
+    RequestStatus,
+    SupportRequest,
+)
+
+
+class NotAllowed(Exception):
+    """This person may not act on this request."""
+
+
+def _erase_sealed() -> dict[str, object]:
+    """What a request forgets when it ends: the note, the call-back number, the
+    exclusion list it was routed with."""
+    return {"note": "", "callback_number": "", "excluded_ids": []}
+
+
+def acknowledge(
+    request: SupportRequest, peer: User, coming_in: timedelta, now: datetime | None = None
+) -> bool:
+    """Take the request. Returns False when someone else already did (or it ended)."""
+    now = now or clock.now()
+    if not targets.may_take(request, peer.pk):
+        raise NotAllowed
+    with transaction.atomic():
+        won = SupportRequest.objects.filter(pk=request.pk, status=RequestStatus.OPEN).update(
+            status=RequestStatus.ACKNOWLEDGED,
+            acknowledged_by=peer,
+            acknowledged_at=now,
+            coming_by=now + coming_in,
+        )
+        if not won:
+            return False
+        timeout = timedelta(minutes=request.policy_snapshot["start_timeout_minutes"])
+        EscalationState.objects.filter(request=request).update(next_escalation_at=now + timeout)
+        outbox.cancel(request.group_key)
+        Event.objects.create(request=request, at=now, kind=EventKind.ACKNOWLEDGED)
+        others = set(
+            Page.objects.filter(request=request)
+            .exclude(peer=peer)
+            .values_list("peer_id", flat=True)
+        )
+        for other in sorted(others):
+            outbox.enqueue(
+                other,
+                f"{request.group_key}:taken",
+                f"{request.group_key}:taken:{now.timestamp()}:{other}",
+                messages.taken(),
+                start_at=now,
+                inapp_only=True,
+            )
+        if request.requester_id:
+            path = reverse("support:request", args=[request.pk])
+            outbox.enqueue(
+                request.requester_id,
+                f"{request.group_key}:requester",
+                f"{request.group_key}:coming:{now.timestamp()}",
+                messages.peer_coming(path),
+                start_at=now,
+                inapp_only=True,
+            )
+    return True
+
+
+def _by_taker(request: SupportRequest, peer: User) -> Q:
+    if request.acknowledged_by_id != peer.pk:
+        raise NotAllowed
+    return Q(pk=request.pk, acknowledged_by=peer)
+
+
+def start(request: SupportRequest, peer: User, now: datetime | None = None) -> bool:
+    now = now or clock.now()
+    with transaction.atomic():
+        changed = SupportRequest.objects.filter(
+            _by_taker(request, peer), status=RequestStatus.ACKNOWLEDGED
+        ).update(status=RequestStatus.STARTED, started_at=now)
+        if changed:
+            EscalationState.objects.filter(request=request).delete()
+            Event.objects.create(request=request, at=now, kind=EventKind.STARTED)
+    return bool(changed)
+
+
+def close(request: SupportRequest, peer: User, now: datetime | None = None) -> bool:
+    now = now or clock.now()
+    with transaction.atomic():
+        changed = SupportRequest.objects.filter(
+            _by_taker(request, peer),
+            status__in=[RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED],
+        ).update(status=RequestStatus.CLOSED, closed_at=now, **_erase_sealed())
+        if changed:
+            _stop(request)
+            Event.objects.create(request=request, at=now, kind=EventKind.CLOSED)
+    return bool(changed)
+
+
+def cancel(request: SupportRequest, now: datetime | None = None) -> bool:
+    """The requester (signed in, or through their private link) withdraws the request."""
+    now = now or clock.now()
+    with transaction.atomic():
+        taker = (
+            SupportRequest.objects.filter(pk=request.pk)
+            .values_list("acknowledged_by_id", flat=True)
+            .first()
+        )
+        changed = SupportRequest.objects.filter(
+            pk=request.pk,
+            status__in=[RequestStatus.OPEN, RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED],
+        ).update(status=RequestStatus.CANCELLED, closed_at=now, **_erase_sealed())
+        if changed:
+            _stop(request)
+            Event.objects.create(request=request, at=now, kind=EventKind.CANCELLED)
+            if taker:
+                outbox.enqueue(
+                    taker,
+                    f"{request.group_key}:cancelled",
+                    f"{request.group_key}:cancelled",
+                    messages.cancelled(),
+                    start_at=now,
+                    inapp_only=True,
+                )
+    return bool(changed)
+
+
+def _stop(request: SupportRequest) -> None:
+    EscalationState.objects.filter(request=request).delete()
+    outbox.cancel(request.group_key)
+
+
+def reopen_stale(now: datetime | None = None) -> int:
+    """Requests taken but not started in time go back into escalation, from the top."""
+    now = now or clock.now()
+    stale = list(
+        EscalationState.objects.filter(
+            next_escalation_at__lte=now, request__status=RequestStatus.ACKNOWLEDGED
+        ).values_list("request_id", flat=True)
+    )
+    reopened = 0
+    for request_id in stale:
+        with transaction.atomic():
+            changed = SupportRequest.objects.filter(
+                pk=request_id, status=RequestStatus.ACKNOWLEDGED
+            ).update(
+                status=RequestStatus.OPEN,
+                acknowledged_by=None,
+                acknowledged_at=None,
+                coming_by=None,
+            )
+            if changed:
+                EscalationState.objects.filter(request_id=request_id).update(
+                    step_index=0, loop_count=0, next_escalation_at=now
+                )
+                Event.objects.create(request_id=request_id, at=now, kind=EventKind.REOPENED)
+                reopened += changed
+    return reopened

@@ -1,0 +1,61 @@
+"""What Backline's notifications about requests say. Lock-screen safe: no names, no
+notes, no call details; the link asks the reader to sign in before showing more."""
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from backline.notify.outbox import Message
+
+PAGE_LINK_SALT = "backline.support.page"
+
+
+def absolute(path: str) -> str:
+    return settings.BACKLINE_PUBLIC_URL.rstrip("/") + path
+
+
+def page_link(page_id: int) -> str:
+    token = signing.dumps(page_id, salt=PAGE_LINK_SALT, compress=True)
+    return absolute(reverse("support:page", args=[token]))
+
+
+def page(page_id: int) -> Message:
+    return Message(
+        subject=_("Backline: a colleague is asking for support"),
+        body=_("A colleague reached out for peer support. Open Backline to respond."),
+        link=page_link(page_id),
+    )
+
+
+def taken() -> Message:
+    return Message(
+        subject=_("Backline: request taken"),
+        body=_("Another peer took the request you were paged for. Thank you."),
+    )
+
+
+def peer_coming(request_path: str) -> Message:
+    return Message(
+        subject=_("Backline: a peer is coming"),
+        body=_("A peer took your request. Open Backline to see when."),
+        link=absolute(request_path),
+    )
+
+
+def unanswered() -> Message:
+    return Message(
+        subject=_("Backline: a request is still unanswered"),
+        body=_(
+            "A request for peer support has gone through every step without an answer. "
+            "The team keeps trying. Open Backline."
+        ),
+        link=absolute(reverse("support:team")),
+    )
+
+
+def cancelled() -> Message:
+    return Message(
+        subject=_("Backline: request cancelled"),
+        body=_("The colleague cancelled the request you took. No action is needed."),
+    )

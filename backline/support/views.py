@@ -1,0 +1,297 @@
+"""Reach out, follow a request, and answer one.
+
+The requester sees their own request; only the peer who took it sees who asked (every
+such read is audited); other peers see "a colleague"; coordinators see counts only.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from backline.accounts.access import COORDINATOR, TELECOMMUNICATOR, MemberRequest, role
+from backline.accounts.roles import Role
+from backline.lib import clock, tokens
+from backline.oncall import resolve
+from backline.privacy import audit
+from backline.privacy.access import PUBLIC, SIGNED_IN, access
+from backline.privacy.actions import describe
+from backline.support import escalation, lifecycle, targets
+from backline.support import messages as texts
+from backline.support.forms import ReachOutForm, TakeForm
+from backline.support.models import Page, RequestStatus, SupportRequest
+
+PEER = role(Role.PEER)
+REQUEST_VIEWED = describe(
+    "support.request.viewed",
+    gettext_lazy("read your request for support (as the peer who took it)"),
+)
+PAGE_LINK_MAX_AGE = timedelta(hours=24)
+
+
+def _home_region(user: Any) -> tuple[Any, Any]:
+    """The team a telecommunicator reaches: their (first) agency's region."""
+    for membership in user.all_memberships:
+        if membership.role in (Role.TELECOMMUNICATOR, Role.PEER) and membership.agency:
+            return membership.region, membership.agency
+    raise Http404
+
+
+@access(TELECOMMUNICATOR)
+def reach_out(request: MemberRequest) -> HttpResponse:
+    user = request.user
+    active = SupportRequest.objects.active().filter(requester=user).first()
+    if active:
+        messages.info(request, _("You already have a request open. Here it is."))
+        return redirect("support:request", pk=active.pk)
+    region, agency = _home_region(user)
+    form = ReachOutForm(request.POST or None, requester=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ask = escalation.Ask(
+            urgency=data["urgency"],
+            contact=data["contact"],
+            anonymous=data["anonymous"],
+            outside_agency=data["outside_agency"],
+            preferred_peer=data["preferred_peer"],
+            note=data["note"],
+            callback_number=data["callback_number"],
+        )
+        try:
+            created, follow_token = escalation.reach_out(user, region, agency, ask)
+        except escalation.AlreadyOpen:
+            messages.info(request, _("You already have a request open. Here it is."))
+            active = SupportRequest.objects.active().filter(requester=user).first()
+            return redirect("support:request", pk=active.pk) if active else redirect("home")
+        if follow_token:
+            return render(
+                request,
+                "support/anonymous_sent.html",
+                {
+                    "follow_url": request.build_absolute_uri(
+                        reverse("support:follow", args=[follow_token])
+                    ),
+                },
+            )
+        return redirect("support:request", pk=created.pk)
+    available = len(resolve.available_now(region.pk, clock.now()))
+    return render(request, "support/reach_out.html", {"form": form, "available": available})
+
+
+def _status_context(support_request: SupportRequest, viewer: Any = None) -> dict[str, Any]:
+    region = support_request.region
+    eap_lines = sorted({a.eap_line for a in region.agencies.all() if a.eap_line})
+    return {
+        "support_request": support_request,
+        "taker": support_request.acknowledged_by,
+        "eap_lines": eap_lines
+        or ([settings.BACKLINE_EAP_LINE] if settings.BACKLINE_EAP_LINE else []),
+        "is_taker": viewer is not None and support_request.acknowledged_by_id == viewer.pk,
+    }
+
+
+@access(SIGNED_IN)
+def request_detail(request: MemberRequest, pk: int) -> HttpResponse:
+    support_request = get_object_or_404(
+        SupportRequest.objects.visible_to(request.user).select_related(
+            "region", "acknowledged_by", "requester"
+        ),
+        pk=pk,
+    )
+    context = _status_context(support_request, request.user)
+    if context["is_taker"] and support_request.requester_id:
+        audit.record(
+            request.user, REQUEST_VIEWED, subject=support_request.requester, obj=support_request
+        )
+    partial = request.headers.get("HX-Request") == "true"
+    template = "support/status.html" if partial else "support/request.html"
+    return render(request, template, context)
+
+
+@require_POST
+@access(SIGNED_IN)
+def request_cancel(request: MemberRequest, pk: int) -> HttpResponse:
+    support_request = get_object_or_404(SupportRequest, pk=pk, requester=request.user)
+    if lifecycle.cancel(support_request):
+        messages.success(request, _("Your request is cancelled. You can reach out again any time."))
+    else:
+        messages.info(request, _("This request had already ended."))
+    return redirect("home")
+
+
+def _follow(token: str) -> SupportRequest:
+    found = (
+        SupportRequest.objects.filter(follow_token_digest=tokens.digest(token), anonymous=True)
+        .select_related("region", "acknowledged_by")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
+
+
+@access(PUBLIC)
+def follow(request: HttpRequest, token: str) -> HttpResponse:
+    support_request = _follow(token)
+    context = _status_context(support_request) | {"token": token}
+    partial = request.headers.get("HX-Request") == "true"
+    template = "support/status.html" if partial else "support/follow.html"
+    response = render(request, template, context)
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@access(PUBLIC)
+def follow_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    support_request = _follow(token)
+    if lifecycle.cancel(support_request):
+        messages.success(request, _("Your request is cancelled."))
+    return redirect("support:follow", token=token)
+
+
+def _page_from_link(request: MemberRequest, token: str) -> Page:
+    try:
+        page_id = signing.loads(token, salt=texts.PAGE_LINK_SALT, max_age=PAGE_LINK_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise LinkExpired from exc
+    except signing.BadSignature as exc:
+        raise Http404 from exc
+    page = Page.objects.select_related("request").filter(pk=page_id, peer=request.user).first()
+    if page is None:
+        raise Http404
+    return page
+
+
+class LinkExpired(Exception):
+    pass
+
+
+@access(PEER)
+def page_link(request: MemberRequest, token: str) -> HttpResponse:
+    """Where a notification's link leads: sign-in is required, then one tap to take."""
+    try:
+        page = _page_from_link(request, token)
+    except LinkExpired:
+        return render(request, "support/link_expired.html", status=410)
+    return _offer(request, page.request)
+
+
+def _offer(request: MemberRequest, support_request: SupportRequest) -> HttpResponse:
+    if not targets.may_take(support_request, request.user.pk):
+        raise Http404
+    if support_request.acknowledged_by_id == request.user.pk:
+        return redirect("support:request", pk=support_request.pk)
+    return render(
+        request,
+        "support/offer.html",
+        {
+            "support_request": support_request,
+            "taken": support_request.status != RequestStatus.OPEN,
+            "form": TakeForm(),
+        },
+    )
+
+
+@access(PEER)
+def open_requests(request: MemberRequest) -> HttpResponse:
+    regions = request.user.regions_with(Role.PEER)
+    waiting = [
+        r
+        for r in SupportRequest.objects.filter(
+            region__in=regions, status=RequestStatus.OPEN
+        ).order_by("requested_at")
+        if targets.may_take(r, request.user.pk)
+    ]
+    mine = SupportRequest.objects.filter(acknowledged_by=request.user).exclude(
+        status__in=[RequestStatus.CLOSED, RequestStatus.CANCELLED]
+    )
+    return render(request, "support/open_requests.html", {"waiting": waiting, "mine": mine})
+
+
+@access(PEER)
+def offer(request: MemberRequest, pk: int) -> HttpResponse:
+    return _offer(request, get_object_or_404(SupportRequest, pk=pk))
+
+
+@require_POST
+@access(PEER)
+def take(request: MemberRequest, pk: int) -> HttpResponse:
+    support_request = get_object_or_404(SupportRequest, pk=pk)
+    form = TakeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose when you will reach out."))
+        return redirect("support:offer", pk=pk)
+    try:
+        won = lifecycle.acknowledge(
+            support_request, request.user, timedelta(minutes=form.cleaned_data["coming_in"])
+        )
+    except lifecycle.NotAllowed as exc:
+        raise Http404 from exc
+    if not won:
+        messages.info(request, _("Another peer already took this request. Thank you."))
+        return redirect("support:open")
+    messages.success(request, _("You took the request. Reach out now."))
+    return redirect("support:request", pk=pk)
+
+
+def _taker_action(action: Any, done: Promise, refused: Promise) -> Any:
+    @require_POST
+    @access(PEER)
+    def view(request: MemberRequest, pk: int) -> HttpResponse:
+        support_request = get_object_or_404(SupportRequest.objects.visible_to(request.user), pk=pk)
+        try:
+            changed = action(support_request, request.user)
+        except lifecycle.NotAllowed as exc:
+            raise Http404 from exc
+        if changed:
+            messages.success(request, str(done))
+        else:
+            messages.info(request, str(refused))
+        return redirect("support:request", pk=pk)
+
+    return view
+
+
+request_start = _taker_action(
+    lifecycle.start,
+    gettext_lazy("Marked as started."),
+    gettext_lazy("This request cannot be started now."),
+)
+request_close = _taker_action(
+    lifecycle.close,
+    gettext_lazy("Closed. Thank you for being there."),
+    gettext_lazy("This request had already ended."),
+)
+
+
+@access(COORDINATOR)
+def team(request: MemberRequest) -> HttpResponse:
+    """The coordinator's view: how many requests wait, never who asked."""
+    regions = request.user.regions_with(Role.COORDINATOR)
+    active = SupportRequest.objects.filter(region__in=regions)
+    return render(
+        request,
+        "support/team.html",
+        {
+            "open_count": active.filter(status=RequestStatus.OPEN).count(),
+            "unanswered_count": active.filter(
+                status=RequestStatus.OPEN, exhausted_at__isnull=False
+            ).count(),
+            "taken_count": active.filter(
+                status__in=[RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED]
+            ).count(),
+        },
+    )
