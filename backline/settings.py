@@ -7,7 +7,9 @@ demands a real secret and allowed hosts and turns on secure cookies.
 """
 
 import base64
+import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -147,6 +149,9 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # a file, not memory, so that an engine started by a test shares it; one per
+            # test run, so that runs side by side do not collide
+            "TEST": {"NAME": str(Path(tempfile.gettempdir()) / f"backline-test-{os.getpid()}.db")},
         }
     }
 
@@ -272,6 +277,9 @@ BACKLINE_VAPID_PUBLIC_KEY = env.text("BACKLINE_VAPID_PUBLIC_KEY")
 BACKLINE_VAPID_SUBJECT = env.text("BACKLINE_VAPID_SUBJECT", "mailto:backline@localhost")
 # Shown with 988 when a request goes unanswered, if the agency sets no line of its own.
 BACKLINE_EAP_LINE = env.text("BACKLINE_EAP_LINE")
+
+# How long a message may stay "sending" before another engine sends it again.
+BACKLINE_SENDING_DEADLINE_SECONDS = env.integer("BACKLINE_SENDING_DEADLINE_SECONDS", 30, minimum=1)
 
 BACKLINE_INVITATION_DAYS = env.integer("BACKLINE_INVITATION_DAYS", 7, minimum=1)
 BACKLINE_INVITATION_TTL = timedelta(days=BACKLINE_INVITATION_DAYS)

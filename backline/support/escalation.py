@@ -168,7 +168,9 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
             )
         if resolution.peer_ids:
             _page(request, resolution.peer_ids, state, now)
-            state.next_escalation_at = now + timedelta(minutes=step["delay_minutes"])
+            # counted from when the step was due, so a late tick does not push the
+            # whole escalation later
+            state.next_escalation_at += timedelta(minutes=step["delay_minutes"])
         else:
             Event.objects.create(
                 request=request, at=now, kind=EventKind.SKIPPED, step_index=state.step_index

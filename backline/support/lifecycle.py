@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 
 from backline.accounts.models import User
@@ -82,7 +82,13 @@ def acknowledge(
 
 
 def _by_taker(request: SupportRequest, peer: User) -> Q:
-    if request.acknowledged_by_id != peer.pk:
+    """Only the peer who took the request may start or close it."""
+    taker = (
+        SupportRequest.objects.filter(pk=request.pk)
+        .values_list("acknowledged_by_id", flat=True)
+        .first()
+    )
+    if taker != peer.pk:
         raise NotAllowed
     return Q(pk=request.pk, acknowledged_by=peer)
 
@@ -165,8 +171,9 @@ def reopen_stale(now: datetime | None = None) -> int:
                 coming_by=None,
             )
             if changed:
+                # a fresh pass from the first step: a new loop, so its pages are new too
                 EscalationState.objects.filter(request_id=request_id).update(
-                    step_index=0, loop_count=0, next_escalation_at=now
+                    step_index=0, loop_count=F("loop_count") + 1, next_escalation_at=now
                 )
                 Event.objects.create(request_id=request_id, at=now, kind=EventKind.REOPENED)
                 reopened += changed

@@ -1,0 +1,301 @@
+"""Escalation stories: a request, a moving clock, and who gets paged when."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from backline.lib import clock
+from backline.notify.models import Channel, OutgoingMessage, Status
+from backline.oncall.models import Availability, QuietHours, RotationMember
+from backline.support import escalation, lifecycle
+from backline.support.models import (
+    EventKind,
+    Exclusion,
+    RequestStatus,
+    StepTarget,
+    SupportRequest,
+    TargetKind,
+)
+
+
+def reach_out(team, **ask):
+    request, token = escalation.reach_out(
+        team.world.telecommunicator,
+        team.world.region,
+        team.world.agency,
+        escalation.Ask(**({"urgency": "now", "contact": "call"} | ask)),
+    )
+    return request
+
+
+def events(request) -> list[str]:
+    return list(request.events.values_list("kind", flat=True))
+
+
+def test_the_story_of_an_unanswered_request(team, recorder, moment):
+    request = reach_out(team)
+    # the first page exists the moment the request does, in the same transaction
+    assert OutgoingMessage.objects.filter(recipient=team.a, channel=Channel.EMAIL).exists()
+    moment.tick()
+    assert [s.address for s in recorder.sent] == ["a@mail.test"]
+
+    moment.later(minutes=4, seconds=59)
+    assert len(recorder.sent) == 1
+    moment.later(seconds=1)  # after 5 minutes the second step pages B by SMS
+    assert recorder.sent[-1].channel == Channel.SMS
+    assert recorder.sent[-1].address == "+15550100002"
+
+    moment.later(minutes=5)  # then the coordinator
+    assert recorder.to("coord@mail.test")
+
+    moment.later(minutes=5)  # repeat once: A again
+    assert len(recorder.to("a@mail.test")) == 2
+    moment.later(minutes=10)
+    assert len(recorder.to("+15550100002")) == 2
+    request.refresh_from_db()
+    assert request.exhausted_at is None
+    moment.later(minutes=5)  # the last step passed unanswered, twice: never silence
+    request.refresh_from_db()
+    assert request.exhausted_at is not None
+    assert EventKind.EXHAUSTED in events(request)
+    alert = recorder.to("coord@mail.test")[-1]
+    assert "still unanswered" in alert.subject
+    moment.later(minutes=1)  # and the team keeps trying
+    assert len(recorder.to("a@mail.test")) == 3
+
+
+def test_notifications_are_lock_screen_safe(team, recorder, moment):
+    reach_out(team, note="my partner left and the call tonight was a child")
+    moment.tick()
+    for sent in recorder.sent:
+        text = f"{sent.subject} {sent.body}"
+        assert "Tess" not in text and "Caller" not in text and "child" not in text
+        assert "/support/pages/" in sent.link
+
+
+def test_an_empty_step_is_skipped_at_once_and_logged(team, recorder, moment):
+    RotationMember.objects.all().delete()  # nobody in the rotation
+    request = reach_out(team)
+    moment.tick()
+    assert [s.address for s in recorder.sent] == ["+15550100002"]  # B, without waiting
+    assert events(request)[:2] == [EventKind.SKIPPED, EventKind.PAGED]
+
+
+def test_a_policy_with_nobody_alerts_the_coordinator_at_once(team, recorder, moment):
+    StepTarget.objects.exclude(kind=TargetKind.COORDINATOR).delete()
+    StepTarget.objects.filter(kind=TargetKind.COORDINATOR).delete()
+    request = reach_out(team)
+    moment.tick()
+    request.refresh_from_db()
+    assert request.exhausted_at is not None
+    assert recorder.to("coord@mail.test")
+
+
+def test_all_available_peers_at_once_first_to_accept_wins(team, recorder, moment):
+    step = team.policy.steps.get(order=0)
+    step.targets.all().delete()
+    StepTarget.objects.create(step=step, kind=TargetKind.ALL_AVAILABLE)
+    Availability.objects.create(user=team.c, until=clock.now() + timedelta(hours=2))
+    request = reach_out(team)
+    moment.tick()
+    assert {s.address for s in recorder.sent} == {"a@mail.test", "c@mail.test"}
+    assert lifecycle.acknowledge(request, team.c, timedelta(minutes=5))
+    assert not lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
+    request.refresh_from_db()
+    assert request.acknowledged_by == team.c
+    taken = OutgoingMessage.objects.filter(
+        recipient=team.a, channel=Channel.INAPP, subject__contains="taken"
+    )
+    assert taken.exists()
+
+
+def test_quiet_hours_keep_off_duty_peers_out_of_all_available(team, recorder, moment):
+    step = team.policy.steps.get(order=0)
+    step.targets.all().delete()
+    StepTarget.objects.create(step=step, kind=TargetKind.ALL_AVAILABLE)
+    Availability.objects.create(user=team.c, until=clock.now() + timedelta(hours=2))
+    local = clock.now().astimezone(__import__("zoneinfo").ZoneInfo("America/Los_Angeles"))
+    QuietHours.objects.create(
+        user=team.c,
+        time_zone="America/Los_Angeles",
+        starts_at=(local - timedelta(hours=1)).time(),
+        ends_at=(local + timedelta(hours=1)).time(),
+    )
+    reach_out(team)
+    moment.tick()
+    assert {s.address for s in recorder.sent} == {"a@mail.test"}  # A is on call: paged
+
+
+def test_acknowledging_stops_escalation_and_tells_the_requester(team, recorder, moment):
+    request = reach_out(team)
+    moment.tick()
+    assert lifecycle.acknowledge(request, team.a, timedelta(minutes=15))
+    moment.later(minutes=20)
+    assert len(recorder.sent) == 1  # B was never paged
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ACKNOWLEDGED
+    assert request.coming_by == request.acknowledged_at + timedelta(minutes=15)
+    coming = OutgoingMessage.objects.get(
+        recipient=team.world.telecommunicator, channel=Channel.INAPP
+    )
+    assert "peer is coming" in coming.subject.lower()
+
+
+def test_pending_later_rules_are_cancelled_when_taken(team, recorder, moment):
+    from backline.notify.models import NotificationRule
+
+    method = team.a.contact_methods.get()
+    NotificationRule.objects.create(user=team.a, contact_method=method, delay_minutes=0)
+    NotificationRule.objects.create(user=team.a, contact_method=method, delay_minutes=3)
+    request = reach_out(team)
+    moment.tick()
+    lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
+    moment.later(minutes=4)
+    assert len(recorder.to("a@mail.test")) == 1
+    assert OutgoingMessage.objects.filter(status=Status.CANCELLED).count() == 1
+
+
+def test_taken_but_not_started_goes_back_into_escalation(team, recorder, moment):
+    request = reach_out(team)
+    moment.tick()
+    lifecycle.acknowledge(request, team.b, timedelta(minutes=5))
+    moment.later(minutes=29)
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ACKNOWLEDGED
+    moment.later(minutes=1)
+    request.refresh_from_db()
+    assert request.status == RequestStatus.OPEN
+    assert request.acknowledged_by is None
+    assert EventKind.REOPENED in events(request)
+    assert len(recorder.to("a@mail.test")) == 2  # paged again from the first step
+
+
+def test_started_and_closed_requests_forget_their_note(team, recorder, moment):
+    request = reach_out(team, note="rough night")
+    lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
+    assert lifecycle.start(request, team.a)
+    moment.later(hours=2)
+    request.refresh_from_db()
+    assert request.status == RequestStatus.STARTED  # started: no more escalation
+    assert lifecycle.close(request, team.a)
+    request.refresh_from_db()
+    assert request.status == RequestStatus.CLOSED
+    assert request.note == "" and request.excluded_ids == []
+    assert not lifecycle.close(request, team.a)  # closing twice changes nothing
+    with pytest.raises(lifecycle.NotAllowed):
+        lifecycle.start(request, team.b)
+
+
+def test_the_requester_cancels(team, recorder, moment):
+    request = reach_out(team)
+    moment.tick()
+    assert lifecycle.cancel(request)
+    moment.later(minutes=30)
+    assert len(recorder.sent) == 1
+    assert not lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
+    assert not lifecycle.cancel(request)
+
+
+def test_exclusions_are_never_paged_and_cannot_take(team, recorder, moment):
+    Exclusion.objects.create(owner=team.world.telecommunicator, excluded=team.a)
+    request = reach_out(team)
+    moment.tick()
+    assert recorder.to("a@mail.test") == []
+    assert recorder.sent[0].address == "+15550100002"  # rotation step skipped, then B
+    with pytest.raises(lifecycle.NotAllowed):
+        lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
+
+
+def test_a_peer_from_outside_my_agency(team, recorder, moment):
+    step = team.policy.steps.get(order=0)
+    step.targets.all().delete()
+    StepTarget.objects.create(step=step, kind=TargetKind.ALL_AVAILABLE)
+    for peer in (team.b, team.c):
+        Availability.objects.create(user=peer, until=clock.now() + timedelta(hours=2))
+    reach_out(team, outside_agency=True)
+    moment.tick()
+    assert {s.address for s in recorder.sent} == {"c@mail.test"}  # A and B share my agency
+
+
+def test_an_outside_agency_wish_that_leaves_nobody_falls_back_and_says_so(team, recorder, moment):
+    request = reach_out(team, outside_agency=True)  # step 1: only A, of my agency
+    moment.tick()
+    assert recorder.to("a@mail.test")
+    assert EventKind.FALLBACK in events(request)
+
+
+def test_a_specific_peer_is_paged_first(team, recorder, moment):
+    reach_out(team, preferred_peer=team.c)
+    moment.tick()
+    assert [s.address for s in recorder.sent] == ["c@mail.test"]
+    moment.later(minutes=5)
+    assert recorder.sent[-1].address == "+15550100002"  # then the policy goes on: step 2
+
+
+def test_a_specific_peer_who_cannot_be_paged_falls_back(team, recorder, moment):
+    Exclusion.objects.create(owner=team.world.telecommunicator, excluded=team.c)
+    request = reach_out(team, preferred_peer=team.c)
+    moment.tick()
+    assert [s.address for s in recorder.sent] == ["a@mail.test"]
+    assert EventKind.FALLBACK in events(request)
+
+
+def test_the_policy_is_snapshotted_when_the_request_starts(team, recorder, moment):
+    request = reach_out(team)
+    team.policy.steps.get(order=1).targets.all().delete()  # edited during the request
+    moment.tick()
+    moment.later(minutes=5)
+    assert recorder.sent[-1].address == "+15550100002"  # B, as the snapshot said
+    assert request.policy_snapshot["steps"][1]["targets"][0]["kind"] == "user"
+
+
+def test_one_open_request_per_person(team, recorder, moment):
+    reach_out(team)
+    with pytest.raises(escalation.AlreadyOpen):
+        reach_out(team)
+    assert SupportRequest.objects.count() == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SupportRequest.objects.create(
+            region=team.world.region, requester=team.world.telecommunicator, urgency="now"
+        )
+
+
+def test_an_anonymous_request_stores_no_identity(team, recorder, moment):
+    request, token = escalation.reach_out(
+        team.world.telecommunicator,
+        team.world.region,
+        team.world.agency,
+        escalation.Ask(
+            urgency="hours",
+            contact="call",
+            anonymous=True,
+            callback_number="+15550100999",
+            note="just need to talk",
+        ),
+    )
+    assert token and request.requester is None and request.anonymous
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT note, callback_number FROM support_supportrequest")
+        raw_note, raw_number = cursor.fetchone()
+    assert "talk" not in raw_note and "0999" not in raw_number  # sealed at rest
+    request.refresh_from_db()
+    assert request.callback_number == "+15550100999"
+    lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
+    lifecycle.close(request, team.a)
+    request.refresh_from_db()
+    assert request.callback_number == "" and request.note == ""
+
+
+def test_a_transport_that_fails_falls_back_to_the_next_method(team, recorder, moment):
+    from tests.support.conftest import verified
+
+    verified(team.a, Channel.SMS, "+15550100001")
+    recorder.failing.add(Channel.EMAIL)
+    reach_out(team)
+    moment.tick()
+    for _ in range(4):
+        moment.later(minutes=1)
+    assert recorder.to("+15550100001")  # e-mail failed three times, then SMS

@@ -1,0 +1,47 @@
+"""Two peers tapping "I'll take it" at the same moment: exactly one wins."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection, connections
+
+from backline.support import escalation, lifecycle
+from backline.support.models import SupportRequest
+from tests.personas import make_person
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a real race needs PostgreSQL's concurrency"
+)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt", range(5))
+def test_two_peers_acknowledge_at_once(world, attempt):
+    second = make_person(f"p{attempt}@harbor.test", "Second Peer", world.agency, "peer")
+    request, _ = escalation.reach_out(
+        world.telecommunicator,
+        world.region,
+        world.agency,
+        escalation.Ask(urgency="now", contact="call"),
+    )
+    barrier = threading.Barrier(2)
+    results: dict[int, bool] = {}
+
+    def take(peer) -> None:
+        try:
+            barrier.wait()
+            results[peer.pk] = lifecycle.acknowledge(request, peer, timedelta(minutes=5))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=take, args=(p,)) for p in (world.peer, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results.values()) == [False, True]
+    winner = next(pk for pk, won in results.items() if won)
+    assert SupportRequest.objects.get(pk=request.pk).acknowledged_by_id == winner

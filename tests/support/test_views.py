@@ -1,0 +1,141 @@
+"""The pages of the loop: reach out, follow, take from a link; and their bad inputs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+from django.core import signing
+from django.urls import reverse
+
+from backline.lib import clock
+from backline.privacy.models import AuditEntry
+from backline.support import lifecycle
+from backline.support import messages as texts
+from backline.support.models import Page, RequestStatus, SupportRequest
+from tests.personas import enrol_totp, make_person
+
+
+def test_reach_out_in_two_taps_and_see_who_is_coming(team, recorder, client_of):
+    requester = client_of(team.world.telecommunicator)
+    form = requester.get(reverse("support:reach_out"))
+    assert b"peer is available right now" in form.content  # the security blanket
+    response = requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    request = SupportRequest.objects.get()
+    assert response["Location"] == reverse("support:request", args=[request.pk])
+    assert b"Looking for a peer" in requester.get(response["Location"]).content
+
+    page = Page.objects.get(peer=team.a)
+    link = texts.page_link(page.pk).removeprefix("http://127.0.0.1:8000")
+    peer = client_of(team.a)
+    offer = peer.get(link)
+    assert b"Tess" not in offer.content  # no identity before taking
+    peer.post(reverse("support:take", args=[request.pk]), {"coming_in": "15"})
+    status = requester.get(reverse("support:request", args=[request.pk]), HTTP_HX_REQUEST="true")
+    assert b"Pat Peer took your request" in status.content
+    assert b"<html" not in status.content
+
+    detail = peer.get(reverse("support:request", args=[request.pk]))
+    assert b"Tess Caller" in detail.content
+    entry = AuditEntry.objects.get(action="support.request.viewed")
+    assert entry.subject_id == team.world.telecommunicator.pk and entry.actor_id == team.a.pk
+
+
+def test_a_second_reach_out_shows_the_open_one(team, recorder, client_of):
+    requester = client_of(team.world.telecommunicator)
+    requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    again = requester.post(reverse("support:reach_out"), {"urgency": "week", "contact": "text"})
+    assert SupportRequest.objects.count() == 1
+    assert again["Location"] == reverse("support:request", args=[SupportRequest.objects.get().pk])
+
+
+def test_invalid_reach_out_changes_nothing(team, recorder, client_of):
+    requester = client_of(team.world.telecommunicator)
+    for data in (
+        {"urgency": "yesterday", "contact": "call"},
+        {"urgency": "now", "contact": "call", "callback_number": "call me maybe"},
+        {"urgency": "now", "contact": "call", "callback_number": "+15550100999"},
+        {"urgency": "now", "contact": "call", "preferred_peer": team.world.outsider.pk},
+    ):
+        response = requester.post(reverse("support:reach_out"), data)
+        assert response.status_code == 200, data
+    assert SupportRequest.objects.count() == 0
+
+
+def test_anonymous_reach_out_gives_a_private_link(team, recorder, client_of, client):
+    requester = client_of(team.world.telecommunicator)
+    response = requester.post(
+        reverse("support:reach_out"),
+        {
+            "urgency": "hours",
+            "contact": "call",
+            "anonymous": "on",
+            "callback_number": "+1 555 010 0999",
+        },
+    )
+    follow_url = response.context["follow_url"]
+    request = SupportRequest.objects.get()
+    assert request.requester is None and request.callback_number == "+15550100999"
+    page = client.get(follow_url)  # no sign-in needed: the link is the key
+    assert b"Looking for a peer" in page.content
+    assert page["Referrer-Policy"] == "no-referrer"
+    assert client.get(reverse("support:follow", args=["guessed"])).status_code == 404
+    path = follow_url.removeprefix("http://testserver")
+    client.post(path.rstrip("/") + "/cancel/")
+    assert SupportRequest.objects.get().status == RequestStatus.CANCELLED
+
+
+def test_forged_expired_and_foreign_page_links(team, recorder, client_of, moment):
+    requester = client_of(team.world.telecommunicator)
+    requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    page = Page.objects.get(peer=team.a)
+    peer = client_of(team.a)
+    forged = signing.dumps(page.pk, salt="another purpose")
+    assert peer.get(reverse("support:page", args=[forged])).status_code == 404
+    assert peer.get(reverse("support:page", args=["nonsense"])).status_code == 404
+    link = reverse(
+        "support:page", args=[signing.dumps(page.pk, salt=texts.PAGE_LINK_SALT, compress=True)]
+    )
+    assert client_of(team.b).get(link).status_code == 404  # someone else's page
+    with time_machine.travel(clock.now() + timedelta(hours=25)):
+        expired = client_of(team.a).get(link)  # signed in again, a day later
+    assert expired.status_code == 410
+
+
+def test_a_link_to_a_taken_or_ended_request_says_so(team, recorder, client_of):
+    requester = client_of(team.world.telecommunicator)
+    requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    request = SupportRequest.objects.get()
+    lifecycle.acknowledge(request, team.b, timedelta(minutes=5))
+    peer = client_of(team.a)
+    assert b"taken by another peer" in peer.get(reverse("support:offer", args=[request.pk])).content
+    response = peer.post(
+        reverse("support:take", args=[request.pk]), {"coming_in": "5"}, follow=True
+    )
+    assert b"already took" in response.content
+    assert SupportRequest.objects.get().acknowledged_by == team.b
+
+
+def test_a_peer_of_another_team_cannot_take(team, recorder, client_of):
+    requester = client_of(team.world.telecommunicator)
+    requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    request = SupportRequest.objects.get()
+    stranger = make_person("far@prairie.test", "Far Peer", team.world.outside_agency, "peer")
+    enrol_totp(stranger)
+    response = client_of(stranger).post(
+        reverse("support:take", args=[request.pk]), {"coming_in": "5"}
+    )
+    assert response.status_code == 404
+    assert SupportRequest.objects.get().status == RequestStatus.OPEN
+
+
+def test_coordinators_never_see_who_asked(team, recorder, client_of):
+    requester = client_of(team.world.telecommunicator)
+    requester.post(
+        reverse("support:reach_out"), {"urgency": "now", "contact": "call", "note": "secret words"}
+    )
+    coordinator = client_of(team.world.coordinator)
+    page = coordinator.get(reverse("support:team"))
+    assert b"Tess" not in page.content and b"secret" not in page.content
+    request = SupportRequest.objects.get()
+    assert coordinator.get(reverse("support:request", args=[request.pk])).status_code == 404
