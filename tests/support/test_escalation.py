@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from backline.lib import clock
-from backline.notify.models import Channel, OutgoingMessage, Status
+from backline.notify.models import Channel, NotificationRule, OutgoingMessage, Status
 from backline.oncall.models import Availability, QuietHours, RotationMember
 from backline.support import escalation, lifecycle
 from backline.support.models import (
@@ -19,10 +20,11 @@ from backline.support.models import (
     SupportRequest,
     TargetKind,
 )
+from tests.support.conftest import verified
 
 
 def reach_out(team, **ask):
-    request, token = escalation.reach_out(
+    request, _token = escalation.reach_out(
         team.world.telecommunicator,
         team.world.region,
         team.world.agency,
@@ -117,7 +119,7 @@ def test_quiet_hours_keep_off_duty_peers_out_of_all_available(team, recorder, mo
     step.targets.all().delete()
     StepTarget.objects.create(step=step, kind=TargetKind.ALL_AVAILABLE)
     Availability.objects.create(user=team.c, until=clock.now() + timedelta(hours=2))
-    local = clock.now().astimezone(__import__("zoneinfo").ZoneInfo("America/Los_Angeles"))
+    local = clock.now().astimezone(ZoneInfo("America/Los_Angeles"))
     QuietHours.objects.create(
         user=team.c,
         time_zone="America/Los_Angeles",
@@ -145,8 +147,6 @@ def test_acknowledging_stops_escalation_and_tells_the_requester(team, recorder, 
 
 
 def test_pending_later_rules_are_cancelled_when_taken(team, recorder, moment):
-    from backline.notify.models import NotificationRule
-
     method = team.a.contact_methods.get()
     NotificationRule.objects.create(user=team.a, contact_method=method, delay_minutes=0)
     NotificationRule.objects.create(user=team.a, contact_method=method, delay_minutes=3)
@@ -290,8 +290,6 @@ def test_an_anonymous_request_stores_no_identity(team, recorder, moment):
 
 
 def test_a_transport_that_fails_falls_back_to_the_next_method(team, recorder, moment):
-    from tests.support.conftest import verified
-
     verified(team.a, Channel.SMS, "+15550100001")
     recorder.failing.add(Channel.EMAIL)
     reach_out(team)
