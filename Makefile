@@ -23,10 +23,10 @@ run: install
 	$(BIN)/python manage.py createcachetable
 	BACKLINE_DEMO=1 $(BIN)/python manage.py load_demo
 	@echo
-	@echo "Backline is starting on http://$(HOST):$(PORT)/ -- sign in with a demo login above."
-	@echo "Demo mode lets demo accounts skip MFA. Stop with Ctrl-C."
-	BACKLINE_DEMO=1 $(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) \
-		--workers 1 --blocking-threads 4 --no-ws backline.wsgi:application
+	@echo "Backline is starting on http://$(HOST):$(PORT)/ with its paging engine."
+	@echo "Sign in with a demo login above (demo mode lets demo accounts skip MFA)."
+	@echo "E-mail Backline sends is shown at http://$(HOST):$(PORT)/dev/mail/. Stop with Ctrl-C."
+	BACKLINE_DEMO=1 BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) sh scripts/run.sh
 
 test: install
 	sh scripts/ensure_test_packages.sh

@@ -239,8 +239,12 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = env.text("BACKLINE_SMTP_PASSWORD")
     EMAIL_USE_TLS = env.flag("BACKLINE_SMTP_STARTTLS", default=True)
     EMAIL_TIMEOUT = 10
-else:
+elif PRODUCTION:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    # development: mail is kept in data/mail/ and shown at /dev/mail/
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.text("BACKLINE_FROM_EMAIL", "Backline <backline@localhost>")
 
 LANGUAGE_CODE = "en"

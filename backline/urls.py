@@ -5,7 +5,7 @@ from django.views.i18n import set_language
 
 from backline.privacy.access import PUBLIC, access
 from backline.roster import views as roster_views
-from backline.web import views
+from backline.web import dev_mail, views
 from backline.web.allauth_rules import allauth_patterns
 
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("privacy/who-has-seen-my-data/", views.who_has_seen_my_data, name="who_has_seen_my_data"),
     path("manage/", include("backline.roster.urls")),
     path("invitation/<str:token>/", roster_views.accept_invitation, name="accept_invitation"),
+    path("dev/mail/", dev_mail.mailbox, name="dev_mail"),
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
     path("accounts/", include(allauth_patterns())),
 ]

@@ -5,6 +5,10 @@ from django.core.management import call_command
 from backline.accounts.models import Agency, Membership, User
 from backline.accounts.roles import Role
 from backline.demo import data
+from backline.lib import clock
+from backline.notify.models import ContactMethod
+from backline.oncall import resolve
+from backline.support.models import EscalationPolicy
 
 
 def test_load_demo_creates_a_realistic_region_once(db, capsys):
@@ -30,3 +34,13 @@ def test_load_demo_creates_a_realistic_region_once(db, capsys):
         user = User.objects.get(email=login.email)
         assert user.check_password(data.PASSWORD)
         assert user.roles == {str(r) for r in login.roles}
+
+
+def test_the_demo_peer_is_on_call_and_reachable(db):
+    region, _ = data.load()
+    demo_peer = User.objects.get(email="peer@example.org")
+    assert demo_peer.pk in resolve.on_call_now(region.pk, clock.now())
+    assert len(resolve.available_now(region.pk, clock.now())) == 3
+    assert EscalationPolicy.objects.get(region=region, is_default=True).steps.count() == 3
+    peers = User.objects.filter(memberships__role=Role.PEER)
+    assert all(ContactMethod.objects.usable().filter(user=p).exists() for p in peers)

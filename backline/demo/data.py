@@ -15,9 +15,11 @@ from django.db import transaction
 from backline.accounts import addresses
 from backline.accounts.models import Agency, Membership, Region, User
 from backline.accounts.roles import Role
+from backline.demo import paging
 
 PASSWORD = "backline-demo"
 REGION = ("Cedar Valley Regional Peer Team", "cedar-valley")
+EAP_LINE = "+1 555 010 0300"
 AGENCIES = [
     ("Cedar County 911", "IA", "America/Chicago"),
     ("Linnwood Emergency Communications", "IA", "America/Chicago"),
@@ -113,7 +115,9 @@ def load() -> tuple[Region, bool]:
     with transaction.atomic():
         region = Region.objects.create(name=REGION[0], slug=REGION[1])
         agencies = [
-            Agency.objects.create(region=region, name=name, state=state, time_zone=tz)
+            Agency.objects.create(
+                region=region, name=name, state=state, time_zone=tz, eap_line=EAP_LINE
+            )
             for name, state, tz in AGENCIES
         ]
         password_hash = _hash(PASSWORD)
@@ -143,6 +147,7 @@ def load() -> tuple[Region, bool]:
                 roles,
                 password_hash,
             )
+        paging.load(region)
     return region, True
 
 

@@ -6,12 +6,14 @@ from django.http import HttpRequest
 
 from backline.accounts.roles import Role
 from backline.engine.loop import is_stale
+from backline.web.dev_mail import DEVELOPMENT_MAIL
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
+    dev_mail = {"dev_mail": DEVELOPMENT_MAIL.allows(request)}
     user: Any = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"can_reach_out": False, "can_manage": False}
+        return {"can_reach_out": False, "can_manage": False, **dev_mail}
     coordinator = user.has_role(Role.COORDINATOR)
     return {
         "can_reach_out": user.has_role(Role.TELECOMMUNICATOR, Role.PEER),
@@ -20,4 +22,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "is_coordinator": coordinator,
         # coordinators are warned when the paging engine has stopped
         "engine_stale": coordinator and is_stale(),
+        **dev_mail,
     }
