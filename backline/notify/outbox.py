@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
 
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 
 ATTEMPTS_PER_METHOD = 3
 BACKOFF = (timedelta(seconds=5), timedelta(seconds=20), timedelta(seconds=60))
-SENDING_DEADLINE = timedelta(seconds=30)
 BATCH = 100
 SENDERS = 8
 
@@ -147,7 +147,7 @@ def _claim(now: datetime, limit: int) -> list[OutgoingMessage]:
             return []
         OutgoingMessage.objects.filter(pk__in=ids).update(
             status=Status.SENDING,
-            sending_deadline=now + SENDING_DEADLINE,
+            sending_deadline=now + timedelta(seconds=settings.BACKLINE_SENDING_DEADLINE_SECONDS),
             attempts=F("attempts") + 1,
         )
     return list(OutgoingMessage.objects.filter(pk__in=ids).select_related("contact_method"))
