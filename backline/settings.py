@@ -136,14 +136,16 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = env.text("DATABASE_URL")
-if DATABASE_URL:
+if DATABASE_URL and not DATABASE_URL.startswith("sqlite"):
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "backline.sqlite3"),
+            "NAME": dj_database_url.parse(DATABASE_URL)["NAME"]
+            if DATABASE_URL
+            else str(DATA_DIR / "backline.sqlite3"),
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
