@@ -34,6 +34,8 @@ def _isolated(settings, tmp_path):
 
 
 def _transactional(item: pytest.Item) -> bool:
+    if "_django_db_helper" not in getattr(item, "funcargs", {}):
+        return False  # skipped, or no database
     marker = item.get_closest_marker("django_db")
     fixtures = getattr(item, "fixturenames", ())
     return bool(marker and marker.kwargs.get("transaction")) or bool(
