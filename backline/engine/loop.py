@@ -99,6 +99,6 @@ class Loop:
             with connection.cursor() as cursor:
                 cursor.execute(f"LISTEN {wake.CHANNEL}")
             self.listening = True
-        raw = connection.connection
-        for _ in raw.notifies(timeout=self.poll_seconds, stop_after=1):
-            pass
+        with connection.wrap_database_errors:  # a lost server raises Django's errors
+            for _ in connection.connection.notifies(timeout=self.poll_seconds, stop_after=1):
+                pass
