@@ -47,7 +47,7 @@ check: install
 	$(BIN)/mypy backline
 
 bench: install
-	$(BIN)/python bench/http.py
+	$(BIN)/python bench/http.py --write
 
 clean:
 	rm -rf $(VENV) data test-artifacts

@@ -1,0 +1,1 @@
+"""Benchmarks for Backline (not tests): see ``BENCHMARKS.md``."""

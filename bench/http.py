@@ -1,0 +1,723 @@
+"""Backline's baseline HTTP benchmark: ``make bench`` or ``.venv/bin/python bench/http.py``.
+
+It builds a throw-away production-like Backline in a temporary folder (SQLite,
+``BACKLINE_ENV=production``, ``bench.settings``), loads the demo data, starts granian
+(WSGI) on a free loopback port, signs in the demo telecommunicator, and drives three
+pages with a fixed number of concurrent asyncio/httpx clients:
+
+* the baseline: ``/bench/one-query/``, a bare view doing exactly one query;
+* the login page, anonymous (no cookies at all, like a first visit);
+* the telecommunicator's home page, signed in.
+
+Endpoints are measured in several rounds, in a rotating order, after a warm-up. Each
+figure is the median over the rounds; each ratio compares an endpoint with the baseline
+of the same round. The server's memory is read from ``/proc`` for each granian process:
+its peak resident set size (``VmHWM``) before the load, then, reset, under the load.
+Only the loopback address is used (and no proxy). ``--write`` puts the results into
+``BENCHMARKS.md``; ``BENCHMARKS.md`` explains every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+
+# Run as a script, this file's folder comes first on sys.path, and this file (http.py)
+# would then hide the standard library's ``http`` package, which httpx needs.
+if sys.path and Path(sys.path[0] or ".").resolve() == BENCH_DIR:
+    sys.path[0] = str(ROOT)
+
+import http.cookiejar  # noqa: E402
+
+import httpx  # noqa: E402
+
+HOST = "127.0.0.1"
+USER_EMAIL = "telecom@example.org"  # demo telecommunicator: no MFA required
+USER_PASSWORD = "backline-demo"  # the published demo password
+USER_NAME = "Jordan Ellis"  # shown on the home page once signed in
+BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
+START_MARK = "<!-- http-baseline:start -->"
+END_MARK = "<!-- http-baseline:end -->"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str
+    signed_in: bool
+
+
+BASELINE = Endpoint("baseline: one query", "/bench/one-query/", signed_in=False)
+ENDPOINTS = [
+    BASELINE,
+    Endpoint("login page, anonymous", "/accounts/login/", signed_in=False),
+    Endpoint("home, telecommunicator", "/home/", signed_in=True),
+]
+
+
+# --------------------------------------------------------------------------- /proc
+
+
+def _stat_fields(pid: int) -> list[str]:
+    """Fields of /proc/<pid>/stat after the command name (which may hold spaces)."""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 2 :].split()
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and all its descendants that are alive now."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            children.setdefault(int(_stat_fields(int(entry.name))[1]), []).append(int(entry.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        if Path(f"/proc/{pid}").exists():
+            tree.append(pid)
+            todo.extend(children.get(pid, []))
+    return sorted(tree)
+
+
+def status_kib(pid: int, *keys: str) -> dict[str, int]:
+    """Some ``kB`` lines of /proc/<pid>/status (VmRSS, VmHWM, ...)."""
+    values: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, rest = line.partition(":")
+        if name in keys:
+            values[name] = int(rest.split()[0])
+    return values
+
+
+def pss_kib(pid: int) -> int | None:
+    """Proportional set size: shared pages divided among the processes sharing them."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User plus system CPU time used so far by ``pids`` (their own, not their children's)."""
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = _stat_fields(pid)
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / CLOCK_TICKS
+
+
+def machine_busy_seconds() -> float:
+    """CPU time all processes of the machine have used since boot (all CPUs together)."""
+    with contextlib.suppress(OSError, ValueError):
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+        return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+    return math.nan
+
+
+@dataclass
+class ProcessMemory:
+    pid: int
+    role: str
+    start_rss_kib: int = 0  # VmRSS when first seen (the server just started)
+    setup_peak_kib: int = 0  # VmHWM (the kernel's high-water mark) before the load
+    load_peak_kib: int = 0  # VmHWM during the load, after a reset of the high-water mark
+    sampled_peak_kib: int = 0  # highest VmRSS the sampler saw during the load
+    last_rss_kib: int = 0
+    pss_kib: int | None = None
+
+
+class MemorySampler:
+    """Samples the server's process tree in a thread; remembers each process's peak.
+
+    ``start_load()`` records the high-water mark reached so far (start-up and signing
+    in) and resets it, so that the peak under load is measured on its own.
+    """
+
+    def __init__(self, root: int, interval: float = 0.25) -> None:
+        self.root = root
+        self.interval = interval
+        self.processes: dict[int, ProcessMemory] = {}
+        self.peaks_reset = False
+        self._loading = False
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="memory-sampler", daemon=True)
+
+    def pids(self) -> list[int]:
+        return process_tree(self.root)
+
+    def sample(self, with_pss: bool = False) -> None:
+        with self._lock:
+            self._sample(with_pss)
+
+    def _sample(self, with_pss: bool) -> None:
+        for pid in self.pids():
+            try:
+                values = status_kib(pid, "VmRSS", "VmHWM")
+            except OSError:
+                continue
+            rss, hwm = values.get("VmRSS", 0), values.get("VmHWM", 0)
+            role = "main" if pid == self.root else "worker"
+            memory = self.processes.get(pid)
+            if memory is None:
+                memory = self.processes[pid] = ProcessMemory(pid, role, start_rss_kib=rss)
+            memory.last_rss_kib = rss
+            if self._loading:
+                memory.load_peak_kib = max(memory.load_peak_kib, hwm)
+                memory.sampled_peak_kib = max(memory.sampled_peak_kib, rss)
+            else:
+                memory.setup_peak_kib = max(memory.setup_peak_kib, hwm)
+            if with_pss:
+                memory.pss_kib = pss_kib(pid)
+
+    def start_load(self) -> None:
+        with self._lock:
+            self._sample(with_pss=False)
+            reset = True
+            for pid in self.processes:
+                try:
+                    # "5" resets the peak resident set size (proc(5), /proc/pid/clear_refs).
+                    Path(f"/proc/{pid}/clear_refs").write_text("5")
+                except OSError:
+                    reset = False
+            self.peaks_reset = reset
+            self._loading = True
+            self._sample(with_pss=False)
+
+    def load_peak_kib(self, memory: ProcessMemory) -> int:
+        """The peak under load: the kernel's own if it could be reset, else the sampler's."""
+        return memory.load_peak_kib if self.peaks_reset else memory.sampled_peak_kib
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.sample()
+
+    def start(self) -> None:
+        self.sample()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.sample(with_pss=True)
+
+
+# --------------------------------------------------------------------------- set-up
+
+
+def granian_default_threads(workers: int, backlog: int = 1024) -> int:
+    """Granian 2.x's default for WSGI: half its backpressure, which is backlog / workers."""
+    return max(1, (backlog // workers) // 2)
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def bench_environment(data_dir: Path) -> dict[str, str]:
+    environ = dict(os.environ)
+    # Never touch a real database, and never run demo mode in production.
+    for name in (
+        "DATABASE_URL", "DATABASE_URL_FILE", "DJANGO_SECRET_KEY_FILE", "BACKLINE_FIELD_KEYS_FILE",
+        "BACKLINE_DEMO", "BACKLINE_DEBUG",
+    ):  # fmt: skip
+        environ.pop(name, None)
+    environ.update(
+        BACKLINE_DATA_DIR=str(data_dir),
+        BACKLINE_ENV="production",
+        DJANGO_SECRET_KEY="bench-only-secret-key-not-for-any-real-deployment-0123456789",
+        # A fresh key for encrypted fields, for this throw-away database only.
+        BACKLINE_FIELD_KEYS="bench1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        BACKLINE_ALLOWED_HOSTS=HOST,
+        BACKLINE_SSL_REDIRECT="no",
+        BACKLINE_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")])),
+    )
+    return environ
+
+
+def run_quietly(command: list[str], environ: dict[str, str]) -> str:
+    done = subprocess.run(
+        command, cwd=ROOT, env=environ, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"failed: {' '.join(command)}")
+    return done.stdout
+
+
+def prepare_database(environ: dict[str, str]) -> None:
+    manage = [sys.executable, "manage.py"]
+    for arguments in (
+        ["migrate", "--noinput"],
+        ["createcachetable"],
+        ["collectstatic", "--noinput"],
+        ["load_demo"],
+    ):
+        print(f"  manage.py {' '.join(arguments)}", flush=True)
+        run_quietly(manage + arguments, environ)
+
+
+@contextlib.contextmanager
+def granian(
+    environ: dict[str, str], port: int, workers: int, blocking_threads: int | None, log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    command = [
+        sys.executable, "-m", "granian", "--interface", "wsgi", "--host", HOST,
+        "--port", str(port), "--workers", str(workers), "--no-ws", "--log-level", "warning",
+    ]  # fmt: skip
+    if blocking_threads:
+        command += ["--blocking-threads", str(blocking_threads)]
+    command.append("backline.wsgi:application")
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            command, cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            wait_until_ready(server, f"http://{HOST}:{port}{BASELINE.path}", log)
+            yield server
+        finally:
+            stop(server)
+
+
+def wait_until_ready(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.stderr.write(log.read_text(errors="replace"))
+            raise SystemExit(f"granian exited with status {server.returncode}")
+        with contextlib.suppress(httpx.TransportError):
+            if httpx.get(url, timeout=2, trust_env=False).status_code == 200:
+                return
+        time.sleep(0.1)
+    sys.stderr.write(log.read_text(errors="replace"))
+    raise SystemExit(f"granian did not answer {url} within 60 s")
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    """Stops granian and its workers (its own process group, started above)."""
+    if server.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGINT)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def sign_in(base_url: str) -> httpx.Cookies:
+    """Signs the demo telecommunicator in as a browser would; returns the cookies."""
+    with httpx.Client(base_url=base_url, timeout=30, trust_env=False) as client:
+        page = client.get("/accounts/login/")
+        page.raise_for_status()
+        token = client.cookies.get("csrftoken")
+        if not token:
+            raise SystemExit("the login page set no csrftoken cookie")
+        answer = client.post(
+            "/accounts/login/",
+            data={"csrfmiddlewaretoken": token, "login": USER_EMAIL, "password": USER_PASSWORD},
+        )
+        if answer.status_code != 302 or answer.headers.get("location") != "/home/":
+            raise SystemExit(
+                f"signing in failed: HTTP {answer.status_code} "
+                f"to {answer.headers.get('location')!r}"
+            )
+        home = client.get("/home/")
+        if home.status_code != 200 or USER_NAME.split()[0] not in home.text:
+            raise SystemExit(f"the signed-in home page did not show: HTTP {home.status_code}")
+        return httpx.Cookies(client.cookies)
+
+
+def count_queries(environ: dict[str, str]) -> dict[str, int]:
+    targets = [f"{'user' if e.signed_in else 'anon'}:{e.path}" for e in ENDPOINTS]
+    output = run_quietly([sys.executable, "-m", "bench.queries", USER_EMAIL, *targets], environ)
+    counts = json.loads(output)
+    return {e.path: counts[t] for e, t in zip(ENDPOINTS, targets, strict=True)}
+
+
+# --------------------------------------------------------------------------- load
+
+
+@dataclass
+class Measurement:
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+    server_cpu: float
+    client_cpu: float
+    machine_cpu: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else math.nan
+
+    def latency_ms(self, fraction: float) -> float:
+        """Nearest-rank percentile of the successful requests' latencies."""
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return math.nan
+        index = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
+        return ordered[index] * 1000
+
+    @property
+    def server_cpu_ms(self) -> float:
+        return self.server_cpu * 1000 / max(1, self.requests)
+
+
+async def drive(
+    client: httpx.AsyncClient, path: str, concurrency: int, duration: float, server_pids: list[int]
+) -> Measurement:
+    """``concurrency`` clients request ``path`` back to back for ``duration`` seconds."""
+    latencies: list[float] = []
+    errors = 0
+
+    async def one_client(deadline: float) -> None:
+        nonlocal errors
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                response = await client.get(path)
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            if ok:
+                latencies.append(time.perf_counter() - started)
+            else:
+                errors += 1
+
+    server_before = cpu_seconds(server_pids)
+    client_before = time.process_time()
+    machine_before = machine_busy_seconds()
+    started = time.perf_counter()
+    deadline = started + duration
+    await asyncio.gather(*(one_client(deadline) for _ in range(concurrency)))
+    seconds = time.perf_counter() - started
+    return Measurement(
+        requests=len(latencies),
+        errors=errors,
+        seconds=seconds,
+        latencies=latencies,
+        server_cpu=cpu_seconds(server_pids) - server_before,
+        client_cpu=time.process_time() - client_before,
+        machine_cpu=machine_busy_seconds() - machine_before,
+    )
+
+
+@dataclass
+class Results:
+    rounds: list[dict[str, Measurement]] = field(default_factory=list)
+
+    def of(self, endpoint: Endpoint) -> list[Measurement]:
+        return [measured[endpoint.path] for measured in self.rounds]
+
+    def median(self, endpoint: Endpoint, figure: str) -> float:
+        return statistics.median(_figure(m, figure) for m in self.of(endpoint))
+
+    def ratio(self, endpoint: Endpoint, figure: str) -> float:
+        """Median over rounds of this endpoint's figure divided by the same round's baseline."""
+        return statistics.median(
+            _figure(m[endpoint.path], figure) / (_figure(m[BASELINE.path], figure) or math.nan)
+            for m in self.rounds
+        )
+
+    @property
+    def errors(self) -> int:
+        return sum(m.errors for measured in self.rounds for m in measured.values())
+
+
+def _figure(measurement: Measurement, figure: str) -> float:
+    if figure == "rps":
+        return measurement.rps
+    if figure == "p50":
+        return measurement.latency_ms(0.50)
+    if figure == "p95":
+        return measurement.latency_ms(0.95)
+    if figure == "cpu":
+        return measurement.server_cpu_ms
+    raise ValueError(figure)
+
+
+async def benchmark(
+    base_url: str,
+    cookies: httpx.Cookies,
+    server_pids: list[int],
+    concurrency: int,
+    duration: float,
+    warmup: float,
+    rounds: int,
+) -> Results:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    # The anonymous client keeps no cookie, so every request is a first visit.
+    no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+    async with (
+        httpx.AsyncClient(
+            base_url=base_url, limits=limits, timeout=60, trust_env=False, cookies=no_cookies
+        ) as anonymous,
+        httpx.AsyncClient(
+            base_url=base_url, limits=limits, timeout=60, trust_env=False, cookies=cookies
+        ) as signed_in,
+    ):
+        results = Results()
+        for endpoint in ENDPOINTS:
+            client = signed_in if endpoint.signed_in else anonymous
+            print(f"  warm-up {endpoint.path} ({warmup:g} s)", flush=True)
+            await drive(client, endpoint.path, concurrency, warmup, server_pids)
+        for number in range(rounds):
+            shift = number % len(ENDPOINTS)
+            measured: dict[str, Measurement] = {}
+            for endpoint in ENDPOINTS[shift:] + ENDPOINTS[:shift]:
+                client = signed_in if endpoint.signed_in else anonymous
+                measurement = await drive(client, endpoint.path, concurrency, duration, server_pids)
+                measured[endpoint.path] = measurement
+                print(
+                    f"  round {number + 1}/{rounds} {endpoint.path:<20} "
+                    f"{measurement.rps:8.1f} req/s  p50 {measurement.latency_ms(0.5):6.1f} ms  "
+                    f"errors {measurement.errors}",
+                    flush=True,
+                )
+            results.rounds.append(measured)
+        return results
+
+
+# --------------------------------------------------------------------------- report
+
+
+def cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def nproc() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def versions() -> str:
+    from importlib.metadata import version
+
+    return ", ".join(f"{name} {version(name)}" for name in ("django", "granian", "httpx"))
+
+
+def report(
+    results: Results,
+    queries: dict[str, int],
+    sampler: MemorySampler,
+    options: argparse.Namespace,
+    command: str,
+    load_before: tuple[float, float, float],
+) -> str:
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    total_requests = sum(m.requests for r in results.rounds for m in r.values())
+    total_errors = sum(m.errors for r in results.rounds for m in r.values())
+    client_cpu = sum(m.client_cpu for r in results.rounds for m in r.values())
+    wall = sum(m.seconds for r in results.rounds for m in r.values())
+    server_cpu = sum(m.server_cpu for r in results.rounds for m in r.values())
+    machine_cpu = sum(m.machine_cpu for r in results.rounds for m in r.values())
+    others = max(0.0, machine_cpu - server_cpu - client_cpu) / wall
+    threads = (
+        options.blocking_threads
+        or f"{granian_default_threads(options.workers)} (granian's default)"
+    )
+    lines = [
+        f"Measured {now} with `{command}`.",
+        "",
+        f"- Machine: {nproc()} CPUs ({cpu_model()}), Python {platform.python_version()}, "
+        f"{versions()}; the client runs on the same machine. Load average before the run: "
+        + " ".join(f"{figure:.2f}" for figure in load_before)
+        + ".",
+        f"- Server: granian WSGI, {options.workers} workers, {threads} blocking threads each, "
+        "`BACKLINE_ENV=production`, SQLite in a temporary folder, demo data loaded.",
+        f"- Load: {options.concurrency} concurrent keep-alive connections, "
+        f"{options.duration:g} s per endpoint per round, {options.rounds} rounds in rotating "
+        f"order after a {options.warmup:g} s warm-up per endpoint; {total_requests} requests, "
+        f"{total_errors} errors. While measuring, the server used {server_cpu / wall:.2f} CPUs "
+        f"on average, the client {client_cpu / wall:.2f} and other processes {others:.2f}.",
+        "",
+        "| endpoint | path | queries | req/s | p50 ms | p95 ms | server CPU ms/req "
+        "| req/s ÷ baseline | p50 ÷ baseline | CPU ÷ baseline |",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for endpoint in ENDPOINTS:
+        lines.append(
+            f"| {endpoint.name} | `{endpoint.path}` | {queries.get(endpoint.path, '?')} "
+            f"| {results.median(endpoint, 'rps'):.0f} "
+            f"| {results.median(endpoint, 'p50'):.1f} "
+            f"| {results.median(endpoint, 'p95'):.1f} "
+            f"| {results.median(endpoint, 'cpu'):.2f} "
+            f"| {results.ratio(endpoint, 'rps'):.2f} "
+            f"| {results.ratio(endpoint, 'p50'):.2f} "
+            f"| {results.ratio(endpoint, 'cpu'):.2f} |"
+        )
+    lines += ["", "Each round (req/s; p50 ms; server CPU ms/req):", ""]
+    lines.append(
+        "| endpoint | " + " | ".join(f"round {n + 1}" for n in range(options.rounds)) + " |"
+    )
+    lines.append("|---|" + "--:|" * options.rounds)
+    for endpoint in ENDPOINTS:
+        cells = [
+            f"{m.rps:.0f}; {m.latency_ms(0.5):.1f}; {m.server_cpu_ms:.2f}"
+            for m in results.of(endpoint)
+        ]
+        lines.append(f"| {endpoint.name} | " + " | ".join(cells) + " |")
+    peak_source = "`VmHWM`" if sampler.peaks_reset else "`VmRSS` sampled every 0.25 s"
+    lines += [
+        "",
+        f"Server memory, MiB (peak under load: {peak_source}, reset after signing in; "
+        "PSS shares pages among the processes that share them):",
+        "",
+        "| process | RSS after start-up | peak before the load | peak under load "
+        "| RSS at end | PSS at end |",
+        "|---|--:|--:|--:|--:|--:|",
+    ]
+    memory = list(sampler.processes.values())
+    for process in memory:
+        lines.append(
+            f"| granian {process.role} | {_mib(process.start_rss_kib)} "
+            f"| {_mib(process.setup_peak_kib)} | {_mib(sampler.load_peak_kib(process))} "
+            f"| {_mib(process.last_rss_kib)} | {_mib(process.pss_kib)} |"
+        )
+    pss_values = [p.pss_kib for p in memory if p.pss_kib is not None]
+    lines.append(
+        f"| **all {len(memory)} processes** | {_mib(sum(p.start_rss_kib for p in memory))} "
+        f"| {_mib(sum(p.setup_peak_kib for p in memory))} "
+        f"| {_mib(sum(sampler.load_peak_kib(p) for p in memory))} "
+        f"| {_mib(sum(p.last_rss_kib for p in memory))} "
+        f"| {_mib(sum(pss_values) if len(pss_values) == len(memory) else None)} |"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _mib(kib: int | None) -> str:
+    return "?" if kib is None else f"{kib / 1024:.1f}"
+
+
+def write_section(section: str) -> None:
+    text = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else ""
+    block = f"{START_MARK}\n{section}{END_MARK}"
+    pattern = re.compile(re.escape(START_MARK) + r".*?" + re.escape(END_MARK), re.DOTALL)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: block, text, count=1)
+    else:
+        text = text.rstrip("\n") + ("\n\n" if text else "") + block + "\n"
+    BENCHMARKS_MD.write_text(text, encoding="utf-8")
+    print(f"Wrote the results into {BENCHMARKS_MD.relative_to(ROOT)}.")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--workers", type=int, default=2, help="granian workers (default 2)")
+    parser.add_argument(
+        "--blocking-threads", type=int, default=None,
+        help="granian blocking threads per worker (default: granian's own)",
+    )  # fmt: skip
+    parser.add_argument("--concurrency", type=int, default=16, help="clients (default 16)")
+    parser.add_argument(
+        "--duration", type=float, default=5.0,
+        help="seconds per endpoint per round (default 5)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--warmup", type=float, default=3.0, help="warm-up seconds per endpoint (default 3)"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="rounds (default 5)")
+    parser.add_argument(
+        "--write", action="store_true", help=f"replace the results section of {BENCHMARKS_MD.name}"
+    )
+    options = parser.parse_args(argv)
+    if min(options.workers, options.concurrency, options.rounds) < 1 or options.duration <= 0:
+        parser.error("workers, concurrency, rounds and duration must be positive")
+    return options
+
+
+def main(argv: Sequence[str]) -> int:
+    options = parse(argv)
+    load_before = os.getloadavg()
+    python = Path(sys.executable)
+    with contextlib.suppress(ValueError):
+        python = python.relative_to(Path.cwd())
+    command = " ".join([str(python), "bench/http.py", *argv])
+    with tempfile.TemporaryDirectory(prefix="backline-bench-") as temporary:
+        data_dir = Path(temporary)
+        environ = bench_environment(data_dir)
+        print(f"Preparing a production-like Backline in {data_dir}", flush=True)
+        prepare_database(environ)
+        queries = count_queries(environ)
+        port = free_port()
+        print(f"Starting granian on {HOST}:{port} with {options.workers} workers", flush=True)
+        with granian(
+            environ, port, options.workers, options.blocking_threads, data_dir / "granian.log"
+        ) as server:
+            sampler = MemorySampler(server.pid)
+            sampler.start()
+            base_url = f"http://{HOST}:{port}"
+            cookies = sign_in(base_url)
+            sampler.start_load()
+            results = asyncio.run(
+                benchmark(
+                    base_url,
+                    cookies,
+                    sampler.pids(),
+                    options.concurrency,
+                    options.duration,
+                    options.warmup,
+                    options.rounds,
+                )
+            )
+            sampler.stop()
+    section = report(results, queries, sampler, options, command, load_before)
+    print()
+    print(section)
+    if results.errors:
+        print(f"{results.errors} requests failed: these figures are not valid.", file=sys.stderr)
+        if options.write:
+            print(f"{BENCHMARKS_MD.name} was left as it was.", file=sys.stderr)
+        return 1
+    if options.write:
+        write_section(section)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
