@@ -21,24 +21,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import contextlib
 import datetime
 import json
 import math
 import os
 import platform
-import re
-import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,14 +46,34 @@ import http.cookiejar  # noqa: E402
 
 import httpx  # noqa: E402
 
-HOST = "127.0.0.1"
+from bench.common import (  # noqa: E402
+    BASELINE_PATH,
+    BENCHMARKS_MD,
+    HOST,
+    MemorySampler,
+    bench_environment,
+    command_line,
+    cpu_model,
+    cpu_seconds,
+    free_port,
+    granian,
+    granian_default_threads,
+    machine_busy_seconds,
+    mib,
+    nproc,
+    percentile,
+    prepare_database,
+    run_quietly,
+    sign_in_as,
+    versions,
+    write_section,
+)
+
 USER_EMAIL = "telecom@example.org"  # demo telecommunicator: no MFA required
 USER_PASSWORD = "backline-demo"  # the published demo password
 USER_NAME = "Jordan Ellis"  # shown on the home page once signed in
-BENCHMARKS_MD = ROOT / "BENCHMARKS.md"
 START_MARK = "<!-- http-baseline:start -->"
 END_MARK = "<!-- http-baseline:end -->"
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
@@ -71,7 +83,7 @@ class Endpoint:
     signed_in: bool
 
 
-BASELINE = Endpoint("baseline: one query", "/bench/one-query/", signed_in=False)
+BASELINE = Endpoint("baseline: one query", BASELINE_PATH, signed_in=False)
 ENDPOINTS = [
     BASELINE,
     Endpoint("login page, anonymous", "/accounts/login/", signed_in=False),
@@ -79,286 +91,13 @@ ENDPOINTS = [
 ]
 
 
-# --------------------------------------------------------------------------- /proc
-
-
-def _stat_fields(pid: int) -> list[str]:
-    """Fields of /proc/<pid>/stat after the command name (which may hold spaces)."""
-    text = Path(f"/proc/{pid}/stat").read_text()
-    return text[text.rindex(")") + 2 :].split()
-
-
-def process_tree(root: int) -> list[int]:
-    """``root`` and all its descendants that are alive now."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            children.setdefault(int(_stat_fields(int(entry.name))[1]), []).append(int(entry.name))
-    tree, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        if Path(f"/proc/{pid}").exists():
-            tree.append(pid)
-            todo.extend(children.get(pid, []))
-    return sorted(tree)
-
-
-def status_kib(pid: int, *keys: str) -> dict[str, int]:
-    """Some ``kB`` lines of /proc/<pid>/status (VmRSS, VmHWM, ...)."""
-    values: dict[str, int] = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, rest = line.partition(":")
-        if name in keys:
-            values[name] = int(rest.split()[0])
-    return values
-
-
-def pss_kib(pid: int) -> int | None:
-    """Proportional set size: shared pages divided among the processes sharing them."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return None
-
-
-def cpu_seconds(pids: Sequence[int]) -> float:
-    """User plus system CPU time used so far by ``pids`` (their own, not their children's)."""
-    ticks = 0
-    for pid in pids:
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            fields = _stat_fields(pid)
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / CLOCK_TICKS
-
-
-def machine_busy_seconds() -> float:
-    """CPU time all processes of the machine have used since boot (all CPUs together)."""
-    with contextlib.suppress(OSError, ValueError):
-        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-        user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
-        return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
-    return math.nan
-
-
-@dataclass
-class ProcessMemory:
-    pid: int
-    role: str
-    start_rss_kib: int = 0  # VmRSS when first seen (the server just started)
-    setup_peak_kib: int = 0  # VmHWM (the kernel's high-water mark) before the load
-    load_peak_kib: int = 0  # VmHWM during the load, after a reset of the high-water mark
-    sampled_peak_kib: int = 0  # highest VmRSS the sampler saw during the load
-    last_rss_kib: int = 0
-    pss_kib: int | None = None
-
-
-class MemorySampler:
-    """Samples the server's process tree in a thread; remembers each process's peak.
-
-    ``start_load()`` records the high-water mark reached so far (start-up and signing
-    in) and resets it, so that the peak under load is measured on its own.
-    """
-
-    def __init__(self, root: int, interval: float = 0.25) -> None:
-        self.root = root
-        self.interval = interval
-        self.processes: dict[int, ProcessMemory] = {}
-        self.peaks_reset = False
-        self._loading = False
-        self._lock = threading.RLock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="memory-sampler", daemon=True)
-
-    def pids(self) -> list[int]:
-        return process_tree(self.root)
-
-    def sample(self, with_pss: bool = False) -> None:
-        with self._lock:
-            self._sample(with_pss)
-
-    def _sample(self, with_pss: bool) -> None:
-        for pid in self.pids():
-            try:
-                values = status_kib(pid, "VmRSS", "VmHWM")
-            except OSError:
-                continue
-            rss, hwm = values.get("VmRSS", 0), values.get("VmHWM", 0)
-            role = "main" if pid == self.root else "worker"
-            memory = self.processes.get(pid)
-            if memory is None:
-                memory = self.processes[pid] = ProcessMemory(pid, role, start_rss_kib=rss)
-            memory.last_rss_kib = rss
-            if self._loading:
-                memory.load_peak_kib = max(memory.load_peak_kib, hwm)
-                memory.sampled_peak_kib = max(memory.sampled_peak_kib, rss)
-            else:
-                memory.setup_peak_kib = max(memory.setup_peak_kib, hwm)
-            if with_pss:
-                memory.pss_kib = pss_kib(pid)
-
-    def start_load(self) -> None:
-        with self._lock:
-            self._sample(with_pss=False)
-            reset = True
-            for pid in self.processes:
-                try:
-                    # "5" resets the peak resident set size (proc(5), /proc/pid/clear_refs).
-                    Path(f"/proc/{pid}/clear_refs").write_text("5")
-                except OSError:
-                    reset = False
-            self.peaks_reset = reset
-            self._loading = True
-            self._sample(with_pss=False)
-
-    def load_peak_kib(self, memory: ProcessMemory) -> int:
-        """The peak under load: the kernel's own if it could be reset, else the sampler's."""
-        return memory.load_peak_kib if self.peaks_reset else memory.sampled_peak_kib
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self.sample()
-
-    def start(self) -> None:
-        self.sample()
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sample(with_pss=True)
-
-
 # --------------------------------------------------------------------------- set-up
-
-
-def granian_default_threads(workers: int, backlog: int = 1024) -> int:
-    """Granian 2.x's default for WSGI: half its backpressure, which is backlog / workers."""
-    return max(1, (backlog // workers) // 2)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def bench_environment(data_dir: Path) -> dict[str, str]:
-    environ = dict(os.environ)
-    # Never touch a real database, and never run demo mode in production.
-    for name in (
-        "DATABASE_URL", "DATABASE_URL_FILE", "DJANGO_SECRET_KEY_FILE", "BACKLINE_FIELD_KEYS_FILE",
-        "BACKLINE_DEMO", "BACKLINE_DEBUG",
-    ):  # fmt: skip
-        environ.pop(name, None)
-    environ.update(
-        BACKLINE_DATA_DIR=str(data_dir),
-        BACKLINE_ENV="production",
-        DJANGO_SECRET_KEY="bench-only-secret-key-not-for-any-real-deployment-0123456789",
-        # A fresh key for encrypted fields, for this throw-away database only.
-        BACKLINE_FIELD_KEYS="bench1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-        BACKLINE_ALLOWED_HOSTS=HOST,
-        BACKLINE_SSL_REDIRECT="no",
-        BACKLINE_LOG_LEVEL="WARNING",
-        DJANGO_SETTINGS_MODULE="bench.settings",
-        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")])),
-    )
-    return environ
-
-
-def run_quietly(command: list[str], environ: dict[str, str]) -> str:
-    done = subprocess.run(
-        command, cwd=ROOT, env=environ, capture_output=True, text=True, check=False
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"failed: {' '.join(command)}")
-    return done.stdout
-
-
-def prepare_database(environ: dict[str, str]) -> None:
-    manage = [sys.executable, "manage.py"]
-    for arguments in (
-        ["migrate", "--noinput"],
-        ["createcachetable"],
-        ["collectstatic", "--noinput"],
-        ["load_demo"],
-    ):
-        print(f"  manage.py {' '.join(arguments)}", flush=True)
-        run_quietly(manage + arguments, environ)
-
-
-@contextlib.contextmanager
-def granian(
-    environ: dict[str, str], port: int, workers: int, blocking_threads: int | None, log: Path
-) -> Iterator[subprocess.Popen[bytes]]:
-    command = [
-        sys.executable, "-m", "granian", "--interface", "wsgi", "--host", HOST,
-        "--port", str(port), "--workers", str(workers), "--no-ws", "--log-level", "warning",
-    ]  # fmt: skip
-    if blocking_threads:
-        command += ["--blocking-threads", str(blocking_threads)]
-    command.append("backline.wsgi:application")
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            command, cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        try:
-            wait_until_ready(server, f"http://{HOST}:{port}{BASELINE.path}", log)
-            yield server
-        finally:
-            stop(server)
-
-
-def wait_until_ready(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.stderr.write(log.read_text(errors="replace"))
-            raise SystemExit(f"granian exited with status {server.returncode}")
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(url, timeout=2, trust_env=False).status_code == 200:
-                return
-        time.sleep(0.1)
-    sys.stderr.write(log.read_text(errors="replace"))
-    raise SystemExit(f"granian did not answer {url} within 60 s")
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    """Stops granian and its workers (its own process group, started above)."""
-    if server.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGINT)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def sign_in(base_url: str) -> httpx.Cookies:
     """Signs the demo telecommunicator in as a browser would; returns the cookies."""
-    with httpx.Client(base_url=base_url, timeout=30, trust_env=False) as client:
-        page = client.get("/accounts/login/")
-        page.raise_for_status()
-        token = client.cookies.get("csrftoken")
-        if not token:
-            raise SystemExit("the login page set no csrftoken cookie")
-        answer = client.post(
-            "/accounts/login/",
-            data={"csrfmiddlewaretoken": token, "login": USER_EMAIL, "password": USER_PASSWORD},
-        )
-        if answer.status_code != 302 or answer.headers.get("location") != "/home/":
-            raise SystemExit(
-                f"signing in failed: HTTP {answer.status_code} "
-                f"to {answer.headers.get('location')!r}"
-            )
+    cookies = sign_in_as(base_url, USER_EMAIL, USER_PASSWORD)
+    with httpx.Client(base_url=base_url, timeout=30, trust_env=False, cookies=cookies) as client:
         home = client.get("/home/")
         if home.status_code != 200 or USER_NAME.split()[0] not in home.text:
             raise SystemExit(f"the signed-in home page did not show: HTTP {home.status_code}")
@@ -391,11 +130,7 @@ class Measurement:
 
     def latency_ms(self, fraction: float) -> float:
         """Nearest-rank percentile of the successful requests' latencies."""
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return math.nan
-        index = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
-        return ordered[index] * 1000
+        return percentile(self.latencies, fraction) * 1000
 
     @property
     def server_cpu_ms(self) -> float:
@@ -520,24 +255,6 @@ async def benchmark(
 # --------------------------------------------------------------------------- report
 
 
-def cpu_model() -> str:
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-def nproc() -> int:
-    return len(os.sched_getaffinity(0))
-
-
-def versions() -> str:
-    from importlib.metadata import version
-
-    return ", ".join(f"{name} {version(name)}" for name in ("django", "granian", "httpx"))
-
-
 def report(
     results: Results,
     queries: dict[str, int],
@@ -612,35 +329,19 @@ def report(
     memory = list(sampler.processes.values())
     for process in memory:
         lines.append(
-            f"| granian {process.role} | {_mib(process.start_rss_kib)} "
-            f"| {_mib(process.setup_peak_kib)} | {_mib(sampler.load_peak_kib(process))} "
-            f"| {_mib(process.last_rss_kib)} | {_mib(process.pss_kib)} |"
+            f"| granian {process.role} | {mib(process.start_rss_kib)} "
+            f"| {mib(process.setup_peak_kib)} | {mib(sampler.load_peak_kib(process))} "
+            f"| {mib(process.last_rss_kib)} | {mib(process.pss_kib)} |"
         )
     pss_values = [p.pss_kib for p in memory if p.pss_kib is not None]
     lines.append(
-        f"| **all {len(memory)} processes** | {_mib(sum(p.start_rss_kib for p in memory))} "
-        f"| {_mib(sum(p.setup_peak_kib for p in memory))} "
-        f"| {_mib(sum(sampler.load_peak_kib(p) for p in memory))} "
-        f"| {_mib(sum(p.last_rss_kib for p in memory))} "
-        f"| {_mib(sum(pss_values) if len(pss_values) == len(memory) else None)} |"
+        f"| **all {len(memory)} processes** | {mib(sum(p.start_rss_kib for p in memory))} "
+        f"| {mib(sum(p.setup_peak_kib for p in memory))} "
+        f"| {mib(sum(sampler.load_peak_kib(p) for p in memory))} "
+        f"| {mib(sum(p.last_rss_kib for p in memory))} "
+        f"| {mib(sum(pss_values) if len(pss_values) == len(memory) else None)} |"
     )
     return "\n".join(lines) + "\n"
-
-
-def _mib(kib: int | None) -> str:
-    return "?" if kib is None else f"{kib / 1024:.1f}"
-
-
-def write_section(section: str) -> None:
-    text = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else ""
-    block = f"{START_MARK}\n{section}{END_MARK}"
-    pattern = re.compile(re.escape(START_MARK) + r".*?" + re.escape(END_MARK), re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block, text, count=1)
-    else:
-        text = text.rstrip("\n") + ("\n\n" if text else "") + block + "\n"
-    BENCHMARKS_MD.write_text(text, encoding="utf-8")
-    print(f"Wrote the results into {BENCHMARKS_MD.relative_to(ROOT)}.")
 
 
 # --------------------------------------------------------------------------- main
@@ -674,10 +375,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str]) -> int:
     options = parse(argv)
     load_before = os.getloadavg()
-    python = Path(sys.executable)
-    with contextlib.suppress(ValueError):
-        python = python.relative_to(Path.cwd())
-    command = " ".join([str(python), "bench/http.py", *argv])
+    command = command_line("bench/http.py", argv)
     with tempfile.TemporaryDirectory(prefix="backline-bench-") as temporary:
         data_dir = Path(temporary)
         environ = bench_environment(data_dir)
@@ -715,7 +413,7 @@ def main(argv: Sequence[str]) -> int:
             print(f"{BENCHMARKS_MD.name} was left as it was.", file=sys.stderr)
         return 1
     if options.write:
-        write_section(section)
+        write_section(section, START_MARK, END_MARK)
     return 0
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.pg_cluster import Cluster  # noqa: E402
+from tests.pg_cluster import Cluster
 
 
 def main(command: list[str]) -> int:
@@ -26,8 +26,10 @@ def main(command: list[str]) -> int:
         return subprocess.call(command)
     cluster = Cluster().start()
     try:
-        print(f"PostgreSQL on 127.0.0.1:{cluster.port} (throw-away cluster in {cluster.folder})",
-              flush=True)
+        print(
+            f"PostgreSQL on 127.0.0.1:{cluster.port} (throw-away cluster in {cluster.folder})",
+            flush=True,
+        )
         return subprocess.call(command, env=dict(os.environ, DATABASE_URL=cluster.url))
     finally:
         cluster.stop()

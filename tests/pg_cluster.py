@@ -50,16 +50,41 @@ class Cluster:
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         subprocess.run(
-            _as_postgres([pg_bin("pg_ctl"), "-D", str(self.data), "-l",
-                          str(self.folder / "server.log"), "-o", options, "-w", *args]),
-            check=True, stdout=subprocess.DEVNULL,
+            _as_postgres(
+                [
+                    pg_bin("pg_ctl"),
+                    "-D",
+                    str(self.data),
+                    "-l",
+                    str(self.folder / "server.log"),
+                    "-o",
+                    options,
+                    "-w",
+                    *args,
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
 
     def start(self) -> Cluster:
         subprocess.run(
-            _as_postgres([pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U",
-                          "postgres", "-E", "UTF8", "--no-instructions"]),
-            check=True, stdout=subprocess.DEVNULL,
+            _as_postgres(
+                [
+                    pg_bin("initdb"),
+                    "-D",
+                    str(self.data),
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "-E",
+                    "UTF8",
+                    "--no-instructions",
+                ]
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
         self._ctl("start")
         return self
@@ -69,15 +94,15 @@ class Cluster:
 
     def create_database(self, name: str = "backline") -> None:
         subprocess.run(
-            [pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-             name],
+            [pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name],
             check=True,
         )
 
     def stop(self) -> None:
         subprocess.run(
-            _as_postgres([pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",
-                          "stop"]),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+            _as_postgres([pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"]),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
         )
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -19,11 +19,25 @@ from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 from backline.accounts.models import Invitation
 from backline.lib import clock, tokens
+from backline.notify import outbox
+from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage
 from backline.privacy.access import rule_of
 from backline.support import escalation, lifecycle
 from backline.support import messages as texts
 from backline.support.models import Page, SupportRequest
 from backline.web.allauth_rules import RULES as ALLAUTH_RULES
+from tests.oncall.builders import (
+    CALENDAR,
+    OVERRIDE,
+    POLICY,
+    POLICY_STEP,
+    ROTATION,
+    ROTATION_MEMBER,
+    SCHEDULE,
+    SCHEDULE_WINDOW,
+    SHIFT_OFFER,
+    STEP_TARGET,
+)
 from tests.personas import World
 
 PERSONAS = [
@@ -119,6 +133,38 @@ def PAGE(world: World) -> dict[str, Any]:
     return {"token": signing.dumps(page.pk, salt=texts.PAGE_LINK_SALT, compress=True)}
 
 
+def _contact_method(world: World, verified: bool = False) -> ContactMethod:
+    return ContactMethod.objects.create(
+        user=world.telecommunicator,
+        channel=Channel.EMAIL,
+        value="tess@mail.test",
+        verified_at=clock.now() if verified else None,
+    )
+
+
+def CONTACT_METHOD(world: World) -> dict[str, Any]:
+    return {"pk": _contact_method(world).pk}
+
+
+def CHANNEL(world: World) -> dict[str, Any]:
+    return {"channel": Channel.SMS.value}
+
+
+def RULE(world: World) -> dict[str, Any]:
+    method = _contact_method(world, verified=True)
+    rule = NotificationRule.objects.create(
+        user=world.telecommunicator, contact_method=method, delay_minutes=5
+    )
+    return {"pk": rule.pk}
+
+
+def NOTIFICATION(world: World) -> dict[str, Any]:
+    outbox.enqueue(
+        world.telecommunicator.pk, "access", "access", outbox.Message("Backline: hi", "Hello.")
+    )
+    return {"pk": OutgoingMessage.objects.get(group_key="access", channel=Channel.INAPP).pk}
+
+
 Args = Callable[[World], dict[str, Any]]
 
 # name, URL arguments, method, expected status per persona
@@ -137,6 +183,42 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("support:page", PAGE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("support:open", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("support:team", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("oncall:home", NONE, "get", row(LOGIN, 404, 200, 200, 404, 404, 200)),
+    ("oncall:availability", NONE, "post", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("oncall:quiet_hours", NONE, "post", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("oncall:offer_new", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("oncall:offer_take", SHIFT_OFFER, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
+    ("oncall:offer_withdraw", SHIFT_OFFER, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
+    ("oncall:offer_assign", SHIFT_OFFER, "post", row(LOGIN, 404, 404, 200, 404, 404, 404)),
+    ("oncall:calendar", NONE, "post", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("oncall:calendar_feed", CALENDAR, "get", row(200, 200, 200, 200, 200, 200, 200)),
+    ("oncall:rotations", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("oncall:rotation_new", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("oncall:rotation", ROTATION, "get", row(LOGIN, 404, 404, 200, 404, 404, 404)),
+    ("oncall:rotation_delete", ROTATION, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("oncall:member_add", ROTATION, "post", row(LOGIN, 404, 404, 200, 404, 404, 404)),
+    ("oncall:member_remove", ROTATION_MEMBER, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("oncall:member_move", ROTATION_MEMBER, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("oncall:schedules", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("oncall:schedule_new", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("oncall:schedule", SCHEDULE, "get", row(LOGIN, 404, 404, 200, 404, 404, 404)),
+    ("oncall:schedule_delete", SCHEDULE, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("oncall:window_add", SCHEDULE, "post", row(LOGIN, 404, 404, 200, 404, 404, 404)),
+    ("oncall:window_remove", SCHEDULE_WINDOW, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("oncall:overrides", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("oncall:override_delete", OVERRIDE, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("oncall:coverage", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("policies:list", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("policies:new", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("policies:detail", POLICY, "get", row(LOGIN, 404, 404, 200, 404, 404, 404)),
+    ("policies:delete", POLICY, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("policies:default", POLICY, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("policies:step_add", POLICY, "post", row(LOGIN, 404, 404, 200, 404, 404, 404)),
+    ("policies:step_edit", POLICY_STEP, "post", row(LOGIN, 404, 404, 200, 404, 404, 404)),
+    ("policies:step_remove", POLICY_STEP, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("policies:step_move", POLICY_STEP, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("policies:target_add", POLICY_STEP, "post", row(LOGIN, 404, 404, 200, 404, 404, 404)),
+    ("policies:target_remove", STEP_TARGET, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
     ("security_setup", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
     ("who_has_seen_my_data", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
     ("roster:agencies", NONE, "get", row(LOGIN, 404, 404, 200, 404, 200, 200)),
@@ -151,6 +233,21 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("roster:invitation_revoke", INVITATION, "post", row(LOGIN, 404, 404, 302, 404, 302, 404)),
     ("accept_invitation", TOKEN, "get", row(200, 409, 409, 409, 409, 409, 409)),
     ("dev_mail", NONE, "get", row(404, 404, 404, 404, 404, 404, 404)),  # not in tests' mail
+    ("notify:methods", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("notify:method_add", CHANNEL, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("notify:method_verify", CONTACT_METHOD, "get", row(LOGIN, 200, 404, 404, 404, 404, 404)),
+    ("notify:method_resend", CONTACT_METHOD, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    ("notify:method_remove", CONTACT_METHOD, "get", row(LOGIN, 200, 404, 404, 404, 404, 404)),
+    ("notify:method_enable", CONTACT_METHOD, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    ("notify:method_test", CONTACT_METHOD, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    ("notify:rule_add", NONE, "post", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("notify:rule_remove", RULE, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    ("notify:inbox", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("notify:mark_read", NOTIFICATION, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    ("notify:mark_all_read", NONE, "post", row(LOGIN, 302, 302, 302, 302, 302, 302)),
+    ("notify:push_subscribe", NONE, "post", row(LOGIN, 400, 400, 400, 400, 400, 400)),
+    ("notify:service_worker", NONE, "get", row(200, 200, 200, 200, 200, 200, 200)),
+    ("notify:sms_status", NONE, "post", row(403, 403, 403, 403, 403, 403, 403)),  # unsigned
     ("set_language", NONE, "post", row(302, 302, 302, 302, 302, 302, 302)),
 ]
 

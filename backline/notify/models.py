@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from backline.lib import clock
 from backline.lib.fields import SealedTextField
 
+MAX_CODE_GUESSES = 5
+MAX_RULE_DELAY_MINUTES = 240
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
@@ -27,12 +30,18 @@ class ContactMethodQuerySet(models.QuerySet["ContactMethod"]):
         return self.filter(user_id=viewer.pk)
 
     def usable(self) -> ContactMethodQuerySet:
+        """What pages may use: verified and not turned off."""
         return self.filter(verified_at__isnull=False, disabled=False)
 
 
 class ContactMethod(models.Model):
     """A way to reach a person. Its value (address, number, push subscription) is
-    encrypted at rest; it is used for pages only once verified."""
+    encrypted at rest; it is used for pages only once verified.
+
+    Verification keeps only the digest of the code it sent (``code_digest``), when it
+    expires, how many wrong guesses were made, and when and how often codes were sent
+    (``code_sent_at``, ``code_sends``), so that resending can be limited.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contact_methods"
@@ -45,6 +54,8 @@ class ContactMethod(models.Model):
     code_digest = models.CharField(max_length=64, blank=True)
     code_expires_at = models.DateTimeField(null=True, blank=True)
     code_attempts = models.PositiveSmallIntegerField(default=0)
+    code_sent_at = models.DateTimeField(null=True, blank=True)
+    code_sends = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     objects = ContactMethodQuerySet.as_manager()
@@ -57,6 +68,14 @@ class ContactMethod(models.Model):
                 condition=Q(channel__in=["email", "sms", "voice", "push"]),
                 name="contact_method_channel_known",
             ),
+            models.CheckConstraint(
+                condition=Q(code_attempts__lte=MAX_CODE_GUESSES),
+                name="contact_method_guesses_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(code_digest="") | Q(code_expires_at__isnull=False),
+                name="contact_method_code_expires",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -65,6 +84,29 @@ class ContactMethod(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def is_usable(self) -> bool:
+        return self.verified_at is not None and not self.disabled
+
+    @property
+    def is_phone(self) -> bool:
+        return self.channel in (Channel.SMS, Channel.VOICE)
+
+    @property
+    def shown_value(self) -> str:
+        """What the owner sees of the value: a push subscription is not worth showing."""
+        if self.channel == Channel.PUSH:
+            return self.label or str(_("This browser"))
+        return self.value
+
+
+class NotificationRuleQuerySet(models.QuerySet["NotificationRule"]):
+    def visible_to(self, viewer: models.Model) -> NotificationRuleQuerySet:
+        """A person's notification rules are theirs alone."""
+        if not getattr(viewer, "is_authenticated", False):
+            return self.none()
+        return self.filter(user_id=viewer.pk)
 
 
 class NotificationRule(models.Model):
@@ -78,6 +120,8 @@ class NotificationRule(models.Model):
     )
     delay_minutes = models.PositiveSmallIntegerField(_("after (minutes)"), default=0)
 
+    objects = NotificationRuleQuerySet.as_manager()
+
     class Meta:
         ordering = ["user", "delay_minutes", "pk"]
         constraints = [
@@ -85,7 +129,8 @@ class NotificationRule(models.Model):
                 fields=["contact_method", "delay_minutes"], name="notification_rule_unique"
             ),
             models.CheckConstraint(
-                condition=Q(delay_minutes__lte=240), name="notification_rule_delay_bounded"
+                condition=Q(delay_minutes__lte=MAX_RULE_DELAY_MINUTES),
+                name="notification_rule_delay_bounded",
             ),
         ]
 
@@ -114,6 +159,9 @@ class OutgoingMessageQuerySet(models.QuerySet["OutgoingMessage"]):
     def inbox(self) -> OutgoingMessageQuerySet:
         return self.filter(channel=Channel.INAPP).exclude(status=Status.CANCELLED)
 
+    def unread(self) -> OutgoingMessageQuerySet:
+        return self.inbox().filter(read_at__isnull=True)
+
 
 class OutgoingMessage(models.Model):
     """One message to one person on one channel: the outbox row.
@@ -121,6 +169,9 @@ class OutgoingMessage(models.Model):
     pending → sending (with a deadline) → sent / delivered, or back to pending with a
     later ``next_attempt_at``, or failed (then a fallback row on the next method).
     A sending row past its deadline is treated as pending: a crash never loses it.
+
+    ``cancelled_at`` marks every row of a group when the group is cancelled: a row that
+    was being sent at that moment is neither retried nor followed by a fallback.
     """
 
     recipient = models.ForeignKey(
@@ -147,6 +198,7 @@ class OutgoingMessage(models.Model):
     created_at = models.DateTimeField(default=clock.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     objects = OutgoingMessageQuerySet.as_manager()
 
@@ -164,17 +216,27 @@ class OutgoingMessage(models.Model):
                 name="outbox_sending_deadline",
             ),
             models.Index(fields=["recipient", "channel", "-created_at"], name="outbox_inbox"),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(channel="inapp", read_at__isnull=True),
+                name="outbox_unread",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="sending") | Q(sending_deadline__isnull=False),
                 name="outbox_sending_has_deadline",
             ),
+            # a message still to be sent needs its method; history may outlive it
             models.CheckConstraint(
                 condition=Q(channel="inapp")
                 | Q(contact_method__isnull=False)
-                | Q(status__in=["failed", "cancelled"]),
+                | ~Q(status__in=["pending", "sending"]),
                 name="outbox_external_has_method",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(cancelled_at__isnull=True),
+                name="outbox_cancelled_not_pending",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in Status]), name="outbox_status_known"

@@ -4,10 +4,16 @@
 its cause does) and wakes the engine after commit. ``process`` is called by the
 engine: it claims due messages (``SKIP LOCKED`` on PostgreSQL, so several engines
 never take the same row), sends them outside any transaction, and records each outcome.
+
+A claim is never bigger than what the senders can finish before the sending deadline:
+a row that stays "sending" past its deadline belongs to an engine that died, and is
+sent again by the next one. A row that keeps dying that way is failed over after
+``ATTEMPTS_PER_METHOD`` tries, so that one poisonous message cannot stall a page.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,9 +21,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, TextField
+from django.db.models.functions import Cast
 
-from backline.lib import clock
+from backline.lib import clock, crypto
+from backline.lib.fields import SealedTextField
 from backline.notify import wake
 from backline.notify.models import (
     Channel,
@@ -35,6 +43,16 @@ ATTEMPTS_PER_METHOD = 3
 BACKOFF = (timedelta(seconds=5), timedelta(seconds=20), timedelta(seconds=60))
 BATCH = 100
 SENDERS = 8
+KEY_LENGTH = 120
+
+
+def sending_deadline() -> timedelta:
+    """How long a claimed message may stay "sending" before another engine takes it.
+
+    Longer than any transport's own timeout (10 seconds), so a slow provider does not
+    cause a second copy.
+    """
+    return timedelta(seconds=settings.BACKLINE_SENDING_DEADLINE_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -44,6 +62,13 @@ class Message:
     subject: str
     body: str
     link: str = ""
+
+
+def _key(raw: str) -> str:
+    """An idempotency key that fits its column, still unique when it had to be cut."""
+    if len(raw) <= KEY_LENGTH:
+        return raw
+    return f"{raw[: KEY_LENGTH - 41]}#{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
 
 
 def enqueue(
@@ -62,7 +87,7 @@ def enqueue(
             recipient_id=recipient_id,
             channel=Channel.INAPP,
             group_key=group_key,
-            idempotency_key=f"{event_key}:{recipient_id}:inapp",
+            idempotency_key=_key(f"{event_key}:{recipient_id}:inapp"),
             subject=message.subject,
             body=message.body,
             link=message.link,
@@ -79,7 +104,7 @@ def enqueue(
                 channel=method.channel,
                 contact_method=method,
                 group_key=group_key,
-                idempotency_key=f"{event_key}:{recipient_id}:{method.pk}:{delay}",
+                idempotency_key=_key(f"{event_key}:{recipient_id}:{method.pk}:{delay}"),
                 subject=message.subject,
                 body=message.body,
                 link=message.link,
@@ -92,41 +117,108 @@ def enqueue(
     return created
 
 
+def enqueue_to_method(
+    method: ContactMethod, group_key: str, event_key: str, message: Message
+) -> OutgoingMessage:
+    """One message on one of the person's methods, now (a test the person asked for)."""
+    now = clock.now()
+    created = OutgoingMessage.objects.create(
+        recipient_id=method.user_id,
+        channel=method.channel,
+        contact_method=method,
+        group_key=group_key,
+        idempotency_key=_key(event_key),
+        subject=message.subject,
+        body=message.body,
+        link=message.link,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    transaction.on_commit(wake.notify_engine)
+    return created
+
+
 def _plan(recipient_id: int) -> list[tuple[ContactMethod, int]]:
+    # the sealed value is not needed to plan; it is opened when the message is sent
     rules = list(
         NotificationRule.objects.filter(
             user_id=recipient_id,
             contact_method__verified_at__isnull=False,
             contact_method__disabled=False,
-        ).select_related("contact_method")
+        )
+        .select_related("contact_method")
+        .defer("contact_method__value")
     )
     if rules:
         return [(rule.contact_method, rule.delay_minutes) for rule in rules]
-    return [(method, 0) for method in ContactMethod.objects.usable().filter(user_id=recipient_id)]
+    usable = ContactMethod.objects.usable().filter(user_id=recipient_id).defer("value")
+    return [(method, 0) for method in usable]
 
 
 def cancel(group_key: str) -> int:
-    """Stop what has not been sent yet for ``group_key`` (e.g. the request was taken)."""
-    return OutgoingMessage.objects.filter(group_key=group_key, status=Status.PENDING).update(
-        status=Status.CANCELLED
-    )
+    """Stop what has not been sent yet for ``group_key`` (e.g. the request was taken).
+
+    Every row of the group is marked, so that one being sent right now is neither
+    retried nor followed by a fallback. Waiting rows are cancelled again at the end:
+    that catches a fallback which a concurrent ``fail_over`` committed while this
+    transaction waited for its lock. Returns how many waiting messages were cancelled.
+    """
+    now = clock.now()
+    group = OutgoingMessage.objects.filter(group_key=group_key)
+    with transaction.atomic():
+        cancelled = group.filter(status=Status.PENDING).update(
+            status=Status.CANCELLED, cancelled_at=now
+        )
+        group.filter(cancelled_at__isnull=True).exclude(status=Status.PENDING).update(
+            cancelled_at=now
+        )
+        cancelled += group.filter(status=Status.PENDING).update(
+            status=Status.CANCELLED, cancelled_at=now
+        )
+    return cancelled
 
 
 def process(now: datetime | None = None, limit: int = BATCH) -> int:
     """Send what is due; returns how many messages were attempted."""
     now = now or clock.now()
-    claimed = _claim(now, limit)
-    if not claimed:
-        return 0
-    addresses = {m.pk: m.contact_method.value for m in claimed if m.contact_method}
-    if len(claimed) == 1:
-        outcomes = [_attempt(claimed[0], addresses.get(claimed[0].pk, ""))]
-    else:
-        with ThreadPoolExecutor(max_workers=min(SENDERS, len(claimed))) as pool:
-            outcomes = list(pool.map(lambda m: _attempt(m, addresses.get(m.pk, "")), claimed))
-    for message, outcome in zip(claimed, outcomes, strict=True):
-        _record(message, outcome, clock.now())
-    return len(claimed)
+    _settle_abandoned(now)
+    attempted = 0
+    while attempted < limit:
+        claimed = _claim(now, min(SENDERS, limit - attempted))
+        if not claimed:
+            break
+        opened = _addresses(claimed)
+        addresses = [opened.get(m.pk) for m in claimed]
+        if len(claimed) == 1:
+            outcomes = [_attempt(claimed[0], addresses[0])]
+        else:
+            with ThreadPoolExecutor(max_workers=len(claimed)) as pool:
+                outcomes = list(pool.map(_attempt, claimed, addresses))
+        for message, outcome in zip(claimed, outcomes, strict=True):
+            _record(message, outcome, clock.now())
+        attempted += len(claimed)
+    return attempted
+
+
+def _settle_abandoned(now: datetime) -> None:
+    """Rows left "sending" past their deadline that must not simply be sent again:
+    cancelled meanwhile (drop them), or already tried too often (fail them over)."""
+    abandoned = OutgoingMessage.objects.filter(status=Status.SENDING, sending_deadline__lt=now)
+    abandoned.filter(cancelled_at__isnull=False).update(
+        status=Status.CANCELLED, sending_deadline=None
+    )
+    for message in abandoned.filter(attempts__gte=ATTEMPTS_PER_METHOD):
+        with transaction.atomic():
+            mine = OutgoingMessage.objects.filter(
+                pk=message.pk, status=Status.SENDING, sending_deadline__lt=now
+            )
+            if mine.update(
+                status=Status.FAILED,
+                sending_deadline=None,
+                last_error=f"no outcome after {message.attempts} attempts",
+            ):
+                log.error("message %s: sending never finished; failing over", message.pk)
+                fail_over(message, now)
 
 
 def _claim(now: datetime, limit: int) -> list[OutgoingMessage]:
@@ -136,10 +228,10 @@ def _claim(now: datetime, limit: int) -> list[OutgoingMessage]:
     it is due again.
     """
     due = Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(
-        status=Status.SENDING, sending_deadline__lt=now
+        status=Status.SENDING, sending_deadline__lt=now, cancelled_at__isnull=True
     )
     with transaction.atomic():
-        candidates = OutgoingMessage.objects.filter(due).order_by("next_attempt_at")
+        candidates = OutgoingMessage.objects.filter(due).order_by("next_attempt_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         ids = list(candidates.values_list("pk", flat=True)[:limit])
@@ -147,10 +239,37 @@ def _claim(now: datetime, limit: int) -> list[OutgoingMessage]:
             return []
         OutgoingMessage.objects.filter(pk__in=ids).update(
             status=Status.SENDING,
-            sending_deadline=now + timedelta(seconds=settings.BACKLINE_SENDING_DEADLINE_SECONDS),
+            # from the real moment of the claim: a long ``process`` call claims late
+            sending_deadline=max(now, clock.now()) + sending_deadline(),
             attempts=F("attempts") + 1,
         )
-    return list(OutgoingMessage.objects.filter(pk__in=ids).select_related("contact_method"))
+    return list(
+        OutgoingMessage.objects.filter(pk__in=ids)
+        .select_related("contact_method")
+        .defer("contact_method__value")
+        .order_by("next_attempt_at", "pk")
+    )
+
+
+def _addresses(messages: list[OutgoingMessage]) -> dict[int, str | None]:
+    """Open each message's address on its own: one value that no key opens (a key
+    removed too early) fails that message alone, not the whole outbox."""
+    field = ContactMethod._meta.get_field("value")
+    assert isinstance(field, SealedTextField)
+    sealed = dict(
+        ContactMethod.objects.filter(
+            pk__in={m.contact_method_id for m in messages if m.contact_method_id}
+        ).values_list("pk", Cast("value", TextField()))
+    )
+    opened: dict[int, str | None] = {}
+    for message in messages:
+        value = sealed.get(message.contact_method_id)
+        try:
+            opened[message.pk] = crypto.unseal(value, field.context) if value else None
+        except crypto.Unreadable:
+            log.error("message %s: its contact method's value does not open", message.pk)
+            opened[message.pk] = None
+    return opened
 
 
 @dataclass(frozen=True)
@@ -159,7 +278,14 @@ class Outcome:
     error: TransportError | None = None
 
 
-def _attempt(message: OutgoingMessage, address: str) -> Outcome:
+def _attempt(message: OutgoingMessage, address: str | None) -> Outcome:
+    method = message.contact_method
+    if method is None or not method.is_usable:
+        return Outcome(
+            error=TransportError("the contact method was turned off or removed", retryable=False)
+        )
+    if not address:
+        return Outcome(error=TransportError("the address cannot be read", retryable=False))
     try:
         return Outcome(provider_id=transport_for(message.channel).send(message, address))
     except TransportError as error:
@@ -181,15 +307,21 @@ def _record(message: OutgoingMessage, outcome: Outcome, now: datetime) -> None:
             last_error="",
         )
         return
-    reason = str(outcome.error)[:500]
-    if outcome.error.retryable and message.attempts < ATTEMPTS_PER_METHOD:
+    error = outcome.error
+    reason = str(error)[:500]
+    if error.gone and message.contact_method_id:
+        ContactMethod.objects.filter(pk=message.contact_method_id).update(disabled=True)
+        log.warning("contact method %s is gone; turned off", message.contact_method_id)
+    if error.retryable and message.attempts < ATTEMPTS_PER_METHOD:
         backoff = BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
-        mine.update(
+        retried = mine.filter(cancelled_at__isnull=True).update(
             status=Status.PENDING,
             next_attempt_at=now + backoff,
             sending_deadline=None,
             last_error=reason,
         )
+        if not retried:  # its group was cancelled while it was being sent
+            mine.update(status=Status.CANCELLED, sending_deadline=None, last_error=reason)
         return
     with transaction.atomic():
         if mine.update(status=Status.FAILED, sending_deadline=None, last_error=reason):
@@ -197,38 +329,77 @@ def _record(message: OutgoingMessage, outcome: Outcome, now: datetime) -> None:
 
 
 def fail_over(message: OutgoingMessage, now: datetime) -> OutgoingMessage | None:
-    """After a method has failed for good, try the recipient's next unused method."""
-    tried = set(
-        OutgoingMessage.objects.filter(
-            recipient_id=message.recipient_id,
-            group_key=message.group_key,
-            contact_method__isnull=False,
-        ).values_list("contact_method_id", flat=True)
-    )
-    following = (
-        ContactMethod.objects.usable()
-        .filter(user_id=message.recipient_id)
-        .exclude(pk__in=tried)
-        .order_by("created_at")
-        .first()
-    )
-    if following is None:
-        log.error(
-            "message %s: no contact method left for recipient %s", message.pk, message.recipient_id
+    """After a method has failed for good, try the recipient's next unused method.
+
+    Nothing follows a message whose group was cancelled (the request was taken).
+    """
+    with transaction.atomic():
+        # the lock orders this against ``cancel`` of the same group
+        failed = (
+            OutgoingMessage.objects.select_for_update()
+            .filter(pk=message.pk)
+            .values_list("cancelled_at", flat=True)
         )
-        return None
-    fallback = OutgoingMessage.objects.create(
-        recipient_id=message.recipient_id,
-        channel=following.channel,
-        contact_method=following,
-        group_key=message.group_key,
-        idempotency_key=f"{message.idempotency_key}:then:{following.pk}"[:120],
-        subject=message.subject,
-        body=message.body,
-        link=message.link,
-        fallback_of=message,
-        created_at=now,
-        next_attempt_at=now,
-    )
+        if not failed.exists() or failed.first() is not None:
+            return None
+        tried = set(
+            OutgoingMessage.objects.filter(
+                recipient_id=message.recipient_id,
+                group_key=message.group_key,
+                contact_method__isnull=False,
+            ).values_list("contact_method_id", flat=True)
+        )
+        following = (
+            ContactMethod.objects.usable()
+            .filter(user_id=message.recipient_id)
+            .exclude(pk__in=tried)
+            .order_by("created_at", "pk")
+            .only("pk", "channel")
+            .first()
+        )
+        if following is None:
+            log.error(
+                "message %s: no contact method left for recipient %s",
+                message.pk,
+                message.recipient_id,
+            )
+            return None
+        fallback = OutgoingMessage.objects.create(
+            recipient_id=message.recipient_id,
+            channel=following.channel,
+            contact_method=following,
+            group_key=message.group_key,
+            idempotency_key=_key(f"fallback-of:{message.pk}"),
+            subject=message.subject,
+            body=message.body,
+            link=message.link,
+            fallback_of_id=message.pk,
+            created_at=now,
+            next_attempt_at=now,
+        )
     transaction.on_commit(wake.notify_engine)
     return fallback
+
+
+def withdraw(method: ContactMethod, now: datetime | None = None) -> None:
+    """Delete a contact method; whatever still waited to go out on it fails over first.
+
+    Sent messages keep their history without the method (the address is gone with it).
+    """
+    now = now or clock.now()
+    with transaction.atomic():
+        waiting = list(
+            OutgoingMessage.objects.select_for_update()
+            .filter(contact_method_id=method.pk, status__in=[Status.PENDING, Status.SENDING])
+            .order_by("pk")
+        )
+        for message in waiting:
+            if OutgoingMessage.objects.filter(
+                pk=message.pk, status__in=[Status.PENDING, Status.SENDING]
+            ).update(
+                status=Status.FAILED,
+                sending_deadline=None,
+                last_error="the contact method was removed",
+            ):
+                fail_over(message, now)
+        ContactMethod.objects.filter(pk=method.pk).delete()

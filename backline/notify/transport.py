@@ -9,11 +9,14 @@ if TYPE_CHECKING:
 
 
 class TransportError(Exception):
-    """Sending failed. ``retryable`` says whether trying again later can help."""
+    """Sending failed. ``retryable`` says whether trying again later can help; ``gone``
+    says the address itself is dead for good (a push subscription the browser dropped),
+    so the contact method should be turned off."""
 
-    def __init__(self, reason: str, *, retryable: bool = True) -> None:
+    def __init__(self, reason: str, *, retryable: bool = True, gone: bool = False) -> None:
         super().__init__(reason)
-        self.retryable = retryable
+        self.retryable = retryable and not gone
+        self.gone = gone
 
 
 class Transport(Protocol):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from typing import Any, Self, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -10,13 +11,67 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from backline.accounts.models import Region, validate_time_zone
+from backline.accounts.roles import Role
 from backline.lib import clock
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
 
 
 class RotationKind(models.TextChoices):
     DAILY = "daily", _("Daily")
     WEEKLY = "weekly", _("Weekly")
     CUSTOM = "custom", _("Custom shift length")
+
+
+def _regions(user: Any, *roles: str) -> list[int]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    return [m.region_id for m in user.all_memberships if m.role in roles]
+
+
+class RegionScopedQuerySet(models.QuerySet[_M]):
+    """Scope by the region a row belongs to (``region_path`` names it)."""
+
+    region_path = "region"
+
+    def managed_by(self, user: Any) -> Self:
+        """What a coordinator runs: their regions' rows."""
+        return self.filter(**{f"{self.region_path}__in": _regions(user, Role.COORDINATOR)})
+
+    def visible_to(self, user: Any) -> Self:
+        """What a region's peers and coordinators may see (the roster is not secret)."""
+        regions = _regions(user, Role.PEER, Role.COORDINATOR)
+        return self.filter(**{f"{self.region_path}__in": regions})
+
+
+class RotationQuerySet(RegionScopedQuerySet["Rotation"]):
+    pass
+
+
+class ScheduleQuerySet(RegionScopedQuerySet["Schedule"]):
+    pass
+
+
+class OverrideQuerySet(RegionScopedQuerySet["Override"]):
+    region_path = "rotation__region"
+
+
+class ShiftOfferQuerySet(RegionScopedQuerySet["ShiftOffer"]):
+    region_path = "rotation__region"
+
+    def open(self) -> ShiftOfferQuerySet:
+        return self.filter(override__isnull=True, withdrawn_at__isnull=True)
 
 
 class Rotation(models.Model):
@@ -34,6 +89,8 @@ class Rotation(models.Model):
     starts_on = models.DateField(_("first shift starts on"))
     handoff_time = models.TimeField(_("hand-off time"), default=time(8, 0))
     created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    objects = RotationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -76,6 +133,8 @@ class Schedule(models.Model):
     name = models.CharField(_("name"), max_length=80)
     time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
 
+    objects = ScheduleQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -107,6 +166,10 @@ class ScheduleWindow(models.Model):
     def __str__(self) -> str:
         return f"{self.schedule}: {self.rotation} {self.starts_at}-{self.ends_at}"
 
+    def weekday_names(self) -> list[str]:
+        names = dict(WEEKDAYS)
+        return [str(names[day]) for day in sorted(self.weekdays) if day in names]
+
 
 class Override(models.Model):
     """For a while, someone else covers a rotation (a swap taken, or a coordinator's
@@ -125,6 +188,8 @@ class Override(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    objects = OverrideQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at"]
@@ -154,16 +219,26 @@ class ShiftOffer(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
+    objects = ShiftOfferQuerySet.as_manager()
+
     class Meta:
         ordering = ["starts_at"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="shift_offer_ends_after_start"
             ),
+            models.CheckConstraint(
+                condition=Q(override__isnull=True) | Q(withdrawn_at__isnull=True),
+                name="shift_offer_not_taken_and_withdrawn",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.offered_by} offers {self.rotation} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.override_id is None and self.withdrawn_at is None
 
 
 class Availability(models.Model):
@@ -174,6 +249,14 @@ class Availability(models.Model):
     )
     until = models.DateTimeField()
     set_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name_plural = _("availabilities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__gt=F("set_at")), name="availability_until_after_set"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} available until {self.until:%H:%M}"
@@ -189,6 +272,14 @@ class QuietHours(models.Model):
     starts_at = models.TimeField(_("from"))
     ends_at = models.TimeField(_("until"))
     time_zone = models.CharField(_("time zone"), max_length=64, validators=[validate_time_zone])
+
+    class Meta:
+        verbose_name_plural = _("quiet hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(starts_at=F("ends_at")), name="quiet_hours_not_all_day"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} quiet {self.starts_at}-{self.ends_at}"

@@ -2,14 +2,17 @@
 
 Daily and weekly rotations hand off at the same local time each day, through
 daylight-saving changes; custom rotations count whole hours from the first hand-off.
-Overrides apply on top: the newest one covering the moment wins.
+Overrides apply on top, oldest first: one without ``replaces`` always applies, one with
+``replaces`` applies while that person is on call (by the rotation, or by an earlier
+override: a swap of a swap), so the newest one covering the moment wins.
+Schedules pick a rotation by their windows (local weekdays and times).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -24,6 +27,7 @@ from backline.oncall.models import (
     Rotation,
     RotationKind,
     Schedule,
+    ScheduleWindow,
 )
 
 PERIOD_DAYS = {RotationKind.DAILY: 1, RotationKind.WEEKLY: 7}
@@ -36,10 +40,16 @@ class Shift:
     user_id: int | None
 
 
+def _local(day: date, at: time, zone: ZoneInfo, fold: int = 0) -> datetime:
+    """The UTC moment of a local date and time (the first of two when it repeats)."""
+    return datetime.combine(day, at, zone).replace(fold=fold).astimezone(UTC)
+
+
 def base_shift(rotation: Rotation, member_ids: Sequence[int], when: datetime) -> Shift | None:
     """The rotation's own shift around ``when`` (before overrides); None before it starts."""
     zone = ZoneInfo(rotation.time_zone)
-    first = datetime.combine(rotation.starts_on, rotation.handoff_time, zone)
+    when = when.astimezone(UTC)
+    first = _local(rotation.starts_on, rotation.handoff_time, zone)
     if when < first:
         return None
     if rotation.kind in PERIOD_DAYS:
@@ -49,17 +59,25 @@ def base_shift(rotation: Rotation, member_ids: Sequence[int], when: datetime) ->
         if local.time() < rotation.handoff_time:
             day -= timedelta(days=1)
         number = (day - rotation.starts_on).days // days
-        start_day = rotation.starts_on + timedelta(days=number * days)
-        starts_at = datetime.combine(start_day, rotation.handoff_time, zone)
-        ends_at = datetime.combine(start_day + timedelta(days=days), rotation.handoff_time, zone)
+        # A hand-off time that a daylight-saving change skips or repeats can leave
+        # ``when`` just outside the turn found by its local date: step to the right one.
+        for _ in range(3):
+            start_day = rotation.starts_on + timedelta(days=number * days)
+            starts_at = _local(start_day, rotation.handoff_time, zone)
+            ends_at = _local(start_day + timedelta(days=days), rotation.handoff_time, zone)
+            if when < starts_at:
+                number -= 1
+            elif when >= ends_at:
+                number += 1
+            else:
+                break
     else:
         length = timedelta(hours=rotation.shift_hours)
-        first_utc = first.astimezone(UTC)
-        number = (when - first_utc) // length
-        starts_at = first_utc + number * length
+        number = (when - first) // length
+        starts_at = first + number * length
         ends_at = starts_at + length
     user_id = member_ids[number % len(member_ids)] if member_ids else None
-    return Shift(starts_at.astimezone(UTC), ends_at.astimezone(UTC), user_id)
+    return Shift(starts_at, ends_at, user_id)
 
 
 def _member_ids(rotation: Rotation) -> list[int]:
@@ -67,14 +85,16 @@ def _member_ids(rotation: Rotation) -> list[int]:
 
 
 def _override(overrides: Sequence[Override], when: datetime, base_user: int | None) -> int | None:
-    covering = [
-        o
-        for o in overrides
-        if o.starts_at <= when < o.ends_at and (o.replaces_id is None or o.replaces_id == base_user)
-    ]
-    if not covering:
-        return base_user
-    return max(covering, key=lambda o: (o.created_at, o.pk)).covered_by_id
+    """Who covers ``when``: overrides apply oldest first, each to whom it replaces."""
+    covering = sorted(
+        (o for o in overrides if o.starts_at <= when < o.ends_at),
+        key=lambda o: (o.created_at, o.pk),
+    )
+    who = base_user
+    for o in covering:
+        if o.replaces_id is None or o.replaces_id in (base_user, who):
+            who = o.covered_by_id
+    return who
 
 
 def rotation_on_call(rotation: Rotation, when: datetime) -> int | None:
@@ -93,12 +113,17 @@ def _in_window(weekdays: Sequence[int], start, end, local: datetime) -> bool:
     return clock_time < end and (local.weekday() - 1) % 7 in weekdays
 
 
-def schedule_rotation(schedule: Schedule, when: datetime) -> Rotation | None:
-    local = when.astimezone(ZoneInfo(schedule.time_zone))
-    for window in schedule.windows.select_related("rotation"):
+def _window_rotation(windows: Sequence[ScheduleWindow], local: datetime) -> Rotation | None:
+    """The rotation of the first window (in order) that holds the local moment."""
+    for window in windows:
         if _in_window(window.weekdays, window.starts_at, window.ends_at, local):
             return window.rotation
     return None
+
+
+def schedule_rotation(schedule: Schedule, when: datetime) -> Rotation | None:
+    local = when.astimezone(ZoneInfo(schedule.time_zone))
+    return _window_rotation(list(schedule.windows.select_related("rotation")), local)
 
 
 def schedule_on_call(schedule: Schedule, when: datetime) -> int | None:
@@ -106,8 +131,20 @@ def schedule_on_call(schedule: Schedule, when: datetime) -> int | None:
     return rotation_on_call(rotation, when) if rotation else None
 
 
+def merged(shifts: Iterable[Shift]) -> list[Shift]:
+    """Adjacent shifts of the same person (or of nobody) joined into one."""
+    joined: list[Shift] = []
+    for shift in shifts:
+        if joined and joined[-1].user_id == shift.user_id and joined[-1].ends_at == shift.starts_at:
+            joined[-1] = Shift(joined[-1].starts_at, shift.ends_at, shift.user_id)
+        else:
+            joined.append(shift)
+    return joined
+
+
 def timeline(rotation: Rotation, start: datetime, end: datetime) -> list[Shift]:
     """Who is on call from ``start`` to ``end``, overrides applied, equal turns merged."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     members = _member_ids(rotation)
     overrides = list(rotation.overrides.filter(starts_at__lt=end, ends_at__gt=start))
     cuts = {start, end}
@@ -115,9 +152,7 @@ def timeline(rotation: Rotation, start: datetime, end: datetime) -> list[Shift]:
     while moment < end:
         shift = base_shift(rotation, members, moment)
         if shift is None:
-            first = datetime.combine(
-                rotation.starts_on, rotation.handoff_time, ZoneInfo(rotation.time_zone)
-            ).astimezone(UTC)
+            first = _local(rotation.starts_on, rotation.handoff_time, ZoneInfo(rotation.time_zone))
             moment = max(first, moment + timedelta(seconds=1))
         else:
             moment = shift.ends_at
@@ -125,16 +160,113 @@ def timeline(rotation: Rotation, start: datetime, end: datetime) -> list[Shift]:
             cuts.add(moment)
     for o in overrides:
         cuts.update(t for t in (o.starts_at, o.ends_at) if start < t < end)
-    ordered = sorted(cuts)
-    shifts: list[Shift] = []
-    for begin, finish in pairwise(ordered):
+    slices = []
+    for begin, finish in pairwise(sorted(cuts)):
         shift = base_shift(rotation, members, begin)
-        user_id = _override(overrides, begin, shift.user_id if shift else None)
-        if shifts and shifts[-1].user_id == user_id and shifts[-1].ends_at == begin:
-            shifts[-1] = Shift(shifts[-1].starts_at, finish, user_id)
+        slices.append(
+            Shift(begin, finish, _override(overrides, begin, shift.user_id if shift else None))
+        )
+    return merged(slices)
+
+
+def turn_hours(rotation: Rotation) -> int:
+    """The length of one turn, in hours (daylight-saving days aside)."""
+    if rotation.kind in PERIOD_DAYS:
+        return 24 * PERIOD_DAYS[RotationKind(rotation.kind)]
+    return rotation.shift_hours
+
+
+def now_and_next(rotation: Rotation, when: datetime) -> tuple[list[Shift], datetime]:
+    """The shift holding ``when`` and the one after it (at most two), and how far the
+    look-ahead went: a shift ending there may go on beyond it."""
+    horizon = when + timedelta(hours=2 * turn_hours(rotation), days=1)
+    return timeline(rotation, when, horizon)[:2], horizon.astimezone(UTC)
+
+
+def covers(rotation: Rotation, user_id: int, start: datetime, end: datetime) -> bool:
+    """Whether ``user_id`` is on call in the rotation for the whole period."""
+    return all(s.user_id == user_id for s in timeline(rotation, start, end))
+
+
+def _offset_changes(zone: ZoneInfo, day: date) -> list[datetime]:
+    """The moment (UTC, to the minute) a zone changes its offset on a local day, if it does."""
+    low = _local(day, time(0), zone)
+    high = _local(day + timedelta(days=1), time(0), zone)
+    before, after = low.astimezone(zone).utcoffset(), high.astimezone(zone).utcoffset()
+    if before == after:
+        return []
+    while high - low > timedelta(minutes=1):
+        middle = low + (high - low) // 2
+        middle -= timedelta(seconds=middle.second, microseconds=middle.microsecond)
+        if middle <= low:
+            break
+        if middle.astimezone(zone).utcoffset() == before:
+            low = middle
         else:
-            shifts.append(Shift(begin, finish, user_id))
-    return shifts
+            high = middle
+    return [high]
+
+
+def schedule_segments(
+    schedule: Schedule, start: datetime, end: datetime
+) -> list[tuple[datetime, datetime, Rotation | None]]:
+    """The schedule from ``start`` to ``end`` as (from, until, rotation) pieces; the
+    rotation is None where no window applies."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    zone = ZoneInfo(schedule.time_zone)
+    windows = list(schedule.windows.select_related("rotation"))
+    cuts = {start, end}
+    day = start.astimezone(zone).date() - timedelta(days=1)
+    last = end.astimezone(zone).date() + timedelta(days=1)
+    while day <= last:
+        for window in windows:
+            if day.weekday() not in window.weekdays:
+                continue
+            until_day = day if window.starts_at < window.ends_at else day + timedelta(days=1)
+            for on, at in ((day, window.starts_at), (until_day, window.ends_at)):
+                for fold in (0, 1):
+                    moment = _local(on, at, zone, fold)
+                    if start < moment < end:
+                        cuts.add(moment)
+        cuts.update(t for t in _offset_changes(zone, day) if start < t < end)
+        day += timedelta(days=1)
+    pieces: list[tuple[datetime, datetime, Rotation | None]] = []
+    for begin, finish in pairwise(sorted(cuts)):
+        rotation = _window_rotation(windows, begin.astimezone(zone))
+        if pieces and pieces[-1][2] == rotation and pieces[-1][1] == begin:
+            pieces[-1] = (pieces[-1][0], finish, rotation)
+        else:
+            pieces.append((begin, finish, rotation))
+    return pieces
+
+
+def _clip(shifts: Sequence[Shift], begin: datetime, finish: datetime) -> list[Shift]:
+    return [
+        Shift(max(s.starts_at, begin), min(s.ends_at, finish), s.user_id)
+        for s in shifts
+        if s.starts_at < finish and s.ends_at > begin
+    ]
+
+
+def schedule_timeline(
+    schedule: Schedule,
+    start: datetime,
+    end: datetime,
+    rotation_timelines: dict[int, list[Shift]] | None = None,
+) -> list[Shift]:
+    """Who is on call through the schedule from ``start`` to ``end`` (nobody outside
+    its windows). ``rotation_timelines`` caches rotations' timelines over the same
+    period, for callers that look at many schedules."""
+    cache = {} if rotation_timelines is None else rotation_timelines
+    slices: list[Shift] = []
+    for begin, finish, rotation in schedule_segments(schedule, start, end):
+        if rotation is None:
+            slices.append(Shift(begin, finish, None))
+            continue
+        if rotation.pk not in cache:
+            cache[rotation.pk] = timeline(rotation, start, end)
+        slices.extend(_clip(cache[rotation.pk], begin, finish))
+    return merged(slices)
 
 
 def in_quiet_hours(quiet: QuietHours | None, when: datetime) -> bool:

@@ -148,7 +148,8 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     partial = request.headers.get("HX-Request") == "true"
     template = "support/status.html" if partial else "support/follow.html"
     response = render(request, template, context)
-    response["Referrer-Policy"] = "no-referrer"
+    # the site's Referrer-Policy (same-origin) already keeps the token from other sites;
+    # "no-referrer" would make the browser send "Origin: null" and fail the CSRF check
     response["Cache-Control"] = "no-store"
     return response
 

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from backline.accounts.roles import Role
 from backline.engine.loop import is_stale
+from backline.notify.inapp.counts import unread_count
 from backline.web.dev_mail import DEVELOPMENT_MAIL
 
 
@@ -22,5 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "is_coordinator": coordinator,
         # coordinators are warned when the paging engine has stopped
         "engine_stale": coordinator and is_stale(),
+        # the header's "Notifications (n)": one indexed COUNT
+        "unread_notifications": unread_count(user.pk),
         **dev_mail,
     }

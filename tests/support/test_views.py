@@ -78,7 +78,7 @@ def test_anonymous_reach_out_gives_a_private_link(team, recorder, client_of, cli
     assert request.requester is None and request.callback_number == "+15550100999"
     page = client.get(follow_url)  # no sign-in needed: the link is the key
     assert b"Looking for a peer" in page.content
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin" and page["Cache-Control"] == "no-store"
     assert client.get(reverse("support:follow", args=["guessed"])).status_code == 404
     path = follow_url.removeprefix("http://testserver")
     client.post(path.rstrip("/") + "/cancel/")

@@ -1,16 +1,35 @@
-"""Sends outbox messages as web push notifications (the address is the subscription)."""
+"""Sends outbox messages as web push notifications (the address is the subscription).
+
+The payload is encrypted for the browser (RFC 8291) and carries only the message's
+lock-screen-safe subject, body and link. A push service answering 404 or 410 has
+dropped the subscription for good: the error says so (``gone``) and the outbox turns
+the method off. 429 and 5xx are worth retrying; any other refusal is not.
+"""
 
 from __future__ import annotations
 
 import json
+from functools import cache
 
 from django.conf import settings
+from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush
 
 from backline.notify.models import OutgoingMessage
+from backline.notify.push import subscription
 from backline.notify.transport import TransportError
 
 GONE = {404, 410}
+TIMEOUT_SECONDS = 10
+TTL_SECONDS = 300
+
+
+@cache
+def _vapid(private_key: str) -> Vapid02:
+    """The VAPID key, given as PEM or as base64url (raw or DER), as ``vapid_keys`` prints."""
+    if private_key.lstrip().startswith("-----BEGIN"):
+        return Vapid02.from_pem(private_key.encode())
+    return Vapid02.from_string(private_key)
 
 
 class PushTransport:
@@ -18,22 +37,32 @@ class PushTransport:
         if not settings.BACKLINE_VAPID_PRIVATE_KEY:
             raise TransportError("web push is not configured", retryable=False)
         try:
-            subscription = json.loads(address)
-        except ValueError as exc:
-            raise TransportError("the push subscription is unreadable", retryable=False) from exc
+            target = subscription.parse(address)
+        except subscription.Invalid as exc:
+            raise TransportError(f"unusable push subscription: {exc}", retryable=False) from exc
+        try:
+            vapid = _vapid(settings.BACKLINE_VAPID_PRIVATE_KEY)
+        except Exception as exc:  # py_vapid raises several kinds for a bad key
+            raise TransportError(
+                f"the VAPID private key is unusable: {exc}", retryable=False
+            ) from exc
         payload = json.dumps({"title": message.subject, "body": message.body, "url": message.link})
         try:
             response = webpush(
-                subscription_info=subscription,
+                subscription_info=target.as_info(),
                 data=payload,
-                vapid_private_key=settings.BACKLINE_VAPID_PRIVATE_KEY,
+                vapid_private_key=vapid,
                 vapid_claims={"sub": settings.BACKLINE_VAPID_SUBJECT},
-                ttl=300,
-                timeout=10,
+                ttl=TTL_SECONDS,
+                timeout=TIMEOUT_SECONDS,
+                headers={"Urgency": "high"},
             )
         except WebPushException as exc:
             status = exc.response.status_code if exc.response is not None else None
-            raise TransportError(f"push service: {exc}", retryable=status not in GONE) from exc
-        except OSError as exc:
+            if status in GONE:
+                raise TransportError(f"push subscription gone ({status})", gone=True) from exc
+            retryable = status is None or status == 429 or status >= 500
+            raise TransportError(f"push service answered {status}", retryable=retryable) from exc
+        except OSError as exc:  # requests' connection errors and timeouts are OSErrors
             raise TransportError(f"push service unreachable: {exc}") from exc
-        return str(getattr(response, "headers", {}).get("Location", ""))
+        return str(getattr(response, "headers", {}).get("Location", ""))[:120]

@@ -1,0 +1,95 @@
+"""Fixtures for the transports' own tests (each channel's ``tests/`` folder): a person,
+their contact methods, a clock that only moves when told, and recording transports."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+
+from backline.accounts.models import User
+from backline.lib import clock
+from backline.notify import registry
+from backline.notify.models import ContactMethod, OutgoingMessage
+from backline.notify.transport import Transport, TransportError
+
+START = datetime(2026, 3, 2, 15, 0, tzinfo=clock.now().tzinfo)
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (yet)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def person(db: None) -> User:
+    return User.objects.create_user(
+        email="riley@harbor.test", password=None, full_name="Riley Quinn"
+    )
+
+
+@pytest.fixture
+def method(person: User) -> Callable[..., ContactMethod]:
+    """``method(channel, value)``: a verified contact method of ``person``."""
+
+    def make(channel: str, value: str, verified: bool = True) -> ContactMethod:
+        return ContactMethod.objects.create(
+            user=person,
+            channel=channel,
+            value=value,
+            verified_at=clock.now() if verified else None,
+        )
+
+    return make
+
+
+class Clock:
+    def __init__(self, traveller: time_machine.Traveller) -> None:
+        self.traveller = traveller
+
+    def shift(self, **delta: float) -> datetime:
+        self.traveller.shift(timedelta(**delta))
+        return clock.now()
+
+
+@pytest.fixture
+def moment() -> Iterator[Clock]:
+    with time_machine.travel(START, tick=False) as traveller:
+        yield Clock(traveller)
+
+
+@dataclass
+class Recording:
+    """A transport that remembers what it was asked to send, or fails as told."""
+
+    channel: str
+    sent: list[tuple[str, str, str]] = field(default_factory=list)
+    error: TransportError | None = None
+
+    def send(self, message: OutgoingMessage, address: str) -> str:
+        if self.error is not None:
+            raise self.error
+        self.sent.append((address, message.subject, message.body))
+        return f"{self.channel}-{len(self.sent)}"
+
+
+@pytest.fixture
+def recording() -> Iterator[Callable[[str], Recording]]:
+    """``recording(channel)`` puts a recording transport in place for ``channel``."""
+    replaced: dict[str, Transport] = {}
+
+    def install(channel: str) -> Recording:
+        transport = Recording(channel)
+        previous = registry.register(channel, transport)
+        replaced.setdefault(channel, previous)
+        return transport
+
+    yield install
+    for channel, previous in replaced.items():
+        registry.register(channel, previous)

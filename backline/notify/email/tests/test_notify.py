@@ -1,0 +1,129 @@
+"""E-mail through Django's SMTP backend to a real SMTP server (aiosmtpd) on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from pytest_django.fixtures import Settings
+
+from backline.accounts.models import User
+from backline.notify import outbox
+from backline.notify.conftest import Clock, Recording, free_port
+from backline.notify.email.tests.smtp_server import SmtpServer
+from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
+
+PAGE = outbox.Message(
+    subject="Backline: a colleague is asking for support",
+    body="A colleague reached out for peer support. Open Backline to respond.",
+    link="https://backline.example.org/support/pages/abc/",
+)
+
+
+@pytest.fixture
+def smtp(settings: Settings) -> Iterator[SmtpServer]:
+    """A server that is not started yet: tests start it (or leave it down)."""
+    server = SmtpServer(free_port())
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    settings.DEFAULT_FROM_EMAIL = "Backline <backline@harbor.test>"
+    yield server
+    server.stop()
+
+
+def page(person: User, key: str = "group") -> OutgoingMessage:
+    outbox.enqueue(person.pk, key, f"{key}:event", PAGE)
+    return OutgoingMessage.objects.get(group_key=key, channel=Channel.EMAIL)
+
+
+def test_a_page_is_delivered_by_smtp(
+    smtp: SmtpServer, person: User, method: Callable[..., ContactMethod], moment: Clock
+) -> None:
+    smtp.start()
+    method(Channel.EMAIL, "riley@mail.test")
+    message = page(person)
+    assert outbox.process() == 1
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert message.attempts == 1
+    [received] = smtp.received
+    assert received.recipients == ["riley@mail.test"]
+    assert received.sender == "backline@harbor.test"
+    assert received.message["Subject"] == PAGE.subject
+    assert received.message["Message-ID"] == message.provider_id
+    assert received.message["Auto-Submitted"] == "auto-generated"
+    assert PAGE.body in received.text and PAGE.link in received.text
+    # lock-screen safe: nothing about anyone but the address it goes to
+    assert "Riley" not in received.message.as_string()
+
+
+def test_a_server_that_is_down_is_tried_again_with_backoff_until_it_is_back(
+    smtp: SmtpServer, person: User, method: Callable[..., ContactMethod], moment: Clock
+) -> None:
+    method(Channel.EMAIL, "riley@mail.test")
+    message = page(person)
+    assert outbox.process() == 1  # refused: nobody listens on the port
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.PENDING, 1)
+    assert "SMTP" in message.last_error
+    first_retry = message.next_attempt_at
+    assert (first_retry - message.created_at).total_seconds() == 5
+    smtp.start()
+    moment.shift(seconds=4)
+    assert outbox.process() == 0  # still backing off
+    moment.shift(seconds=1)
+    assert outbox.process() == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == (Status.SENT, 2, "")
+    assert [r.recipients for r in smtp.received] == [["riley@mail.test"]]
+
+
+def test_down_for_every_attempt_then_the_next_method(
+    smtp: SmtpServer,
+    person: User,
+    method: Callable[..., ContactMethod],
+    moment: Clock,
+    recording: Callable[[str], Recording],
+) -> None:
+    method(Channel.EMAIL, "riley@mail.test")
+    message = page(person)
+    method(Channel.SMS, "+15550100123")  # added after the page was planned
+    texts = recording(Channel.SMS)
+    for wait in (0, 5, 20):
+        moment.shift(seconds=wait)
+        assert outbox.process() >= 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.FAILED, 3)
+    assert message.fallback.channel == Channel.SMS
+    assert texts.sent == [("+15550100123", PAGE.subject, PAGE.body)]
+
+
+def test_a_refused_recipient_is_not_retried_and_the_next_method_is_used(
+    smtp: SmtpServer,
+    person: User,
+    method: Callable[..., ContactMethod],
+    moment: Clock,
+    recording: Callable[[str], Recording],
+) -> None:
+    smtp.handler.refused.add("gone@mail.test")
+    smtp.start()
+    method(Channel.EMAIL, "gone@mail.test")
+    message = page(person)
+    method(Channel.SMS, "+15550100123")  # added after the page was planned
+    texts = recording(Channel.SMS)
+    outbox.process()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.FAILED, 1)
+    assert "refused" in message.last_error
+    assert smtp.received == []
+    assert message.fallback.channel == Channel.SMS
+    assert message.fallback.status == Status.SENT  # sent in the same pass
+    assert texts.sent == [("+15550100123", PAGE.subject, PAGE.body)]
+    moment.shift(minutes=5)
+    assert outbox.process() == 0  # nothing left to retry

@@ -1,0 +1,1 @@
+"""In-app notifications: the person's list of messages inside Backline, and its count."""

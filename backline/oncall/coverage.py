@@ -1,0 +1,248 @@
+"""Warnings for coordinators: gaps in on-call coverage, and peers nobody can reach.
+
+Over the next ``HORIZON`` a region's coordinators are told about:
+
+- no default escalation policy (a request would page nobody but the coordinator);
+- policies without steps, and steps without targets (skipped at once when they fire);
+- periods when none of a policy's rotation and schedule targets has anyone who can be
+  paged on call;
+- rotations without members, and members who can no longer be paged (deactivated, or
+  no longer a peer or coordinator of the region);
+- schedules without windows, and the hours of the week their windows leave uncovered;
+- peers without a usable (verified, enabled) contact method.
+
+Everything here reads models and returns values; nothing is changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from backline.accounts.models import Region, User
+from backline.lib import clock
+from backline.notify.models import ContactMethod
+from backline.oncall import people, resolve
+from backline.oncall.models import WEEKDAYS, Rotation, Schedule, ScheduleWindow
+from backline.support.models import EscalationPolicy, TargetKind
+
+HORIZON = timedelta(days=14)
+MINUTES_A_DAY = 24 * 60
+MINUTES_A_WEEK = 7 * MINUTES_A_DAY
+
+
+class Kind(StrEnum):
+    NO_DEFAULT_POLICY = "no_default_policy"
+    POLICY_WITHOUT_STEPS = "policy_without_steps"
+    EMPTY_STEP = "empty_step"
+    POLICY_GAP = "policy_gap"
+    ROTATION_WITHOUT_MEMBERS = "rotation_without_members"
+    UNPAGEABLE_MEMBERS = "unpageable_members"
+    SCHEDULE_WITHOUT_WINDOWS = "schedule_without_windows"
+    SCHEDULE_UNCOVERED = "schedule_uncovered"
+    NO_CONTACT_METHOD = "no_contact_method"
+
+
+@dataclass(frozen=True)
+class Period:
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class WeekSpan:
+    """From a weekday and time to another (0 is Monday), in a schedule's local time."""
+
+    from_day: int
+    from_time: time
+    until_day: int
+    until_time: time
+    minutes: int
+
+    @property
+    def from_day_name(self) -> str:
+        return str(dict(WEEKDAYS)[self.from_day])
+
+    @property
+    def until_day_name(self) -> str:
+        return str(dict(WEEKDAYS)[self.until_day])
+
+
+@dataclass(frozen=True)
+class CoverageWarning:
+    kind: Kind
+    region: Region
+    subject: Any = None  # the policy, rotation or schedule concerned
+    step: int | None = None  # counted from 1, as pages show steps
+    periods: tuple[Period, ...] = ()
+    spans: tuple[WeekSpan, ...] = ()
+    people: tuple[User, ...] = ()
+
+    @property
+    def hours(self) -> float:
+        """Uncovered hours: over the horizon for periods, in a week for spans."""
+        if self.spans:
+            return sum(s.minutes for s in self.spans) / 60
+        return sum((p.ends_at - p.starts_at).total_seconds() for p in self.periods) / 3600
+
+
+def uncovered(
+    timelines: Iterable[Sequence[resolve.Shift]],
+    start: datetime,
+    end: datetime,
+    pageable: set[int],
+) -> list[Period]:
+    """When, from ``start`` to ``end``, no timeline has a pageable person on call."""
+    covered = sorted(
+        (max(s.starts_at, start), min(s.ends_at, end))
+        for shifts in timelines
+        for s in shifts
+        if s.user_id in pageable and s.starts_at < end and s.ends_at > start
+    )
+    gaps: list[Period] = []
+    cursor = start
+    for begin, finish in covered:
+        if begin > cursor:
+            gaps.append(Period(cursor, begin))
+        cursor = max(cursor, finish)
+    if cursor < end:
+        gaps.append(Period(cursor, end))
+    return gaps
+
+
+def _minute_of_week(day: int, at: time) -> int:
+    return day * MINUTES_A_DAY + at.hour * 60 + at.minute
+
+
+def weekly_uncovered(windows: Iterable[ScheduleWindow]) -> list[WeekSpan]:
+    """The hours of the week (local) that no window holds; a gap over the turn of the
+    week (Sunday night into Monday) is one span."""
+    held: list[tuple[int, int]] = []
+    for window in windows:
+        length = (
+            _minute_of_week(0, window.ends_at) - _minute_of_week(0, window.starts_at)
+        ) % MINUTES_A_DAY or MINUTES_A_DAY  # not after its start: past midnight, or all day
+        for day in set(window.weekdays):
+            begin = _minute_of_week(int(day), window.starts_at)
+            finish = begin + length
+            held.append((begin, min(finish, MINUTES_A_WEEK)))
+            if finish > MINUTES_A_WEEK:
+                held.append((0, finish - MINUTES_A_WEEK))
+    gaps: list[tuple[int, int]] = []
+    cursor = 0
+    for begin, finish in sorted(held):
+        if begin > cursor:
+            gaps.append((cursor, begin))
+        cursor = max(cursor, finish)
+    if cursor < MINUTES_A_WEEK:
+        gaps.append((cursor, MINUTES_A_WEEK))
+    if len(gaps) > 1 and gaps[0][0] == 0 and gaps[-1][1] == MINUTES_A_WEEK:
+        first, last = gaps.pop(0), gaps.pop()
+        gaps.append((last[0], MINUTES_A_WEEK + first[1]))
+    return [_span(begin, finish) for begin, finish in gaps]
+
+
+def _span(begin: int, finish: int) -> WeekSpan:
+    def at(minute: int) -> tuple[int, time]:
+        minute %= MINUTES_A_WEEK
+        return minute // MINUTES_A_DAY, time(minute % MINUTES_A_DAY // 60, minute % 60)
+
+    (from_day, from_time), (until_day, until_time) = at(begin), at(finish)
+    return WeekSpan(from_day, from_time, until_day, until_time, finish - begin)
+
+
+def _policy_warnings(
+    region: Region,
+    policy: EscalationPolicy,
+    timeline_of: dict[tuple[str, int], list[resolve.Shift]],
+    pageable: set[int],
+    start: datetime,
+    end: datetime,
+) -> list[CoverageWarning]:
+    found: list[CoverageWarning] = []
+    steps = sorted(policy.steps.all(), key=lambda s: s.order)
+    if not steps:
+        found.append(CoverageWarning(Kind.POLICY_WITHOUT_STEPS, region, policy))
+    timelines: list[list[resolve.Shift]] = []
+    for number, step in enumerate(steps, start=1):
+        step_targets = list(step.targets.all())
+        if not step_targets:
+            found.append(CoverageWarning(Kind.EMPTY_STEP, region, policy, step=number))
+        for target in step_targets:
+            if target.kind == TargetKind.ROTATION and target.rotation_id is not None:
+                timelines.append(timeline_of.get(("rotation", target.rotation_id), []))
+            elif target.kind == TargetKind.SCHEDULE and target.schedule_id is not None:
+                timelines.append(timeline_of.get(("schedule", target.schedule_id), []))
+    if timelines:
+        gaps = uncovered(timelines, start, end, pageable)
+        if gaps:
+            found.append(CoverageWarning(Kind.POLICY_GAP, region, policy, periods=tuple(gaps)))
+    return found
+
+
+def region_warnings(region: Region, now: datetime | None = None) -> list[CoverageWarning]:
+    """Everything a region's coordinators should look at, most urgent first."""
+    start = now or clock.now()
+    end = start + HORIZON
+    pageable = people.pageable(region.pk)
+    rotations = list(Rotation.objects.filter(region=region).prefetch_related("members__user"))
+    schedules = list(Schedule.objects.filter(region=region).prefetch_related("windows"))
+    policies = sorted(
+        EscalationPolicy.objects.filter(region=region).prefetch_related("steps__targets"),
+        key=lambda p: (not p.is_default, p.name),
+    )
+
+    cache: dict[int, list[resolve.Shift]] = {}
+    for rotation in rotations:
+        cache[rotation.pk] = resolve.timeline(rotation, start, end)
+    timeline_of: dict[tuple[str, int], list[resolve.Shift]] = {
+        ("rotation", pk): shifts for pk, shifts in cache.items()
+    }
+    for schedule in schedules:
+        timeline_of[("schedule", schedule.pk)] = resolve.schedule_timeline(
+            schedule, start, end, cache
+        )
+
+    found: list[CoverageWarning] = []
+    if not any(p.is_default for p in policies):
+        found.append(CoverageWarning(Kind.NO_DEFAULT_POLICY, region))
+    for policy in policies:
+        found += _policy_warnings(region, policy, timeline_of, pageable, start, end)
+    for rotation in rotations:
+        members = list(rotation.members.all())
+        if not members:
+            found.append(CoverageWarning(Kind.ROTATION_WITHOUT_MEMBERS, region, rotation))
+            continue
+        unpageable = tuple(m.user for m in members if m.user_id not in pageable)
+        if unpageable:
+            found.append(
+                CoverageWarning(Kind.UNPAGEABLE_MEMBERS, region, rotation, people=unpageable)
+            )
+    for schedule in schedules:
+        windows = list(schedule.windows.all())
+        if not windows:
+            found.append(CoverageWarning(Kind.SCHEDULE_WITHOUT_WINDOWS, region, schedule))
+            continue
+        spans = weekly_uncovered(windows)
+        if spans:
+            found.append(
+                CoverageWarning(Kind.SCHEDULE_UNCOVERED, region, schedule, spans=tuple(spans))
+            )
+    team = list(people.peers([region.pk]))
+    reachable = set(
+        ContactMethod.objects.usable()
+        .filter(user_id__in=[p.pk for p in team])
+        .values_list("user_id", flat=True)
+    )
+    unreachable = tuple(p for p in team if p.pk not in reachable)
+    if unreachable:
+        found.append(CoverageWarning(Kind.NO_CONTACT_METHOD, region, people=unreachable))
+    return found
+
+
+def warnings_for(regions: Iterable[Region], now: datetime | None = None) -> list[CoverageWarning]:
+    now = now or clock.now()
+    return [w for region in regions for w in region_warnings(region, now)]

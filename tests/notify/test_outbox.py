@@ -1,0 +1,369 @@
+"""The outbox as a state machine: recorded first, a deadline, retries with backoff, fall
+back to the next method, cancellation, and what the rows may say."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+
+from backline.lib import clock
+from backline.notify import outbox
+from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage, Status
+from backline.notify.transport import TransportError
+from backline.support import escalation
+from backline.support.models import EscalationPolicy, EscalationStep, StepTarget
+
+PAGE = outbox.Message("Backline: a colleague is asking for support", "Open Backline.", "/x")
+
+
+def only(channel: str, group: str = "group") -> OutgoingMessage:
+    return OutgoingMessage.objects.get(group_key=group, channel=channel)
+
+
+def test_a_message_is_recorded_before_it_is_sent(world, reachable, recording, moment):
+    reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+    outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+    seen = []
+
+    class Inspecting:
+        def send(self, message, address):
+            row = OutgoingMessage.objects.get(pk=message.pk)
+            seen.append((row.status, row.attempts, row.sending_deadline))
+            return "id-1"
+
+    from backline.notify import registry
+
+    previous = registry.register(Channel.EMAIL, Inspecting())
+    try:
+        outbox.process()
+    finally:
+        registry.register(Channel.EMAIL, previous)
+    assert seen == [(Status.SENDING, 1, clock.now() + timedelta(seconds=30))]
+    message = only(Channel.EMAIL)
+    assert (message.status, message.provider_id, message.sending_deadline) == (
+        Status.SENT,
+        "id-1",
+        None,
+    )
+
+
+def test_enqueue_writes_an_inapp_message_and_one_per_usable_method(
+    world, reachable, recording, moment
+):
+    reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+    reachable(world.peer, Channel.SMS, "+15550100001")
+    reachable(world.peer, Channel.VOICE, "+15550100002", verified=False)
+    off = reachable(world.peer, Channel.PUSH, "{}")
+    ContactMethod.objects.filter(pk=off.pk).update(disabled=True)
+    outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+    outbox.enqueue(world.peer.pk, "group", "event", PAGE)  # the same event twice
+    rows = OutgoingMessage.objects.filter(group_key="group")
+    assert sorted(rows.values_list("channel", flat=True)) == ["email", "inapp", "sms"]
+    inapp = only(Channel.INAPP)
+    assert (inapp.status, inapp.read_at) == (Status.SENT, None)
+
+
+def test_rules_say_which_method_and_when(world, reachable, recording, moment):
+    email = reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+    sms = reachable(world.peer, Channel.SMS, "+15550100001")
+    NotificationRule.objects.create(user=world.peer, contact_method=sms, delay_minutes=0)
+    NotificationRule.objects.create(user=world.peer, contact_method=email, delay_minutes=5)
+    texts, mail = recording(Channel.SMS), recording(Channel.EMAIL)
+    outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+    outbox.process()
+    assert [a for a, *_ in texts.sent] == ["+15550100001"] and mail.sent == []
+    moment.shift(minutes=4, seconds=59)
+    outbox.process()
+    assert mail.sent == []
+    moment.shift(seconds=1)
+    outbox.process()
+    assert [a for a, *_ in mail.sent] == ["pat@mail.test"]
+
+
+def test_a_long_event_key_still_fits(world, reachable, recording, moment):
+    reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+    created = outbox.enqueue(world.peer.pk, "group", "e" * 300, PAGE)
+    assert len(created) == 2
+    keys = OutgoingMessage.objects.values_list("idempotency_key", flat=True)
+    assert all(len(key) <= 120 for key in keys) and len(set(keys)) == 2
+
+
+def test_a_sending_row_past_its_deadline_is_sent_again(world, reachable, recording, moment):
+    reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+    mail = recording(Channel.EMAIL)
+    outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+    assert outbox._claim(clock.now(), 10)  # an engine took it, then died
+    assert only(Channel.EMAIL).status == Status.SENDING
+    moment.shift(seconds=29)
+    assert outbox.process() == 0  # it might still be sending
+    assert mail.sent == []
+    moment.shift(seconds=2)
+    assert outbox.process() == 1
+    message = only(Channel.EMAIL)
+    assert (message.status, message.attempts) == (Status.SENT, 2)
+    assert len(mail.sent) == 1
+
+
+def test_a_message_that_kills_every_engine_is_failed_over(
+    world, reachable, recording, moment, caplog
+):
+    reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+    outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+    reachable(world.peer, Channel.SMS, "+15550100001")
+    texts = recording(Channel.SMS)
+    for _ in range(outbox.ATTEMPTS_PER_METHOD):
+        assert outbox._claim(clock.now(), 10)  # claimed, and the engine dies each time
+        moment.shift(seconds=31)
+    with caplog.at_level(logging.ERROR):
+        outbox.process()
+    message = only(Channel.EMAIL)
+    assert message.status == Status.FAILED
+    assert "no outcome after 3 attempts" in message.last_error
+    assert [a for a, *_ in texts.sent] == ["+15550100001"]
+
+
+def test_retries_back_off_then_the_next_method_takes_over(world, reachable, recording, moment):
+    reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+    outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+    reachable(world.peer, Channel.SMS, "+15550100001")
+    mail, texts = recording(Channel.EMAIL), recording(Channel.SMS)
+    mail.error = TransportError("mail server busy")
+    outbox.process()
+    message = only(Channel.EMAIL)
+    assert (message.status, message.attempts) == (Status.PENDING, 1)
+    assert message.next_attempt_at == clock.now() + timedelta(seconds=5)
+    moment.shift(seconds=4)
+    assert outbox.process() == 0
+    moment.shift(seconds=1)
+    assert outbox.process() == 1
+    message.refresh_from_db()
+    assert message.next_attempt_at == clock.now() + timedelta(seconds=20)
+    moment.shift(seconds=20)
+    outbox.process()
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == (
+        Status.FAILED,
+        3,
+        "mail server busy",
+    )
+    fallback = message.fallback
+    assert (fallback.channel, fallback.status, fallback.attempts) == (Channel.SMS, Status.SENT, 1)
+    assert len(texts.sent) == 1
+
+
+def test_fallback_skips_unverified_and_turned_off_methods_and_ends(
+    world, reachable, recording, moment, caplog
+):
+    reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+    outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+    reachable(world.peer, Channel.SMS, "+15550100001", verified=False)
+    off = reachable(world.peer, Channel.VOICE, "+15550100002")
+    ContactMethod.objects.filter(pk=off.pk).update(disabled=True)
+    recording(Channel.EMAIL).error = TransportError("no such mailbox", retryable=False)
+    with caplog.at_level(logging.ERROR):
+        outbox.process()
+    assert not OutgoingMessage.objects.filter(fallback_of__isnull=False).exists()
+    assert "no contact method left" in caplog.text
+
+
+def test_a_method_turned_off_after_the_page_was_planned_is_skipped(
+    world, reachable, recording, moment
+):
+    email = reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+    outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+    reachable(world.peer, Channel.SMS, "+15550100001")
+    mail, texts = recording(Channel.EMAIL), recording(Channel.SMS)
+    ContactMethod.objects.filter(pk=email.pk).update(disabled=True)
+    outbox.process()
+    assert mail.sent == []
+    assert only(Channel.EMAIL).status == Status.FAILED
+    assert len(texts.sent) == 1
+
+
+def test_removing_a_method_fails_its_waiting_messages_over_and_keeps_history(
+    world, reachable, recording, moment
+):
+    email = reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+    NotificationRule.objects.create(user=world.peer, contact_method=email, delay_minutes=0)
+    NotificationRule.objects.create(user=world.peer, contact_method=email, delay_minutes=10)
+    recording(Channel.EMAIL)
+    outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+    outbox.process()  # the first goes out; the second waits ten minutes
+    reachable(world.peer, Channel.SMS, "+15550100001")
+    texts = recording(Channel.SMS)
+    outbox.withdraw(email)
+    assert not ContactMethod.objects.filter(pk=email.pk).exists()
+    history = OutgoingMessage.objects.filter(channel=Channel.EMAIL).order_by("next_attempt_at")
+    assert [(m.status, m.contact_method_id) for m in history] == [
+        (Status.SENT, None),
+        (Status.FAILED, None),
+    ]
+    outbox.process()
+    assert len(texts.sent) == 1
+
+
+def test_an_address_that_no_key_opens_fails_alone(world, reachable, recording, moment):
+    broken = reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+    reachable(world.coordinator, Channel.EMAIL, "cory@mail.test")
+    with connection.cursor() as cursor:  # as if its key had been removed too early
+        cursor.execute(
+            "UPDATE notify_contactmethod SET value = %s WHERE id = %s", ["gone:AAAA", broken.pk]
+        )
+    mail = recording(Channel.EMAIL)
+    outbox.enqueue(world.peer.pk, "a", "a", PAGE)
+    outbox.enqueue(world.coordinator.pk, "b", "b", PAGE)
+    assert outbox.process() == 2
+    assert only(Channel.EMAIL, "a").status == Status.FAILED
+    assert only(Channel.EMAIL, "b").status == Status.SENT
+    assert [a for a, *_ in mail.sent] == ["cory@mail.test"]
+
+
+def test_a_transport_that_crashes_is_retried_not_fatal(world, reachable, recording, moment):
+    reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+    outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+
+    class Broken:
+        def send(self, message, address):
+            raise KeyError("bug")
+
+    from backline.notify import registry
+
+    previous = registry.register(Channel.EMAIL, Broken())
+    try:
+        outbox.process()
+    finally:
+        registry.register(Channel.EMAIL, previous)
+    message = only(Channel.EMAIL)
+    assert message.status == Status.PENDING
+    assert "transport crashed" in message.last_error
+
+
+class TestCancel:
+    def test_waiting_messages_are_cancelled_and_inapp_stays(self, world, reachable, moment):
+        email = reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+        NotificationRule.objects.create(user=world.peer, contact_method=email, delay_minutes=5)
+        outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+        outbox.enqueue(world.peer.pk, "other", "other", PAGE)
+        assert outbox.cancel("group") == 1
+        assert only(Channel.EMAIL).status == Status.CANCELLED
+        assert only(Channel.INAPP).status == Status.SENT  # still in the person's list
+        assert only(Channel.EMAIL, "other").status == Status.PENDING
+        assert outbox.cancel("group") == 0
+
+    def test_a_message_being_sent_when_cancelled_is_not_retried(
+        self, world, reachable, recording, moment
+    ):
+        reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+        outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+        reachable(world.peer, Channel.SMS, "+15550100001")
+        texts = recording(Channel.SMS)
+
+        class TakenMeanwhile:
+            def __init__(self, error: TransportError) -> None:
+                self.error = error
+
+            def send(self, message, address):
+                outbox.cancel("group")  # a peer took the request during the send
+                raise self.error
+
+        from backline.notify import registry
+
+        previous = registry.register(Channel.EMAIL, TakenMeanwhile(TransportError("busy")))
+        try:
+            outbox.process()
+        finally:
+            registry.register(Channel.EMAIL, previous)
+        assert only(Channel.EMAIL).status == Status.CANCELLED
+        moment.shift(minutes=5)
+        assert outbox.process() == 0
+        assert texts.sent == []
+
+    def test_a_message_failing_after_the_cancel_has_no_fallback(
+        self, world, reachable, recording, moment
+    ):
+        reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+        outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+        reachable(world.peer, Channel.SMS, "+15550100001")
+        texts = recording(Channel.SMS)
+        [claimed] = outbox._claim(clock.now(), 10)
+        outbox.cancel("group")
+        error = TransportError("refused", retryable=False)
+        outbox._record(claimed, outbox.Outcome(error=error), clock.now())
+        assert only(Channel.EMAIL).status == Status.FAILED
+        assert not OutgoingMessage.objects.filter(fallback_of__isnull=False).exists()
+        outbox.process()
+        assert texts.sent == []
+
+    def test_a_sent_message_stays_sent(self, world, reachable, recording, moment):
+        reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+        outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+        [claimed] = outbox._claim(clock.now(), 10)
+        outbox.cancel("group")
+        outbox._record(claimed, outbox.Outcome(provider_id="x"), clock.now())
+        assert only(Channel.EMAIL).status == Status.SENT  # what really happened
+
+    def test_an_abandoned_send_of_a_cancelled_group_is_dropped(
+        self, world, reachable, recording, moment
+    ):
+        reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+        mail = recording(Channel.EMAIL)
+        outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+        outbox._claim(clock.now(), 10)  # the engine dies mid-send
+        outbox.cancel("group")
+        moment.shift(minutes=1)
+        assert outbox.process() == 0
+        assert only(Channel.EMAIL).status == Status.CANCELLED
+        assert mail.sent == []
+
+    def test_a_group_can_start_again_after_a_cancel(self, world, reachable, recording, moment):
+        reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+        mail = recording(Channel.EMAIL)
+        outbox.enqueue(world.peer.pk, "group", "first", PAGE)
+        outbox.cancel("group")
+        outbox.enqueue(world.peer.pk, "group", "again", PAGE)  # e.g. a request reopened
+        outbox.process()
+        assert len(mail.sent) == 1
+
+
+def test_the_constraint_refuses_a_waiting_message_without_a_method(world, moment):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OutgoingMessage.objects.create(
+            recipient=world.peer,
+            channel=Channel.EMAIL,
+            group_key="g",
+            idempotency_key="k",
+            subject="s",
+            body="b",
+        )
+
+
+def test_page_texts_are_lock_screen_safe(world, reachable, recording, moment):
+    """Whatever support asks the outbox to send names nobody and carries no note."""
+    reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+    reachable(world.peer, Channel.SMS, "+15550100001")
+    mail, texts = recording(Channel.EMAIL), recording(Channel.SMS)
+    policy = EscalationPolicy.objects.create(region=world.region, name="P", is_default=True)
+    step = EscalationStep.objects.create(policy=policy, order=0, delay_minutes=5)
+    StepTarget.objects.create(step=step, kind="user", user=world.peer)
+    note = "my partner left and the call last night"
+    escalation.reach_out(
+        world.telecommunicator,
+        world.region,
+        world.agency,
+        escalation.Ask(urgency="now", contact="call", note=note),
+    )
+    outbox.process()
+    assert mail.sent and texts.sent
+    secrets = [note, "+1555"]
+    for person in (world.telecommunicator, world.peer):
+        secrets += [person.full_name, person.full_name.split()[0], person.email]
+    secrets += [world.agency.name, world.region.name]
+    said = [m.subject + m.body + m.link for m in OutgoingMessage.objects.all()]
+    said += [subject + body for _a, subject, body in mail.sent + texts.sent]
+    for text in said:
+        assert not [s for s in secrets if s.lower() in text.lower()], text

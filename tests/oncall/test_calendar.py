@@ -1,0 +1,118 @@
+"""The private calendar (ICS) subscription: shown once, parsed back with icalendar, and
+made useless by making a new one."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from django.urls import reverse
+from icalendar import Calendar
+
+from backline.lib import clock, tokens
+from backline.oncall import ics, resolve
+from backline.oncall.models import CalendarFeed, Override, RotationKind
+from backline.support import escalation
+from tests.oncall import builders
+
+
+def make_link(client) -> str:
+    response = client.post(reverse("oncall:calendar"))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    found = re.search(
+        r'value="(http://testserver/oncall/calendar/[^"]+\.ics)"', response.content.decode()
+    )
+    assert found, "the link is shown"
+    return found.group(1).removeprefix("http://testserver")
+
+
+def events(response) -> list:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    return list(Calendar.from_ical(response.content).walk("VEVENT"))
+
+
+def test_the_feed_lists_the_peers_shifts_as_the_timeline_has_them(team, client_of):
+    region = team.world.region
+    primary = builders.rotation(region, [team.a, team.b], kind=RotationKind.DAILY)
+    backup = builders.rotation(region, [team.b, team.a], name="Backup", starts_on=date(2026, 2, 2))
+    Override.objects.create(  # B covers part of one of A's shifts
+        rotation=primary,
+        starts_at=clock.now() + timedelta(days=2, hours=3),
+        ends_at=clock.now() + timedelta(days=2, hours=6),
+        covered_by=team.b,
+        replaces=team.a,
+    )
+    builders.rotation(region, [team.b], name="Not mine")
+    escalation.reach_out(  # a request exists: the feed says nothing of it
+        team.world.telecommunicator,
+        region,
+        team.world.agency,
+        escalation.Ask(urgency="now", contact="call", note="a private note"),
+    )
+
+    url = make_link(client_of(team.a))
+    found = events(client_of(team.b).get(url))  # the token alone is enough
+
+    start, end = ics.period(clock.now())
+    expected = sorted(
+        (shift.starts_at, shift.ends_at, f"On call: {r.name}")
+        for r in (primary, backup)
+        for shift in resolve.timeline(r, start, end)
+        if shift.user_id == team.a.pk
+    )
+    got = sorted((e.decoded("dtstart"), e.decoded("dtend"), str(e.get("summary"))) for e in found)
+    assert got == expected
+    assert len(got) > 20  # about sixty days of alternate daily shifts, and backup weeks
+    assert got[-1][0] > clock.now() + timedelta(days=55)
+    assert len({str(e.get("uid")) for e in found}) == len(found)
+    body = Calendar.from_ical(client_of(team.b).get(url).content).to_ical().decode()
+    assert "request" not in body.lower() and "private note" not in body
+    assert "Tess" not in body
+
+
+def test_an_unknown_token_is_404(team, client):
+    assert client.get(reverse("oncall:calendar_feed", args=["not-a-token"])).status_code == 404
+
+
+def test_a_new_link_stops_the_old_one(team, client_of, client):
+    builders.rotation(team.world.region, [team.a])
+    peer = client_of(team.a)
+    first = make_link(peer)
+    assert client.get(first).status_code == 200
+    second = make_link(peer)
+    assert second != first
+    assert client.get(first).status_code == 404
+    assert client.get(second).status_code == 200
+    assert CalendarFeed.objects.count() == 1
+    stored = CalendarFeed.objects.get().token_digest
+    token = second.rsplit("/", 1)[1].removesuffix(".ics")
+    assert stored == tokens.digest(token) and token not in stored
+
+
+def test_the_link_is_not_shown_again(team, client_of):
+    peer = client_of(team.a)
+    url = make_link(peer)
+    page = peer.get(reverse("oncall:home")).content.decode()
+    assert url not in page
+    assert "Make a new calendar link" in page
+
+
+def test_a_deactivated_peer_feed_is_404(team, client_of, client):
+    url = make_link(client_of(team.a))
+    team.a.is_active = False
+    team.a.save()
+    assert client.get(url).status_code == 404
+
+
+def test_a_person_who_is_no_longer_a_peer_gets_404(team, client_of, client):
+    url = make_link(client_of(team.a))
+    team.a.memberships.filter(role="peer").delete()
+    assert client.get(url).status_code == 404
+
+
+def test_only_peers_make_a_calendar_link(team, client_of):
+    coordinator = client_of(team.world.coordinator)
+    assert coordinator.post(reverse("oncall:calendar")).status_code == 404
+    assert not CalendarFeed.objects.exists()
