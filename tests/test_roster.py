@@ -157,3 +157,5 @@ def test_a_coordinators_home_shows_the_region(world, client_of):
     assert b"Coordinating Harbor Peer Team" in page.content
     overview = page.context["regions"][0]
     assert dict(overview["roles"])["Telecommunicator"] == 2
+    assert overview["coverage_warnings"] >= 1  # the region has no escalation policy yet
+    assert b"On-call coverage" in page.content

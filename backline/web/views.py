@@ -13,7 +13,7 @@ from backline.accounts.mfa import has_second_factor
 from backline.accounts.models import Invitation, Membership
 from backline.accounts.roles import MFA_REQUIRED, Role
 from backline.lib import clock
-from backline.oncall import resolve
+from backline.oncall import coverage, resolve
 from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.models import AuditEntry
 
@@ -50,6 +50,7 @@ def home(request: MemberRequest) -> HttpResponse:
 
 
 def _region_overview(region: Any) -> dict[str, Any]:
+    """Counts for the coordinator: roles, invitations, and on-call coverage warnings."""
     by_role = dict(
         Membership.objects.filter(region=region).values_list("role").annotate(n=Count("id"))
     )
@@ -58,6 +59,7 @@ def _region_overview(region: Any) -> dict[str, Any]:
         "agency_count": region.agencies.count(),
         "roles": [(label, by_role.get(value, 0)) for value, label in Role.choices],
         "pending_invitations": Invitation.objects.pending().filter(agency__region=region).count(),
+        "coverage_warnings": len(coverage.region_warnings(region)),
     }
 
 
