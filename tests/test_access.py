@@ -24,7 +24,7 @@ from backline.notify.models import Channel, ContactMethod, NotificationRule, Out
 from backline.privacy.access import rule_of
 from backline.support import escalation, lifecycle
 from backline.support import messages as texts
-from backline.support.models import Page, SupportRequest
+from backline.support.models import Exclusion, Page, SupportRequest
 from backline.web.allauth_rules import RULES as ALLAUTH_RULES
 from tests.oncall.builders import (
     CALENDAR,
@@ -165,6 +165,11 @@ def NOTIFICATION(world: World) -> dict[str, Any]:
     return {"pk": OutgoingMessage.objects.get(group_key="access", channel=Channel.INAPP).pk}
 
 
+def EXCLUSION(world: World) -> dict[str, Any]:
+    mine = Exclusion.objects.create(owner=world.telecommunicator, excluded=world.peer)
+    return {"pk": mine.pk}
+
+
 Args = Callable[[World], dict[str, Any]]
 
 # name, URL arguments, method, expected status per persona
@@ -183,6 +188,8 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("support:page", PAGE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("support:open", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("support:team", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("support:exclusions", NONE, "get", row(LOGIN, 200, 200, 404, 404, 404, 200)),
+    ("support:exclusion_remove", EXCLUSION, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
     ("oncall:home", NONE, "get", row(LOGIN, 404, 200, 200, 404, 404, 200)),
     ("oncall:availability", NONE, "post", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("oncall:quiet_hours", NONE, "post", row(LOGIN, 404, 200, 404, 404, 404, 404)),

@@ -100,3 +100,29 @@ class TakeForm(forms.Form):
             (1440, _("a day")),
         ],
     )
+
+
+class ExclusionForm(forms.Form):
+    excluded = forms.ModelChoiceField(
+        label=_("Never page this person for me"),
+        queryset=User.objects.none(),
+        help_text=_(
+            "For example someone in your chain of command. Nobody else ever sees this list."
+        ),
+    )
+
+    def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        regions = [m.region_id for m in owner.all_memberships]
+        already = owner.exclusions.values_list("excluded_id", flat=True)
+        self.fields["excluded"].queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(
+                is_active=True,
+                memberships__region_id__in=regions,
+                memberships__role__in=[Role.PEER, Role.COORDINATOR],
+            )
+            .exclude(pk=owner.pk)
+            .exclude(pk__in=already)
+            .distinct()
+            .order_by("full_name")
+        )

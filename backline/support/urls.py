@@ -16,4 +16,6 @@ urlpatterns = [
     path("pages/<str:token>/", views.page_link, name="page"),
     path("open/", views.open_requests, name="open"),
     path("team/", views.team, name="team"),
+    path("exclusions/", views.exclusions, name="exclusions"),
+    path("exclusions/<int:pk>/remove/", views.exclusion_remove, name="exclusion_remove"),
 ]

@@ -29,8 +29,8 @@ from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.actions import describe
 from backline.support import escalation, lifecycle, targets
 from backline.support import messages as texts
-from backline.support.forms import ReachOutForm, TakeForm
-from backline.support.models import Page, RequestStatus, SupportRequest
+from backline.support.forms import ExclusionForm, ReachOutForm, TakeForm
+from backline.support.models import Exclusion, Page, RequestStatus, SupportRequest
 
 PEER = role(Role.PEER)
 REQUEST_VIEWED = describe(
@@ -276,6 +276,30 @@ request_close = _taker_action(
     gettext_lazy("Closed. Thank you for being there."),
     gettext_lazy("This request had already ended."),
 )
+
+
+@access(TELECOMMUNICATOR)
+def exclusions(request: MemberRequest) -> HttpResponse:
+    """The people a telecommunicator never wants paged for them; private to its owner."""
+    form = ExclusionForm(request.POST or None, owner=request.user)
+    if request.method == "POST" and form.is_valid():
+        Exclusion.objects.get_or_create(owner=request.user, excluded=form.cleaned_data["excluded"])
+        messages.success(
+            request,
+            _("%(person)s will never be paged for you.")
+            % {"person": form.cleaned_data["excluded"]},
+        )
+        return redirect("support:exclusions")
+    listed = Exclusion.objects.filter(owner=request.user).select_related("excluded")
+    return render(request, "support/exclusions.html", {"form": form, "exclusions": listed})
+
+
+@require_POST
+@access(TELECOMMUNICATOR)
+def exclusion_remove(request: MemberRequest, pk: int) -> HttpResponse:
+    get_object_or_404(Exclusion, pk=pk, owner=request.user).delete()
+    messages.success(request, _("Removed from your list."))
+    return redirect("support:exclusions")
 
 
 @access(COORDINATOR)

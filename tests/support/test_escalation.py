@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +10,13 @@ from django.db import IntegrityError, connection, transaction
 
 from backline.lib import clock
 from backline.notify.models import Channel, NotificationRule, OutgoingMessage, Status
-from backline.oncall.models import Availability, QuietHours, RotationMember
+from backline.oncall.models import (
+    Availability,
+    QuietHours,
+    RotationMember,
+    Schedule,
+    ScheduleWindow,
+)
 from backline.support import escalation, lifecycle
 from backline.support.models import (
     EventKind,
@@ -297,3 +303,22 @@ def test_a_transport_that_fails_falls_back_to_the_next_method(team, recorder, mo
     for _ in range(4):
         moment.later(minutes=1)
     assert recorder.to("+15550100001")  # e-mail failed three times, then SMS
+
+
+def test_a_schedule_step_pages_whoever_its_window_puts_on_call(team, recorder, moment):
+    schedule = Schedule.objects.create(
+        region=team.world.region, name="Evenings", time_zone="America/Los_Angeles"
+    )
+    ScheduleWindow.objects.create(
+        schedule=schedule,
+        rotation=team.rotation,
+        weekdays=list(range(7)),
+        starts_at=time(0),
+        ends_at=time(23, 59),
+    )
+    step = team.policy.steps.get(order=0)
+    step.targets.all().delete()
+    StepTarget.objects.create(step=step, kind=TargetKind.SCHEDULE, schedule=schedule)
+    reach_out(team)
+    moment.tick()
+    assert [s.address for s in recorder.sent] == ["a@mail.test"]

@@ -139,3 +139,39 @@ def test_coordinators_never_see_who_asked(team, recorder, client_of):
     assert b"Tess" not in page.content and b"secret" not in page.content
     request = SupportRequest.objects.get()
     assert coordinator.get(reverse("support:request", args=[request.pk])).status_code == 404
+
+
+def test_the_exclusion_list_is_private_and_used(team, recorder, client_of):
+    requester = client_of(team.world.telecommunicator)
+    page = requester.get(reverse("support:exclusions"))
+    assert b"Pat Peer" in page.content  # a choice
+    requester.post(reverse("support:exclusions"), {"excluded": team.a.pk})
+    again = requester.post(reverse("support:exclusions"), {"excluded": team.a.pk})
+    assert b"Select a valid choice" in again.content  # already on the list
+    bad = requester.post(reverse("support:exclusions"), {"excluded": team.world.outsider.pk})
+    assert b"Select a valid choice" in bad.content
+    assert list(team.world.telecommunicator.exclusions.values_list("excluded", flat=True)) == [
+        team.a.pk
+    ]
+    mine = team.world.telecommunicator.exclusions.get()
+    assert (
+        client_of(team.a).post(reverse("support:exclusion_remove", args=[mine.pk])).status_code
+        == 404
+    )
+    requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    assert not Page.objects.filter(peer=team.a).exists()
+    requester.post(reverse("support:exclusion_remove", args=[mine.pk]))
+    assert not team.world.telecommunicator.exclusions.exists()
+
+
+def test_coordinators_are_warned_when_the_engine_stops(team, recorder, client_of, moment):
+    coordinator = client_of(team.world.coordinator)
+    assert b"paging engine is not running" in coordinator.get(reverse("home")).content
+    moment.tick()  # a heartbeat
+    assert b"paging engine is not running" not in coordinator.get(reverse("home")).content
+    moment.later(minutes=2)
+    assert b"paging engine is not running" not in coordinator.get(reverse("home")).content
+    moment.traveller.shift(timedelta(minutes=2))  # no tick for two minutes
+    assert b"paging engine is not running" in coordinator.get(reverse("home")).content
+    telecommunicator = client_of(team.world.telecommunicator)
+    assert b"paging engine" not in telecommunicator.get(reverse("home")).content
