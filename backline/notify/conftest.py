@@ -1,9 +1,9 @@
 """Fixtures for the transports' own tests (each channel's ``tests/`` folder): a person,
-their contact methods, a clock that only moves when told, and recording transports."""
+their contact methods, a page to send them, a clock that only moves when told, and
+recording transports."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -13,18 +13,17 @@ import time_machine
 
 from backline.accounts.models import User
 from backline.lib import clock
-from backline.notify import registry
+from backline.notify import outbox, registry
 from backline.notify.models import ContactMethod, OutgoingMessage
 from backline.notify.transport import Transport, TransportError
 
 START = datetime(2026, 3, 2, 15, 0, tzinfo=clock.now().tzinfo)
 
-
-def free_port() -> int:
-    """A loopback port nobody listens on (yet)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+PAGE = outbox.Message(
+    subject="Backline: a colleague is asking for support",
+    body="A colleague reached out for peer support. Open Backline to respond.",
+    link="https://backline.example.org/support/pages/abc/",
+)
 
 
 @pytest.fixture
@@ -47,6 +46,12 @@ def method(person: User) -> Callable[..., ContactMethod]:
         )
 
     return make
+
+
+def page(person: User, channel: str) -> OutgoingMessage:
+    """Page ``person`` with ``PAGE``: the message planned for ``channel``."""
+    outbox.enqueue(person.pk, "group", "event", PAGE)
+    return OutgoingMessage.objects.get(group_key="group", channel=channel)
 
 
 class Clock:

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Model, QuerySet
+from django.db.models import Count, Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from backline.accounts.access import COORDINATOR, MemberRequest, role
 from backline.accounts.models import Region, User
 from backline.accounts.roles import Role
-from backline.lib import clock
+from backline.lib import clock, editing, ordering
 from backline.oncall import coverage, ics, people, resolve, swaps
 from backline.oncall.forms import (
     AssignForm,
@@ -69,13 +69,6 @@ def _render(
 
 def _coordinated(request: MemberRequest) -> list[Region]:
     return request.user.regions_with(Role.COORDINATOR)
-
-
-def _new_in_region(request: MemberRequest) -> Region:
-    """The region a new rotation or schedule goes to: chosen when there are several."""
-    regions = _coordinated(request)
-    chosen = request.POST.get("region") or request.GET.get("region")
-    return next((r for r in regions if str(r.pk) == chosen), regions[0])
 
 
 def _shift_row(
@@ -375,7 +368,7 @@ def rotations(request: MemberRequest) -> HttpResponse:
 
 @access(COORDINATOR)
 def rotation_new(request: MemberRequest) -> HttpResponse:
-    region = _new_in_region(request)
+    region = editing.chosen_region(request, _coordinated(request))
     form = RotationForm(
         request.POST or None,
         instance=Rotation(region=region),
@@ -426,16 +419,9 @@ def _rotation_page(
 
 @access(COORDINATOR)
 def rotation(request: MemberRequest, pk: int) -> HttpResponse:
-    shown = _rotation(request, pk)
-    if request.method == "POST":
-        form = RotationForm(request.POST, instance=shown)
-        if form.is_valid():
-            form.save()
-            messages.success(request, _("%(name)s was saved.") % {"name": shown})
-            return redirect("oncall:rotation", pk=shown.pk)
-        shown.refresh_from_db()  # the page shows the saved rotation beside the errors
-        return _rotation_page(request, shown, form=form)
-    return _rotation_page(request, shown)
+    return editing.edit(
+        request, _rotation(request, pk), RotationForm, _rotation_page, "oncall:rotation"
+    )
 
 
 def _in_use(obj: Model, field: str) -> bool:
@@ -447,16 +433,12 @@ def _in_use(obj: Model, field: str) -> bool:
 @access(COORDINATOR)
 def rotation_delete(request: MemberRequest, pk: int) -> HttpResponse:
     shown = _rotation(request, pk)
+    refusal = None
     if _in_use(shown, "rotation") or shown.windows.exists():
-        messages.error(
-            request,
-            _("%(name)s is used by an escalation policy or a schedule. Remove it there first.")
-            % {"name": shown},
-        )
-        return redirect("oncall:rotation", pk=shown.pk)
-    shown.delete()
-    messages.success(request, _("%(name)s was deleted.") % {"name": shown})
-    return redirect("oncall:rotations")
+        refusal = _(
+            "%(name)s is used by an escalation policy or a schedule. Remove it there first."
+        ) % {"name": shown}
+    return editing.delete_unless(request, shown, refusal, "oncall:rotation", "oncall:rotations")
 
 
 @require_POST
@@ -469,11 +451,10 @@ def member_add(request: MemberRequest, pk: int) -> HttpResponse:
     try:
         with transaction.atomic():
             _rotation(request, pk, lock=True)  # one change to the order at a time
-            last = shown.members.aggregate(last=Max("position"))["last"]
             RotationMember.objects.create(
                 rotation=shown,
                 user=form.cleaned_data["user"],
-                position=0 if last is None else last + 1,
+                position=ordering.next_position(shown.members.all(), "position"),
             )
     except IntegrityError:
         messages.error(request, _("The rotation changed meanwhile. Please try again."))
@@ -482,33 +463,6 @@ def member_add(request: MemberRequest, pk: int) -> HttpResponse:
             request, _("%(person)s was added.") % {"person": form.cleaned_data["user"]}
         )
     return redirect("oncall:rotation", pk=shown.pk)
-
-
-def _close_up(rows: QuerySet[Any], field: str, after: int) -> None:
-    """Move every row after a removed position one place up, one at a time (a unique
-    constraint on the position is checked row by row on PostgreSQL)."""
-    for row in rows.filter(**{f"{field}__gt": after}).order_by(field):
-        setattr(row, field, getattr(row, field) - 1)
-        row.save(update_fields=[field])
-
-
-def _swap(rows: QuerySet[Any], field: str, item: Any, direction: str) -> bool:
-    """Swap a row with its neighbour above or below; False at either end."""
-    position = getattr(item, field)
-    if direction == "up":
-        other = rows.filter(**{f"{field}__lt": position}).order_by(f"-{field}").first()
-    elif direction == "down":
-        other = rows.filter(**{f"{field}__gt": position}).order_by(field).first()
-    else:
-        return False
-    if other is None:
-        return False
-    spare = (rows.aggregate(last=Max(field))["last"] or 0) + 1
-    other_position = getattr(other, field)
-    for row, value in ((item, spare), (other, position), (item, other_position)):
-        setattr(row, field, value)
-        row.save(update_fields=[field])
-    return True
 
 
 @require_POST
@@ -520,7 +474,7 @@ def member_remove(request: MemberRequest, pk: int, member_pk: int) -> HttpRespon
             RotationMember.objects.select_related("user"), pk=member_pk, rotation=shown
         )
         member.delete()
-        _close_up(shown.members.all(), "position", member.position)
+        ordering.close_up(shown.members.all(), "position", member.position)
     messages.success(request, _("%(person)s was removed.") % {"person": member.user})
     return redirect("oncall:rotation", pk=shown.pk)
 
@@ -531,7 +485,7 @@ def member_move(request: MemberRequest, pk: int, member_pk: int) -> HttpResponse
     with transaction.atomic():
         shown = _rotation(request, pk, lock=True)
         member = get_object_or_404(RotationMember, pk=member_pk, rotation=shown)
-        _swap(shown.members.all(), "position", member, request.POST.get("direction", ""))
+        ordering.swap(shown.members.all(), "position", member, request.POST.get("direction"))
     return redirect("oncall:rotation", pk=shown.pk)
 
 
@@ -557,7 +511,7 @@ def schedules(request: MemberRequest) -> HttpResponse:
 
 @access(COORDINATOR)
 def schedule_new(request: MemberRequest) -> HttpResponse:
-    region = _new_in_region(request)
+    region = editing.chosen_region(request, _coordinated(request))
     form = ScheduleForm(
         request.POST or None,
         instance=Schedule(region=region),
@@ -603,31 +557,21 @@ def _schedule_page(
 
 @access(COORDINATOR)
 def schedule(request: MemberRequest, pk: int) -> HttpResponse:
-    shown = _schedule(request, pk)
-    if request.method == "POST":
-        form = ScheduleForm(request.POST, instance=shown)
-        if form.is_valid():
-            form.save()
-            messages.success(request, _("%(name)s was saved.") % {"name": shown})
-            return redirect("oncall:schedule", pk=shown.pk)
-        shown.refresh_from_db()
-        return _schedule_page(request, shown, form=form)
-    return _schedule_page(request, shown)
+    return editing.edit(
+        request, _schedule(request, pk), ScheduleForm, _schedule_page, "oncall:schedule"
+    )
 
 
 @require_POST
 @access(COORDINATOR)
 def schedule_delete(request: MemberRequest, pk: int) -> HttpResponse:
     shown = _schedule(request, pk)
+    refusal = None
     if _in_use(shown, "schedule"):
-        messages.error(
-            request,
-            _("%(name)s is used by an escalation policy. Remove it there first.") % {"name": shown},
-        )
-        return redirect("oncall:schedule", pk=shown.pk)
-    shown.delete()
-    messages.success(request, _("%(name)s was deleted.") % {"name": shown})
-    return redirect("oncall:schedules")
+        refusal = _("%(name)s is used by an escalation policy. Remove it there first.") % {
+            "name": shown
+        }
+    return editing.delete_unless(request, shown, refusal, "oncall:schedule", "oncall:schedules")
 
 
 @require_POST
@@ -638,8 +582,7 @@ def window_add(request: MemberRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _schedule_page(request, shown, window_form=form)
     window = form.save(commit=False)
-    last = shown.windows.aggregate(last=Max("order"))["last"]
-    window.order = 0 if last is None else last + 1
+    window.order = ordering.next_position(shown.windows.all(), "order")
     window.save()
     messages.success(request, _("The window was added."))
     return redirect("oncall:schedule", pk=shown.pk)

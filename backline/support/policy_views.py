@@ -9,11 +9,11 @@ constraint); changing it locks the region so two coordinators cannot race.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from backline.accounts.access import COORDINATOR, MemberRequest
 from backline.accounts.models import Region
 from backline.accounts.roles import Role
+from backline.lib import editing, ordering
 from backline.privacy.access import access
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget
 from backline.support.policy_forms import PolicyForm, StepForm, TargetForm
@@ -63,8 +64,7 @@ def policy_list(request: MemberRequest) -> HttpResponse:
 @access(COORDINATOR)
 def policy_new(request: MemberRequest) -> HttpResponse:
     regions = request.user.regions_with(Role.COORDINATOR)
-    chosen = request.POST.get("region") or request.GET.get("region")
-    region = next((r for r in regions if str(r.pk) == chosen), regions[0])
+    region = editing.chosen_region(request, regions)
     form = PolicyForm(
         request.POST or None,
         instance=EscalationPolicy(region=region),
@@ -120,32 +120,19 @@ def _detail(
 
 @access(COORDINATOR)
 def policy_detail(request: MemberRequest, pk: int) -> HttpResponse:
-    policy = _policy(request, pk)
-    if request.method == "POST":
-        form = PolicyForm(request.POST, instance=policy)
-        if form.is_valid():
-            form.save()
-            messages.success(request, _("%(name)s was saved.") % {"name": policy})
-            return redirect("policies:detail", pk=policy.pk)
-        policy.refresh_from_db()
-        return _detail(request, policy, form=form)
-    return _detail(request, policy)
+    return editing.edit(request, _policy(request, pk), PolicyForm, _detail, "policies:detail")
 
 
 @require_POST
 @access(COORDINATOR)
 def policy_delete(request: MemberRequest, pk: int) -> HttpResponse:
     policy = _policy(request, pk)
+    refusal = None
     if policy.is_default:
-        messages.error(
-            request,
-            _("%(name)s is the team's policy. Make another policy the team's first.")
-            % {"name": policy},
-        )
-        return redirect("policies:detail", pk=policy.pk)
-    policy.delete()
-    messages.success(request, _("%(name)s was deleted.") % {"name": policy})
-    return redirect("policies:list")
+        refusal = _("%(name)s is the team's policy. Make another policy the team's first.") % {
+            "name": policy
+        }
+    return editing.delete_unless(request, policy, refusal, "policies:detail", "policies:list")
 
 
 def set_default(policy: EscalationPolicy, make_default: bool) -> None:
@@ -197,12 +184,23 @@ def step_add(request: MemberRequest, pk: int) -> HttpResponse:
         return _detail(request, policy, new_step_form=form)
     with transaction.atomic():
         _policy(request, pk, lock=True)  # one change to the order at a time
-        last = policy.steps.aggregate(last=Max("order"))["last"]
         step = form.save(commit=False)
         step.policy = policy
-        step.order = 0 if last is None else last + 1
+        step.order = ordering.next_position(policy.steps.all(), "order")
         step.save()
     messages.success(request, _("Step %(number)s was added.") % {"number": step.order + 1})
+    return redirect("policies:detail", pk=policy.pk)
+
+
+def _save_in_step(
+    request: MemberRequest, policy: EscalationPolicy, form: StepForm | TargetForm, done: str
+) -> HttpResponse:
+    """Save a step's own form (or its target form), say ``done`` and go back to the policy;
+    or show the policy with that form's errors in its place."""
+    if not form.is_valid():
+        return _detail(request, policy, bound={cast(str, form.prefix): form})
+    form.save()
+    messages.success(request, done)
     return redirect("policies:detail", pk=policy.pk)
 
 
@@ -211,13 +209,9 @@ def step_add(request: MemberRequest, pk: int) -> HttpResponse:
 def step_edit(request: MemberRequest, pk: int, step_pk: int) -> HttpResponse:
     policy = _policy(request, pk)
     step = _step(policy, step_pk)
-    prefix = f"step-{step.pk}"
-    form = StepForm(request.POST, instance=step, prefix=prefix)
-    if not form.is_valid():
-        return _detail(request, policy, bound={prefix: form})
-    form.save()
-    messages.success(request, _("Step %(number)s was saved.") % {"number": step.order + 1})
-    return redirect("policies:detail", pk=policy.pk)
+    form = StepForm(request.POST, instance=step, prefix=f"step-{step.pk}")
+    done = _("Step %(number)s was saved.") % {"number": step.order + 1}
+    return _save_in_step(request, policy, form, done)
 
 
 @require_POST
@@ -227,10 +221,7 @@ def step_remove(request: MemberRequest, pk: int, step_pk: int) -> HttpResponse:
         policy = _policy(request, pk, lock=True)
         step = _step(policy, step_pk)
         step.delete()
-        # close the gap one row at a time: the unique order is checked row by row
-        for later in policy.steps.filter(order__gt=step.order).order_by("order"):
-            later.order -= 1
-            later.save(update_fields=["order"])
+        ordering.close_up(policy.steps.all(), "order", step.order)
     messages.success(request, _("Step %(number)s was removed.") % {"number": step.order + 1})
     return redirect("policies:detail", pk=policy.pk)
 
@@ -241,19 +232,7 @@ def step_move(request: MemberRequest, pk: int, step_pk: int) -> HttpResponse:
     with transaction.atomic():
         policy = _policy(request, pk, lock=True)
         step = _step(policy, step_pk)
-        steps = policy.steps.all()
-        direction = request.POST.get("direction")
-        other = None
-        if direction == "up":
-            other = steps.filter(order__lt=step.order).order_by("-order").first()
-        elif direction == "down":
-            other = steps.filter(order__gt=step.order).order_by("order").first()
-        if other is not None:
-            spare = (steps.aggregate(last=Max("order"))["last"] or 0) + 1
-            mine, theirs = step.order, other.order
-            for row, value in ((step, spare), (other, mine), (step, theirs)):
-                row.order = value
-                row.save(update_fields=["order"])
+        ordering.swap(policy.steps.all(), "order", step, request.POST.get("direction"))
     return redirect("policies:detail", pk=policy.pk)
 
 
@@ -262,13 +241,9 @@ def step_move(request: MemberRequest, pk: int, step_pk: int) -> HttpResponse:
 def target_add(request: MemberRequest, pk: int, step_pk: int) -> HttpResponse:
     policy = _policy(request, pk)
     step = _step(policy, step_pk)
-    prefix = f"target-{step.pk}"
-    form = TargetForm(request.POST, step=step, prefix=prefix)
-    if not form.is_valid():
-        return _detail(request, policy, bound={prefix: form})
-    form.save()
-    messages.success(request, _("Step %(number)s pages them now.") % {"number": step.order + 1})
-    return redirect("policies:detail", pk=policy.pk)
+    form = TargetForm(request.POST, step=step, prefix=f"target-{step.pk}")
+    done = _("Step %(number)s pages them now.") % {"number": step.order + 1}
+    return _save_in_step(request, policy, form, done)
 
 
 @require_POST

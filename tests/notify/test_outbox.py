@@ -4,13 +4,16 @@ back to the next method, cancellation, and what the rows may say."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 
 from backline.lib import clock
-from backline.notify import outbox
+from backline.notify import outbox, registry
+from backline.notify.conftest import Recording
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage, Status
 from backline.notify.transport import TransportError
 from backline.support import escalation
@@ -21,6 +24,26 @@ PAGE = outbox.Message("Backline: a colleague is asking for support", "Open Backl
 
 def only(channel: str, group: str = "group") -> OutgoingMessage:
     return OutgoingMessage.objects.get(group_key=group, channel=channel)
+
+
+@contextmanager
+def sending_through(channel: str, transport: object) -> Iterator[None]:
+    """``transport`` sends ``channel``'s messages for the while."""
+    previous = registry.register(channel, transport)
+    try:
+        yield
+    finally:
+        registry.register(channel, previous)
+
+
+@pytest.fixture
+def fallback_texts(world, reachable, recording, moment) -> Recording:
+    """A page planned for the peer's e-mail alone, then a phone added: the texts that the
+    fallback sends, recorded."""
+    reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+    outbox.enqueue(world.peer.pk, "group", "event", PAGE)
+    reachable(world.peer, Channel.SMS, "+15550100001")
+    return recording(Channel.SMS)
 
 
 def test_a_message_is_recorded_before_it_is_sent(world, reachable, recording, moment):
@@ -34,13 +57,8 @@ def test_a_message_is_recorded_before_it_is_sent(world, reachable, recording, mo
             seen.append((row.status, row.attempts, row.sending_deadline))
             return "id-1"
 
-    from backline.notify import registry
-
-    previous = registry.register(Channel.EMAIL, Inspecting())
-    try:
+    with sending_through(Channel.EMAIL, Inspecting()):
         outbox.process()
-    finally:
-        registry.register(Channel.EMAIL, previous)
     assert seen == [(Status.SENDING, 1, clock.now() + timedelta(seconds=30))]
     message = only(Channel.EMAIL)
     assert (message.status, message.provider_id, message.sending_deadline) == (
@@ -107,13 +125,7 @@ def test_a_sending_row_past_its_deadline_is_sent_again(world, reachable, recordi
     assert len(mail.sent) == 1
 
 
-def test_a_message_that_kills_every_engine_is_failed_over(
-    world, reachable, recording, moment, caplog
-):
-    reachable(world.peer, Channel.EMAIL, "pat@mail.test")
-    outbox.enqueue(world.peer.pk, "group", "event", PAGE)
-    reachable(world.peer, Channel.SMS, "+15550100001")
-    texts = recording(Channel.SMS)
+def test_a_message_that_kills_every_engine_is_failed_over(fallback_texts, moment, caplog):
     for _ in range(outbox.ATTEMPTS_PER_METHOD):
         assert outbox._claim(clock.now(), 10)  # claimed, and the engine dies each time
         moment.shift(seconds=31)
@@ -122,14 +134,11 @@ def test_a_message_that_kills_every_engine_is_failed_over(
     message = only(Channel.EMAIL)
     assert message.status == Status.FAILED
     assert "no outcome after 3 attempts" in message.last_error
-    assert [a for a, *_ in texts.sent] == ["+15550100001"]
+    assert [a for a, *_ in fallback_texts.sent] == ["+15550100001"]
 
 
-def test_retries_back_off_then_the_next_method_takes_over(world, reachable, recording, moment):
-    reachable(world.peer, Channel.EMAIL, "pat@mail.test")
-    outbox.enqueue(world.peer.pk, "group", "event", PAGE)
-    reachable(world.peer, Channel.SMS, "+15550100001")
-    mail, texts = recording(Channel.EMAIL), recording(Channel.SMS)
+def test_retries_back_off_then_the_next_method_takes_over(fallback_texts, recording, moment):
+    mail = recording(Channel.EMAIL)
     mail.error = TransportError("mail server busy")
     outbox.process()
     message = only(Channel.EMAIL)
@@ -151,7 +160,7 @@ def test_retries_back_off_then_the_next_method_takes_over(world, reachable, reco
     )
     fallback = message.fallback
     assert (fallback.channel, fallback.status, fallback.attempts) == (Channel.SMS, Status.SENT, 1)
-    assert len(texts.sent) == 1
+    assert len(fallback_texts.sent) == 1
 
 
 def test_fallback_skips_unverified_and_turned_off_methods_and_ends(
@@ -229,13 +238,8 @@ def test_a_transport_that_crashes_is_retried_not_fatal(world, reachable, recordi
         def send(self, message, address):
             raise KeyError("bug")
 
-    from backline.notify import registry
-
-    previous = registry.register(Channel.EMAIL, Broken())
-    try:
+    with sending_through(Channel.EMAIL, Broken()):
         outbox.process()
-    finally:
-        registry.register(Channel.EMAIL, previous)
     message = only(Channel.EMAIL)
     assert message.status == Status.PENDING
     assert "transport crashed" in message.last_error
@@ -253,13 +257,7 @@ class TestCancel:
         assert only(Channel.EMAIL, "other").status == Status.PENDING
         assert outbox.cancel("group") == 0
 
-    def test_a_message_being_sent_when_cancelled_is_not_retried(
-        self, world, reachable, recording, moment
-    ):
-        reachable(world.peer, Channel.EMAIL, "pat@mail.test")
-        outbox.enqueue(world.peer.pk, "group", "event", PAGE)
-        reachable(world.peer, Channel.SMS, "+15550100001")
-        texts = recording(Channel.SMS)
+    def test_a_message_being_sent_when_cancelled_is_not_retried(self, fallback_texts, moment):
 
         class TakenMeanwhile:
             def __init__(self, error: TransportError) -> None:
@@ -269,25 +267,14 @@ class TestCancel:
                 outbox.cancel("group")  # a peer took the request during the send
                 raise self.error
 
-        from backline.notify import registry
-
-        previous = registry.register(Channel.EMAIL, TakenMeanwhile(TransportError("busy")))
-        try:
+        with sending_through(Channel.EMAIL, TakenMeanwhile(TransportError("busy"))):
             outbox.process()
-        finally:
-            registry.register(Channel.EMAIL, previous)
         assert only(Channel.EMAIL).status == Status.CANCELLED
         moment.shift(minutes=5)
         assert outbox.process() == 0
-        assert texts.sent == []
+        assert fallback_texts.sent == []
 
-    def test_a_message_failing_after_the_cancel_has_no_fallback(
-        self, world, reachable, recording, moment
-    ):
-        reachable(world.peer, Channel.EMAIL, "pat@mail.test")
-        outbox.enqueue(world.peer.pk, "group", "event", PAGE)
-        reachable(world.peer, Channel.SMS, "+15550100001")
-        texts = recording(Channel.SMS)
+    def test_a_message_failing_after_the_cancel_has_no_fallback(self, fallback_texts):
         [claimed] = outbox._claim(clock.now(), 10)
         outbox.cancel("group")
         error = TransportError("refused", retryable=False)
@@ -295,7 +282,7 @@ class TestCancel:
         assert only(Channel.EMAIL).status == Status.FAILED
         assert not OutgoingMessage.objects.filter(fallback_of__isnull=False).exists()
         outbox.process()
-        assert texts.sent == []
+        assert fallback_texts.sent == []
 
     def test_a_sent_message_stays_sent(self, world, reachable, recording, moment):
         reachable(world.peer, Channel.EMAIL, "pat@mail.test")

@@ -1,33 +1,44 @@
-"""A real SMTP server on loopback (aiosmtpd) that records what it accepts and refuses
-the recipients it is told to refuse."""
+"""A real SMTP server on loopback (aiosmtpd) that records what it accepts. It can be told
+to refuse some recipients, or to hold every message (to catch a sender mid-send) and then
+refuse it. The e-mail transport's tests use it, and so do the engine's process tests
+(through ``tests/engine/smtp.py``)."""
 
 from __future__ import annotations
 
-import email
+import asyncio
+import threading
 from dataclasses import dataclass, field
+from email import message_from_bytes
 from email.message import Message
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from backline.notify.tests.loopback import free_port
+
 
 @dataclass
 class Received:
     sender: str
-    recipients: list[str]
+    to: list[str]
     message: Message
 
     @property
-    def text(self) -> str:
+    def subject(self) -> str:
+        return str(self.message["Subject"])
+
+    @property
+    def body(self) -> str:
         payload = self.message.get_payload(decode=True)
         assert isinstance(payload, bytes)
-        return payload.decode()
+        return payload.decode(errors="replace")
 
 
 @dataclass
 class Handler:
     received: list[Received] = field(default_factory=list)
-    refused: set[str] = field(default_factory=set)
+    refused: set[str] = field(default_factory=set)  # recipients refused at RCPT
+    hold: threading.Event | None = None  # while set, DATA waits and then refuses
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -38,21 +49,24 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.hold is not None:
+            while self.hold.is_set():
+                await asyncio.sleep(0.05)
+            return "451 try again later"
         self.received.append(
             Received(
-                envelope.mail_from,
-                list(envelope.rcpt_tos),
-                email.message_from_bytes(envelope.content),
+                envelope.mail_from, list(envelope.rcpt_tos), message_from_bytes(envelope.content)
             )
         )
         return "250 Message accepted"
 
 
 class SmtpServer:
-    """``start()`` and ``stop()`` may be called again: the server comes back on its port."""
+    """On a free port unless given one. ``with SmtpServer() as server:``, or ``start()``
+    and ``stop()``, which may be called again: the server comes back on its port."""
 
-    def __init__(self, port: int) -> None:
-        self.port = port
+    def __init__(self, port: int | None = None) -> None:
+        self.port = free_port() if port is None else port
         self.handler = Handler()
         self.controller: Controller | None = None
 
@@ -62,10 +76,26 @@ class SmtpServer:
         return self
 
     def stop(self) -> None:
+        if self.handler.hold is not None:
+            self.handler.hold.clear()  # let a held DATA end before the server stops
         if self.controller is not None:
             self.controller.stop()
             self.controller = None
 
+    def __enter__(self) -> SmtpServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     @property
     def received(self) -> list[Received]:
         return self.handler.received
+
+    def settings(self) -> dict[str, str]:
+        """The environment that points a Backline process at this server."""
+        return {
+            "BACKLINE_SMTP_HOST": "127.0.0.1",
+            "BACKLINE_SMTP_PORT": str(self.port),
+            "BACKLINE_SMTP_STARTTLS": "no",
+        }

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import base64
 import os
-import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from backline.notify.tests.loopback import FakeHTTPService
 
 
 def b64url(raw: bytes) -> str:
@@ -48,50 +49,22 @@ class Device:
 
 
 @dataclass
-class FakePushService:
+class FakePushService(FakeHTTPService):
     statuses: deque[int] = field(default_factory=deque)
     pushes: list[Push] = field(default_factory=list)
-    server: ThreadingHTTPServer | None = None
 
     def endpoint(self, name: str = "device-1") -> str:
-        assert self.server is not None
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}/push/{name}"
+        return f"{self.url}/push/{name}"
 
     def answer(self, *statuses: int) -> None:
         self.statuses.extend(statuses)
 
-    def start(self) -> FakePushService:
-        service = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                service.pushes.append(
-                    Push(
-                        self.path,
-                        {k.lower(): v for k, v in self.headers.items()},
-                        self.rfile.read(length),
-                    )
-                )
-                status = service.statuses.popleft() if service.statuses else 201
-                self.send_response(status)
-                if status == 201:
-                    self.send_header("Location", f"/messages/{len(service.pushes)}")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+    def answer_post(self, request: BaseHTTPRequestHandler, body: bytes) -> None:
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        self.pushes.append(Push(request.path, headers, body))
+        status = self.statuses.popleft() if self.statuses else 201
+        request.send_response(status)
+        if status == 201:
+            request.send_header("Location", f"/messages/{len(self.pushes)}")
+        request.send_header("Content-Length", "0")
+        request.end_headers()

@@ -12,15 +12,9 @@ from pytest_django.fixtures import Settings
 
 from backline.accounts.models import User
 from backline.notify import outbox
-from backline.notify.conftest import Clock, Recording
-from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
+from backline.notify.conftest import PAGE, Clock, Recording, page
+from backline.notify.models import Channel, ContactMethod, Status
 from backline.notify.push.tests.fake_push import Device, FakePushService
-
-PAGE = outbox.Message(
-    subject="Backline: a colleague is asking for support",
-    body="A colleague reached out for peer support. Open Backline to respond.",
-    link="https://backline.example.org/support/pages/abc/",
-)
 
 
 @pytest.fixture
@@ -41,26 +35,18 @@ def device() -> Device:
     return Device()
 
 
-def subscribed(
-    method: Callable[..., ContactMethod], service: FakePushService, device: Device
+@pytest.fixture
+def subscription(
+    service: FakePushService, device: Device, method: Callable[..., ContactMethod], moment: Clock
 ) -> ContactMethod:
+    """The person's browser subscribed at the fake service, while the clock stands still."""
     return method(Channel.PUSH, json.dumps(device.subscription(service.endpoint())))
 
 
-def page(person: User) -> OutgoingMessage:
-    outbox.enqueue(person.pk, "group", "event", PAGE)
-    return OutgoingMessage.objects.get(group_key="group", channel=Channel.PUSH)
-
-
 def test_a_push_is_accepted_and_only_the_browser_can_read_it(
-    service: FakePushService,
-    device: Device,
-    person: User,
-    method: Callable[..., ContactMethod],
-    moment: Clock,
+    service: FakePushService, device: Device, subscription: ContactMethod, person: User
 ) -> None:
-    subscribed(method, service, device)
-    message = page(person)
+    message = page(person, Channel.PUSH)
     assert outbox.process() == 1
     message.refresh_from_db()
     assert (message.status, message.provider_id) == (Status.SENT, "/messages/1")
@@ -80,37 +66,30 @@ def test_a_push_is_accepted_and_only_the_browser_can_read_it(
 @pytest.mark.parametrize("status", [410, 404])
 def test_a_gone_subscription_is_turned_off_and_the_next_method_used(
     service: FakePushService,
-    device: Device,
+    subscription: ContactMethod,
     person: User,
     method: Callable[..., ContactMethod],
-    moment: Clock,
     recording: Callable[[str], Recording],
     status: int,
 ) -> None:
     service.answer(status)
-    push = subscribed(method, service, device)
-    message = page(person)
+    message = page(person, Channel.PUSH)
     method(Channel.EMAIL, "riley@mail.test")
     mail = recording(Channel.EMAIL)
     outbox.process()
     message.refresh_from_db()
-    push.refresh_from_db()
+    subscription.refresh_from_db()
     assert (message.status, message.attempts) == (Status.FAILED, 1)
-    assert push.disabled  # pages no longer use it
+    assert subscription.disabled  # pages no longer use it
     assert mail.sent == [("riley@mail.test", PAGE.subject, PAGE.body)]
-    assert not ContactMethod.objects.usable().filter(pk=push.pk).exists()
+    assert not ContactMethod.objects.usable().filter(pk=subscription.pk).exists()
 
 
 def test_a_push_service_error_is_retried(
-    service: FakePushService,
-    device: Device,
-    person: User,
-    method: Callable[..., ContactMethod],
-    moment: Clock,
+    service: FakePushService, subscription: ContactMethod, person: User, moment: Clock
 ) -> None:
     service.answer(500)
-    subscribed(method, service, device)
-    message = page(person)
+    message = page(person, Channel.PUSH)
     outbox.process()
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Status.PENDING, 1)
@@ -123,31 +102,21 @@ def test_a_push_service_error_is_retried(
 
 
 def test_a_refused_push_is_not_retried_and_the_method_stays_on(
-    service: FakePushService,
-    device: Device,
-    person: User,
-    method: Callable[..., ContactMethod],
-    moment: Clock,
+    service: FakePushService, subscription: ContactMethod, person: User
 ) -> None:
     service.answer(403)  # e.g. the VAPID key changed
-    push = subscribed(method, service, device)
-    message = page(person)
+    message = page(person, Channel.PUSH)
     outbox.process()
     message.refresh_from_db()
-    push.refresh_from_db()
-    assert (message.status, push.disabled) == (Status.FAILED, False)
+    subscription.refresh_from_db()
+    assert (message.status, subscription.disabled) == (Status.FAILED, False)
 
 
 def test_an_unreachable_push_service_is_retried(
-    service: FakePushService,
-    device: Device,
-    person: User,
-    method: Callable[..., ContactMethod],
-    moment: Clock,
+    service: FakePushService, subscription: ContactMethod, person: User
 ) -> None:
-    subscribed(method, service, device)
     service.stop()
-    message = page(person)
+    message = page(person, Channel.PUSH)
     outbox.process()
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Status.PENDING, 1)
@@ -155,16 +124,10 @@ def test_an_unreachable_push_service_is_retried(
 
 
 def test_a_subscription_to_an_unknown_host_is_never_called(
-    service: FakePushService,
-    device: Device,
-    person: User,
-    method: Callable[..., ContactMethod],
-    moment: Clock,
-    settings: Settings,
+    service: FakePushService, subscription: ContactMethod, person: User, settings: Settings
 ) -> None:
-    subscribed(method, service, device)
     settings.BACKLINE_PUSH_SERVICES = ["fcm.googleapis.com"]
-    message = page(person)
+    message = page(person, Channel.PUSH)
     outbox.process()
     message.refresh_from_db()
     assert message.status == Status.FAILED
@@ -173,16 +136,10 @@ def test_a_subscription_to_an_unknown_host_is_never_called(
 
 
 def test_without_vapid_keys_nothing_is_tried(
-    service: FakePushService,
-    device: Device,
-    person: User,
-    method: Callable[..., ContactMethod],
-    moment: Clock,
-    settings: Settings,
+    service: FakePushService, subscription: ContactMethod, person: User, settings: Settings
 ) -> None:
     settings.BACKLINE_VAPID_PRIVATE_KEY = ""
-    subscribed(method, service, device)
-    message = page(person)
+    message = page(person, Channel.PUSH)
     outbox.process()
     message.refresh_from_db()
     assert (message.status, message.last_error) == (Status.FAILED, "web push is not configured")

@@ -7,13 +7,14 @@ optionally after a delay, and records what it was sent.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
+
+from backline.notify.tests.loopback import FakeHTTPService
 
 
 @dataclass(frozen=True)
@@ -31,64 +32,31 @@ class Request:
 
 
 @dataclass
-class FakeProvider:
+class FakeProvider(FakeHTTPService):
     replies: deque[Reply] = field(default_factory=deque)
     requests: list[Request] = field(default_factory=list)
-    server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
 
     def reply(self, *replies: Reply) -> None:
         self.replies.extend(replies)
 
-    def start(self) -> FakeProvider:
-        provider = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
-                form = {key: values[-1] for key, values in parse_qs(raw).items()}
-                provider.requests.append(
-                    Request(self.path, form, self.headers.get("Authorization", ""))
-                )
-                reply = provider.replies.popleft() if provider.replies else Reply()
-                if reply.delay:
-                    time.sleep(reply.delay)
-                kind = "SM" if self.path.endswith("/Messages.json") else "CA"
-                body = (
-                    reply.body
-                    if reply.body is not None
-                    else {
-                        "sid": f"{kind}{len(provider.requests):032d}",
-                        "status": "queued",
-                    }
-                )
-                data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-                try:
-                    self.send_response(reply.status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting (a timeout test)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+    def answer_post(self, request: BaseHTTPRequestHandler, body: bytes) -> None:
+        form = {key: values[-1] for key, values in parse_qs(body.decode()).items()}
+        self.requests.append(Request(request.path, form, request.headers.get("Authorization", "")))
+        reply = self.replies.popleft() if self.replies else Reply()
+        if reply.delay:
+            time.sleep(reply.delay)
+        kind = "SM" if request.path.endswith("/Messages.json") else "CA"
+        answer = (
+            reply.body
+            if reply.body is not None
+            else {"sid": f"{kind}{len(self.requests):032d}", "status": "queued"}
+        )
+        data = answer.encode() if isinstance(answer, str) else json.dumps(answer).encode()
+        try:
+            request.send_response(reply.status)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Length", str(len(data)))
+            request.end_headers()
+            request.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up waiting (a timeout test)

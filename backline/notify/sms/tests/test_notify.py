@@ -11,22 +11,11 @@ from pytest_django.fixtures import Settings
 
 from backline.accounts.models import User
 from backline.notify import outbox
-from backline.notify.conftest import Clock, Recording
-from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
+from backline.notify.conftest import PAGE, Clock, Recording, page
+from backline.notify.models import Channel, ContactMethod, Status
 from backline.notify.sms import transport
 from backline.notify.sms.tests.conftest import ACCOUNT, PUBLIC_URL, TOKEN
 from backline.notify.sms.tests.fake_provider import FakeProvider, Reply
-
-PAGE = outbox.Message(
-    subject="Backline: a colleague is asking for support",
-    body="A colleague reached out for peer support. Open Backline to respond.",
-    link="https://backline.example.org/support/pages/abc/",
-)
-
-
-def page(person: User, channel: str) -> OutgoingMessage:
-    outbox.enqueue(person.pk, "group", "event", PAGE)
-    return OutgoingMessage.objects.get(group_key="group", channel=channel)
 
 
 def test_a_text_is_accepted_with_its_sid(

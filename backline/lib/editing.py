@@ -1,0 +1,58 @@
+"""What the coordinators' editing pages do alike (rotations, schedules, escalation
+policies): choose the region of a new object, save an object's settings form, and delete
+an object unless something still needs it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+M = TypeVar("M", bound=Model)
+
+
+def chosen_region(request: HttpRequest, regions: Sequence[M]) -> M:
+    """The region a new object goes to: the one the form (or ``?region=``) names among
+    ``regions``, else the first."""
+    chosen = request.POST.get("region") or request.GET.get("region")
+    return next((r for r in regions if str(r.pk) == chosen), regions[0])
+
+
+def edit(
+    request: HttpRequest,
+    shown: Model,
+    form_class: type[forms.ModelForm[Any]],
+    page: Callable[..., HttpResponse],
+    detail: str,
+) -> HttpResponse:
+    """An object's page with its settings form: ``page(request, shown)`` shows it; a valid
+    POST saves, says so and goes back to the URL named ``detail``; an invalid one shows
+    ``page(request, shown, form=form)``, the errors beside the saved values."""
+    if request.method != "POST":
+        return page(request, shown)
+    form = form_class(request.POST, instance=shown)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("%(name)s was saved.") % {"name": shown})
+        return redirect(detail, pk=shown.pk)
+    shown.refresh_from_db()  # the form changed the instance; the page shows what is saved
+    return page(request, shown, form=form)
+
+
+def delete_unless(
+    request: HttpRequest, shown: Model, refusal: str | None, detail: str, listing: str
+) -> HttpResponse:
+    """Delete ``shown`` and go to the list named ``listing``; but when there is a
+    ``refusal`` (why it cannot go), say it and go back to its page named ``detail``."""
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(detail, pk=shown.pk)
+    shown.delete()
+    messages.success(request, _("%(name)s was deleted.") % {"name": shown})
+    return redirect(listing)
