@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Model
+from django.db.models import Model, ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -56,3 +56,23 @@ def delete_unless(
     shown.delete()
     messages.success(request, _("%(name)s was deleted.") % {"name": shown})
     return redirect(listing)
+
+
+def delete_unless_used(
+    request: HttpRequest,
+    shown: Model,
+    refusal: str,
+    detail: str,
+    listing: str,
+    used: bool = False,
+) -> HttpResponse:
+    """As ``delete_unless``, but ``refusal`` is said when ``shown`` is ``used`` or when a
+    foreign key with ``on_delete=PROTECT`` still points to it (``ProtectedError``, raised
+    before anything is deleted). So a model in a higher app keeps what it needs without
+    the app that owns ``shown`` importing it."""
+    if not used:
+        try:
+            return delete_unless(request, shown, None, detail, listing)
+        except ProtectedError:
+            pass
+    return delete_unless(request, shown, refusal, detail, listing)

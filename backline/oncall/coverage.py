@@ -1,15 +1,15 @@
-"""Warnings for coordinators: gaps in on-call coverage, and peers nobody can reach.
+"""Coverage warnings about on-call alone, and the pieces policy warnings are made of.
 
-Over the next ``HORIZON`` a region's coordinators are told about:
+Over a region's rotations, schedules and peers, coordinators are told about:
 
-- no default escalation policy (a request would page nobody but the coordinator);
-- policies without steps, and steps without targets (skipped at once when they fire);
-- periods when none of a policy's rotation and schedule targets has anyone who can be
-  paged on call;
 - rotations without members, and members who can no longer be paged (deactivated, or
   no longer a peer or coordinator of the region);
 - schedules without windows, and the hours of the week their windows leave uncovered;
 - peers without a usable (verified, enabled) contact method.
+
+What needs escalation policies (no team policy, steps that page nobody, periods when a
+policy's rotations and schedules have nobody on call) is in ``support.coverage``, which
+builds on ``uncovered`` here and shows every warning on one page.
 
 Everything here reads models and returns values; nothing is changed.
 """
@@ -18,27 +18,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from enum import StrEnum
-from typing import Any
 
 from backline.accounts.models import Region, User
-from backline.lib import clock
 from backline.notify.models import ContactMethod
 from backline.oncall import people, resolve
 from backline.oncall.models import WEEKDAYS, Rotation, Schedule, ScheduleWindow
-from backline.support.models import EscalationPolicy, TargetKind
 
-HORIZON = timedelta(days=14)
 MINUTES_A_DAY = 24 * 60
 MINUTES_A_WEEK = 7 * MINUTES_A_DAY
 
 
 class Kind(StrEnum):
-    NO_DEFAULT_POLICY = "no_default_policy"
-    POLICY_WITHOUT_STEPS = "policy_without_steps"
-    EMPTY_STEP = "empty_step"
-    POLICY_GAP = "policy_gap"
     ROTATION_WITHOUT_MEMBERS = "rotation_without_members"
     UNPAGEABLE_MEMBERS = "unpageable_members"
     SCHEDULE_WITHOUT_WINDOWS = "schedule_without_windows"
@@ -75,18 +67,14 @@ class WeekSpan:
 class CoverageWarning:
     kind: Kind
     region: Region
-    subject: Any = None  # the policy, rotation or schedule concerned
-    step: int | None = None  # counted from 1, as pages show steps
-    periods: tuple[Period, ...] = ()
+    subject: Rotation | Schedule | None = None
     spans: tuple[WeekSpan, ...] = ()
     people: tuple[User, ...] = ()
 
     @property
     def hours(self) -> float:
-        """Uncovered hours: over the horizon for periods, in a week for spans."""
-        if self.spans:
-            return sum(s.minutes for s in self.spans) / 60
-        return sum((p.ends_at - p.starts_at).total_seconds() for p in self.periods) / 3600
+        """Hours a week that a schedule's windows leave uncovered."""
+        return sum(s.minutes for s in self.spans) / 60
 
 
 def uncovered(
@@ -154,64 +142,13 @@ def _span(begin: int, finish: int) -> WeekSpan:
     return WeekSpan(from_day, from_time, until_day, until_time, finish - begin)
 
 
-def _policy_warnings(
-    region: Region,
-    policy: EscalationPolicy,
-    timeline_of: dict[tuple[str, int], list[resolve.Shift]],
-    pageable: set[int],
-    start: datetime,
-    end: datetime,
-) -> list[CoverageWarning]:
+def region_warnings(region: Region, pageable: set[int] | None = None) -> list[CoverageWarning]:
+    """The region's rotations, then its schedules, then its peers nobody can reach.
+    ``pageable`` is ``people.pageable(region.pk)``, for a caller that has it already."""
+    if pageable is None:
+        pageable = people.pageable(region.pk)
     found: list[CoverageWarning] = []
-    steps = sorted(policy.steps.all(), key=lambda s: s.order)
-    if not steps:
-        found.append(CoverageWarning(Kind.POLICY_WITHOUT_STEPS, region, policy))
-    timelines: list[list[resolve.Shift]] = []
-    for number, step in enumerate(steps, start=1):
-        step_targets = list(step.targets.all())
-        if not step_targets:
-            found.append(CoverageWarning(Kind.EMPTY_STEP, region, policy, step=number))
-        for target in step_targets:
-            if target.kind == TargetKind.ROTATION and target.rotation_id is not None:
-                timelines.append(timeline_of.get(("rotation", target.rotation_id), []))
-            elif target.kind == TargetKind.SCHEDULE and target.schedule_id is not None:
-                timelines.append(timeline_of.get(("schedule", target.schedule_id), []))
-    if timelines:
-        gaps = uncovered(timelines, start, end, pageable)
-        if gaps:
-            found.append(CoverageWarning(Kind.POLICY_GAP, region, policy, periods=tuple(gaps)))
-    return found
-
-
-def region_warnings(region: Region, now: datetime | None = None) -> list[CoverageWarning]:
-    """Everything a region's coordinators should look at, most urgent first."""
-    start = now or clock.now()
-    end = start + HORIZON
-    pageable = people.pageable(region.pk)
-    rotations = list(Rotation.objects.filter(region=region).prefetch_related("members__user"))
-    schedules = list(Schedule.objects.filter(region=region).prefetch_related("windows"))
-    policies = sorted(
-        EscalationPolicy.objects.filter(region=region).prefetch_related("steps__targets"),
-        key=lambda p: (not p.is_default, p.name),
-    )
-
-    cache: dict[int, list[resolve.Shift]] = {}
-    for rotation in rotations:
-        cache[rotation.pk] = resolve.timeline(rotation, start, end)
-    timeline_of: dict[tuple[str, int], list[resolve.Shift]] = {
-        ("rotation", pk): shifts for pk, shifts in cache.items()
-    }
-    for schedule in schedules:
-        timeline_of[("schedule", schedule.pk)] = resolve.schedule_timeline(
-            schedule, start, end, cache
-        )
-
-    found: list[CoverageWarning] = []
-    if not any(p.is_default for p in policies):
-        found.append(CoverageWarning(Kind.NO_DEFAULT_POLICY, region))
-    for policy in policies:
-        found += _policy_warnings(region, policy, timeline_of, pageable, start, end)
-    for rotation in rotations:
+    for rotation in Rotation.objects.filter(region=region).prefetch_related("members__user"):
         members = list(rotation.members.all())
         if not members:
             found.append(CoverageWarning(Kind.ROTATION_WITHOUT_MEMBERS, region, rotation))
@@ -221,7 +158,7 @@ def region_warnings(region: Region, now: datetime | None = None) -> list[Coverag
             found.append(
                 CoverageWarning(Kind.UNPAGEABLE_MEMBERS, region, rotation, people=unpageable)
             )
-    for schedule in schedules:
+    for schedule in Schedule.objects.filter(region=region).prefetch_related("windows"):
         windows = list(schedule.windows.all())
         if not windows:
             found.append(CoverageWarning(Kind.SCHEDULE_WITHOUT_WINDOWS, region, schedule))
@@ -241,8 +178,3 @@ def region_warnings(region: Region, now: datetime | None = None) -> list[Coverag
     if unreachable:
         found.append(CoverageWarning(Kind.NO_CONTACT_METHOD, region, people=unreachable))
     return found
-
-
-def warnings_for(regions: Iterable[Region], now: datetime | None = None) -> list[CoverageWarning]:
-    now = now or clock.now()
-    return [w for region in regions for w in region_warnings(region, now)]

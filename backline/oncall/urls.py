@@ -36,5 +36,4 @@ urlpatterns = [
     ),
     path("overrides/", views.overrides, name="overrides"),
     path("overrides/<int:pk>/delete/", views.override_delete, name="override_delete"),
-    path("coverage/", views.coverage_page, name="coverage"),
 ]

@@ -2,7 +2,7 @@
 
 Peers: who is on call now and next, their own shifts, "available now", quiet hours,
 shift offers and swaps, and their private calendar link. Coordinators: rotations,
-schedules, overrides, and the coverage warnings. A coordinator's objects are looked up
+schedules and overrides. A coordinator's objects are looked up
 through ``managed_by`` (their regions), so another region's get 404. The calendar feed
 is public and authenticated by its token alone.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Model
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -50,7 +50,6 @@ from backline.oncall.models import (
     ShiftOffer,
 )
 from backline.privacy.access import PUBLIC, access
-from backline.support.models import StepTarget
 
 PEER = role(Role.PEER)
 PEER_OR_COORDINATOR = role(Role.PEER, Role.COORDINATOR)
@@ -167,7 +166,6 @@ def _home(request: MemberRequest, **forms: Any) -> HttpResponse:
             .order_by("starts_at")
         )
         context |= {
-            "warning_count": len(coverage.warnings_for(regions, now)),
             "assignable": [
                 (
                     offer,
@@ -424,21 +422,16 @@ def rotation(request: MemberRequest, pk: int) -> HttpResponse:
     )
 
 
-def _in_use(obj: Model, field: str) -> bool:
-    """Whether an escalation policy pages this rotation or schedule."""
-    return StepTarget.objects.filter(**{field: obj}).exists()
-
-
 @require_POST
 @access(COORDINATOR)
 def rotation_delete(request: MemberRequest, pk: int) -> HttpResponse:
     shown = _rotation(request, pk)
-    refusal = None
-    if _in_use(shown, "rotation") or shown.windows.exists():
-        refusal = _(
-            "%(name)s is used by an escalation policy or a schedule. Remove it there first."
-        ) % {"name": shown}
-    return editing.delete_unless(request, shown, refusal, "oncall:rotation", "oncall:rotations")
+    refusal = _(
+        "%(name)s is used by an escalation policy or a schedule. Remove it there first."
+    ) % {"name": shown}
+    return editing.delete_unless_used(
+        request, shown, refusal, "oncall:rotation", "oncall:rotations", shown.windows.exists()
+    )
 
 
 @require_POST
@@ -566,12 +559,12 @@ def schedule(request: MemberRequest, pk: int) -> HttpResponse:
 @access(COORDINATOR)
 def schedule_delete(request: MemberRequest, pk: int) -> HttpResponse:
     shown = _schedule(request, pk)
-    refusal = None
-    if _in_use(shown, "schedule"):
-        refusal = _("%(name)s is used by an escalation policy. Remove it there first.") % {
-            "name": shown
-        }
-    return editing.delete_unless(request, shown, refusal, "oncall:schedule", "oncall:schedules")
+    refusal = _("%(name)s is used by an escalation policy. Remove it there first.") % {
+        "name": shown
+    }
+    return editing.delete_unless_used(
+        request, shown, refusal, "oncall:schedule", "oncall:schedules"
+    )
 
 
 @require_POST
@@ -635,17 +628,3 @@ def override_delete(request: MemberRequest, pk: int) -> HttpResponse:
     swaps.remove_override(override)
     messages.success(request, _("The override was removed."))
     return redirect("oncall:overrides")
-
-
-# --- coverage -------------------------------------------------------------------------
-
-
-@access(COORDINATOR)
-def coverage_page(request: MemberRequest) -> HttpResponse:
-    now = clock.now()
-    regions = [(region, coverage.region_warnings(region, now)) for region in _coordinated(request)]
-    return _render(
-        request,
-        "oncall/coverage.html",
-        {"regions": regions, "horizon_days": coverage.HORIZON.days, "kinds": coverage.Kind},
-    )

@@ -105,11 +105,13 @@ class StepTarget(models.Model):
     user = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    # PROTECT: a rotation or schedule a policy pages cannot be deleted; the on-call pages
+    # refuse on ProtectedError, so oncall need not know about policies.
     rotation = models.ForeignKey(
-        Rotation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Rotation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     schedule = models.ForeignKey(
-        Schedule, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Schedule, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:

@@ -6,6 +6,7 @@ app_name = "policies"
 urlpatterns = [
     path("", views.policy_list, name="list"),
     path("new/", views.policy_new, name="new"),
+    path("coverage/", views.coverage_page, name="coverage"),
     path("<int:pk>/", views.policy_detail, name="detail"),
     path("<int:pk>/delete/", views.policy_delete, name="delete"),
     path("<int:pk>/default/", views.policy_default, name="default"),

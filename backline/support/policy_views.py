@@ -5,6 +5,9 @@ Policies are looked up among the coordinator's regions, so another region's get 
 A request snapshots its policy when it starts: editing here never changes a request
 already under way. Exactly one policy per region is the default (a database
 constraint); changing it locks the region so two coordinators cannot race.
+
+The coverage page lists, region by region, what would leave a request with nobody to
+page (``support.coverage``).
 """
 
 from __future__ import annotations
@@ -16,14 +19,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backline.accounts.access import COORDINATOR, MemberRequest
 from backline.accounts.models import Region
 from backline.accounts.roles import Role
-from backline.lib import editing, ordering
+from backline.lib import clock, editing, ordering
+from backline.oncall import people
 from backline.privacy.access import access
+from backline.support import coverage
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget
 from backline.support.policy_forms import PolicyForm, StepForm, TargetForm
 
@@ -254,3 +260,19 @@ def target_remove(request: MemberRequest, pk: int, step_pk: int, target_pk: int)
     get_object_or_404(StepTarget, pk=target_pk, step=step).delete()
     messages.success(request, _("The target was removed."))
     return redirect("policies:detail", pk=policy.pk)
+
+
+@access(COORDINATOR)
+def coverage_page(request: MemberRequest) -> HttpResponse:
+    now = clock.now()
+    regions = [
+        (region, coverage.region_warnings(region, now))
+        for region in request.user.regions_with(Role.COORDINATOR)
+    ]
+    zone = people.zone_of(request.user)
+    with timezone.override(zone):  # times on the page in the viewer's time zone
+        return render(
+            request,
+            "support/coverage.html",
+            {"zone": zone.key, "regions": regions, "horizon_days": coverage.HORIZON.days},
+        )

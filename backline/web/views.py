@@ -13,9 +13,10 @@ from backline.accounts.mfa import has_second_factor
 from backline.accounts.models import Invitation, Membership
 from backline.accounts.roles import MFA_REQUIRED, Role
 from backline.lib import clock
-from backline.oncall import coverage, resolve
+from backline.oncall import resolve
 from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.models import AuditEntry
+from backline.support import coverage
 
 
 @access(PUBLIC)

@@ -31,11 +31,16 @@ class Team:
     c: User
 
 
-@pytest.fixture
-def team(world: World, frozen) -> Team:
+def make_team(world: World) -> Team:
+    """The world's peer and two more, at the same agency; nobody has a contact method."""
     return Team(
         world,
         world.peer,
         builders.peer(world, "b@harbor.test", "Bo Bee"),
         builders.peer(world, "c@harbor.test", "Cy Sea"),
     )
+
+
+@pytest.fixture
+def team(world: World, frozen) -> Team:
+    return make_team(world)

@@ -1,17 +1,15 @@
-"""Coordinators are warned about gaps in coverage and peers nobody can reach."""
+"""On-call's own coverage warnings: rotations, schedules, and peers nobody can reach.
+Warnings about escalation policies, and the page, are in tests/support/test_coverage.py."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-
-from django.urls import reverse
+from datetime import UTC, datetime, time
 
 from backline.notify.models import Channel, ContactMethod
 from backline.oncall import coverage
 from backline.oncall.coverage import Kind, Period, uncovered, weekly_uncovered
-from backline.oncall.models import Override, ScheduleWindow
+from backline.oncall.models import ScheduleWindow
 from backline.oncall.resolve import Shift
-from backline.support.models import EscalationStep, StepTarget, TargetKind
 from tests.oncall import builders
 from tests.oncall.conftest import NOW
 
@@ -67,75 +65,41 @@ def test_weekly_uncovered_hours():
     assert weekly_uncovered([window(list(range(7)), time(0), time(0))]) == []
 
 
-def test_a_well_covered_team_has_no_warnings(team):
+def test_a_well_staffed_team_has_no_warnings(team):
     region = team.world.region
     primary = builders.rotation(region, [team.a, team.b])
-    builders.policy(region, primary)
+    all_week = {"weekdays": list(range(7)), "starts_at": time(0), "ends_at": time(0)}
+    builders.schedule(region, primary).windows.update(**all_week)
     reachable(team.a, team.b, team.c)
-    assert coverage.region_warnings(region, NOW) == []
+    assert coverage.region_warnings(region) == []
 
 
-def test_warnings_for_a_team_with_holes(team):
+def test_warnings_about_rotations_schedules_and_peers(team):
     region = team.world.region
     reachable(team.a)
     empty = builders.rotation(region, [], name="Empty")
-    nights = builders.rotation(region, [team.a], name="Nights source", starts_on=NOW.date())
-    schedule = builders.schedule(region, nights)  # weekday nights only
-    builders.schedule(region, nights, name="Bare").windows.all().delete()
-    policy = builders.policy(region, empty, default=False)
-    StepTarget.objects.create(step=policy.steps.get(), kind=TargetKind.SCHEDULE, schedule=schedule)
-    EscalationStep.objects.create(policy=policy, order=1, delay_minutes=5)  # pages nobody
+    primary = builders.rotation(region, [team.a, team.b])
+    schedule = builders.schedule(region, primary)  # weekday nights only
+    builders.schedule(region, primary, name="Bare").windows.all().delete()
+    team.b.is_active = False
+    team.b.save()
 
-    warnings = coverage.region_warnings(region, NOW)
+    warnings = coverage.region_warnings(region)
     assert kinds(warnings) == [
-        Kind.NO_DEFAULT_POLICY,
-        Kind.EMPTY_STEP,
-        Kind.POLICY_GAP,
         Kind.ROTATION_WITHOUT_MEMBERS,
+        Kind.UNPAGEABLE_MEMBERS,
         Kind.SCHEDULE_WITHOUT_WINDOWS,
         Kind.SCHEDULE_UNCOVERED,
         Kind.NO_CONTACT_METHOD,
     ]
     by_kind = {w.kind: w for w in warnings}
-    assert by_kind[Kind.EMPTY_STEP].step == 2
-    gap = by_kind[Kind.POLICY_GAP]
-    assert gap.subject == policy
-    # nobody until the rotation starts (08:00 PST), then weekday nights only
-    assert gap.periods[0] == Period(NOW, utc(2026, 3, 3, 2))  # until Monday 18:00 PST
-    assert gap.periods[1].starts_at == utc(2026, 3, 3, 16)  # Tuesday 08:00 PST
-    assert gap.periods[-1].ends_at == NOW + coverage.HORIZON
     assert by_kind[Kind.ROTATION_WITHOUT_MEMBERS].subject == empty
-    assert by_kind[Kind.SCHEDULE_UNCOVERED].subject == schedule
-    assert set(by_kind[Kind.NO_CONTACT_METHOD].people) == {team.b, team.c}
-
-
-def test_an_override_fills_a_gap(team):
-    region = team.world.region
-    reachable(team.a, team.b, team.c)
-    primary = builders.rotation(region, [team.a], starts_on=NOW.date() + timedelta(days=1))
-    builders.policy(region, primary)
-    first = primary.starts_on
-    gaps = coverage.region_warnings(region, NOW)
-    assert kinds(gaps) == [Kind.POLICY_GAP]
-    assert gaps[0].periods == (Period(NOW, utc(first.year, first.month, first.day, 16)),)
-    Override.objects.create(
-        rotation=primary, starts_at=NOW, ends_at=NOW + timedelta(days=2), covered_by=team.b
-    )
-    assert coverage.region_warnings(region, NOW) == []
-
-
-def test_members_who_can_no_longer_be_paged(team):
-    region = team.world.region
-    reachable(team.a, team.b, team.c)
-    primary = builders.rotation(region, [team.a, team.b])
-    builders.policy(region, primary)
-    team.b.is_active = False
-    team.b.save()
-    warnings = coverage.region_warnings(region, NOW)
-    assert Kind.UNPAGEABLE_MEMBERS in kinds(warnings)
-    unpageable = next(w for w in warnings if w.kind == Kind.UNPAGEABLE_MEMBERS)
-    assert unpageable.people == (team.b,)
-    assert Kind.POLICY_GAP in kinds(warnings)  # B's weeks page nobody
+    assert by_kind[Kind.UNPAGEABLE_MEMBERS].subject == primary
+    assert by_kind[Kind.UNPAGEABLE_MEMBERS].people == (team.b,)
+    uncovered_nights = by_kind[Kind.SCHEDULE_UNCOVERED]
+    assert uncovered_nights.subject == schedule
+    assert uncovered_nights.hours == 4 * 10 + 58  # Tuesday to Friday days; Sat 08 to Mon 18
+    assert by_kind[Kind.NO_CONTACT_METHOD].people == (team.c,)  # B is no longer a peer
 
 
 def test_an_unverified_or_disabled_contact_method_does_not_count(team):
@@ -145,32 +109,5 @@ def test_an_unverified_or_disabled_contact_method_does_not_count(team):
         user=team.b, channel=Channel.SMS, value="+15550100", verified_at=NOW, disabled=True
     )
     reachable(team.c)
-    warning = next(
-        w for w in coverage.region_warnings(region, NOW) if w.kind == Kind.NO_CONTACT_METHOD
-    )
+    warning = next(w for w in coverage.region_warnings(region) if w.kind == Kind.NO_CONTACT_METHOD)
     assert set(warning.people) == {team.a, team.b}
-
-
-def test_a_policy_without_steps(team):
-    region = team.world.region
-    reachable(team.a, team.b, team.c)
-    builders.policy(region).steps.all().delete()
-    assert kinds(coverage.region_warnings(region, NOW)) == [Kind.POLICY_WITHOUT_STEPS]
-
-
-def test_the_coverage_page_and_its_summary(team, client_of):
-    region = team.world.region
-    builders.rotation(region, [], name="Empty")
-    coordinator = client_of(team.world.coordinator)
-    page = coordinator.get(reverse("oncall:coverage")).content.decode()
-    assert "No escalation policy is the team's policy" in page
-    assert "Empty has no members" in page
-    assert "3 peers have no verified way to be reached" in page
-    assert "Pat Peer" in page
-    home = coordinator.get(reverse("oncall:home"))
-    assert home.context["warning_count"] == 3
-    assert reverse("oncall:coverage") in home.content.decode()
-    # a peer gets no warnings; an outsider sees only their own region
-    assert "warning_count" not in client_of(team.a).get(reverse("oncall:home")).context
-    outsider = client_of(team.world.outsider).get(reverse("oncall:coverage"))
-    assert "Empty has no members" not in outsider.content.decode()

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from backline.oncall.models import Override, Rotation, RotationKind, Schedule, ScheduleWindow
+from backline.support.models import StepTarget, TargetKind
 from tests.oncall import builders
 from tests.oncall.conftest import NOW
 
@@ -92,12 +93,36 @@ def test_bad_rotations_change_nothing(team, coordinator):
 
 def test_a_rotation_in_use_is_not_deleted(team, coordinator):
     used = builders.rotation(team.world.region, [team.a])
-    builders.policy(team.world.region, used)
+    policy = builders.policy(team.world.region, used, default=False)
     coordinator.post(reverse("oncall:rotation_delete", args=[used.pk]))
     assert Rotation.objects.filter(pk=used.pk).exists()
     unused = builders.rotation(team.world.region, [team.a], name="Spare")
     coordinator.post(reverse("oncall:rotation_delete", args=[unused.pk]))
     assert not Rotation.objects.filter(pk=unused.pk).exists()
+    # said, and back to its page; once the policy is gone, the rotation can go
+    refused = coordinator.post(reverse("oncall:rotation_delete", args=[used.pk]), follow=True)
+    assert refused.redirect_chain == [(reverse("oncall:rotation", args=[used.pk]), 302)]
+    assert "Primary is used by an escalation policy or a schedule" in refused.content.decode()
+    coordinator.post(reverse("policies:delete", args=[policy.pk]))
+    deleted = coordinator.post(reverse("oncall:rotation_delete", args=[used.pk]), follow=True)
+    assert deleted.redirect_chain == [(reverse("oncall:rotations"), 302)]
+    assert "Primary was deleted" in deleted.content.decode()
+
+
+def test_a_rotation_in_a_schedule_and_a_schedule_in_a_policy_are_not_deleted(team, coordinator):
+    rotation = builders.rotation(team.world.region, [team.a])
+    schedule = builders.schedule(team.world.region, rotation)
+    policy = builders.policy(team.world.region)
+    StepTarget.objects.create(step=policy.steps.get(), kind=TargetKind.SCHEDULE, schedule=schedule)
+    for name, pk, message in (
+        ("rotation", rotation.pk, "Primary is used by an escalation policy or a schedule"),
+        ("schedule", schedule.pk, "Nights is used by an escalation policy. Remove it there"),
+    ):
+        refused = coordinator.post(reverse(f"oncall:{name}_delete", args=[pk]), follow=True)
+        assert refused.redirect_chain == [(reverse(f"oncall:{name}", args=[pk]), 302)]
+        assert message in refused.content.decode()
+    assert Rotation.objects.filter(pk=rotation.pk).exists()
+    assert Schedule.objects.filter(pk=schedule.pk).exists()
 
 
 def test_schedules_and_windows(team, coordinator):
@@ -206,7 +231,7 @@ def test_every_page_has_no_inline_script_or_style(team, client_of):
         (coordinator, reverse("oncall:schedule_new")),
         (coordinator, reverse("oncall:schedule", args=[schedule.pk])),
         (coordinator, reverse("oncall:overrides")),
-        (coordinator, reverse("oncall:coverage")),
+        (coordinator, reverse("policies:coverage")),
         (coordinator, reverse("policies:list")),
         (coordinator, reverse("policies:new")),
         (coordinator, reverse("policies:detail", args=[policy.pk])),

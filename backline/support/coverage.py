@@ -1,0 +1,117 @@
+"""Warnings for coordinators: gaps in on-call coverage, and peers nobody can reach.
+
+Over the next ``HORIZON`` a region's coordinators are told about:
+
+- no default escalation policy (a request would page nobody but the coordinator);
+- policies without steps, and steps without targets (skipped at once when they fire);
+- periods when none of a policy's rotation and schedule targets has anyone who can be
+  paged on call;
+- then what ``oncall.coverage`` finds without policies: rotations without (pageable)
+  members, schedules' uncovered hours, and peers without a usable contact method.
+
+Everything here reads models and returns values; nothing is changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from backline.accounts.models import Region
+from backline.lib import clock
+from backline.oncall import coverage, people, resolve
+from backline.oncall.coverage import CoverageWarning, Period
+from backline.oncall.models import Rotation, Schedule
+from backline.support.models import EscalationPolicy, TargetKind
+
+HORIZON = timedelta(days=14)
+
+
+class PolicyKind(StrEnum):
+    NO_DEFAULT_POLICY = "no_default_policy"
+    POLICY_WITHOUT_STEPS = "policy_without_steps"
+    EMPTY_STEP = "empty_step"
+    POLICY_GAP = "policy_gap"
+
+
+@dataclass(frozen=True)
+class PolicyWarning:
+    kind: PolicyKind
+    region: Region
+    policy: EscalationPolicy | None = None
+    step: int | None = None  # counted from 1, as pages show steps
+    periods: tuple[Period, ...] = ()
+
+    @property
+    def hours(self) -> float:
+        """Hours over the horizon when the policy has nobody on call."""
+        return sum((p.ends_at - p.starts_at).total_seconds() for p in self.periods) / 3600
+
+
+RegionWarning = PolicyWarning | CoverageWarning
+
+
+class _Timelines:
+    """Who is on call in each rotation and schedule from ``start`` to ``end``, worked
+    out once each, when a policy first targets it."""
+
+    def __init__(self, start: datetime, end: datetime) -> None:
+        self.start, self.end = start, end
+        self.rotations: dict[int, list[resolve.Shift]] = {}
+        self.schedules: dict[int, list[resolve.Shift]] = {}
+
+    def rotation(self, rotation: Rotation) -> list[resolve.Shift]:
+        if rotation.pk not in self.rotations:
+            self.rotations[rotation.pk] = resolve.timeline(rotation, self.start, self.end)
+        return self.rotations[rotation.pk]
+
+    def schedule(self, schedule: Schedule) -> list[resolve.Shift]:
+        if schedule.pk not in self.schedules:
+            self.schedules[schedule.pk] = resolve.schedule_timeline(
+                schedule, self.start, self.end, self.rotations
+            )
+        return self.schedules[schedule.pk]
+
+
+def _policy_warnings(
+    region: Region, policy: EscalationPolicy, timelines: _Timelines, pageable: set[int]
+) -> list[PolicyWarning]:
+    found: list[PolicyWarning] = []
+    steps = sorted(policy.steps.all(), key=lambda s: s.order)
+    if not steps:
+        found.append(PolicyWarning(PolicyKind.POLICY_WITHOUT_STEPS, region, policy))
+    targeted: list[list[resolve.Shift]] = []
+    for number, step in enumerate(steps, start=1):
+        step_targets = list(step.targets.all())
+        if not step_targets:
+            found.append(PolicyWarning(PolicyKind.EMPTY_STEP, region, policy, step=number))
+        for target in step_targets:
+            if target.kind == TargetKind.ROTATION and target.rotation is not None:
+                targeted.append(timelines.rotation(target.rotation))
+            elif target.kind == TargetKind.SCHEDULE and target.schedule is not None:
+                targeted.append(timelines.schedule(target.schedule))
+    if targeted:
+        gaps = coverage.uncovered(targeted, timelines.start, timelines.end, pageable)
+        if gaps:
+            found.append(PolicyWarning(PolicyKind.POLICY_GAP, region, policy, periods=tuple(gaps)))
+    return found
+
+
+def region_warnings(region: Region, now: datetime | None = None) -> list[RegionWarning]:
+    """Everything a region's coordinators should look at, most urgent first."""
+    start = now or clock.now()
+    timelines = _Timelines(start, start + HORIZON)
+    pageable = people.pageable(region.pk)
+    policies = sorted(
+        EscalationPolicy.objects.filter(region=region).prefetch_related(
+            "steps__targets__rotation", "steps__targets__schedule"
+        ),
+        key=lambda p: (not p.is_default, p.name),
+    )
+    found: list[RegionWarning] = []
+    if not any(p.is_default for p in policies):
+        found.append(PolicyWarning(PolicyKind.NO_DEFAULT_POLICY, region))
+    for policy in policies:
+        found += _policy_warnings(region, policy, timelines, pageable)
+    return found + coverage.region_warnings(region, pageable)
