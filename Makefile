@@ -48,6 +48,7 @@ check: install
 
 bench: install
 	$(BIN)/python bench/http.py --write
+	$(BIN)/python bench/paging.py --write
 
 clean:
 	rm -rf $(VENV) data test-artifacts

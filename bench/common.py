@@ -9,6 +9,7 @@ library's ``http`` package, which httpx needs.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import math
@@ -22,7 +23,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -336,10 +337,19 @@ def stop(server: subprocess.Popen[bytes], sig: int = signal.SIGINT) -> None:
             server.wait()
 
 
-def sign_in_as(base_url: str, email: str, password: str) -> httpx.Cookies:
+def sign_in_as(
+    base_url: str, email: str, password: str, local_address: str | None = None
+) -> httpx.Cookies:
     """Signs a person in as a browser would (the login page for the CSRF cookie, then
-    the form); returns the cookies. Only for people whose role needs no second factor."""
-    with httpx.Client(base_url=base_url, timeout=30, trust_env=False) as client:
+    the form); returns the cookies. Only for people whose role needs no second factor.
+
+    ``local_address`` (another loopback address, e.g. 127.0.1.1) is where the browser
+    connects from: allauth allows 30 sign-ins a minute from one address.
+    """
+    transport = httpx.HTTPTransport(local_address=local_address) if local_address else None
+    with httpx.Client(
+        base_url=base_url, timeout=30, trust_env=False, transport=transport
+    ) as client:
         page = client.get("/accounts/login/")
         page.raise_for_status()
         token = client.cookies.get("csrftoken")
@@ -355,6 +365,86 @@ def sign_in_as(base_url: str, email: str, password: str) -> httpx.Cookies:
                 f"to {answer.headers.get('location')!r}"
             )
         return httpx.Cookies(client.cookies)
+
+
+# --------------------------------------------------------------------------- load
+
+
+@dataclass
+class Measurement:
+    requests: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+    server_cpu: float
+    client_cpu: float
+    machine_cpu: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else math.nan
+
+    def latency_ms(self, fraction: float) -> float:
+        """Nearest-rank percentile of the successful requests' latencies."""
+        return percentile(self.latencies, fraction) * 1000
+
+    @property
+    def server_cpu_ms(self) -> float:
+        return self.server_cpu * 1000 / max(1, self.requests)
+
+
+Attempt = Callable[[], Awaitable[bool | None]]
+
+
+def get_ok(client: httpx.AsyncClient, path: str) -> Attempt:
+    """One GET of ``path``: True when it answered 200."""
+
+    async def attempt() -> bool:
+        try:
+            response = await client.get(path)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    return attempt
+
+
+async def drive(
+    attempt: Attempt, concurrency: int, duration: float | None, server_pids: list[int]
+) -> Measurement:
+    """``concurrency`` clients make ``attempt`` back to back for ``duration`` seconds
+    (or, with None, until ``attempt`` says there is nothing left by returning None)."""
+    latencies: list[float] = []
+    errors = 0
+
+    async def one_client(deadline: float) -> None:
+        nonlocal errors
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            ok = await attempt()
+            if ok is None:
+                return
+            if ok:
+                latencies.append(time.perf_counter() - started)
+            else:
+                errors += 1
+
+    server_before = cpu_seconds(server_pids)
+    client_before = time.process_time()
+    machine_before = machine_busy_seconds()
+    started = time.perf_counter()
+    deadline = math.inf if duration is None else started + duration
+    await asyncio.gather(*(one_client(deadline) for _ in range(concurrency)))
+    seconds = time.perf_counter() - started
+    return Measurement(
+        requests=len(latencies),
+        errors=errors,
+        seconds=seconds,
+        latencies=latencies,
+        server_cpu=cpu_seconds(server_pids) - server_before,
+        client_cpu=time.process_time() - client_before,
+        machine_cpu=machine_busy_seconds() - machine_before,
+    )
 
 
 # --------------------------------------------------------------------------- figures

@@ -29,7 +29,6 @@ import platform
 import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,18 +49,18 @@ from bench.common import (  # noqa: E402
     BASELINE_PATH,
     BENCHMARKS_MD,
     HOST,
+    Measurement,
     MemorySampler,
     bench_environment,
     command_line,
     cpu_model,
-    cpu_seconds,
+    drive,
     free_port,
+    get_ok,
     granian,
     granian_default_threads,
-    machine_busy_seconds,
     mib,
     nproc,
-    percentile,
     prepare_database,
     run_quietly,
     sign_in_as,
@@ -112,68 +111,6 @@ def count_queries(environ: dict[str, str]) -> dict[str, int]:
 
 
 # --------------------------------------------------------------------------- load
-
-
-@dataclass
-class Measurement:
-    requests: int
-    errors: int
-    seconds: float
-    latencies: list[float]
-    server_cpu: float
-    client_cpu: float
-    machine_cpu: float
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds if self.seconds else math.nan
-
-    def latency_ms(self, fraction: float) -> float:
-        """Nearest-rank percentile of the successful requests' latencies."""
-        return percentile(self.latencies, fraction) * 1000
-
-    @property
-    def server_cpu_ms(self) -> float:
-        return self.server_cpu * 1000 / max(1, self.requests)
-
-
-async def drive(
-    client: httpx.AsyncClient, path: str, concurrency: int, duration: float, server_pids: list[int]
-) -> Measurement:
-    """``concurrency`` clients request ``path`` back to back for ``duration`` seconds."""
-    latencies: list[float] = []
-    errors = 0
-
-    async def one_client(deadline: float) -> None:
-        nonlocal errors
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            try:
-                response = await client.get(path)
-                ok = response.status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            if ok:
-                latencies.append(time.perf_counter() - started)
-            else:
-                errors += 1
-
-    server_before = cpu_seconds(server_pids)
-    client_before = time.process_time()
-    machine_before = machine_busy_seconds()
-    started = time.perf_counter()
-    deadline = started + duration
-    await asyncio.gather(*(one_client(deadline) for _ in range(concurrency)))
-    seconds = time.perf_counter() - started
-    return Measurement(
-        requests=len(latencies),
-        errors=errors,
-        seconds=seconds,
-        latencies=latencies,
-        server_cpu=cpu_seconds(server_pids) - server_before,
-        client_cpu=time.process_time() - client_before,
-        machine_cpu=machine_busy_seconds() - machine_before,
-    )
 
 
 @dataclass
@@ -234,13 +171,15 @@ async def benchmark(
         for endpoint in ENDPOINTS:
             client = signed_in if endpoint.signed_in else anonymous
             print(f"  warm-up {endpoint.path} ({warmup:g} s)", flush=True)
-            await drive(client, endpoint.path, concurrency, warmup, server_pids)
+            await drive(get_ok(client, endpoint.path), concurrency, warmup, server_pids)
         for number in range(rounds):
             shift = number % len(ENDPOINTS)
             measured: dict[str, Measurement] = {}
             for endpoint in ENDPOINTS[shift:] + ENDPOINTS[:shift]:
                 client = signed_in if endpoint.signed_in else anonymous
-                measurement = await drive(client, endpoint.path, concurrency, duration, server_pids)
+                measurement = await drive(
+                    get_ok(client, endpoint.path), concurrency, duration, server_pids
+                )
                 measured[endpoint.path] = measurement
                 print(
                     f"  round {number + 1}/{rounds} {endpoint.path:<20} "
