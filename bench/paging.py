@@ -22,10 +22,12 @@ telecommunicator in through the login form, and then:
    engine and of each web worker.
 
 Memory comes from ``/proc``. ``--write`` puts the results into ``BENCHMARKS.md``
-between its paging markers; BENCHMARKS.md explains every figure. Only 127.0.0.1 is
-used. A PostgreSQL run uses a throw-away cluster (``tests/pg_cluster.py``), or, when
-``DATABASE_URL`` names a PostgreSQL server, a new database of its own on that server,
-dropped afterwards: no existing database is ever touched.
+between its paging markers; BENCHMARKS.md explains every figure. Only loopback
+addresses are used (the servers listen on 127.0.0.1; sign-ins come from several
+127.x.y.z addresses, see ``Person.address``). A PostgreSQL run uses a throw-away
+cluster (``tests/pg_cluster.py``), or, when ``DATABASE_URL`` names a PostgreSQL server,
+a new database of its own on that server, dropped afterwards: no existing database is
+ever touched.
 """
 
 from __future__ import annotations

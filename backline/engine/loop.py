@@ -89,7 +89,14 @@ class Loop:
                 self.listening = False
                 connection.close()
                 time.sleep(pause)
-            close_old_connections()
+            self._tidy()
+
+    def _tidy(self) -> None:
+        """Close the connection when it is older than CONN_MAX_AGE (or unusable). The next
+        one is a new session, which has to LISTEN again, or NOTIFY would never wake us."""
+        close_old_connections()
+        if connection.connection is None:
+            self.listening = False
 
     def _wait(self) -> None:
         if connection.vendor != "postgresql":
