@@ -9,6 +9,7 @@ library's ``http`` package, which httpx needs.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import base64
 import contextlib
@@ -219,9 +220,17 @@ class MemorySampler:
 # --------------------------------------------------------------------------- set-up
 
 
-def granian_default_threads(workers: int, backlog: int = 1024) -> int:
-    """Granian 2.x's default for WSGI: half its backpressure, which is backlog / workers."""
-    return max(1, (backlog // workers) // 2)
+# What README recommends for production: every password check holds 19 MiB (Argon2id).
+BLOCKING_THREADS = 4
+
+
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, default=2, help="granian workers (default 2)")
+    parser.add_argument(
+        "--blocking-threads", type=int, default=BLOCKING_THREADS,
+        help=f"granian blocking threads per worker (default {BLOCKING_THREADS}, as README "
+        "recommends)",
+    )  # fmt: skip
 
 
 def free_port() -> int:
@@ -286,18 +295,16 @@ def granian(
     environ: dict[str, str],
     port: int,
     workers: int,
-    blocking_threads: int | None,
+    blocking_threads: int,
     log: Path,
     ready_path: str = BASELINE_PATH,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """granian serving Backline (WSGI) on ``HOST:port``, in its own process group."""
     command = [
         sys.executable, "-m", "granian", "--interface", "wsgi", "--host", HOST,
-        "--port", str(port), "--workers", str(workers), "--no-ws", "--log-level", "warning",
+        "--port", str(port), "--workers", str(workers), "--blocking-threads",
+        str(blocking_threads), "--no-ws", "--log-level", "warning", "backline.wsgi:application",
     ]  # fmt: skip
-    if blocking_threads:
-        command += ["--blocking-threads", str(blocking_threads)]
-    command.append("backline.wsgi:application")
     with log.open("wb") as output:
         server = subprocess.Popen(
             command, cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT,

@@ -51,6 +51,7 @@ from bench.common import (  # noqa: E402
     HOST,
     Measurement,
     MemorySampler,
+    add_server_options,
     bench_environment,
     command_line,
     cpu_model,
@@ -58,7 +59,6 @@ from bench.common import (  # noqa: E402
     free_port,
     get_ok,
     granian,
-    granian_default_threads,
     mib,
     nproc,
     prepare_database,
@@ -210,10 +210,6 @@ def report(
     server_cpu = sum(m.server_cpu for r in results.rounds for m in r.values())
     machine_cpu = sum(m.machine_cpu for r in results.rounds for m in r.values())
     others = max(0.0, machine_cpu - server_cpu - client_cpu) / wall
-    threads = (
-        options.blocking_threads
-        or f"{granian_default_threads(options.workers)} (granian's default)"
-    )
     lines = [
         f"Measured {now} with `{command}`.",
         "",
@@ -221,7 +217,8 @@ def report(
         f"{versions()}; the client runs on the same machine. Load average before the run: "
         + " ".join(f"{figure:.2f}" for figure in load_before)
         + ".",
-        f"- Server: granian WSGI, {options.workers} workers, {threads} blocking threads each, "
+        f"- Server: granian WSGI, {options.workers} workers, "
+        f"{options.blocking_threads} blocking threads each, "
         "`BACKLINE_ENV=production`, SQLite in a temporary folder, demo data loaded.",
         f"- Load: {options.concurrency} concurrent keep-alive connections, "
         f"{options.duration:g} s per endpoint per round, {options.rounds} rounds in rotating "
@@ -288,11 +285,7 @@ def report(
 
 def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--workers", type=int, default=2, help="granian workers (default 2)")
-    parser.add_argument(
-        "--blocking-threads", type=int, default=None,
-        help="granian blocking threads per worker (default: granian's own)",
-    )  # fmt: skip
+    add_server_options(parser)
     parser.add_argument("--concurrency", type=int, default=16, help="clients (default 16)")
     parser.add_argument(
         "--duration", type=float, default=5.0,

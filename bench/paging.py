@@ -73,6 +73,7 @@ from bench.common import (  # noqa: E402
     Measurement,
     MemorySampler,
     ProcessMemory,
+    add_server_options,
     bench_environment,
     command_line,
     cpu_model,
@@ -81,7 +82,6 @@ from bench.common import (  # noqa: E402
     free_port,
     get_ok,
     granian,
-    granian_default_threads,
     machine_busy_seconds,
     mib,
     nproc,
@@ -906,9 +906,6 @@ def report(
     runs: list[Run], options: argparse.Namespace, command: str, load: Sequence[float]
 ) -> str:
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    threads = options.blocking_threads or (
-        f"{granian_default_threads(options.workers)} (granian's default)"
-    )
     first = runs[0]
     lines = [
         f"Measured {now} with `{command}`.",
@@ -923,7 +920,8 @@ def report(
         f'"available now") and a coordinator with a verified e-mail address each, a weekly '
         f"rotation of its peers, and a default policy: the rotation's on-call peer, then all "
         f"available peers, then the coordinator, {first.delay_minutes} minute apart.",
-        f"- Server: granian WSGI, {options.workers} workers, {threads} blocking threads each; "
+        f"- Server: granian WSGI, {options.workers} workers, "
+        f"{options.blocking_threads} blocking threads each; "
         + (f"{options.engines} engines" if options.engines > 1 else "the engine")
         + " `manage.py engine` (default poll: 0.2 s on SQLite; on PostgreSQL "
         "LISTEN/NOTIFY, at most 0.5 s); e-mail over SMTP to `bench/smtp_sink.py` "
@@ -1245,11 +1243,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         "--engines", type=int, default=1,
         help="engine processes (default 1; more than one only on PostgreSQL, as ADR 0005 says)",
     )  # fmt: skip
-    parser.add_argument("--workers", type=int, default=2, help="granian workers (default 2)")
-    parser.add_argument(
-        "--blocking-threads", type=int, default=None,
-        help="granian blocking threads per worker (default: granian's own)",
-    )  # fmt: skip
+    add_server_options(parser)
     parser.add_argument(
         "--write", action="store_true", help="replace the paging results in BENCHMARKS.md"
     )

@@ -2,7 +2,8 @@
 
 Each tick: put stale acknowledgements back into escalation, escalate what is due,
 deliver the outbox, write a heartbeat. Between ticks the loop sleeps until new work
-is announced (LISTEN on PostgreSQL) or a short poll interval passes.
+is announced (LISTEN on PostgreSQL), the next step or message falls due, or a short
+poll interval passes, whichever comes first.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from backline.support import escalation, lifecycle
 log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(seconds=60)
+# The shortest wait: work that is due but was not done (another engine holds it) is
+# looked at again this soon, not in a tight loop.
+MIN_WAIT_SECONDS = 0.02
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,15 @@ def tick(now: datetime | None = None) -> TickResult:
         name=engine_name(), defaults={"beat_at": clock.now(), "pid": os.getpid()}
     )
     return result
+
+
+def seconds_until_due(now: datetime | None = None) -> float | None:
+    """Seconds until the next step or message falls due (0 when one is due already);
+    None when nothing waits."""
+    due = [d for d in (escalation.next_due(), outbox.next_due()) if d is not None]
+    if not due:
+        return None
+    return max(0.0, (min(due) - (now or clock.now())).total_seconds())
 
 
 def last_heartbeat() -> datetime | None:
@@ -99,13 +112,16 @@ class Loop:
             self.listening = False
 
     def _wait(self) -> None:
+        until_due = seconds_until_due()
+        timeout = self.poll_seconds if until_due is None else min(self.poll_seconds, until_due)
+        timeout = max(timeout, MIN_WAIT_SECONDS)
         if connection.vendor != "postgresql":
-            time.sleep(self.poll_seconds)
+            time.sleep(timeout)
             return
         if not self.listening:
             with connection.cursor() as cursor:
                 cursor.execute(f"LISTEN {wake.CHANNEL}")
             self.listening = True
         with connection.wrap_database_errors:  # a lost server raises Django's errors
-            for _ in connection.connection.notifies(timeout=self.poll_seconds, stop_after=1):
+            for _ in connection.connection.notifies(timeout=timeout, stop_after=1):
                 pass

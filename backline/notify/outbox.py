@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q, TextField
+from django.db.models import Case, F, Min, Q, TextField, Value, When
 from django.db.models.functions import Cast
 
 from backline.lib import clock, crypto
@@ -81,37 +83,52 @@ def enqueue(
 ) -> list[OutgoingMessage]:
     """One in-app message now, plus (unless ``inapp_only``) one message per notification
     rule of the recipient (every verified method at once when they set no rules)."""
+    return enqueue_many([(recipient_id, message)], group_key, event_key, start_at, inapp_only)
+
+
+def enqueue_many(
+    messages: Sequence[tuple[int, Message]],
+    group_key: str,
+    event_key: str,
+    start_at: datetime | None = None,
+    inapp_only: bool = False,
+) -> list[OutgoingMessage]:
+    """``enqueue`` for several (recipient, message) pairs of one event, planned with
+    two queries and written with one."""
     start = start_at or clock.now()
-    rows = [
-        OutgoingMessage(
-            recipient_id=recipient_id,
-            channel=Channel.INAPP,
-            group_key=group_key,
-            idempotency_key=_key(f"{event_key}:{recipient_id}:inapp"),
-            subject=message.subject,
-            body=message.body,
-            link=message.link,
-            status=Status.SENT,
-            sent_at=start,
-            created_at=start,
-            next_attempt_at=start,
-        )
-    ]
-    for method, delay in [] if inapp_only else _plan(recipient_id):
+    plans = {} if inapp_only else _plans({recipient for recipient, _ in messages})
+    rows = []
+    for recipient_id, message in messages:
         rows.append(
             OutgoingMessage(
                 recipient_id=recipient_id,
-                channel=method.channel,
-                contact_method=method,
+                channel=Channel.INAPP,
                 group_key=group_key,
-                idempotency_key=_key(f"{event_key}:{recipient_id}:{method.pk}:{delay}"),
+                idempotency_key=_key(f"{event_key}:{recipient_id}:inapp"),
                 subject=message.subject,
                 body=message.body,
                 link=message.link,
+                status=Status.SENT,
+                sent_at=start,
                 created_at=start,
-                next_attempt_at=start + timedelta(minutes=delay),
+                next_attempt_at=start,
             )
         )
+        for method, delay in plans.get(recipient_id, []):
+            rows.append(
+                OutgoingMessage(
+                    recipient_id=recipient_id,
+                    channel=method.channel,
+                    contact_method=method,
+                    group_key=group_key,
+                    idempotency_key=_key(f"{event_key}:{recipient_id}:{method.pk}:{delay}"),
+                    subject=message.subject,
+                    body=message.body,
+                    link=message.link,
+                    created_at=start,
+                    next_attempt_at=start + timedelta(minutes=delay),
+                )
+            )
     created = OutgoingMessage.objects.bulk_create(rows, ignore_conflicts=True)
     transaction.on_commit(wake.notify_engine)
     return created
@@ -138,21 +155,29 @@ def enqueue_to_method(
     return created
 
 
-def _plan(recipient_id: int) -> list[tuple[ContactMethod, int]]:
+def _plans(recipient_ids: set[int]) -> dict[int, list[tuple[ContactMethod, int]]]:
+    """Each recipient's (method, minutes after the event): their notification rules,
+    or every usable method at once when they set none."""
+    plans: dict[int, list[tuple[ContactMethod, int]]] = defaultdict(list)
     # the sealed value is not needed to plan; it is opened when the message is sent
-    rules = list(
+    rules = (
         NotificationRule.objects.filter(
-            user_id=recipient_id,
+            user_id__in=recipient_ids,
             contact_method__verified_at__isnull=False,
             contact_method__disabled=False,
         )
         .select_related("contact_method")
         .defer("contact_method__value")
+        .order_by("user_id", "delay_minutes", "pk")
     )
-    if rules:
-        return [(rule.contact_method, rule.delay_minutes) for rule in rules]
-    usable = ContactMethod.objects.usable().filter(user_id=recipient_id).defer("value")
-    return [(method, 0) for method in usable]
+    for rule in rules:
+        plans[rule.user_id].append((rule.contact_method, rule.delay_minutes))
+    without_rules = recipient_ids - plans.keys()
+    if without_rules:
+        usable = ContactMethod.objects.usable().filter(user_id__in=without_rules).defer("value")
+        for method in usable.order_by("user_id", "created_at", "pk"):
+            plans[method.user_id].append((method, 0))
+    return plans
 
 
 def cancel(group_key: str) -> int:
@@ -183,21 +208,31 @@ def process(now: datetime | None = None, limit: int = BATCH) -> int:
     now = now or clock.now()
     _settle_abandoned(now)
     attempted = 0
-    while attempted < limit:
-        claimed = _claim(now, min(SENDERS, limit - attempted))
-        if not claimed:
-            break
-        opened = _addresses(claimed)
-        addresses = [opened.get(m.pk) for m in claimed]
-        if len(claimed) == 1:
-            outcomes = [_attempt(claimed[0], addresses[0])]
-        else:
-            with ThreadPoolExecutor(max_workers=len(claimed)) as pool:
-                outcomes = list(pool.map(_attempt, claimed, addresses))
-        for message, outcome in zip(claimed, outcomes, strict=True):
-            _record(message, outcome, clock.now())
-        attempted += len(claimed)
+    with ThreadPoolExecutor(max_workers=SENDERS) as senders:
+        while attempted < limit:
+            claimed = _claim(now, min(SENDERS, limit - attempted))
+            if not claimed:
+                break
+            opened = _addresses(claimed)
+            addresses = [opened.get(m.pk) for m in claimed]
+            if len(claimed) == 1:  # no thread for a lone message
+                outcomes = [_attempt(claimed[0], addresses[0])]
+            else:
+                outcomes = list(senders.map(_attempt, claimed, addresses))
+            _record(claimed, outcomes, clock.now())
+            attempted += len(claimed)
     return attempted
+
+
+def next_due() -> datetime | None:
+    """When the earliest waiting message is due, or a "sending" one passes its deadline."""
+    pending = OutgoingMessage.objects.filter(status=Status.PENDING).aggregate(
+        at=Min("next_attempt_at")
+    )["at"]
+    stuck = OutgoingMessage.objects.filter(status=Status.SENDING).aggregate(
+        at=Min("sending_deadline")
+    )["at"]
+    return min(filter(None, (pending, stuck)), default=None)
 
 
 def _settle_abandoned(now: datetime) -> None:
@@ -296,18 +331,26 @@ def _attempt(message: OutgoingMessage, address: str | None) -> Outcome:
         return Outcome(error=TransportError(f"transport crashed: {exc!r}"))
 
 
-def _record(message: OutgoingMessage, outcome: Outcome, now: datetime) -> None:
-    mine = OutgoingMessage.objects.filter(pk=message.pk, status=Status.SENDING)
-    if outcome.error is None:
-        mine.update(
+def _record(messages: list[OutgoingMessage], outcomes: list[Outcome], now: datetime) -> None:
+    """Record a claim's outcomes: every success in one update, each failure on its own."""
+    sent = {
+        m.pk: o.provider_id[:120] for m, o in zip(messages, outcomes, strict=True) if not o.error
+    }
+    if sent:
+        OutgoingMessage.objects.filter(pk__in=sent, status=Status.SENDING).update(
             status=Status.SENT,
-            provider_id=outcome.provider_id[:120],
+            provider_id=Case(*(When(pk=pk, then=Value(p)) for pk, p in sent.items())),
             sent_at=now,
             sending_deadline=None,
             last_error="",
         )
-        return
-    error = outcome.error
+    for message, outcome in zip(messages, outcomes, strict=True):
+        if outcome.error is not None:
+            _record_failure(message, outcome.error, now)
+
+
+def _record_failure(message: OutgoingMessage, error: TransportError, now: datetime) -> None:
+    mine = OutgoingMessage.objects.filter(pk=message.pk, status=Status.SENDING)
     reason = str(error)[:500]
     if error.gone and message.contact_method_id:
         ContactMethod.objects.filter(pk=message.contact_method_id).update(disabled=True)

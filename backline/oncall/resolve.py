@@ -10,13 +10,12 @@ Schedules pick a rotation by their windows (local weekdays and times).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
-
-from django.db.models import Q
 
 from backline.accounts.models import User
 from backline.accounts.roles import Role
@@ -26,6 +25,7 @@ from backline.oncall.models import (
     QuietHours,
     Rotation,
     RotationKind,
+    RotationMember,
     Schedule,
     ScheduleWindow,
 )
@@ -97,10 +97,16 @@ def _override(overrides: Sequence[Override], when: datetime, base_user: int | No
     return who
 
 
-def rotation_on_call(rotation: Rotation, when: datetime) -> int | None:
-    shift = base_shift(rotation, _member_ids(rotation), when)
-    overrides = list(rotation.overrides.filter(starts_at__lte=when, ends_at__gt=when))
+def _on_call(
+    rotation: Rotation, member_ids: Sequence[int], overrides: Sequence[Override], when: datetime
+) -> int | None:
+    shift = base_shift(rotation, member_ids, when)
     return _override(overrides, when, shift.user_id if shift else None)
+
+
+def rotation_on_call(rotation: Rotation, when: datetime) -> int | None:
+    overrides = list(rotation.overrides.filter(starts_at__lte=when, ends_at__gt=when))
+    return _on_call(rotation, _member_ids(rotation), overrides, when)
 
 
 def _in_window(weekdays: Sequence[int], start, end, local: datetime) -> bool:
@@ -277,25 +283,40 @@ def in_quiet_hours(quiet: QuietHours | None, when: datetime) -> bool:
 
 
 def on_call_now(region_id: int, when: datetime) -> set[int]:
-    """Peers on call in any of the region's rotations at ``when``."""
+    """Peers on call in any of the region's rotations at ``when`` (three queries)."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for rotation_id, user_id in (
+        RotationMember.objects.filter(rotation__region_id=region_id)
+        .values_list("rotation_id", "user_id")
+        .order_by("rotation_id", "position")
+    ):
+        members[rotation_id].append(user_id)
+    overrides: dict[int, list[Override]] = defaultdict(list)
+    for override in Override.objects.filter(
+        rotation__region_id=region_id, starts_at__lte=when, ends_at__gt=when
+    ):
+        overrides[override.rotation_id].append(override)
     ids = {
-        rotation_on_call(rotation, when)
+        _on_call(rotation, members[rotation.pk], overrides[rotation.pk], when)
         for rotation in Rotation.objects.filter(region_id=region_id)
     }
-    ids.discard(None)
     return {i for i in ids if i is not None}
 
 
-def available_now(region_id: int, when: datetime) -> set[int]:
-    """Peers who are on call or said "available now", right now."""
-    peer_ids = set(
+def _team_peers(region_id: int) -> set[int]:
+    return set(
         User.objects.filter(
             is_active=True, memberships__region_id=region_id, memberships__role=Role.PEER
         ).values_list("pk", flat=True)
     )
-    flagged = set(
-        Availability.objects.filter(Q(user_id__in=peer_ids) & Q(until__gt=when)).values_list(
-            "user_id", flat=True
-        )
-    )
-    return (on_call_now(region_id, when) & peer_ids) | flagged
+
+
+def available(peer_ids: set[int], on_call: set[int], when: datetime) -> set[int]:
+    """Of ``peer_ids``, who is on call (``on_call``) or said "available now"."""
+    flagged = Availability.objects.filter(user_id__in=peer_ids, until__gt=when)
+    return (on_call & peer_ids) | set(flagged.values_list("user_id", flat=True))
+
+
+def available_now(region_id: int, when: datetime) -> set[int]:
+    """Peers who are on call or said "available now", right now."""
+    return available(_team_peers(region_id), on_call_now(region_id, when), when)

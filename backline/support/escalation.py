@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Min
 
 from backline.accounts.models import Agency, Region, User
 from backline.lib import clock, tokens
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 EMPTY_POLICY_RETRY = timedelta(minutes=1)
 MAX_STEPS_PER_TICK = 100
+CHUNK = 20
 
 
 class AlreadyOpen(Exception):
@@ -112,33 +114,44 @@ def reach_out(
 
 
 def escalate_due(now: datetime | None = None, limit: int = 200) -> int:
-    """Advance every open request whose next escalation is due; returns how many."""
+    """Advance every open request whose next escalation is due; returns how many.
+
+    Due requests are taken ``CHUNK`` at a time, each chunk in one transaction that
+    locks their rows (skipping those another engine holds): an acknowledgement waits
+    for the chunk, then wins, and cancels whatever the chunk had queued.
+    """
     now = now or clock.now()
-    due = list(
-        EscalationState.objects.filter(
-            next_escalation_at__lte=now, request__status=RequestStatus.OPEN
-        )
-        .order_by("next_escalation_at")
-        .values_list("request_id", flat=True)[:limit]
-    )
     done = 0
-    for request_id in due:
+    while done < limit:
         with transaction.atomic():
-            request = _lock(request_id)
-            if request is None or request.status != RequestStatus.OPEN:
-                continue
-            state = EscalationState.objects.select_for_update().get(request=request)
-            escalate(request, state, now)
-            done += 1
+            states = _claim_due(now, min(CHUNK, limit - done))
+            for state in states:
+                escalate(state.request, state, now)
+        if not states:
+            break
+        done += len(states)
     return done
 
 
-def _lock(request_id: int) -> SupportRequest | None:
-    """Lock the request for this transaction; skip it if another engine holds it."""
-    rows = SupportRequest.objects.filter(pk=request_id)
+def next_due() -> datetime | None:
+    """When the earliest step (or timeout of an acknowledgement) falls due."""
+    live = [RequestStatus.OPEN, RequestStatus.ACKNOWLEDGED]
+    return EscalationState.objects.filter(request__status__in=live).aggregate(
+        at=Min("next_escalation_at")
+    )["at"]
+
+
+def _claim_due(now: datetime, size: int) -> list[EscalationState]:
+    due = (
+        EscalationState.objects.filter(
+            next_escalation_at__lte=now, request__status=RequestStatus.OPEN
+        )
+        .select_related("request")
+        .order_by("next_escalation_at")
+    )
     if connection.features.has_select_for_update_skip_locked:
-        rows = rows.select_for_update(skip_locked=True)
-    return rows.first()
+        due = due.select_for_update(skip_locked=True, of=("self", "request"))
+    return list(due[:size])
 
 
 def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> None:
@@ -160,7 +173,8 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
                 state.next_escalation_at = now + EMPTY_POLICY_RETRY
             continue
         step = steps[state.step_index]
-        first_page = not Page.objects.filter(request=request).exists()
+        # only a wish for a specific peer needs to know whether anyone was paged yet
+        first_page = bool(request.preferred_peer_id) and not request.pages.exists()
         resolution = targets.for_step(request, step, first_page, now)
         if resolution.fell_back:
             Event.objects.create(
@@ -177,7 +191,7 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
             )
             log.warning("request %s: step %s had nobody to page", request.pk, state.step_index)
         state.step_index += 1
-    state.save()
+    state.save(update_fields=["step_index", "loop_count", "next_escalation_at"])
 
 
 def _page(
@@ -195,14 +209,12 @@ def _page(
             for peer_id in peer_ids
         ]
     )
-    for page in pages:
-        outbox.enqueue(
-            page.peer_id,
-            request.group_key,
-            f"{request.group_key}:step{state.step_index}:loop{state.loop_count}",
-            messages.page(page.pk),
-            start_at=now,
-        )
+    outbox.enqueue_many(
+        [(page.peer_id, messages.page(page.pk)) for page in pages],
+        request.group_key,
+        f"{request.group_key}:step{state.step_index}:loop{state.loop_count}",
+        start_at=now,
+    )
     Event.objects.create(
         request=request, at=now, kind=EventKind.PAGED, step_index=state.step_index, count=len(pages)
     )
@@ -212,14 +224,12 @@ def _exhaust(request: SupportRequest, now: datetime) -> None:
     request.exhausted_at = now
     request.save(update_fields=["exhausted_at"])
     coordinators = targets.coordinators(request.region_id)
-    for coordinator_id in coordinators:
-        outbox.enqueue(
-            coordinator_id,
-            f"{request.group_key}:coordinator",
-            f"{request.group_key}:exhausted:{coordinator_id}",
-            messages.unanswered(),
-            start_at=now,
-        )
+    outbox.enqueue_many(
+        [(coordinator_id, messages.unanswered()) for coordinator_id in coordinators],
+        f"{request.group_key}:coordinator",
+        f"{request.group_key}:exhausted",
+        start_at=now,
+    )
     Event.objects.create(request=request, at=now, kind=EventKind.EXHAUSTED, count=len(coordinators))
     log.error(
         "request %s: every step passed unanswered; %s coordinator(s) alerted",

@@ -278,7 +278,7 @@ class TestCancel:
         [claimed] = outbox._claim(clock.now(), 10)
         outbox.cancel("group")
         error = TransportError("refused", retryable=False)
-        outbox._record(claimed, outbox.Outcome(error=error), clock.now())
+        outbox._record([claimed], [outbox.Outcome(error=error)], clock.now())
         assert only(Channel.EMAIL).status == Status.FAILED
         assert not OutgoingMessage.objects.filter(fallback_of__isnull=False).exists()
         outbox.process()
@@ -289,7 +289,7 @@ class TestCancel:
         outbox.enqueue(world.peer.pk, "group", "event", PAGE)
         [claimed] = outbox._claim(clock.now(), 10)
         outbox.cancel("group")
-        outbox._record(claimed, outbox.Outcome(provider_id="x"), clock.now())
+        outbox._record([claimed], [outbox.Outcome(provider_id="x")], clock.now())
         assert only(Channel.EMAIL).status == Status.SENT  # what really happened
 
     def test_an_abandoned_send_of_a_cancelled_group_is_dropped(
@@ -354,3 +354,30 @@ def test_page_texts_are_lock_screen_safe(world, reachable, recording, moment):
     said += [subject + body for _a, subject, body in mail.sent + texts.sent]
     for text in said:
         assert not [s for s in secrets if s.lower() in text.lower()], text
+
+
+def test_a_claim_records_each_outcome_on_its_own_row(world, reachable, moment):
+    """Several messages sent at once: every success keeps its own provider id, and a
+    failure among them is retried alone."""
+    people = [world.peer, world.telecommunicator, world.coordinator]
+    for n, person in enumerate(people):
+        reachable(person, Channel.EMAIL, f"person{n}@mail.test")
+        outbox.enqueue(person.pk, "group", f"event{n}", PAGE)
+
+    class OneAddressDown:
+        def send(self, message, address):
+            if address == "person1@mail.test":
+                raise TransportError("mailbox busy")
+            return f"id-for-{address}"
+
+    with sending_through(Channel.EMAIL, OneAddressDown()):
+        assert outbox.process() == 3
+    rows = {
+        m.recipient_id: (m.status, m.provider_id)
+        for m in OutgoingMessage.objects.filter(channel=Channel.EMAIL)
+    }
+    assert rows == {
+        world.peer.pk: (Status.SENT, "id-for-person0@mail.test"),
+        world.telecommunicator.pk: (Status.PENDING, ""),
+        world.coordinator.pk: (Status.SENT, "id-for-person2@mail.test"),
+    }

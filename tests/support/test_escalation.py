@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from backline.engine.loop import seconds_until_due
 from backline.lib import clock
 from backline.notify.models import Channel, NotificationRule, OutgoingMessage, Status
 from backline.oncall.models import (
@@ -322,3 +323,24 @@ def test_a_schedule_step_pages_whoever_its_window_puts_on_call(team, recorder, m
     reach_out(team)
     moment.tick()
     assert [s.address for s in recorder.sent] == ["a@mail.test"]
+
+
+def test_the_engine_knows_how_long_it_may_sleep(team, recorder, moment):
+    assert seconds_until_due() is None  # nothing waits
+    request = reach_out(team)
+    assert seconds_until_due() == 0  # the first e-mail is due now
+    moment.tick()
+    assert seconds_until_due() == 5 * 60  # the second step
+    NotificationRule.objects.create(
+        user=team.b,
+        contact_method=team.b.contact_methods.get(),
+        delay_minutes=7,
+    )
+    moment.later(minutes=5)  # B is paged; B's rule sends the SMS 7 minutes later
+    assert seconds_until_due() == 5 * 60  # the third step comes first
+    moment.later(minutes=5)
+    assert seconds_until_due() == 2 * 60  # now B's SMS does
+    lifecycle.acknowledge(request, team.a, timedelta(minutes=10))
+    # the SMS was cancelled; the acknowledgement's start timeout is what waits
+    timeout = request.policy_snapshot["start_timeout_minutes"]
+    assert seconds_until_due() == timeout * 60
