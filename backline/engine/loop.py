@@ -52,9 +52,9 @@ def tick(now: datetime | None = None) -> TickResult:
         escalated=escalation.escalate_due(now),
         sent=outbox.process(now),
     )
-    Heartbeat.objects.update_or_create(
-        name=engine_name(), defaults={"beat_at": clock.now(), "pid": os.getpid()}
-    )
+    beat = {"beat_at": clock.now(), "pid": os.getpid()}
+    if not Heartbeat.objects.filter(name=engine_name()).update(**beat):
+        Heartbeat.objects.create(name=engine_name(), **beat)
     return result
 
 

@@ -294,7 +294,9 @@ def _addresses(messages: list[OutgoingMessage]) -> dict[int, str | None]:
     sealed = dict(
         ContactMethod.objects.filter(
             pk__in={m.contact_method_id for m in messages if m.contact_method_id}
-        ).values_list("pk", Cast("value", TextField()))
+        )
+        .order_by()
+        .values_list("pk", Cast("value", TextField()))
     )
     opened: dict[int, str | None] = {}
     for message in messages:
