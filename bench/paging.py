@@ -924,7 +924,8 @@ def report(
         f"{options.blocking_threads} blocking threads each; "
         + (f"{options.engines} engines" if options.engines > 1 else "the engine")
         + " `manage.py engine` (default poll: 0.2 s on SQLite; on PostgreSQL "
-        "LISTEN/NOTIFY, at most 0.5 s); e-mail over SMTP to `bench/smtp_sink.py` "
+        "LISTEN/NOTIFY, at most 0.5 s; never past the next due step or message); e-mail "
+        "over SMTP to `bench/smtp_sink.py` "
         "(aiosmtpd, its own process); `BACKLINE_ENV=production`, `bench.settings`.",
         "- Databases: " + "; ".join(f"{DATABASES[run.kind]}: {run.where}" for run in runs) + ".",
         "",

@@ -18,7 +18,8 @@ class Command(BaseCommand):
             type=float,
             default=None,
             help="Seconds between checks when idle (default 0.2 on SQLite; on PostgreSQL "
-            "new work wakes the engine at once and this is the longest wait, 0.5).",
+            "new work wakes the engine at once and this is the longest wait, 0.5). It never "
+            "sleeps past the moment the next step or message falls due.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
