@@ -80,8 +80,31 @@ def base_shift(rotation: Rotation, member_ids: Sequence[int], when: datetime) ->
     return Shift(starts_at, ends_at, user_id)
 
 
-def _member_ids(rotation: Rotation) -> list[int]:
-    return list(rotation.members.order_by("position").values_list("user_id", flat=True))
+@dataclass(frozen=True)
+class Turns:
+    """What a rotation's shifts over a period depend on: its members in turn order, and
+    the overrides that touch the period."""
+
+    member_ids: list[int]
+    overrides: list[Override]
+
+
+def load_turns(rotations: Iterable[Rotation], start: datetime, end: datetime) -> dict[int, Turns]:
+    """``Turns`` of every rotation from ``start`` to ``end``, in two queries."""
+    ids = [rotation.pk for rotation in rotations]
+    members: dict[int, list[int]] = defaultdict(list)
+    for rotation_id, user_id in (
+        RotationMember.objects.filter(rotation_id__in=ids)
+        .order_by("rotation_id", "position")
+        .values_list("rotation_id", "user_id")
+    ):
+        members[rotation_id].append(user_id)
+    overrides: dict[int, list[Override]] = defaultdict(list)
+    for override in Override.objects.filter(
+        rotation_id__in=ids, starts_at__lte=end, ends_at__gt=start
+    ).order_by("pk"):
+        overrides[override.rotation_id].append(override)
+    return {pk: Turns(members[pk], overrides[pk]) for pk in ids}
 
 
 def _override(overrides: Sequence[Override], when: datetime, base_user: int | None) -> int | None:
@@ -104,9 +127,9 @@ def _on_call(
     return _override(overrides, when, shift.user_id if shift else None)
 
 
-def rotation_on_call(rotation: Rotation, when: datetime) -> int | None:
-    overrides = list(rotation.overrides.filter(starts_at__lte=when, ends_at__gt=when))
-    return _on_call(rotation, _member_ids(rotation), overrides, when)
+def rotation_on_call(rotation: Rotation, when: datetime, turns: Turns | None = None) -> int | None:
+    turns = turns or load_turns([rotation], when, when)[rotation.pk]
+    return _on_call(rotation, turns.member_ids, turns.overrides, when)
 
 
 def _in_window(weekdays: Sequence[int], start, end, local: datetime) -> bool:
@@ -132,9 +155,15 @@ def schedule_rotation(schedule: Schedule, when: datetime) -> Rotation | None:
     return _window_rotation(list(schedule.windows.select_related("rotation")), local)
 
 
-def schedule_on_call(schedule: Schedule, when: datetime) -> int | None:
+def schedule_on_call(
+    schedule: Schedule, when: datetime, turns: dict[int, Turns] | None = None
+) -> int | None:
+    """Who is on call through the schedule at ``when``; ``turns`` may hold its
+    rotations' (from ``load_turns``)."""
     rotation = schedule_rotation(schedule, when)
-    return rotation_on_call(rotation, when) if rotation else None
+    if rotation is None:
+        return None
+    return rotation_on_call(rotation, when, (turns or {}).get(rotation.pk))
 
 
 def merged(shifts: Iterable[Shift]) -> list[Shift]:
@@ -148,11 +177,14 @@ def merged(shifts: Iterable[Shift]) -> list[Shift]:
     return joined
 
 
-def timeline(rotation: Rotation, start: datetime, end: datetime) -> list[Shift]:
-    """Who is on call from ``start`` to ``end``, overrides applied, equal turns merged."""
+def timeline(
+    rotation: Rotation, start: datetime, end: datetime, turns: Turns | None = None
+) -> list[Shift]:
+    """Who is on call from ``start`` to ``end``, overrides applied, equal turns merged.
+    ``turns`` (from ``load_turns`` over at least the period) saves its two queries."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
-    members = _member_ids(rotation)
-    overrides = list(rotation.overrides.filter(starts_at__lt=end, ends_at__gt=start))
+    turns = turns or load_turns([rotation], start, end)[rotation.pk]
+    members, overrides = turns.member_ids, turns.overrides
     cuts = {start, end}
     moment = start
     while moment < end:
@@ -182,11 +214,18 @@ def turn_hours(rotation: Rotation) -> int:
     return rotation.shift_hours
 
 
-def now_and_next(rotation: Rotation, when: datetime) -> tuple[list[Shift], datetime]:
+def look_ahead(rotation: Rotation, when: datetime) -> datetime:
+    """How far ``now_and_next`` looks: far enough for the shift after the current one."""
+    return (when + timedelta(hours=2 * turn_hours(rotation), days=1)).astimezone(UTC)
+
+
+def now_and_next(
+    rotation: Rotation, when: datetime, turns: Turns | None = None
+) -> tuple[list[Shift], datetime]:
     """The shift holding ``when`` and the one after it (at most two), and how far the
     look-ahead went: a shift ending there may go on beyond it."""
-    horizon = when + timedelta(hours=2 * turn_hours(rotation), days=1)
-    return timeline(rotation, when, horizon)[:2], horizon.astimezone(UTC)
+    horizon = look_ahead(rotation, when)
+    return timeline(rotation, when, horizon, turns)[:2], horizon
 
 
 def covers(rotation: Rotation, user_id: int, start: datetime, end: datetime) -> bool:
@@ -284,22 +323,9 @@ def in_quiet_hours(quiet: QuietHours | None, when: datetime) -> bool:
 
 def on_call_now(region_id: int, when: datetime) -> set[int]:
     """Peers on call in any of the region's rotations at ``when`` (three queries)."""
-    members: dict[int, list[int]] = defaultdict(list)
-    for rotation_id, user_id in (
-        RotationMember.objects.filter(rotation__region_id=region_id)
-        .values_list("rotation_id", "user_id")
-        .order_by("rotation_id", "position")
-    ):
-        members[rotation_id].append(user_id)
-    overrides: dict[int, list[Override]] = defaultdict(list)
-    for override in Override.objects.filter(
-        rotation__region_id=region_id, starts_at__lte=when, ends_at__gt=when
-    ):
-        overrides[override.rotation_id].append(override)
-    ids = {
-        _on_call(rotation, members[rotation.pk], overrides[rotation.pk], when)
-        for rotation in Rotation.objects.filter(region_id=region_id)
-    }
+    rotations = list(Rotation.objects.filter(region_id=region_id))
+    turns = load_turns(rotations, when, when)
+    ids = {rotation_on_call(rotation, when, turns[rotation.pk]) for rotation in rotations}
     return {i for i in ids if i is not None}
 
 

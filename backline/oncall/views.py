@@ -88,8 +88,10 @@ def _teams(user: User, now: datetime) -> list[dict[str, Any]]:
     """Each team's rotations with the current and next shift, and schedules now."""
     rotations = list(Rotation.objects.visible_to(user).select_related("region"))
     schedules = list(Schedule.objects.visible_to(user).select_related("region"))
-    upcoming = {r.pk: resolve.now_and_next(r, now) for r in rotations}
-    schedule_now = {s.pk: resolve.schedule_on_call(s, now) for s in schedules}
+    farthest = max((resolve.look_ahead(r, now) for r in rotations), default=now)
+    turns = resolve.load_turns(rotations, now, farthest)
+    upcoming = {r.pk: resolve.now_and_next(r, now, turns[r.pk]) for r in rotations}
+    schedule_now = {s.pk: resolve.schedule_on_call(s, now, turns) for s in schedules}
     ids = [s.user_id for shifts, _horizon in upcoming.values() for s in shifts]
     names = people.names([*ids, *schedule_now.values()])
     teams: dict[int, dict[str, Any]] = {}
@@ -117,8 +119,10 @@ def _teams(user: User, now: datetime) -> list[dict[str, Any]]:
 def _my_shifts(user: User, now: datetime) -> list[dict[str, Any]]:
     end = now + timedelta(days=MY_SHIFTS_DAYS)
     rows = []
-    for rotation in Rotation.objects.filter(region__in=user.regions_with(Role.PEER)):
-        for shift in resolve.timeline(rotation, now, end):
+    rotations = list(Rotation.objects.filter(region__in=user.regions_with(Role.PEER)))
+    turns = resolve.load_turns(rotations, now, end)
+    for rotation in rotations:
+        for shift in resolve.timeline(rotation, now, end, turns[rotation.pk]):
             if shift.user_id == user.pk:
                 rows.append(
                     {"rotation": rotation, "starts_at": shift.starts_at, "ends_at": shift.ends_at}

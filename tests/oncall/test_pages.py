@@ -7,7 +7,9 @@ import re
 from datetime import date, time, timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from backline.oncall.models import Override, Rotation, RotationKind, Schedule, ScheduleWindow
@@ -202,6 +204,25 @@ def test_the_on_call_page_shows_now_and_next(team, client_of):
     html = page.content.decode()
     assert "Pat Peer" in html and "Bo Bee" in html
     assert "Times are shown in America/Los_Angeles" in html
+
+
+def test_the_on_call_page_costs_the_same_queries_for_one_rotation_or_four(team, client_of):
+    peer = client_of(team.a)
+
+    def queries() -> int:
+        peer.get(reverse("oncall:home"))  # warm: sessions, caches
+        with CaptureQueriesContext(connection) as captured:
+            assert peer.get(reverse("oncall:home")).status_code == 200
+        return len(captured.captured_queries)
+
+    first = builders.rotation(team.world.region, [team.a, team.b], name="First")
+    builders.schedule(team.world.region, first)
+    one = queries()
+    for name in ("Second", "Third", "Fourth"):
+        more = builders.rotation(team.world.region, [team.b, team.a, team.c], name=name)
+        builders.schedule(team.world.region, more, name=f"{name} nights")
+    # schedules read their windows one each; rotations cost nothing more
+    assert queries() == one + 3
 
 
 def test_the_nav_link_is_for_peers_and_coordinators(team, client_of):
