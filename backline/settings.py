@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backline.accounts.middleware.LocalTimeMiddleware",
     "backline.accounts.middleware.RequireMFAMiddleware",
     "backline.privacy.access.AccessRuleMiddleware",
 ]

@@ -1,10 +1,12 @@
-"""Sends people whose role requires MFA to enrol before they see anything else."""
+"""Per-request set-up for signed-in people: their local time, and MFA enrolment for
+the roles that require it before anything else."""
 
 from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from backline.accounts.mfa import must_enrol
 
@@ -12,6 +14,19 @@ from backline.accounts.mfa import must_enrol
 ENROLMENT_VIEWS = frozenset(
     {"security_setup", "account_logout", "account_reauthenticate", "set_language"}
 )
+
+
+class LocalTimeMiddleware:
+    """Pages show, and forms read, times in the signed-in person's time zone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return self.get_response(request)
+        with timezone.override(request.user.time_zone):  # type: ignore[union-attr]
+            return self.get_response(request)
 
 
 class RequireMFAMiddleware:

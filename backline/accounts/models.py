@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from functools import cached_property
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -146,6 +147,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def roles(self) -> set[str]:
         return {m.role for m in self.all_memberships}
+
+    @property
+    def time_zone(self) -> ZoneInfo:
+        """The time zone of this person's (first) agency; UTC without one. Pages show,
+        and forms read, times in it."""
+        for membership in self.all_memberships:
+            if membership.agency is not None:
+                return ZoneInfo(membership.agency.time_zone)
+        return ZoneInfo("UTC")
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

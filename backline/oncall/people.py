@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
 
@@ -35,14 +34,6 @@ def pageable(region_id: int) -> set[int]:
 
 def is_peer(user_id: int | None, region_id: int) -> bool:
     return user_id is not None and peers([region_id]).filter(pk=user_id).exists()
-
-
-def zone_of(user: User) -> ZoneInfo:
-    """The time zone of a person's (first) agency; UTC without one."""
-    for membership in user.all_memberships:
-        if membership.agency is not None:
-            return ZoneInfo(membership.agency.time_zone)
-    return ZoneInfo("UTC")
 
 
 def names(user_ids: Iterable[int | None]) -> dict[int, User]:

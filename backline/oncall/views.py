@@ -18,7 +18,6 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -60,10 +59,9 @@ PREVIEW_DAYS = 14
 def _render(
     request: MemberRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    """Render in the viewer's time zone: times on the page, and typed into its forms."""
-    zone = people.zone_of(request.user)
-    with timezone.override(zone):
-        return render(request, template, {"zone": zone.key, **context}, status=status)
+    """Render, saying which time zone the page's times are in (the viewer's, which
+    ``LocalTimeMiddleware`` made current)."""
+    return render(request, template, {"zone": request.user.time_zone.key, **context}, status=status)
 
 
 def _coordinated(request: MemberRequest) -> list[Region]:
@@ -134,7 +132,7 @@ def _home(request: MemberRequest, **forms: Any) -> HttpResponse:
     """The page; ``forms`` are bound forms that failed, shown with their errors."""
     user = request.user
     now = clock.now()
-    zone = people.zone_of(user)
+    zone = user.time_zone
     context: dict[str, Any] = {"teams": _teams(user, now), "now": now}
     if user.has_role(Role.PEER):
         quiet = QuietHours.objects.filter(user=user).first()
@@ -200,7 +198,7 @@ def availability(request: MemberRequest) -> HttpResponse:
         Availability.objects.filter(user=user).delete()
         messages.success(request, _("You are no longer marked available."))
         return redirect("oncall:home")
-    form = AvailabilityForm(request.POST, zone=people.zone_of(user), now=now)
+    form = AvailabilityForm(request.POST, zone=user.time_zone, now=now)
     if not form.is_valid():
         return _home(request, availability_form=form)
     Availability.objects.update_or_create(
@@ -234,21 +232,19 @@ def quiet_hours(request: MemberRequest) -> HttpResponse:
 def offer_new(request: MemberRequest) -> HttpResponse:
     user = request.user
     now = clock.now()
-    zone = people.zone_of(user)
-    with timezone.override(zone):  # typed times are the viewer's local times
-        if request.method == "POST":
-            form = OfferForm(request.POST, offerer=user, now=now)
-        else:
-            form = OfferForm(
-                offerer=user,
-                now=now,
-                initial={
-                    "rotation": request.GET.get("rotation"),
-                    "starts_at": request.GET.get("from"),
-                    "ends_at": request.GET.get("until"),
-                },
-            )
-        valid = request.method == "POST" and form.is_valid()
+    if request.method == "POST":
+        form = OfferForm(request.POST, offerer=user, now=now)
+    else:
+        form = OfferForm(
+            offerer=user,
+            now=now,
+            initial={
+                "rotation": request.GET.get("rotation"),
+                "starts_at": request.GET.get("from"),
+                "ends_at": request.GET.get("until"),
+            },
+        )
+    valid = request.method == "POST" and form.is_valid()
     if valid:
         data = form.cleaned_data
         try:
@@ -375,8 +371,8 @@ def rotation_new(request: MemberRequest) -> HttpResponse:
         request.POST or None,
         instance=Rotation(region=region),
         initial={
-            "time_zone": people.zone_of(request.user).key,
-            "starts_on": clock.now().astimezone(people.zone_of(request.user)).date(),
+            "time_zone": request.user.time_zone.key,
+            "starts_on": clock.now().astimezone(request.user.time_zone).date(),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -512,7 +508,7 @@ def schedule_new(request: MemberRequest) -> HttpResponse:
     form = ScheduleForm(
         request.POST or None,
         instance=Schedule(region=region),
-        initial={"time_zone": people.zone_of(request.user).key},
+        initial={"time_zone": request.user.time_zone.key},
     )
     if request.method == "POST" and form.is_valid():
         schedule = form.save()
@@ -601,10 +597,8 @@ def window_remove(request: MemberRequest, pk: int, window_pk: int) -> HttpRespon
 def overrides(request: MemberRequest) -> HttpResponse:
     user = request.user
     now = clock.now()
-    zone = people.zone_of(user)
-    with timezone.override(zone):  # typed times are the viewer's local times
-        form = OverrideForm(request.POST or None, regions=_coordinated(request), now=now)
-        valid = request.method == "POST" and form.is_valid()
+    form = OverrideForm(request.POST or None, regions=_coordinated(request), now=now)
+    valid = request.method == "POST" and form.is_valid()
     if valid:
         override = form.save(commit=False)
         override.created_by = user

@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -27,7 +26,6 @@ from backline.accounts.access import COORDINATOR, MemberRequest
 from backline.accounts.models import Region
 from backline.accounts.roles import Role
 from backline.lib import clock, editing, ordering
-from backline.oncall import people
 from backline.privacy.access import access
 from backline.support import coverage
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget
@@ -269,10 +267,12 @@ def coverage_page(request: MemberRequest) -> HttpResponse:
         (region, coverage.region_warnings(region, now))
         for region in request.user.regions_with(Role.COORDINATOR)
     ]
-    zone = people.zone_of(request.user)
-    with timezone.override(zone):  # times on the page in the viewer's time zone
-        return render(
-            request,
-            "support/coverage.html",
-            {"zone": zone.key, "regions": regions, "horizon_days": coverage.HORIZON.days},
-        )
+    return render(
+        request,
+        "support/coverage.html",
+        {
+            "zone": request.user.time_zone.key,
+            "regions": regions,
+            "horizon_days": coverage.HORIZON.days,
+        },
+    )

@@ -15,6 +15,7 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -147,7 +148,12 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     context = _status_context(support_request) | {"token": token}
     partial = request.headers.get("HX-Request") == "true"
     template = "support/status.html" if partial else "support/follow.html"
-    response = render(request, template, context)
+    taker = support_request.acknowledged_by
+    if request.user.is_authenticated or taker is None:
+        response = render(request, template, context)
+    else:  # a visitor without an account here: the time the peer gave, in the peer's zone
+        with timezone.override(taker.time_zone):
+            response = render(request, template, context)
     # the site's Referrer-Policy (same-origin) already keeps the token from other sites;
     # "no-referrer" would make the browser send "Origin: null" and fail the CSRF check
     response["Cache-Control"] = "no-store"

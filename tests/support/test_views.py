@@ -175,3 +175,22 @@ def test_coordinators_are_warned_when_the_engine_stops(team, recorder, client_of
     assert b"paging engine is not running" in coordinator.get(reverse("home")).content
     telecommunicator = client_of(team.world.telecommunicator)
     assert b"paging engine" not in telecommunicator.get(reverse("home")).content
+
+
+def test_the_time_a_peer_gives_is_shown_in_local_time(team, recorder, client_of, client):
+    """15:00 UTC is 7:00 in Los Angeles, where the team's agencies are."""
+    requester = client_of(team.world.telecommunicator)
+    requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    request = SupportRequest.objects.get()
+    client_of(team.a).post(reverse("support:take", args=[request.pk]), {"coming_in": "15"})
+    status = requester.get(reverse("support:request", args=[request.pk])).content.decode()
+    assert "will reach out by 7:15 AM" in status
+
+    lifecycle.cancel(request)
+    response = requester.post(
+        reverse("support:reach_out"), {"urgency": "now", "contact": "call", "anonymous": "on"}
+    )
+    anonymous = SupportRequest.objects.get(anonymous=True)
+    lifecycle.acknowledge(anonymous, team.a, timedelta(minutes=30))
+    follow = client.get(response.context["follow_url"]).content.decode()  # not signed in
+    assert "will reach out by 7:30 AM" in follow  # in the zone of the peer who is coming
