@@ -77,7 +77,8 @@ def is_stale(now: datetime | None = None) -> bool:
 
 
 class Loop:
-    """Runs ticks until ``stop()``; survives a database that goes away and comes back."""
+    """Runs ticks until ``stop()``; survives a database that goes away and comes back,
+    and a tick that fails."""
 
     def __init__(self, poll_seconds: float) -> None:
         self.poll_seconds = poll_seconds
@@ -97,12 +98,20 @@ class Loop:
                     self._wait()
             except DatabaseError as exc:
                 failures += 1
-                pause = min(0.5 * 2**failures, 10.0)
-                log.warning("database unavailable (%s); retrying in %.1fs", exc, pause)
+                log.warning("database unavailable (%s); retrying", exc)
                 self.listening = False
                 connection.close()
-                time.sleep(pause)
+                self._back_off(failures)
+            except Exception:
+                # a defect must not silence paging for good: log it and try again; the
+                # heartbeat goes stale meanwhile, so coordinators see that something is wrong
+                failures += 1
+                log.exception("engine tick failed; retrying")
+                self._back_off(failures)
             self._tidy()
+
+    def _back_off(self, failures: int) -> None:
+        time.sleep(min(0.5 * 2**failures, 10.0))
 
     def _tidy(self) -> None:
         """Close the connection when it is older than CONN_MAX_AGE (or unusable). The next

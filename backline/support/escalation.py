@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Min
 
 from backline.accounts.models import Agency, Region, User
@@ -34,6 +34,7 @@ from backline.support.models import (
 log = logging.getLogger(__name__)
 
 EMPTY_POLICY_RETRY = timedelta(minutes=1)
+FAILED_RETRY = timedelta(minutes=1)
 MAX_STEPS_PER_TICK = 100
 CHUNK = 20
 
@@ -126,11 +127,24 @@ def escalate_due(now: datetime | None = None, limit: int = 200) -> int:
         with transaction.atomic():
             states = _claim_due(now, min(CHUNK, limit - done))
             for state in states:
-                escalate(state.request, state, now)
+                _escalate_alone(state, now)
         if not states:
             break
         done += len(states)
     return done
+
+
+def _escalate_alone(state: EscalationState, now: datetime) -> None:
+    """Escalate one request in a savepoint: should it fail (a defect, bad data), the
+    others of the chunk still go out, and it is tried again a minute later."""
+    try:
+        with transaction.atomic():
+            escalate(state.request, state, now)
+    except (OperationalError, InterfaceError):
+        raise  # the database itself is in trouble: the engine's loop waits and retries
+    except Exception:
+        log.exception("request %s: escalation failed; trying again shortly", state.pk)
+        EscalationState.objects.filter(pk=state.pk).update(next_escalation_at=now + FAILED_RETRY)
 
 
 def next_due() -> datetime | None:

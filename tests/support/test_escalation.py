@@ -20,6 +20,7 @@ from backline.oncall.models import (
 )
 from backline.support import escalation, lifecycle
 from backline.support.models import (
+    EscalationState,
     EventKind,
     Exclusion,
     RequestStatus,
@@ -27,6 +28,7 @@ from backline.support.models import (
     SupportRequest,
     TargetKind,
 )
+from tests.personas import make_person
 from tests.support.conftest import verified
 
 
@@ -344,3 +346,24 @@ def test_the_engine_knows_how_long_it_may_sleep(team, recorder, moment):
     # the SMS was cancelled; the acknowledgement's start timeout is what waits
     timeout = request.policy_snapshot["start_timeout_minutes"]
     assert seconds_until_due() == timeout * 60
+
+
+def test_a_request_that_fails_to_escalate_does_not_hold_up_the_others(
+    team, recorder, moment, caplog
+):
+    broken = reach_out(team)
+    other = make_person("tom@harbor.test", "Tom Other", team.world.agency, "telecommunicator")
+    fine, _token = escalation.reach_out(
+        other, team.world.region, team.world.agency, escalation.Ask("now", "call")
+    )
+    snapshot = broken.policy_snapshot
+    snapshot["steps"][1]["targets"] = [{"kind": "no-such-kind", "id": None}]  # bad data
+    SupportRequest.objects.filter(pk=broken.pk).update(policy_snapshot=snapshot)
+    moment.tick()
+
+    moment.later(minutes=5)  # step 2 of both is due
+    assert fine.pages.filter(step_index=1, peer=team.b).exists()  # the other went out
+    assert not broken.pages.filter(step_index=1).exists()
+    assert "escalation failed" in caplog.text
+    state = EscalationState.objects.get(request=broken)
+    assert (state.step_index, state.next_escalation_at) == (1, clock.now() + timedelta(minutes=1))
