@@ -149,11 +149,11 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     partial = request.headers.get("HX-Request") == "true"
     template = "support/status.html" if partial else "support/follow.html"
     taker = support_request.acknowledged_by
-    if request.user.is_authenticated or taker is None:
+    zone = timezone.get_current_timezone()
+    if taker is not None and not request.user.is_authenticated:
+        zone = taker.time_zone  # a visitor reads the time the peer gave in the peer's zone
+    with timezone.override(zone):
         response = render(request, template, context)
-    else:  # a visitor without an account here: the time the peer gave, in the peer's zone
-        with timezone.override(taker.time_zone):
-            response = render(request, template, context)
     # the site's Referrer-Policy (same-origin) already keeps the token from other sites;
     # "no-referrer" would make the browser send "Origin: null" and fail the CSRF check
     response["Cache-Control"] = "no-store"
