@@ -100,7 +100,7 @@ START_MARK = "<!-- paging:start -->"
 END_MARK = "<!-- paging:end -->"
 PASSWORD = "bench-paging-password-0123"  # the benchmark's own accounts only
 REACH_OUT = "/support/reach-out/"
-REQUEST_PATH = re.compile(r"^/support/requests/(\d+)/$")
+REQUEST_PATH = re.compile(r"^/support/requests/([\w-]+)/$")
 GOAL_SECONDS = 1.0
 GOAL_MIB = 200
 NONE = "-"  # no figure
@@ -134,7 +134,7 @@ class Post:
     sent: float
     answered: float = math.nan
     status: int = 0
-    pk: int | None = None
+    pk: str | None = None  # the request's public id
     error: str = ""
 
 
@@ -179,13 +179,13 @@ async def reach_out(http_client: httpx.AsyncClient, person: Person) -> Post:
     post.answered, post.status = time.time(), response.status_code
     found = REQUEST_PATH.match(response.headers.get("location", ""))
     if response.status_code == 302 and found:
-        post.pk = int(found.group(1))
+        post.pk = found.group(1)
     else:
         post.error = f"HTTP {response.status_code} to {response.headers.get('location')!r}"
     return post
 
 
-async def cancel(http_client: httpx.AsyncClient, person: Person, pk: int) -> bool:
+async def cancel(http_client: httpx.AsyncClient, person: Person, pk: str) -> bool:
     """The requester cancels their request, as on its page."""
     try:
         response = await http_client.post(
@@ -360,8 +360,8 @@ def delivery(
 ) -> Delivery:
     arrived = {r["message_id"]: r["at"] for r in smtp}
     paged = {p["request"] for p in collected["pages"]}
-    first_smtp: dict[int, float] = {}
-    first_sent: dict[int, float] = {}
+    first_smtp: dict[str, float] = {}
+    first_sent: dict[str, float] = {}
     retried = not_sent = 0
     for email in collected["emails"]:
         if step_of(email["key"]) != (0, 0):
@@ -414,7 +414,7 @@ def lateness(
         if not r["closed_at"]
         or seconds_of(r["closed_at"]) > seconds_of(r["requested_at"]) + step * delay_minutes * 60
     }
-    fired: dict[int, float] = {}
+    fired: dict[str, float] = {}
     for event in collected["events"]:
         if (
             event["step"] == step
@@ -424,7 +424,7 @@ def lateness(
             at = seconds_of(event["at"])
             # the first time this step fired, which is loop 0's
             fired[event["request"]] = min(fired.get(event["request"], math.inf), at)
-    first_mail: dict[int, float] = {}
+    first_mail: dict[str, float] = {}
     for email in collected["emails"]:
         if step_of(email["key"]) == (step, 0) and email["provider_id"] in arrived:
             at = arrived[email["provider_id"]]
@@ -615,13 +615,10 @@ class Run:
     soak_history: dict[int, list[tuple[float, float]]]  # pid: (seconds, MiB)
 
 
-def collect(environ: dict[str, str], pks: Sequence[int]) -> dict[str, Any]:
+def collect(environ: dict[str, str], pks: Sequence[str]) -> dict[str, Any]:
     if not pks:
         return {"requests": [], "pages": [], "events": [], "emails": []}
-    output = run_quietly(
-        [sys.executable, "-m", "bench.paging_db", "collect", str(min(pks)), str(max(pks))],
-        environ,
-    )
+    output = run_quietly([sys.executable, "-m", "bench.paging_db", "collect", *pks], environ)
     data: dict[str, Any] = json.loads(output)
     wanted = set(pks)
     data["requests"] = [r for r in data["requests"] if r["pk"] in wanted]

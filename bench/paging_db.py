@@ -3,7 +3,7 @@ the outcome back. Run in its own process against the benchmark's database::
 
     python -m bench.paging_db setup TEAMS TELECOMS_PER_TEAM PASSWORD
     python -m bench.paging_db queries EMAIL
-    python -m bench.paging_db collect FIRST_PK LAST_PK
+    python -m bench.paging_db collect PUBLIC_ID...
 
 Each command prints one JSON object. ``setup`` makes, for each team (a region): an
 agency, telecommunicators (no second factor needed), two or three peers and a
@@ -15,7 +15,7 @@ peers, 1 minute; (3) the coordinator, 1 minute.
 ``queries`` counts the database queries of one Reach out POST (Django's test client,
 signed in as EMAIL), and of the engine's tick that sends its page (with a transport
 that only records), then cancels the request; the server being timed carries no
-counting code. ``collect`` reads requests FIRST_PK..LAST_PK with their escalation
+counting code. ``collect`` reads the requests named by public id with their escalation
 state, pages, events and e-mail outbox rows.
 """
 
@@ -186,7 +186,9 @@ def queries(email: str) -> dict[str, Any]:
     }
 
 
-def collect(first_pk: int, last_pk: int) -> dict[str, Any]:
+def collect(refs: list[str]) -> dict[str, Any]:
+    """Every request named by its public id, with its pages, events and e-mails; each
+    keyed by the public id, as the benchmark knows requests from their URLs."""
     from backline.notify.models import Channel, OutgoingMessage
     from backline.support.models import EscalationState, Event, Page, SupportRequest
 
@@ -194,11 +196,12 @@ def collect(first_pk: int, last_pk: int) -> dict[str, Any]:
         return value.isoformat() if value else None
 
     requests = list(
-        SupportRequest.objects.filter(pk__gte=first_pk, pk__lte=last_pk)
+        SupportRequest.objects.filter(public_id__in=refs)
         .order_by("pk")
-        .values("pk", "region_id", "requested_at", "status", "closed_at")
+        .values("pk", "public_id", "region_id", "requested_at", "status", "closed_at")
     )
     pks = [r["pk"] for r in requests]
+    ref_of = {r["pk"]: r["public_id"] for r in requests}
     states = {
         s["request_id"]: s
         for s in EscalationState.objects.filter(request_id__in=pks).values(
@@ -211,7 +214,7 @@ def collect(first_pk: int, last_pk: int) -> dict[str, Any]:
     events = Event.objects.filter(request_id__in=pks).values(
         "request_id", "kind", "step_index", "at"
     )
-    keys = {f"support-request:{pk}": pk for pk in pks}
+    keys = {f"support-request:{pk}": ref_of[pk] for pk in pks}
     emails = OutgoingMessage.objects.filter(
         group_key__in=list(keys), channel=Channel.EMAIL
     ).values(
@@ -221,7 +224,7 @@ def collect(first_pk: int, last_pk: int) -> dict[str, Any]:
     return {
         "requests": [
             {
-                "pk": r["pk"],
+                "pk": r["public_id"],
                 "region": r["region_id"],
                 "requested_at": iso(r["requested_at"]),
                 "status": r["status"],
@@ -238,7 +241,7 @@ def collect(first_pk: int, last_pk: int) -> dict[str, Any]:
         ],
         "pages": [
             {
-                "request": p["request_id"],
+                "request": ref_of[p["request_id"]],
                 "step": p["step_index"],
                 "loop": p["loop_count"],
                 "at": iso(p["paged_at"]),
@@ -247,7 +250,7 @@ def collect(first_pk: int, last_pk: int) -> dict[str, Any]:
         ],
         "events": [
             {
-                "request": e["request_id"],
+                "request": ref_of[e["request_id"]],
                 "kind": e["kind"],
                 "step": e["step_index"],
                 "at": iso(e["at"]),
@@ -281,7 +284,7 @@ def main(argv: list[str]) -> int:
     elif command == "queries":
         result = queries(args[0])
     else:
-        result = collect(int(args[0]), int(args[1]))
+        result = collect(args)
     print(json.dumps(result))
     return 0
 

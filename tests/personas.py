@@ -4,6 +4,7 @@ clinician and an administrator of one agency, and an outsider from another regio
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from allauth.mfa.totp.internal.auth import (
     TOTP,
@@ -16,6 +17,7 @@ from allauth.mfa.totp.internal.auth import (
 from backline.accounts import addresses
 from backline.accounts.models import Agency, Membership, Region, User
 from backline.accounts.roles import Role
+from backline.lib import clock
 
 PASSWORD = "correct horse battery staple"
 
@@ -40,8 +42,13 @@ def make_person(
     email: str, name: str, agency: Agency, *roles: Role, password: str = PASSWORD
 ) -> User:
     user = User.objects.create_user(email=email, password=password, full_name=name)
+    # people have held their roles for a while: a peer role reaches only requests made
+    # after it was granted, and tests move the clock to dates before they run
+    since = clock.now() - timedelta(days=365)
     for role in roles:
-        Membership.objects.create(user=user, region=agency.region, agency=agency, role=role)
+        Membership.objects.create(
+            user=user, region=agency.region, agency=agency, role=role, created_at=since
+        )
     addresses.record_verified(user)  # as an accepted invitation does
     return user
 

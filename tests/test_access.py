@@ -98,23 +98,25 @@ def TOKEN(world: World) -> dict[str, Any]:
 
 
 def _request(world: World, taken: bool = False) -> SupportRequest:
+    """The telecommunicator's request, for which the peer was paged."""
     created, _ = escalation.reach_out(
         world.telecommunicator,
         world.region,
         world.agency,
         escalation.Ask(urgency="now", contact="call"),
     )
+    Page.objects.create(request=created, peer=world.peer, step_index=0, loop_count=0)
     if taken:
         lifecycle.acknowledge(created, world.peer, timedelta(minutes=5))
     return created
 
 
 def REQUEST(world: World) -> dict[str, Any]:
-    return {"pk": _request(world).pk}
+    return {"ref": _request(world).public_id}
 
 
 def TAKEN(world: World) -> dict[str, Any]:
-    return {"pk": _request(world, taken=True).pk}
+    return {"ref": _request(world, taken=True).public_id}
 
 
 def FOLLOW(world: World) -> dict[str, Any]:
@@ -128,8 +130,7 @@ def FOLLOW(world: World) -> dict[str, Any]:
 
 
 def PAGE(world: World) -> dict[str, Any]:
-    support_request = _request(world)
-    page = Page.objects.create(request=support_request, peer=world.peer, step_index=0, loop_count=0)
+    page = Page.objects.get(request=_request(world), peer=world.peer)
     return {"token": signing.dumps(page.pk, salt=texts.PAGE_LINK_SALT, compress=True)}
 
 
@@ -179,12 +180,16 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("support:reach_out", NONE, "get", row(LOGIN, 200, 200, 404, 404, 404, 200)),
     ("support:request", REQUEST, "get", row(LOGIN, 200, 404, 404, 404, 404, 404)),
     ("support:cancel", REQUEST, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    ("support:widen", REQUEST, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    ("support:wait", REQUEST, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
     ("support:offer", REQUEST, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("support:take", REQUEST, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
     ("support:start", TAKEN, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
     ("support:close", TAKEN, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
     ("support:follow", FOLLOW, "get", row(200, 200, 200, 200, 200, 200, 200)),
     ("support:follow_cancel", FOLLOW, "post", row(302, 302, 302, 302, 302, 302, 302)),
+    ("support:follow_widen", FOLLOW, "post", row(302, 302, 302, 302, 302, 302, 302)),
+    ("support:follow_wait", FOLLOW, "post", row(302, 302, 302, 302, 302, 302, 302)),
     ("support:page", PAGE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("support:open", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("support:team", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),

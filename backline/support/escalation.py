@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Min
+from django.urls import reverse
 
 from backline.accounts.models import Agency, Region, User
 from backline.lib import clock, tokens
@@ -27,7 +28,9 @@ from backline.support.models import (
     EventKind,
     Exclusion,
     Page,
+    PageKind,
     RequestStatus,
+    Routing,
     SupportRequest,
 )
 
@@ -87,7 +90,10 @@ def reach_out(
     now = now or clock.now()
     follow_token = tokens.new_token() if ask.anonymous else None
     policy = EscalationPolicy.objects.filter(region=region, is_default=True).first()
-    excluded = list(Exclusion.objects.filter(owner=requester).values_list("excluded_id", flat=True))
+    excluded = frozenset(
+        Exclusion.objects.filter(owner=requester).values_list("excluded_id", flat=True)
+    )
+    routing = Routing(agency.pk if agency and ask.outside_agency else None, excluded)
     try:
         with transaction.atomic():
             request = SupportRequest.objects.create(
@@ -97,9 +103,8 @@ def reach_out(
                 follow_token_digest=tokens.digest(follow_token) if follow_token else None,
                 urgency=ask.urgency,
                 contact=ask.contact,
-                avoid_agency=agency if ask.outside_agency else None,
+                sealed_routing=routing.dumps(),
                 preferred_peer=ask.preferred_peer,
-                excluded_ids=excluded,
                 note=ask.note,
                 callback_number=ask.callback_number if ask.anonymous else "",
                 policy_snapshot=snapshot(policy),
@@ -187,15 +192,19 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
                 state.next_escalation_at = now + EMPTY_POLICY_RETRY
             continue
         step = steps[state.step_index]
-        # only a wish for a specific peer needs to know whether anyone was paged yet
-        first_page = bool(request.preferred_peer_id) and not request.pages.exists()
-        resolution = targets.for_step(request, step, first_page, now)
-        if resolution.fell_back:
-            Event.objects.create(
-                request=request, at=now, kind=EventKind.FALLBACK, step_index=state.step_index
-            )
+        paged = set(
+            Page.objects.filter(
+                request=request, loop_count=state.loop_count, kind=PageKind.PEER
+            ).values_list("peer_id", flat=True)
+        )
+        resolution = targets.for_step(request, step, now, paged)
+        if resolution.left_nobody:
+            _narrowed(request, state.step_index, now)
         if resolution.peer_ids:
             _page(request, resolution.peer_ids, state, now)
+        if resolution.coordinator_ids:
+            _alert(request, resolution.coordinator_ids, state, now)
+        if resolution.peer_ids or resolution.coordinator_ids:
             # counted from when the step was due, so a late tick does not push the
             # whole escalation later
             state.next_escalation_at += timedelta(minutes=step["delay_minutes"])
@@ -203,26 +212,44 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
             Event.objects.create(
                 request=request, at=now, kind=EventKind.SKIPPED, step_index=state.step_index
             )
-            log.warning("request %s: step %s had nobody to page", request.pk, state.step_index)
+        # counts only: why someone was not paged (an exclusion, a wish) is never logged
+        log.info(
+            "request %s: step %s paged %s peer(s), alerted %s coordinator(s)",
+            request.pk,
+            state.step_index,
+            len(resolution.peer_ids),
+            len(resolution.coordinator_ids),
+        )
         state.step_index += 1
     state.save(update_fields=["step_index", "loop_count", "next_escalation_at"])
+
+
+def _pages(
+    request: SupportRequest,
+    kind: PageKind,
+    recipient_ids: list[int],
+    state: EscalationState,
+    now: datetime,
+) -> list[Page]:
+    return Page.objects.bulk_create(
+        [
+            Page(
+                request=request,
+                peer_id=recipient_id,
+                kind=kind,
+                step_index=state.step_index,
+                loop_count=state.loop_count,
+                paged_at=now,
+            )
+            for recipient_id in recipient_ids
+        ]
+    )
 
 
 def _page(
     request: SupportRequest, peer_ids: list[int], state: EscalationState, now: datetime
 ) -> None:
-    pages = Page.objects.bulk_create(
-        [
-            Page(
-                request=request,
-                peer_id=peer_id,
-                step_index=state.step_index,
-                loop_count=state.loop_count,
-                paged_at=now,
-            )
-            for peer_id in peer_ids
-        ]
-    )
+    pages = _pages(request, PageKind.PEER, peer_ids, state, now)
     outbox.enqueue_many(
         [(page.peer_id, messages.page(page.pk)) for page in pages],
         request.group_key,
@@ -234,10 +261,78 @@ def _page(
     )
 
 
+def _alert(
+    request: SupportRequest, coordinator_ids: list[int], state: EscalationState, now: datetime
+) -> None:
+    """A coordinator step: the coordinators organize help; they are not offered the
+    request (only a peer who was paged may take it)."""
+    _pages(request, PageKind.COORDINATOR, coordinator_ids, state, now)
+    outbox.enqueue_many(
+        [(coordinator_id, messages.organize()) for coordinator_id in coordinator_ids],
+        f"{request.group_key}:coordinator",
+        f"{request.group_key}:alert:step{state.step_index}:loop{state.loop_count}",
+        start_at=now,
+    )
+    Event.objects.create(
+        request=request,
+        at=now,
+        kind=EventKind.ALERTED,
+        step_index=state.step_index,
+        count=len(coordinator_ids),
+    )
+
+
+def _narrowed(request: SupportRequest, step_index: int, now: datetime) -> None:
+    """The wishes left a step with nobody: the first time, the requester is told and
+    asked what they would like (on their page, and in-app when signed in)."""
+    Event.objects.create(request=request, at=now, kind=EventKind.NARROWED, step_index=step_index)
+    if request.narrowed_at is not None:
+        return
+    request.narrowed_at = now
+    request.save(update_fields=["narrowed_at"])
+    if request.requester_id:
+        outbox.enqueue(
+            request.requester_id,
+            f"{request.group_key}:requester",
+            f"{request.group_key}:narrowed",
+            messages.wishes_left_nobody(reverse("support:request", args=[request.public_id])),
+            start_at=now,
+            inapp_only=True,
+        )
+
+
+def widen(request: SupportRequest, now: datetime | None = None) -> bool:
+    """The requester asks their whole team: the wishes for an outside or a specific
+    peer stop narrowing (exclusions still hold) and a new pass starts at once."""
+    now = now or clock.now()
+    with transaction.atomic():
+        changed = SupportRequest.objects.filter(
+            pk=request.pk, status=RequestStatus.OPEN, widened_at__isnull=True
+        ).update(widened_at=now)
+        if not changed:
+            return False
+        Event.objects.create(request=request, at=now, kind=EventKind.WIDENED)
+        state = EscalationState.objects.select_related("request").get(request=request)
+        state.step_index = 0
+        state.loop_count += 1
+        state.next_escalation_at = now
+        escalate(state.request, state, now)
+    return True
+
+
+def keep_waiting(request: SupportRequest, now: datetime | None = None) -> bool:
+    """The requester keeps their wishes: Backline goes on paging only whom they allow."""
+    return bool(
+        SupportRequest.objects.filter(pk=request.pk, status=RequestStatus.OPEN).update(
+            kept_waiting_at=now or clock.now()
+        )
+    )
+
+
 def _exhaust(request: SupportRequest, now: datetime) -> None:
     request.exhausted_at = now
     request.save(update_fields=["exhausted_at"])
-    coordinators = targets.coordinators(request.region_id)
+    coordinators = targets.coordinators(request)
     outbox.enqueue_many(
         [(coordinator_id, messages.unanswered()) for coordinator_id in coordinators],
         f"{request.group_key}:coordinator",

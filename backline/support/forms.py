@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backline.accounts.models import User
 from backline.accounts.roles import Role
-from backline.support.models import Contact, Urgency
+from backline.support.models import Contact, TeamSettings, Urgency
 
 PHONE_HELP = _("Digits, spaces, dashes and a leading + only.")
 
@@ -126,3 +126,9 @@ class ExclusionForm(forms.Form):
             .distinct()
             .order_by("full_name")
         )
+
+
+class TeamSettingsForm(forms.ModelForm):
+    class Meta:
+        model = TeamSettings
+        fields = ["followup_days"]

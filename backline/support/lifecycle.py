@@ -19,6 +19,7 @@ from backline.support.models import (
     Event,
     EventKind,
     Page,
+    PageKind,
     RequestStatus,
     SupportRequest,
 )
@@ -31,7 +32,7 @@ class NotAllowed(Exception):
 def _erase_sealed() -> dict[str, object]:
     """What a request forgets when it ends: the note, the call-back number, the
     exclusion list it was routed with."""
-    return {"note": "", "callback_number": "", "excluded_ids": []}
+    return {"note": "", "callback_number": "", "sealed_routing": ""}
 
 
 def acknowledge(
@@ -39,7 +40,7 @@ def acknowledge(
 ) -> bool:
     """Take the request. Returns False when someone else already did (or it ended)."""
     now = now or clock.now()
-    if not targets.may_take(request, peer.pk):
+    if not targets.may_take(request, peer):
         raise NotAllowed
     with transaction.atomic():
         won = SupportRequest.objects.filter(pk=request.pk, status=RequestStatus.OPEN).update(
@@ -55,7 +56,7 @@ def acknowledge(
         outbox.cancel(request.group_key)
         Event.objects.create(request=request, at=now, kind=EventKind.ACKNOWLEDGED)
         others = set(
-            Page.objects.filter(request=request)
+            Page.objects.filter(request=request, kind=PageKind.PEER)
             .exclude(peer=peer)
             .values_list("peer_id", flat=True)
         )
@@ -69,7 +70,7 @@ def acknowledge(
                 inapp_only=True,
             )
         if request.requester_id:
-            path = reverse("support:request", args=[request.pk])
+            path = reverse("support:request", args=[request.public_id])
             outbox.enqueue(
                 request.requester_id,
                 f"{request.group_key}:requester",

@@ -54,6 +54,28 @@ def unanswered() -> Message:
     )
 
 
+def organize() -> Message:
+    return Message(
+        subject=_("Backline: a request needs your team"),
+        body=_(
+            "A colleague's request for peer support is waiting. Please help the team "
+            "find a peer. Open Backline."
+        ),
+        link=absolute(reverse("support:team")),
+    )
+
+
+def wishes_left_nobody(request_path: str) -> Message:
+    return Message(
+        subject=_("Backline: your request is still waiting"),
+        body=_(
+            "The peer you asked for has not answered yet. Open Backline to keep waiting, "
+            "ask your whole team, or cancel."
+        ),
+        link=absolute(request_path),
+    )
+
+
 def cancelled() -> Message:
     return Message(
         subject=_("Backline: request cancelled"),

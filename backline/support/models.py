@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import secrets
+from dataclasses import dataclass
+
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from backline.accounts.models import Agency, Region, User
+from backline.accounts.models import Region, User
 from backline.lib import clock
 from backline.lib.fields import SealedTextField
 from backline.oncall.models import Rotation, Schedule
@@ -151,11 +156,52 @@ class SupportRequestQuerySet(models.QuerySet["SupportRequest"]):
         return self.filter(status__in=ACTIVE_STATUSES)
 
     def visible_to(self, viewer: User) -> SupportRequestQuerySet:
-        """A requester sees their own requests; a peer sees the requests they took.
-        Coordinators and administrators see none: they never learn who asked."""
+        """A requester sees their own requests; a peer sees the requests they took (who
+        asked only while ``targets.taker_sees_requester`` allows). Coordinators and
+        administrators see none: they never learn who asked."""
         if not viewer.is_authenticated:
             return self.none()
         return self.filter(Q(requester=viewer) | Q(acknowledged_by=viewer))
+
+    def paged_to(self, viewer: User) -> SupportRequestQuerySet:
+        """Requests Backline paged ``viewer`` for, as a peer. Only these can ever be
+        offered to them; ``targets.may_take`` adds the requester's wishes, which are
+        sealed and so cannot be filtered on here."""
+        if not viewer.is_authenticated:
+            return self.none()
+        return self.filter(
+            models.Exists(
+                Page.objects.filter(request=models.OuterRef("pk"), peer=viewer, kind=PageKind.PEER)
+            )
+        )
+
+
+def new_public_id() -> str:
+    """What a request's URLs carry: random, so that they reveal neither order nor volume."""
+    return secrets.token_urlsafe(12)
+
+
+@dataclass(frozen=True)
+class Routing:
+    """The requester's wishes that would identify them at rest: the agency they asked a
+    peer from outside of, and their private exclusion list. Sealed in one column."""
+
+    avoid_agency_id: int | None = None
+    excluded_ids: frozenset[int] = frozenset()
+
+    def dumps(self) -> str:
+        if self.avoid_agency_id is None and not self.excluded_ids:
+            return ""
+        return json.dumps(
+            {"avoid_agency": self.avoid_agency_id, "excluded": sorted(self.excluded_ids)}
+        )
+
+    @classmethod
+    def loads(cls, text: str) -> Routing:
+        if not text:
+            return cls()
+        data = json.loads(text)
+        return cls(data["avoid_agency"], frozenset(data["excluded"]))
 
 
 class SupportRequest(models.Model):
@@ -170,24 +216,28 @@ class SupportRequest(models.Model):
         related_name="support_requests",
         help_text=_("Empty for anonymous requests."),
     )
+    public_id = models.CharField(max_length=16, unique=True, default=new_public_id, editable=False)
     anonymous = models.BooleanField(default=False)
     follow_token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
     urgency = models.CharField(_("how soon"), max_length=10, choices=Urgency.choices)
     contact = models.CharField(
         _("how"), max_length=10, choices=Contact.choices, default=Contact.CALL
     )
-    avoid_agency = models.ForeignKey(
-        Agency,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        help_text=_("Set when the requester prefers a peer from outside their agency."),
+    sealed_routing = SealedTextField(
+        blank=True, help_text=_("Routing (outside agency, exclusions), sealed; see Routing.")
     )
     preferred_peer = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    excluded_ids = models.JSONField(default=list, blank=True)
+    widened_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the requester chose to ask their whole team.")
+    )
+    narrowed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the wishes first left a step with nobody to page.")
+    )
+    kept_waiting_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the requester chose to keep waiting.")
+    )
     note = SealedTextField(_("note"), blank=True)
     callback_number = SealedTextField(_("call-back number"), blank=True)
     status = models.CharField(
@@ -246,6 +296,32 @@ class SupportRequest(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
+    @property
+    def routing(self) -> Routing:
+        return Routing.loads(self.sealed_routing)
+
+    @routing.setter
+    def routing(self, value: Routing) -> None:
+        self.sealed_routing = value.dumps()
+
+    @property
+    def wishes_hold(self) -> bool:
+        """Whether "outside my agency" or "a specific peer" still narrow who is paged
+        (until the requester widens; exclusions always hold)."""
+        return self.widened_at is None and bool(
+            self.preferred_peer_id or self.routing.avoid_agency_id
+        )
+
+    @property
+    def asks_consent(self) -> bool:
+        """Open, narrowed by its wishes, and nobody they allow has answered: the
+        requester is asked to keep waiting, widen or cancel."""
+        return (
+            self.status == RequestStatus.OPEN
+            and self.wishes_hold
+            and bool(self.narrowed_at or self.exhausted_at)
+        )
+
 
 class EscalationState(models.Model):
     """Where a request's escalation stands; the engine re-reads it every tick."""
@@ -261,11 +337,18 @@ class EscalationState(models.Model):
         return f"{self.request}: step {self.step_index}, loop {self.loop_count}"
 
 
+class PageKind(models.TextChoices):
+    PEER = "peer", _("Paged to take the request")
+    COORDINATOR = "coordinator", _("Alerted to organize help")
+
+
 class Page(models.Model):
-    """One peer paged for one request (the link in their notification points here)."""
+    """One person paged for one request: a peer, whose notification links to the offer,
+    or a coordinator, alerted to organize help (who never takes it from this page)."""
 
     request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="pages")
     peer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pages")
+    kind = models.CharField(max_length=12, choices=PageKind.choices, default=PageKind.PEER)
     step_index = models.PositiveSmallIntegerField()
     loop_count = models.PositiveSmallIntegerField()
     paged_at = models.DateTimeField(default=clock.now)
@@ -285,7 +368,9 @@ class Page(models.Model):
 class EventKind(models.TextChoices):
     PAGED = "paged", _("Peers were paged")
     SKIPPED = "skipped", _("A step had nobody to page and was skipped")
-    FALLBACK = "fallback", _("A preference left nobody; the team was asked instead")
+    ALERTED = "alerted", _("The coordinator was alerted to organize help")
+    NARROWED = "narrowed", _("The requester's wishes left nobody to page at a step")
+    WIDENED = "widened", _("The requester asked their whole team")
     EXHAUSTED = "exhausted", _("Every step passed unanswered; the coordinator was alerted")
     ACKNOWLEDGED = "acknowledged", _("A peer took the request")
     STARTED = "started", _("Contact started")
@@ -328,3 +413,35 @@ class Exclusion(models.Model):
 
     def __str__(self) -> str:
         return f"exclusion {self.pk}"
+
+
+FOLLOWUP_DAYS_DEFAULT = 7
+FOLLOWUP_DAYS_MAX = 30
+
+
+class TeamSettings(models.Model):
+    """A team's own choices about requests. A team without a row uses the defaults."""
+
+    region = models.OneToOneField(
+        Region, on_delete=models.CASCADE, related_name="support_settings", primary_key=True
+    )
+    followup_days = models.PositiveSmallIntegerField(
+        _("days the peer still sees who asked"),
+        default=FOLLOWUP_DAYS_DEFAULT,
+        validators=[MaxValueValidator(FOLLOWUP_DAYS_MAX)],
+        help_text=_(
+            "After a request ends, the peer who took it sees who asked for this many days "
+            '(0 to 30), for follow-up; then only "a colleague".'
+        ),
+    )
+
+    class Meta:
+        verbose_name_plural = _("team settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(followup_days__lte=FOLLOWUP_DAYS_MAX), name="followup_days_bounded"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"settings of {self.region}"

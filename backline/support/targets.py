@@ -1,50 +1,106 @@
-"""Resolving a step's targets to people, at the moment it fires, with the requester's
-preferences: exclusions always hold; outside-agency and a specific peer are wishes
-that fall back to the team (and say so) when they would leave nobody."""
+"""Who is paged for a request and who may take it: one rule, used everywhere.
+
+A person may see a request's offer and take it only if Backline paged them for it as
+a peer, and only while the requester's wishes allow them:
+
+- never the requester, nor anyone on their exclusion list (even after widening);
+- only an active peer of the team whose peer role was granted before the request was
+  made, so that a grant never reaches a request already waiting;
+- with "a peer outside my agency", nobody of the requester's agency;
+- with "a specific peer", only that peer;
+
+the last two until the requester chooses to ask their whole team. Wishes are never
+widened silently: when they leave a step with nobody, the available peers they allow
+are paged instead, and when there are none the requester is asked what to do.
+
+The same ``allows`` decides paging (``for_step``), lists (``offers_for``), the offer
+and the take (``may_take``), and whether a taker still sees who asked.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from backline.accounts.models import Membership
+from backline.accounts.models import Membership, User
 from backline.accounts.roles import Role
+from backline.lib import clock
 from backline.oncall import resolve
 from backline.oncall.models import QuietHours, Rotation, Schedule
-from backline.support.models import SupportRequest, TargetKind
+from backline.support.models import (
+    FOLLOWUP_DAYS_DEFAULT,
+    FOLLOWUP_DAYS_MAX,
+    RequestStatus,
+    SupportRequest,
+    TargetKind,
+    TeamSettings,
+)
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A peer's place in the team: their agency, and since when they are a peer."""
+
+    agency_id: int | None
+    since: datetime
 
 
 @dataclass(frozen=True)
 class Resolution:
     peer_ids: list[int]
-    fell_back: bool = False
+    coordinator_ids: list[int] = field(default_factory=list)
+    left_nobody: bool = False  # the wishes left this step with no peer to page
 
 
 @dataclass
 class Team:
-    """The active peers (user id → agency id) and coordinators of a region."""
+    """The active peers and coordinators of a region."""
 
     region_id: int
-    peers: dict[int, int | None] = field(default_factory=dict)
+    peers: dict[int, Seat] = field(default_factory=dict)
     coordinators: set[int] = field(default_factory=set)
 
     @classmethod
     def of(cls, region_id: int) -> Team:
         team = cls(region_id)
-        for user_id, agency_id, role in Membership.objects.filter(
+        for user_id, agency_id, role, since in Membership.objects.filter(
             region_id=region_id, role__in=[Role.PEER, Role.COORDINATOR], user__is_active=True
-        ).values_list("user_id", "agency_id", "role"):
+        ).values_list("user_id", "agency_id", "role", "created_at"):
             if role == Role.PEER:
-                team.peers[user_id] = agency_id
+                team.peers[user_id] = Seat(agency_id, since)
             else:
                 team.coordinators.add(user_id)
         return team
 
 
+def _never(request: SupportRequest) -> set[int]:
+    """Who is never paged for this request nor takes it, whatever is widened."""
+    requester = {request.requester_id} if request.requester_id else set()
+    return set(request.routing.excluded_ids) | requester
+
+
+def allows(request: SupportRequest, team: Team, user_id: int) -> bool:
+    """Whether the requester's wishes, as they stand, allow this person as their peer."""
+    seat = team.peers.get(user_id)
+    if seat is None or seat.since > request.requested_at or user_id in _never(request):
+        return False
+    if not request.wishes_hold:
+        return True
+    if request.preferred_peer_id and user_id != request.preferred_peer_id:
+        return False
+    avoided = request.routing.avoid_agency_id
+    return not (avoided and seat.agency_id == avoided)
+
+
 def _awake(peer_ids: set[int], on_call: set[int], when: datetime) -> set[int]:
     quiet = {q.user_id: q for q in QuietHours.objects.filter(user_id__in=peer_ids)}
     return {p for p in peer_ids if p in on_call or not resolve.in_quiet_hours(quiet.get(p), when)}
+
+
+def _available(team: Team, when: datetime) -> set[int]:
+    on_call = resolve.on_call_now(team.region_id, when)
+    return _awake(resolve.available(set(team.peers), on_call, when), on_call, when)
 
 
 def _raw(team: Team, target: dict[str, Any], when: datetime) -> set[int]:
@@ -61,46 +117,94 @@ def _raw(team: Team, target: dict[str, Any], when: datetime) -> set[int]:
         found = resolve.schedule_on_call(schedule, when) if schedule else None
         return {found} if found else set()
     if kind == TargetKind.ALL_AVAILABLE:
-        on_call = resolve.on_call_now(team.region_id, when)
-        return _awake(resolve.available(set(team.peers), on_call, when), on_call, when)
-    if kind == TargetKind.COORDINATOR:
-        return set(team.coordinators)
+        return _available(team, when)
     raise ValueError(f"unknown target kind {kind!r}")
 
 
 def for_step(
-    request: SupportRequest, step: dict[str, Any], first_page: bool, when: datetime
+    request: SupportRequest, step: dict[str, Any], when: datetime, paged_this_pass: set[int]
 ) -> Resolution:
+    """The peers to page and the coordinators to alert when ``step`` fires.
+
+    A step's peers are narrowed by the wishes; when that leaves nobody, the peers the
+    wishes allow are paged instead (the specific peer, or the available peers outside
+    the agency) unless this pass already paged them.
+    """
     team = Team.of(request.region_id)
-    peers, coordinators = team.peers, team.coordinators
-    never = set(request.excluded_ids) | ({request.requester_id} if request.requester_id else set())
-
+    never = _never(request)
     wanted: set[int] = set()
+    alerted: set[int] = set()
     for target in step["targets"]:
-        wanted |= _raw(team, target, when)
-    allowed = {p for p in wanted if p in peers or p in coordinators} - never
-
-    if first_page and request.preferred_peer_id:
-        if request.preferred_peer_id in peers and request.preferred_peer_id not in never:
-            return Resolution([request.preferred_peer_id])
-        return Resolution(sorted(allowed), fell_back=True)
-    if request.avoid_agency_id:
-        outside = {
-            p for p in allowed if p in coordinators or peers.get(p) != request.avoid_agency_id
-        }
-        if allowed and not outside:
-            return Resolution(sorted(allowed), fell_back=True)
-        allowed = outside
-    return Resolution(sorted(allowed))
-
-
-def coordinators(region_id: int) -> list[int]:
-    return sorted(Team.of(region_id).coordinators)
+        if target["kind"] == TargetKind.COORDINATOR:
+            alerted |= team.coordinators
+        else:
+            found = _raw(team, target, when)
+            wanted |= found & set(team.peers)
+            # a coordinator named in a step, without the peer role, organizes help
+            alerted |= (found & team.coordinators) - set(team.peers)
+    peers = {p for p in wanted if allows(request, team, p)}
+    left_nobody = False
+    if not peers and wanted and request.wishes_hold:
+        if request.preferred_peer_id:
+            instead = {request.preferred_peer_id}
+        else:
+            instead = _available(team, when)
+        peers = {p for p in instead if allows(request, team, p)} - paged_this_pass
+        left_nobody = not peers
+    return Resolution(sorted(peers), sorted(alerted - never), left_nobody)
 
 
-def may_take(request: SupportRequest, user_id: int) -> bool:
-    """Any active peer of the request's team may take it, except whom the requester
-    excluded (and the requester)."""
-    if user_id in request.excluded_ids or user_id == request.requester_id:
+def coordinators(request: SupportRequest) -> list[int]:
+    """Whom to alert when a request goes unanswered: the team's coordinators, but
+    never someone the requester excluded."""
+    return sorted(Team.of(request.region_id).coordinators - _never(request))
+
+
+def may_take(request: SupportRequest, user: User) -> bool:
+    """Whether ``user`` may see this request's offer and take it."""
+    if not SupportRequest.objects.paged_to(user).filter(pk=request.pk).exists():
         return False
-    return user_id in Team.of(request.region_id).peers
+    return allows(request, Team.of(request.region_id), user.pk)
+
+
+def offers_for(user: User) -> list[SupportRequest]:
+    """The waiting requests ``user`` may take, oldest first."""
+    waiting = list(
+        SupportRequest.objects.paged_to(user)
+        .filter(status=RequestStatus.OPEN)
+        .order_by("requested_at")
+    )
+    teams = {r.region_id: Team.of(r.region_id) for r in waiting}
+    return [r for r in waiting if allows(r, teams[r.region_id], user.pk)]
+
+
+def followup_window(region_id: int) -> timedelta:
+    """How long after a request ends its taker still sees who asked. Fails closed: a
+    setting that cannot be read, or lies outside 0 to 30 days, means none at all."""
+    try:
+        days = (
+            TeamSettings.objects.filter(region_id=region_id)
+            .values_list("followup_days", flat=True)
+            .first()
+        )
+    except (TypeError, ValueError):
+        return timedelta(0)
+    if days is None:
+        days = FOLLOWUP_DAYS_DEFAULT
+    if not isinstance(days, int) or not 0 <= days <= FOLLOWUP_DAYS_MAX:
+        return timedelta(0)
+    return timedelta(days=days)
+
+
+def taker_sees_requester(request: SupportRequest, user: User, now: datetime | None = None) -> bool:
+    """The taker sees who asked while the request is active and for the team's
+    follow-up window after it ends, and only while they are still a peer of the team."""
+    if request.acknowledged_by_id != user.pk:
+        return False
+    if user.pk not in Team.of(request.region_id).peers:
+        return False
+    if request.is_active:
+        return True
+    now = now or clock.now()
+    ended = request.closed_at or now
+    return now < ended + followup_window(request.region_id)

@@ -23,15 +23,22 @@ from django.views.decorators.http import require_POST
 
 from backline.accounts.access import COORDINATOR, TELECOMMUNICATOR, MemberRequest, role
 from backline.accounts.roles import Role
-from backline.lib import clock, tokens
+from backline.lib import clock, crypto, tokens
 from backline.oncall import resolve
 from backline.privacy import audit
 from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.actions import describe
 from backline.support import escalation, lifecycle, targets
 from backline.support import messages as texts
-from backline.support.forms import ExclusionForm, ReachOutForm, TakeForm
-from backline.support.models import Exclusion, Page, RequestStatus, SupportRequest
+from backline.support.forms import ExclusionForm, ReachOutForm, TakeForm, TeamSettingsForm
+from backline.support.models import (
+    Exclusion,
+    Page,
+    PageKind,
+    RequestStatus,
+    SupportRequest,
+    TeamSettings,
+)
 
 PEER = role(Role.PEER)
 REQUEST_VIEWED = describe(
@@ -39,6 +46,7 @@ REQUEST_VIEWED = describe(
     gettext_lazy("read your request for support (as the peer who took it)"),
 )
 PAGE_LINK_MAX_AGE = timedelta(hours=24)
+SENT_KEY = "support.anonymous-sent"
 
 
 def _home_region(user: Any) -> tuple[Any, Any]:
@@ -55,7 +63,7 @@ def reach_out(request: MemberRequest) -> HttpResponse:
     active = SupportRequest.objects.active().filter(requester=user).first()
     if active:
         messages.info(request, _("You already have a request open. Here it is."))
-        return redirect("support:request", pk=active.pk)
+        return redirect("support:request", ref=active.public_id)
     region, agency = _home_region(user)
     form = ReachOutForm(request.POST or None, requester=user)
     if request.method == "POST" and form.is_valid():
@@ -74,18 +82,12 @@ def reach_out(request: MemberRequest) -> HttpResponse:
         except escalation.AlreadyOpen:
             messages.info(request, _("You already have a request open. Here it is."))
             active = SupportRequest.objects.active().filter(requester=user).first()
-            return redirect("support:request", pk=active.pk) if active else redirect("home")
+            return redirect("support:request", ref=active.public_id) if active else redirect("home")
         if follow_token:
-            return render(
-                request,
-                "support/anonymous_sent.html",
-                {
-                    "follow_url": request.build_absolute_uri(
-                        reverse("support:follow", args=[follow_token])
-                    ),
-                },
-            )
-        return redirect("support:request", pk=created.pk)
+            # shown once on the next page; both kinds of request answer alike (302 to a
+            # random id), so that a proxy's log does not tell which one was anonymous
+            request.session[SENT_KEY] = crypto.seal(f"{created.public_id} {follow_token}", SENT_KEY)
+        return redirect("support:request", ref=created.public_id)
     available = len(resolve.available_now(region.pk, clock.now()))
     return render(request, "support/reach_out.html", {"form": form, "available": available})
 
@@ -93,25 +95,55 @@ def reach_out(request: MemberRequest) -> HttpResponse:
 def _status_context(support_request: SupportRequest, viewer: Any = None) -> dict[str, Any]:
     region = support_request.region
     eap_lines = sorted({a.eap_line for a in region.agencies.all() if a.eap_line})
+    is_taker = viewer is not None and support_request.acknowledged_by_id == viewer.pk
     return {
         "support_request": support_request,
         "taker": support_request.acknowledged_by,
         "eap_lines": eap_lines
         or ([settings.BACKLINE_EAP_LINE] if settings.BACKLINE_EAP_LINE else []),
-        "is_taker": viewer is not None and support_request.acknowledged_by_id == viewer.pk,
+        "is_taker": is_taker,
+        "shows_requester": is_taker and targets.taker_sees_requester(support_request, viewer),
     }
 
 
+def _own_context(support_request: SupportRequest) -> dict[str, Any]:
+    """Where a signed-in requester's choices post."""
+    ref = support_request.public_id
+    return {
+        "widen_url": reverse("support:widen", args=[ref]),
+        "wait_url": reverse("support:wait", args=[ref]),
+        "cancel_url": reverse("support:cancel", args=[ref]),
+    }
+
+
+def _just_sent(request: MemberRequest, ref: str) -> str | None:
+    """The follow token of the anonymous request this browser just sent, once."""
+    sealed = request.session.get(SENT_KEY)
+    if not sealed:
+        return None
+    public_id, token = crypto.unseal(sealed, SENT_KEY).split(" ")
+    if public_id != ref:
+        return None
+    del request.session[SENT_KEY]
+    return token
+
+
 @access(SIGNED_IN)
-def request_detail(request: MemberRequest, pk: int) -> HttpResponse:
-    support_request = get_object_or_404(
-        SupportRequest.objects.visible_to(request.user).select_related(
-            "region", "acknowledged_by", "requester"
-        ),
-        pk=pk,
+def request_detail(request: MemberRequest, ref: str) -> HttpResponse:
+    support_request = (
+        SupportRequest.objects.visible_to(request.user)
+        .select_related("region", "acknowledged_by", "requester", "preferred_peer")
+        .filter(public_id=ref)
+        .first()
     )
-    context = _status_context(support_request, request.user)
-    if context["is_taker"] and support_request.requester_id:
+    if support_request is None:
+        token = _just_sent(request, ref)
+        if token is None:
+            raise Http404
+        follow_url = request.build_absolute_uri(reverse("support:follow", args=[token]))
+        return render(request, "support/anonymous_sent.html", {"follow_url": follow_url})
+    context = _status_context(support_request, request.user) | _own_context(support_request)
+    if context["shows_requester"] and support_request.requester_id:
         audit.record(
             request.user, REQUEST_VIEWED, subject=support_request.requester, obj=support_request
         )
@@ -120,15 +152,46 @@ def request_detail(request: MemberRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
+def _own(request: MemberRequest, ref: str) -> SupportRequest:
+    return get_object_or_404(SupportRequest, public_id=ref, requester=request.user)
+
+
 @require_POST
 @access(SIGNED_IN)
-def request_cancel(request: MemberRequest, pk: int) -> HttpResponse:
-    support_request = get_object_or_404(SupportRequest, pk=pk, requester=request.user)
-    if lifecycle.cancel(support_request):
+def request_cancel(request: MemberRequest, ref: str) -> HttpResponse:
+    if lifecycle.cancel(_own(request, ref)):
         messages.success(request, _("Your request is cancelled. You can reach out again any time."))
     else:
         messages.info(request, _("This request had already ended."))
     return redirect("home")
+
+
+def _widen(support_request: SupportRequest, request: HttpRequest) -> None:
+    if escalation.widen(support_request):
+        messages.success(request, _("Backline is now paging any peer of your team."))
+    else:
+        messages.info(request, _("This request is no longer waiting for a peer."))
+
+
+def _wait(support_request: SupportRequest, request: HttpRequest) -> None:
+    if escalation.keep_waiting(support_request):
+        messages.success(request, _("Backline keeps paging only the peers you asked for."))
+    else:
+        messages.info(request, _("This request is no longer waiting for a peer."))
+
+
+@require_POST
+@access(SIGNED_IN)
+def request_widen(request: MemberRequest, ref: str) -> HttpResponse:
+    _widen(_own(request, ref), request)
+    return redirect("support:request", ref=ref)
+
+
+@require_POST
+@access(SIGNED_IN)
+def request_wait(request: MemberRequest, ref: str) -> HttpResponse:
+    _wait(_own(request, ref), request)
+    return redirect("support:request", ref=ref)
 
 
 def _follow(token: str) -> SupportRequest:
@@ -145,7 +208,12 @@ def _follow(token: str) -> SupportRequest:
 @access(PUBLIC)
 def follow(request: HttpRequest, token: str) -> HttpResponse:
     support_request = _follow(token)
-    context = _status_context(support_request) | {"token": token}
+    context = _status_context(support_request) | {
+        "token": token,
+        "widen_url": reverse("support:follow_widen", args=[token]),
+        "wait_url": reverse("support:follow_wait", args=[token]),
+        "cancel_url": reverse("support:follow_cancel", args=[token]),
+    }
     partial = request.headers.get("HX-Request") == "true"
     template = "support/status.html" if partial else "support/follow.html"
     taker = support_request.acknowledged_by
@@ -169,6 +237,20 @@ def follow_cancel(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("support:follow", token=token)
 
 
+@require_POST
+@access(PUBLIC)
+def follow_widen(request: HttpRequest, token: str) -> HttpResponse:
+    _widen(_follow(token), request)
+    return redirect("support:follow", token=token)
+
+
+@require_POST
+@access(PUBLIC)
+def follow_wait(request: HttpRequest, token: str) -> HttpResponse:
+    _wait(_follow(token), request)
+    return redirect("support:follow", token=token)
+
+
 def _page_from_link(request: MemberRequest, token: str) -> Page:
     try:
         page_id = signing.loads(token, salt=texts.PAGE_LINK_SALT, max_age=PAGE_LINK_MAX_AGE)
@@ -176,7 +258,11 @@ def _page_from_link(request: MemberRequest, token: str) -> Page:
         raise LinkExpired from exc
     except signing.BadSignature as exc:
         raise Http404 from exc
-    page = Page.objects.select_related("request").filter(pk=page_id, peer=request.user).first()
+    page = (
+        Page.objects.select_related("request")
+        .filter(pk=page_id, peer=request.user, kind=PageKind.PEER)
+        .first()
+    )
     if page is None:
         raise Http404
     return page
@@ -197,10 +283,10 @@ def page_link(request: MemberRequest, token: str) -> HttpResponse:
 
 
 def _offer(request: MemberRequest, support_request: SupportRequest) -> HttpResponse:
-    if not targets.may_take(support_request, request.user.pk):
+    if not targets.may_take(support_request, request.user):
         raise Http404
     if support_request.acknowledged_by_id == request.user.pk:
-        return redirect("support:request", pk=support_request.pk)
+        return redirect("support:request", ref=support_request.public_id)
     return render(
         request,
         "support/offer.html",
@@ -214,14 +300,7 @@ def _offer(request: MemberRequest, support_request: SupportRequest) -> HttpRespo
 
 @access(PEER)
 def open_requests(request: MemberRequest) -> HttpResponse:
-    regions = request.user.regions_with(Role.PEER)
-    waiting = [
-        r
-        for r in SupportRequest.objects.filter(
-            region__in=regions, status=RequestStatus.OPEN
-        ).order_by("requested_at")
-        if targets.may_take(r, request.user.pk)
-    ]
+    waiting = targets.offers_for(request.user)
     mine = SupportRequest.objects.filter(acknowledged_by=request.user).exclude(
         status__in=[RequestStatus.CLOSED, RequestStatus.CANCELLED]
     )
@@ -229,18 +308,20 @@ def open_requests(request: MemberRequest) -> HttpResponse:
 
 
 @access(PEER)
-def offer(request: MemberRequest, pk: int) -> HttpResponse:
-    return _offer(request, get_object_or_404(SupportRequest, pk=pk))
+def offer(request: MemberRequest, ref: str) -> HttpResponse:
+    return _offer(request, get_object_or_404(SupportRequest, public_id=ref))
 
 
 @require_POST
 @access(PEER)
-def take(request: MemberRequest, pk: int) -> HttpResponse:
-    support_request = get_object_or_404(SupportRequest, pk=pk)
+def take(request: MemberRequest, ref: str) -> HttpResponse:
+    support_request = get_object_or_404(SupportRequest, public_id=ref)
+    if not targets.may_take(support_request, request.user):
+        raise Http404  # the same answer for everyone who may not, before anything else
     form = TakeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose when you will reach out."))
-        return redirect("support:offer", pk=pk)
+        return redirect("support:offer", ref=ref)
     try:
         won = lifecycle.acknowledge(
             support_request, request.user, timedelta(minutes=form.cleaned_data["coming_in"])
@@ -251,14 +332,16 @@ def take(request: MemberRequest, pk: int) -> HttpResponse:
         messages.info(request, _("Another peer already took this request. Thank you."))
         return redirect("support:open")
     messages.success(request, _("You took the request. Reach out now."))
-    return redirect("support:request", pk=pk)
+    return redirect("support:request", ref=ref)
 
 
 def _taker_action(action: Any, done: Promise, refused: Promise) -> Any:
     @require_POST
     @access(PEER)
-    def view(request: MemberRequest, pk: int) -> HttpResponse:
-        support_request = get_object_or_404(SupportRequest.objects.visible_to(request.user), pk=pk)
+    def view(request: MemberRequest, ref: str) -> HttpResponse:
+        support_request = get_object_or_404(
+            SupportRequest.objects.visible_to(request.user), public_id=ref
+        )
         try:
             changed = action(support_request, request.user)
         except lifecycle.NotAllowed as exc:
@@ -267,7 +350,7 @@ def _taker_action(action: Any, done: Promise, refused: Promise) -> Any:
             messages.success(request, str(done))
         else:
             messages.info(request, str(refused))
-        return redirect("support:request", pk=pk)
+        return redirect("support:request", ref=ref)
 
     return view
 
@@ -310,9 +393,24 @@ def exclusion_remove(request: MemberRequest, pk: int) -> HttpResponse:
 
 @access(COORDINATOR)
 def team(request: MemberRequest) -> HttpResponse:
-    """The coordinator's view: how many requests wait, never who asked."""
+    """The coordinator's view: how many requests wait, never who asked; and the team's
+    follow-up window."""
     regions = request.user.regions_with(Role.COORDINATOR)
     active = SupportRequest.objects.filter(region__in=regions)
+    forms = []
+    for region in regions:
+        instance = TeamSettings.objects.filter(region=region).first() or TeamSettings(region=region)
+        posted = request.method == "POST" and request.POST.get("region") == str(region.pk)
+        form = TeamSettingsForm(
+            request.POST if posted else None, instance=instance, prefix=f"team{region.pk}"
+        )
+        if posted and form.is_valid():
+            form.save()
+            messages.success(
+                request, _("Saved. Every peer of %(team)s sees it.") % {"team": region}
+            )
+            return redirect("support:team")
+        forms.append((region, form))
     return render(
         request,
         "support/team.html",
@@ -324,5 +422,6 @@ def team(request: MemberRequest) -> HttpResponse:
             "taken_count": active.filter(
                 status__in=[RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED]
             ).count(),
+            "settings_forms": forms,
         },
     )

@@ -50,7 +50,7 @@ def test_reach_out_take_and_see_who_is_coming(page: Page, open_page, site: str, 
     page.get_by_role("link", name="Reach out").first.click()
     check_page(page, "reach-out")
     page.get_by_role("button", name="Now").click()  # the second tap
-    expect(page).to_have_url(re.compile(r"/support/requests/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/support/requests/[\w-]{16}/$"))
     expect(page.get_by_role("heading", name="Looking for a peer")).to_be_visible()
     check_page(page, "request-open")
 
@@ -100,5 +100,6 @@ def test_an_anonymous_request_is_followed_by_its_private_link(
     stranger.goto(follow)
     expect(stranger.get_by_role("heading", name="Looking for a peer")).to_be_visible()
     check_page(stranger, "anonymous-follow")
-    stranger.get_by_role("button", name="Cancel my request").click()
+    stranger.get_by_text("Cancel my request").click()  # a step to confirm
+    stranger.get_by_role("button", name="Yes, cancel it").click()
     expect(stranger.get_by_role("heading", name="Cancelled")).to_be_visible()

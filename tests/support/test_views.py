@@ -22,7 +22,7 @@ def test_reach_out_in_two_taps_and_see_who_is_coming(team, recorder, client_of):
     assert b"peer is available right now" in form.content  # the security blanket
     response = requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
     request = SupportRequest.objects.get()
-    assert response["Location"] == reverse("support:request", args=[request.pk])
+    assert response["Location"] == reverse("support:request", args=[request.public_id])
     assert b"Looking for a peer" in requester.get(response["Location"]).content
 
     page = Page.objects.get(peer=team.a)
@@ -30,12 +30,14 @@ def test_reach_out_in_two_taps_and_see_who_is_coming(team, recorder, client_of):
     peer = client_of(team.a)
     offer = peer.get(link)
     assert b"Tess" not in offer.content  # no identity before taking
-    peer.post(reverse("support:take", args=[request.pk]), {"coming_in": "15"})
-    status = requester.get(reverse("support:request", args=[request.pk]), HTTP_HX_REQUEST="true")
+    peer.post(reverse("support:take", args=[request.public_id]), {"coming_in": "15"})
+    status = requester.get(
+        reverse("support:request", args=[request.public_id]), HTTP_HX_REQUEST="true"
+    )
     assert b"Pat Peer took your request" in status.content
     assert b"<html" not in status.content
 
-    detail = peer.get(reverse("support:request", args=[request.pk]))
+    detail = peer.get(reverse("support:request", args=[request.public_id]))
     assert b"Tess Caller" in detail.content
     entry = AuditEntry.objects.get(action="support.request.viewed")
     assert entry.subject_id == team.world.telecommunicator.pk and entry.actor_id == team.a.pk
@@ -46,7 +48,9 @@ def test_a_second_reach_out_shows_the_open_one(team, recorder, client_of):
     requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
     again = requester.post(reverse("support:reach_out"), {"urgency": "week", "contact": "text"})
     assert SupportRequest.objects.count() == 1
-    assert again["Location"] == reverse("support:request", args=[SupportRequest.objects.get().pk])
+    assert again["Location"] == reverse(
+        "support:request", args=[SupportRequest.objects.get().public_id]
+    )
 
 
 def test_invalid_reach_out_changes_nothing(team, recorder, client_of):
@@ -73,7 +77,11 @@ def test_anonymous_reach_out_gives_a_private_link(team, recorder, client_of, cli
             "callback_number": "+1 555 010 0999",
         },
     )
-    follow_url = response.context["follow_url"]
+    # a redirect, as for a named request, to a page that shows the private link once
+    assert response.status_code == 302
+    sent = requester.get(response["Location"])
+    follow_url = sent.context["follow_url"]
+    assert requester.get(response["Location"]).status_code == 404  # only once
     request = SupportRequest.objects.get()
     assert request.requester is None and request.callback_number == "+15550100999"
     page = client.get(follow_url)  # no sign-in needed: the link is the key
@@ -102,15 +110,19 @@ def test_forged_expired_and_foreign_page_links(team, recorder, client_of, moment
     assert expired.status_code == 410
 
 
-def test_a_link_to_a_taken_or_ended_request_says_so(team, recorder, client_of):
+def test_a_link_to_a_taken_or_ended_request_says_so(team, recorder, client_of, moment):
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
     request = SupportRequest.objects.get()
+    moment.later(minutes=5)  # step 2 pages B
     lifecycle.acknowledge(request, team.b, timedelta(minutes=5))
     peer = client_of(team.a)
-    assert b"taken by another peer" in peer.get(reverse("support:offer", args=[request.pk])).content
+    assert (
+        b"taken by another peer"
+        in peer.get(reverse("support:offer", args=[request.public_id])).content
+    )
     response = peer.post(
-        reverse("support:take", args=[request.pk]), {"coming_in": "5"}, follow=True
+        reverse("support:take", args=[request.public_id]), {"coming_in": "5"}, follow=True
     )
     assert b"already took" in response.content
     assert SupportRequest.objects.get().acknowledged_by == team.b
@@ -123,7 +135,7 @@ def test_a_peer_of_another_team_cannot_take(team, recorder, client_of):
     stranger = make_person("far@prairie.test", "Far Peer", team.world.outside_agency, "peer")
     enrol_totp(stranger)
     response = client_of(stranger).post(
-        reverse("support:take", args=[request.pk]), {"coming_in": "5"}
+        reverse("support:take", args=[request.public_id]), {"coming_in": "5"}
     )
     assert response.status_code == 404
     assert SupportRequest.objects.get().status == RequestStatus.OPEN
@@ -138,7 +150,7 @@ def test_coordinators_never_see_who_asked(team, recorder, client_of):
     page = coordinator.get(reverse("support:team"))
     assert b"Tess" not in page.content and b"secret" not in page.content
     request = SupportRequest.objects.get()
-    assert coordinator.get(reverse("support:request", args=[request.pk])).status_code == 404
+    assert coordinator.get(reverse("support:request", args=[request.public_id])).status_code == 404
 
 
 def test_the_exclusion_list_is_private_and_used(team, recorder, client_of):
@@ -182,8 +194,8 @@ def test_the_time_a_peer_gives_is_shown_in_local_time(team, recorder, client_of,
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
     request = SupportRequest.objects.get()
-    client_of(team.a).post(reverse("support:take", args=[request.pk]), {"coming_in": "15"})
-    status = requester.get(reverse("support:request", args=[request.pk])).content.decode()
+    client_of(team.a).post(reverse("support:take", args=[request.public_id]), {"coming_in": "15"})
+    status = requester.get(reverse("support:request", args=[request.public_id])).content.decode()
     assert "will reach out by 7:15 AM" in status
 
     lifecycle.cancel(request)
@@ -192,5 +204,6 @@ def test_the_time_a_peer_gives_is_shown_in_local_time(team, recorder, client_of,
     )
     anonymous = SupportRequest.objects.get(anonymous=True)
     lifecycle.acknowledge(anonymous, team.a, timedelta(minutes=30))
-    follow = client.get(response.context["follow_url"]).content.decode()  # not signed in
+    follow_url = requester.get(response["Location"]).context["follow_url"]
+    follow = client.get(follow_url).content.decode()  # not signed in
     assert "will reach out by 7:30 AM" in follow  # in the zone of the peer who is coming
