@@ -179,19 +179,22 @@ def offers_for(user: User) -> list[SupportRequest]:
 
 
 def followup_window(region_id: int) -> timedelta:
-    """How long after a request ends its taker still sees who asked. Fails closed: a
-    setting that cannot be read, or lies outside 0 to 30 days, means none at all."""
+    """How long after a request ends its taker still sees who asked."""
     try:
         days = (
             TeamSettings.objects.filter(region_id=region_id)
             .values_list("followup_days", flat=True)
             .first()
         )
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # a value the database gives back but cannot convert
         return timedelta(0)
-    if days is None:
-        days = FOLLOWUP_DAYS_DEFAULT
-    if not isinstance(days, int) or not 0 <= days <= FOLLOWUP_DAYS_MAX:
+    return window_of(FOLLOWUP_DAYS_DEFAULT if days is None else days)
+
+
+def window_of(days: object) -> timedelta:
+    """Fails closed: a setting that is not a whole number of days from 0 to 30 means
+    no window at all."""
+    if type(days) is not int or not 0 <= days <= FOLLOWUP_DAYS_MAX:
         return timedelta(0)
     return timedelta(days=days)
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import time_machine
 from django.core import signing
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from backline.lib import clock
 from backline.privacy.models import AuditEntry
-from backline.support import lifecycle
+from backline.support import escalation, lifecycle, targets
 from backline.support import messages as texts
-from backline.support.models import Page, RequestStatus, SupportRequest
+from backline.support.models import Page, RequestStatus, SupportRequest, TeamSettings
 from tests.personas import enrol_totp, make_person
 
 
@@ -207,3 +209,69 @@ def test_the_time_a_peer_gives_is_shown_in_local_time(team, recorder, client_of,
     follow_url = requester.get(response["Location"]).context["follow_url"]
     follow = client.get(follow_url).content.decode()  # not signed in
     assert "will reach out by 7:30 AM" in follow  # in the zone of the peer who is coming
+
+
+def test_the_taker_sees_who_asked_only_for_the_follow_up_window(team, recorder, client_of, moment):
+    requester = client_of(team.world.telecommunicator)
+    requester.post(
+        reverse("support:reach_out"), {"urgency": "now", "contact": "call", "note": "rough"}
+    )
+    request = SupportRequest.objects.get()
+    taker = client_of(team.a)
+    taker.post(reverse("support:take", args=[request.public_id]), {"coming_in": "15"})
+    detail = reverse("support:request", args=[request.public_id])
+    assert b"Tess Caller" in taker.get(detail).content
+    taker.post(reverse("support:close", args=[request.public_id]))
+    moment.later(days=6, hours=23)
+    taker = client_of(team.a)  # signed in again, a week later
+    assert b"Tess Caller" in taker.get(detail).content  # following up, within 7 days
+    seen = AuditEntry.objects.filter(action="support.request.viewed").count()
+    moment.later(hours=1)
+    after = taker.get(detail).content
+    assert b"Tess" not in after and b"tc@harbor.test" not in after
+    assert b"A colleague." in after
+    # the log keeps that it was seen, and no further reads are recorded as seen
+    assert AuditEntry.objects.filter(action="support.request.viewed").count() == seen
+
+
+def test_the_follow_up_window_is_the_teams_and_fails_closed(team, recorder, client_of, moment):
+    coordinator = client_of(team.world.coordinator)
+    region = team.world.region
+    field = f"team{region.pk}-followup_days"
+    refused = coordinator.post(reverse("support:team"), {"region": region.pk, field: "31"})
+    assert refused.status_code == 200 and b"less than or equal to 30" in refused.content
+    assert not TeamSettings.objects.exists()  # nothing changed
+    coordinator.post(reverse("support:team"), {"region": region.pk, field: "0"})
+    assert TeamSettings.objects.get(region=region).followup_days == 0
+    outsider = client_of(team.world.outsider)  # another team's coordinator
+    outsider.post(
+        reverse("support:team"), {"region": region.pk, f"team{region.pk}-followup_days": "30"}
+    )
+    assert TeamSettings.objects.get(region=region).followup_days == 0
+
+    request, _ = escalation.reach_out(
+        team.world.telecommunicator, region, team.world.agency, escalation.Ask("now", "call")
+    )
+    lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
+    lifecycle.close(request, team.a)
+    request.refresh_from_db()
+    assert not targets.taker_sees_requester(request, team.a)  # 0 days: not even a moment
+
+    for unreadable in (31, -1, "7", None, 7.5, True):
+        assert targets.window_of(unreadable) == timedelta(0)
+    assert targets.window_of(30) == timedelta(days=30)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TeamSettings.objects.filter(region=region).update(followup_days=31)
+
+
+def test_a_taker_whose_peer_role_was_removed_no_longer_sees_who_asked(
+    team, recorder, client_of, moment
+):
+    requester = client_of(team.world.telecommunicator)
+    requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    request = SupportRequest.objects.get()
+    taker = client_of(team.a)
+    taker.post(reverse("support:take", args=[request.public_id]), {"coming_in": "15"})
+    team.a.memberships.filter(role="peer").delete()
+    page = client_of(team.a).get(reverse("support:request", args=[request.public_id]))
+    assert b"Tess" not in page.content
