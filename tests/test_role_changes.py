@@ -175,8 +175,11 @@ def test_the_page_is_paginated_newest_first_and_linked_for_every_member(world: W
     assert [line.split(" became")[0] for line in second] == [
         f"Person {n:02}" for n in range(4, -1, -1)
     ]
-    home = client.get(reverse("home")).content.decode()
-    assert f'href="{reverse("roster_changes")}"' in home
+    link = f'href="{reverse("roster_changes")}"'
+    assert link in client.get(reverse("home")).content.decode()
+    nobody = client_of(make_person("none@harbor.test", "No Role", world.agency))
+    assert link not in nobody.get(reverse("home")).content.decode()
+    assert nobody.get(reverse("roster_changes")).status_code == 404  # in no team
 
 
 def test_accepting_an_invitation_records_the_inviters_grants(world: World, client_of, client):

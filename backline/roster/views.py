@@ -163,7 +163,9 @@ def role_remove(request: MemberRequest, pk: int, membership_pk: int) -> HttpResp
         return redirect("roster:person", pk=shown.pk)
     with transaction.atomic():
         membership = get_object_or_404(
-            Membership.objects.select_for_update().select_related("agency", "region", "user"),
+            Membership.objects.select_for_update(of=("self",)).select_related(
+                "agency", "region", "user"
+            ),
             pk=membership_pk,
             user=shown,
             agency__in=manager.manageable_agencies(),
