@@ -18,6 +18,7 @@ urlpatterns = [
     path("account/security/", views.security_setup, name="security_setup"),
     path("privacy/who-has-seen-my-data/", views.who_has_seen_my_data, name="who_has_seen_my_data"),
     path("manage/", include("backline.roster.urls")),
+    path("team/roster-changes/", roster_views.roster_changes, name="roster_changes"),
     path("invitation/<str:token>/", roster_views.accept_invitation, name="accept_invitation"),
     path("dev/mail/", dev_mail.mailbox, name="dev_mail"),
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),

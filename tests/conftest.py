@@ -43,15 +43,24 @@ def _transactional(item: pytest.Item) -> bool:
     )
 
 
+# The migrations that make a table append-only, each naming its TABLE.
+APPEND_ONLY_GUARDS = [
+    "backline.privacy.migrations.0002_audit_append_only",
+    "backline.accounts.migrations.0005_role_change_append_only",
+]
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
-    """The database refuses to delete audit entries; on SQLite that includes the flush
-    that ends a transactional test. Lift the guard for a moment to empty the log first
-    (PostgreSQL's flush truncates, which row triggers do not see)."""
+    """The database refuses to delete audit entries and role changes; on SQLite that
+    includes the flush that ends a transactional test. Lift the guards for a moment to
+    empty those tables first (PostgreSQL's flush truncates, which row triggers do not
+    see)."""
     if _transactional(item) and connection.vendor == "sqlite":
-        guard = importlib.import_module("backline.privacy.migrations.0002_audit_append_only")
-        with connection.schema_editor() as editor:
-            guard.drop_triggers(None, editor)
-            editor.execute(f"DELETE FROM {guard.TABLE}")
-            guard.create_triggers(None, editor)
+        for module in APPEND_ONLY_GUARDS:
+            guard = importlib.import_module(module)
+            with connection.schema_editor() as editor:
+                guard.drop_triggers(None, editor)
+                editor.execute(f"DELETE FROM {guard.TABLE}")
+                guard.create_triggers(None, editor)
     return (yield)

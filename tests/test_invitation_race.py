@@ -25,6 +25,7 @@ def test_two_simultaneous_acceptances_make_one_account(world):
         email="twice@harbor.test",
         full_name="Twice",
         roles=["telecommunicator"],
+        invited_by=world.coordinator,
         token_digest=tokens.digest("race"),
         created_at=now,
         expires_at=now + timedelta(days=1),

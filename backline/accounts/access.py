@@ -27,6 +27,8 @@ def role(*roles: Role) -> Rule:
     )
 
 
+# Holding any role in any team; what such a person sees is scoped to their teams.
+MEMBER = Rule("a member of a team", lambda request: bool(_user(request).all_memberships))
 TELECOMMUNICATOR = role(Role.TELECOMMUNICATOR, Role.PEER)
 ROSTER_MANAGER = role(Role.COORDINATOR, Role.ADMINISTRATOR)
 COORDINATOR = role(Role.COORDINATOR)

@@ -13,9 +13,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from backline.accounts.roles import AGENCY_BOUND, GRANTABLE_BY, MFA_REQUIRED, Role
+from backline.accounts.roles import AGENCY_BOUND, GRANTABLE_BY, MFA_REQUIRED, WITH_ARTICLE, Role
 from backline.accounts.states import State
 from backline.lib import clock
+from backline.lib.append_only import AppendOnly
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -218,6 +219,96 @@ class Membership(models.Model):
     def clean(self) -> None:
         if self.agency is not None and self.agency.region_id != self.region_id:
             raise ValidationError(_("The agency belongs to another region."))
+
+
+class RoleChangeQuerySet(models.QuerySet["RoleChange"]):
+    def visible_to(self, viewer: User) -> RoleChangeQuerySet:
+        """Every member of a team reads its roster changes, and only its own."""
+        if not viewer.is_authenticated or not viewer.is_active:
+            return self.none()
+        return self.filter(region_id__in={m.region_id for m in viewer.all_memberships})
+
+
+class RoleChangeKind(models.TextChoices):
+    GRANTED = "granted", _("granted")
+    REMOVED = "removed", _("removed")
+
+
+class RoleChange(AppendOnly):
+    """One role given to or taken from a person: the roster's history, which the whole
+    team reads (visibility is the deterrent).
+
+    People are kept as plain ids and the names they had, as in the audit log, so that
+    deleting an account never rewrites history; triggers in the database refuse UPDATE
+    and DELETE. Written only by ``accounts.grants``.
+    """
+
+    at = models.DateTimeField(default=clock.now)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="role_changes")
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="role_changes"
+    )
+    person = models.ForeignKey(
+        User, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    person_label = models.CharField(max_length=200)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    kind = models.CharField(max_length=10, choices=RoleChangeKind.choices)
+    by = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        help_text=_("Who made the change; empty when Backline did (demo data)."),
+    )
+    by_label = models.CharField(max_length=200)
+
+    objects = RoleChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("role change")
+        indexes = [models.Index(fields=["region", "-at"], name="role_change_by_region")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(by__isnull=True) | ~Q(by=models.F("person")),
+                name="role_change_never_by_the_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=Role.values), name="role_change_role_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=RoleChangeKind.values), name="role_change_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=sorted(AGENCY_BOUND)) | Q(agency__isnull=False),
+                name="role_change_agency_for_agency_roles",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.person_label} {self.kind} {self.role}"
+
+    @property
+    def role_phrase(self) -> str:
+        return str(WITH_ARTICLE[Role(self.role)])
+
+    @property
+    def place(self) -> str:
+        """Where the role is held: "at Harbor 911", or "in Harbor Peer Team"."""
+        if self.agency is not None:
+            return _("at %(agency)s") % {"agency": self.agency.name}
+        return _("in %(region)s") % {"region": self.region.name}
+
+    @property
+    def told_to_person(self) -> str:
+        """What happened, said to the person, after the name of who did it."""
+        words = {"role": self.role_phrase, "place": self.place}
+        if self.kind == RoleChangeKind.GRANTED:
+            return _("made you %(role)s %(place)s") % words
+        return _("ended your role as %(role)s %(place)s") % words
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):

@@ -23,3 +23,12 @@ GRANTABLE_BY = {
     Role.COORDINATOR: frozenset(Role),
     Role.ADMINISTRATOR: frozenset({Role.TELECOMMUNICATOR, Role.ADMINISTRATOR}),
 }
+
+# A role as it reads in a sentence: "became a peer supporter".
+WITH_ARTICLE = {
+    Role.TELECOMMUNICATOR: _("a telecommunicator"),
+    Role.PEER: _("a peer supporter"),
+    Role.COORDINATOR: _("a coordinator"),
+    Role.CLINICIAN: _("a clinician"),
+    Role.ADMINISTRATOR: _("an agency administrator"),
+}

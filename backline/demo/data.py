@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from backline.accounts import addresses
-from backline.accounts.models import Agency, Membership, Region, User
+from backline.accounts import addresses, grants
+from backline.accounts.models import Agency, Region, User
 from backline.accounts.roles import Role
 from backline.demo import paging
 
@@ -121,32 +121,25 @@ def load() -> tuple[Region, bool]:
             for name, state, tz in AGENCIES
         ]
         password_hash = _hash(PASSWORD)
-        for login in LOGINS:
-            _person(
-                region,
-                agencies[login.agency],
-                login.email,
-                login.full_name,
-                login.roles,
-                password_hash,
-            )
+        people = [
+            (agencies[login.agency], login.email, login.full_name, login.roles) for login in LOGINS
+        ]
         names = _names()
         for number in range(OTHER_PEERS + OTHER_TELECOMMUNICATORS):
             first, last = next(names)
-            roles = (
+            roles: tuple[Role, ...] = (
                 (Role.TELECOMMUNICATOR, Role.PEER)
                 if number < OTHER_PEERS
                 else (Role.TELECOMMUNICATOR,)
             )
             email = f"{first}.{last}.{number}@example.org".lower()
-            _person(
-                region,
-                agencies[number % len(agencies)],
-                email,
-                f"{first} {last}",
-                roles,
-                password_hash,
-            )
+            people.append((agencies[number % len(agencies)], email, f"{first} {last}", roles))
+        # Backline gives the coordinator their roles; the coordinator gives everyone else
+        # theirs, and the roster-changes page lists each grant.
+        coordinating, *others = sorted(people, key=lambda p: Role.COORDINATOR not in p[3])
+        coordinator = _person(*coordinating, password_hash, by=None)
+        for other in others:
+            _person(*other, password_hash, by=coordinator)
         paging.load(region)
     return region, True
 
@@ -158,18 +151,18 @@ def _hash(password: str) -> str:
 
 
 def _person(
-    region: Region,
     agency: Agency,
     email: str,
     full_name: str,
     roles: tuple[Role, ...],
     password_hash: str,
+    *,
+    by: User | None,
 ) -> User:
     user = User.objects.create(
         email=email, full_name=full_name, password=password_hash, is_demo=True
     )
-    Membership.objects.bulk_create(
-        Membership(user=user, region=region, agency=agency, role=role) for role in roles
-    )
+    for role in roles:
+        grants.grant(user, agency, role, by=by)
     addresses.record_verified(user)
     return user

@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from backline.accounts import addresses
-from backline.accounts.models import Agency, Invitation, Membership, User
+from backline.accounts import addresses, grants
+from backline.accounts.models import Agency, Invitation, User
 from backline.lib import clock, tokens
 
 
@@ -75,7 +75,7 @@ def invite(
 
 def find(token: str) -> Invitation | None:
     return (
-        Invitation.objects.select_related("agency__region")
+        Invitation.objects.select_related("agency__region", "invited_by")
         .filter(token_digest=tokens.digest(token))
         .first()
     )
@@ -91,12 +91,29 @@ def ensure_usable(invitation: Invitation) -> None:
         raise InvitationUnusable(
             _("This invitation has expired. Ask your coordinator for a new one.")
         )
+    inviter = invitation.invited_by
+    if (
+        inviter is None
+        or not inviter.is_active
+        or not set(invitation.roles) <= set(inviter.grantable_roles(invitation.agency))
+    ):
+        # the roles are the inviter's to give when the link is used, not only when sent
+        raise InvitationUnusable(
+            _(
+                "The person who sent this invitation can no longer give these roles. "
+                "Ask your coordinator for a new one."
+            )
+        )
 
 
 def accept(invitation: Invitation, person: NewPerson) -> User:
     """Create the account and its memberships, once, even if two submits race."""
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        locked = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("agency", "invited_by")
+            .get(pk=invitation.pk)
+        )
         ensure_usable(locked)
         try:
             user = User.objects.create_user(
@@ -110,11 +127,8 @@ def accept(invitation: Invitation, person: NewPerson) -> User:
                 _("An account with this e-mail address already exists. Sign in instead.")
             ) from exc
         addresses.record_verified(user)  # the invitation link went to this address
-        region = locked.agency.region
-        Membership.objects.bulk_create(
-            Membership(user=user, region=region, agency=locked.agency, role=role)
-            for role in locked.roles
-        )
+        for role in locked.roles:  # given by the person who sent the invitation
+            grants.grant(user, locked.agency, role, by=locked.invited_by)
         locked.accepted_at = clock.now()
         locked.accepted_by = user
         locked.save(update_fields=["accepted_at", "accepted_by"])

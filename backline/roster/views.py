@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from backline.accounts.access import COORDINATOR, ROSTER_MANAGER, MemberRequest
-from backline.accounts.models import Agency, Invitation, Membership, User
+from backline.accounts import grants
+from backline.accounts.access import COORDINATOR, MEMBER, ROSTER_MANAGER, MemberRequest
+from backline.accounts.models import Agency, Invitation, Membership, Region, RoleChange, User
 from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.privacy import audit
@@ -31,6 +32,9 @@ from backline.roster import invitations
 from backline.roster.forms import AcceptInvitationForm, AddRoleForm, AgencyForm, InvitationForm
 
 PERSON_VIEWED = describe("roster.person.viewed", gettext_lazy("opened your roster page"))
+OWN_ROLES = gettext_lazy(
+    "Nobody changes their own roles. Ask another coordinator or administrator of your team."
+)
 
 
 @access(ROSTER_MANAGER)
@@ -100,13 +104,15 @@ def _visible_person(request: MemberRequest, pk: int) -> User:
 def person(request: MemberRequest, pk: int) -> HttpResponse:
     manager = request.user
     shown = _visible_person(request, pk)
-    if shown != manager:
+    own = shown == manager
+    if not own:
         audit.record(manager, PERSON_VIEWED, subject=shown, obj=shown)
     manageable = set(manager.manageable_agencies().values_list("pk", flat=True))
     memberships = [
         (
             m,
-            m.agency is not None
+            not own
+            and m.agency is not None
             and m.agency.pk in manageable
             and m.role in manager.grantable_roles(m.agency),
         )
@@ -118,9 +124,17 @@ def person(request: MemberRequest, pk: int) -> HttpResponse:
         {
             "person": shown,
             "memberships": memberships,
-            "form": AddRoleForm(manager=manager, person=shown),
+            "form": None if own else AddRoleForm(manager=manager, person=shown),
         },
     )
+
+
+def _refuse_own_roles(request: MemberRequest, shown: User) -> bool:
+    """Nobody gives themselves a role or takes one of their own away: say so."""
+    if shown != request.user:
+        return False
+    messages.error(request, OWN_ROLES)
+    return True
 
 
 @require_POST
@@ -128,13 +142,12 @@ def person(request: MemberRequest, pk: int) -> HttpResponse:
 def role_add(request: MemberRequest, pk: int) -> HttpResponse:
     manager = request.user
     shown = _visible_person(request, pk)
+    if _refuse_own_roles(request, shown):
+        return redirect("roster:person", pk=shown.pk)
     form = AddRoleForm(request.POST, manager=manager, person=shown)
     if form.is_valid():
-        agency = form.cleaned_data["agency"]
-        Membership.objects.create(
-            user=shown, region=agency.region, agency=agency, role=form.cleaned_data["role"]
-        )
-        messages.success(request, _("The role was added."))
+        grants.grant(shown, form.cleaned_data["agency"], form.cleaned_data["role"], by=manager)
+        messages.success(request, _("The role was added. The whole team can see this change."))
     else:
         for error in form.errors.values():
             messages.error(request, " ".join(str(e) for e in error))
@@ -146,9 +159,13 @@ def role_add(request: MemberRequest, pk: int) -> HttpResponse:
 def role_remove(request: MemberRequest, pk: int, membership_pk: int) -> HttpResponse:
     manager = request.user
     shown = _visible_person(request, pk)
+    if _refuse_own_roles(request, shown):
+        return redirect("roster:person", pk=shown.pk)
     with transaction.atomic():
         membership = get_object_or_404(
-            Membership.objects.select_for_update().select_related("agency", "region"),
+            Membership.objects.select_for_update(of=("self",)).select_related(
+                "agency", "region", "user"
+            ),
             pk=membership_pk,
             user=shown,
             agency__in=manager.manageable_agencies(),
@@ -157,17 +174,25 @@ def role_remove(request: MemberRequest, pk: int, membership_pk: int) -> HttpResp
             membership.agency
         ):
             messages.error(request, _("You may not remove this role."))
-        elif (
-            membership.role == Role.COORDINATOR
-            and not Membership.objects.filter(region=membership.region, role=Role.COORDINATOR)
-            .exclude(pk=membership.pk)
-            .exists()
-        ):
+        elif membership.role == Role.COORDINATOR and not _other_coordinators(membership):
             messages.error(request, _("A region must keep at least one coordinator."))
         else:
-            membership.delete()
-            messages.success(request, _("The role was removed."))
+            grants.remove(membership, by=manager)
+            messages.success(
+                request, _("The role was removed. The whole team can see this change.")
+            )
     return redirect("roster:person", pk=shown.pk)
+
+
+def _other_coordinators(membership: Membership) -> bool:
+    """Whether the region keeps a coordinator without ``membership``. The region is
+    locked first, so two coordinators removing each other at once leave one."""
+    Region.objects.select_for_update().get(pk=membership.region_id)
+    return (
+        Membership.objects.filter(region=membership.region_id, role=Role.COORDINATOR)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
 
 
 @require_POST
@@ -185,6 +210,14 @@ def person_active(request: MemberRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("%(person)s can no longer sign in.") % {"person": shown})
     return redirect("roster:person", pk=shown.pk)
+
+
+@access(MEMBER)
+def roster_changes(request: MemberRequest) -> HttpResponse:
+    """Every role given or taken away in the viewer's teams, for every member to read."""
+    changes = RoleChange.objects.visible_to(request.user).select_related("agency", "region")
+    page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    return render(request, "roster/changes.html", {"page": page})
 
 
 @access(ROSTER_MANAGER)

@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "can_manage": user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR),
         "is_peer": user.has_role(Role.PEER),
         "is_coordinator": coordinator,
+        "is_member": bool(user.all_memberships),
         # coordinators are warned when the paging engine has stopped
         "engine_stale": coordinator and is_stale(),
         # the header's "Notifications (n)": one indexed COUNT

@@ -1,5 +1,6 @@
 """Pages every member reaches: home (one section per role), enrolment, privacy."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.shortcuts import redirect, render
 
 from backline.accounts.access import MemberRequest
 from backline.accounts.mfa import has_second_factor
-from backline.accounts.models import Invitation, Membership
+from backline.accounts.models import Invitation, Membership, RoleChange
 from backline.accounts.roles import MFA_REQUIRED, Role
 from backline.lib import clock
 from backline.oncall import resolve
@@ -82,4 +83,25 @@ def security_setup(request: MemberRequest) -> HttpResponse:
 def who_has_seen_my_data(request: MemberRequest) -> HttpResponse:
     entries = AuditEntry.objects.visible_to(request.user)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "web/who_has_seen.html", {"page": page})
+    return render(request, "web/who_has_seen.html", {"page": page, "rows": _in_words(page)})
+
+
+def _in_words(entries: Iterable[AuditEntry]) -> list[tuple[AuditEntry, str]]:
+    """Each entry with what happened; a role change says which role, and where."""
+    listed = list(entries)
+    kind = RoleChange._meta.label_lower
+    changes = {
+        (kind, str(pk)): change
+        for pk, change in RoleChange.objects.select_related("agency", "region")
+        .in_bulk([int(e.object_id) for e in listed if e.object_type == kind])
+        .items()
+    }
+    return [
+        (
+            entry,
+            change.told_to_person
+            if (change := changes.get((entry.object_type, entry.object_id)))
+            else entry.description,
+        )
+        for entry in listed
+    ]

@@ -8,6 +8,8 @@ from datetime import date, time
 import pytest
 from playwright.sync_api import Page, expect
 
+from backline.accounts import grants
+from backline.accounts.roles import Role
 from backline.oncall.models import Rotation, RotationMember, Schedule, ScheduleWindow
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget, TargetKind
 from tests.browser.support import check_page, sign_in
@@ -25,6 +27,7 @@ PEER_PAGES = [
     "/support/open/",
     "/support/exclusions/",
     "/support/reach-out/",
+    "/team/roster-changes/",
 ]
 
 
@@ -52,6 +55,11 @@ def set_up(world: World) -> dict[str, int]:
     policy = EscalationPolicy.objects.create(region=world.region, name="Standard", is_default=True)
     step = EscalationStep.objects.create(policy=policy, order=0, delay_minutes=5)
     StepTarget.objects.create(step=step, kind=TargetKind.ROTATION, rotation=rotation)
+    # a role given and taken away, for the roster-changes page
+    grants.remove(
+        grants.grant(world.telecommunicator, world.agency, Role.PEER, by=world.coordinator),
+        by=world.coordinator,
+    )
     return {"rotation": rotation.pk, "schedule": schedule.pk, "policy": policy.pk}
 
 
@@ -69,6 +77,7 @@ def coordinator_pages(ids: dict[str, int]) -> list[str]:
         f"/policies/{ids['policy']}/",
         "/policies/coverage/",
         "/support/team/",
+        "/team/roster-changes/",
     ]
 
 
