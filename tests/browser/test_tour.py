@@ -25,6 +25,8 @@ PEER_PAGES = [
     "/support/open/",
     "/support/exclusions/",
     "/support/reach-out/",
+    "/accounts/2fa/webauthn/",
+    "/accounts/reauthenticate/",
 ]
 
 
