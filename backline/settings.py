@@ -1,8 +1,9 @@
 """Backline's one settings module, read from the environment.
 
 With no environment at all Backline runs in development: SQLite in ``data/``, a
-generated secret kept there, e-mail printed to the console. ``BACKLINE_ENV=production``
-demands a real secret and allowed hosts and turns on secure cookies.
+generated secret kept there, e-mail written to ``data/mail/``. ``BACKLINE_ENV=production``
+demands a real secret, allowed hosts and SMTP (or e-mail turned off) and turns on
+secure cookies.
 ``DATABASE_URL`` switches to PostgreSQL.
 """
 
@@ -241,8 +242,14 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_LOGIN_ON_GET = False
 
+# Mail is never written to the server's output or logs: production needs SMTP, or e-mail
+# turned off explicitly (then mail is dropped and the e-mail transport refuses, so pages
+# fail over to each peer's next contact method; backline.notify warns at start-up).
+BACKLINE_EMAIL = env.flag("BACKLINE_EMAIL", default=True)
 EMAIL_HOST = env.text("BACKLINE_SMTP_HOST")
-if EMAIL_HOST:
+if not BACKLINE_EMAIL:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+elif EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env.integer("BACKLINE_SMTP_PORT", 587, minimum=1)
     EMAIL_HOST_USER = env.text("BACKLINE_SMTP_USER")
@@ -250,7 +257,10 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env.flag("BACKLINE_SMTP_STARTTLS", default=True)
     EMAIL_TIMEOUT = 10
 elif PRODUCTION:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    raise ImproperlyConfigured(
+        "BACKLINE_SMTP_HOST is required in production (with BACKLINE_SMTP_PORT, _USER, "
+        "_PASSWORD as needed), or set BACKLINE_EMAIL=off to send no e-mail at all"
+    )
 else:
     # development: mail is kept in data/mail/ and shown at /dev/mail/
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
