@@ -308,9 +308,33 @@ BACKLINE_SENDING_DEADLINE_SECONDS = env.integer("BACKLINE_SENDING_DEADLINE_SECON
 BACKLINE_INVITATION_DAYS = env.integer("BACKLINE_INVITATION_DAYS", 7, minimum=1)
 BACKLINE_INVITATION_TTL = timedelta(days=BACKLINE_INVITATION_DAYS)
 
+# Every handler redacts secrets (tokens in URLs, query strings, addresses) before it
+# writes: backline.lib.redact. Backline's own loggers and django.request reach the root's
+# handler; Django's default handlers (a second console in DEBUG, mail to ADMINS carrying
+# the request) are replaced; runserver's and granian's access lines are redacted too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "backline.lib.redact.RedactSecrets"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.text("BACKLINE_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": []},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "granian.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
