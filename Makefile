@@ -25,7 +25,7 @@ run: install
 	@echo
 	@echo "Backline is starting on http://$(HOST):$(PORT)/ with its paging engine."
 	@echo "Sign in with a demo login above (demo mode lets demo accounts skip MFA)."
-	@echo "E-mail Backline sends is shown at http://$(HOST):$(PORT)/dev/mail/. Stop with Ctrl-C."
+	@echo "Signed in, your own e-mail from Backline is at http://$(HOST):$(PORT)/dev/mail/. Stop with Ctrl-C."
 	BACKLINE_DEMO=1 BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) sh scripts/run.sh
 
 test: install

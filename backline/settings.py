@@ -1,8 +1,9 @@
 """Backline's one settings module, read from the environment.
 
 With no environment at all Backline runs in development: SQLite in ``data/``, a
-generated secret kept there, e-mail printed to the console. ``BACKLINE_ENV=production``
-demands a real secret and allowed hosts and turns on secure cookies.
+generated secret kept there, e-mail written to ``data/mail/``. ``BACKLINE_ENV=production``
+demands a real secret, allowed hosts and SMTP (or e-mail turned off) and turns on
+secure cookies.
 ``DATABASE_URL`` switches to PostgreSQL.
 """
 
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.sites",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's passkey list formats dates with it
     # Backline's templates first: they restyle django-allauth's pages.
     "backline.web",
     "allauth",
@@ -102,6 +104,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "backline.web.middleware.NoStoreMiddleware",
     "backline.web.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -217,6 +220,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Confirming access again (before changing a second factor, say) takes the password or a
+# second factor. Not an e-mailed code: that is weaker than either, and its views stay
+# closed like the rest of sign-in by code (backline.web.allauth_rules).
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Backline] "
 ACCOUNT_RATE_LIMITS = {
@@ -235,8 +242,14 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_LOGIN_ON_GET = False
 
+# Mail is never written to the server's output or logs: production needs SMTP, or e-mail
+# turned off explicitly (then mail is dropped and the e-mail transport refuses, so pages
+# fail over to each peer's next contact method; backline.notify warns at start-up).
+BACKLINE_EMAIL = env.flag("BACKLINE_EMAIL", default=True)
 EMAIL_HOST = env.text("BACKLINE_SMTP_HOST")
-if EMAIL_HOST:
+if not BACKLINE_EMAIL:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+elif EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env.integer("BACKLINE_SMTP_PORT", 587, minimum=1)
     EMAIL_HOST_USER = env.text("BACKLINE_SMTP_USER")
@@ -244,7 +257,10 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env.flag("BACKLINE_SMTP_STARTTLS", default=True)
     EMAIL_TIMEOUT = 10
 elif PRODUCTION:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    raise ImproperlyConfigured(
+        "BACKLINE_SMTP_HOST is required in production (with BACKLINE_SMTP_PORT, _USER, "
+        "_PASSWORD as needed), or set BACKLINE_EMAIL=off to send no e-mail at all"
+    )
 else:
     # development: mail is kept in data/mail/ and shown at /dev/mail/
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -292,9 +308,33 @@ BACKLINE_SENDING_DEADLINE_SECONDS = env.integer("BACKLINE_SENDING_DEADLINE_SECON
 BACKLINE_INVITATION_DAYS = env.integer("BACKLINE_INVITATION_DAYS", 7, minimum=1)
 BACKLINE_INVITATION_TTL = timedelta(days=BACKLINE_INVITATION_DAYS)
 
+# Every handler redacts secrets (tokens in URLs, query strings, addresses) before it
+# writes: backline.lib.redact. Backline's own loggers and django.request reach the root's
+# handler; Django's default handlers (a second console in DEBUG, mail to ADMINS carrying
+# the request) are replaced; runserver's and granian's access lines are redacted too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact": {"()": "backline.lib.redact.RedactSecrets"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.text("BACKLINE_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": []},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "granian.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -1,10 +1,15 @@
 import importlib
+import io
+import logging
+from collections.abc import Iterator
 
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 from django.db import connection
 from django.test import Client
 
+from backline.lib.redact import RedactSecrets
 from tests.personas import World, build_world
 
 
@@ -23,6 +28,24 @@ def client_of(world):
         return client
 
     return make
+
+
+@pytest.fixture
+def written() -> Iterator[io.StringIO]:
+    """What the handlers that settings.LOGGING configures write: their streams, captured."""
+    names = ["", *django_settings.LOGGING["loggers"]]
+    handlers = {
+        id(handler): handler
+        for name in names
+        for handler in logging.getLogger(name).handlers
+        if any(isinstance(f, RedactSecrets) for f in handler.filters)
+    }.values()
+    assert len(handlers) == len(django_settings.LOGGING["handlers"])
+    captured = io.StringIO()
+    previous = [(handler, handler.setStream(captured)) for handler in handlers]
+    yield captured
+    for handler, stream in previous:
+        handler.setStream(stream)
 
 
 @pytest.fixture(autouse=True)

@@ -290,18 +290,27 @@ def test_every_backline_page_has_a_row_in_the_access_table():
     assert ours == {name for name, *_ in ACCESS}
 
 
+def answer(
+    world: World, persona: str, name: str, args: Args, method: str
+) -> tuple[str, HttpResponse]:
+    """The URL named ``name`` and the answer ``persona`` gets from it; each persona
+    meets the same, untouched world."""
+    with transaction.atomic():
+        client = Client()
+        if persona != "anonymous":
+            client.force_login(getattr(world, persona))
+        url = reverse(name, kwargs=args(world))
+        response = getattr(client, method)(url)
+        transaction.set_rollback(True)
+    return url, response
+
+
 @pytest.mark.parametrize(
     ("name", "args", "method", "expected"), ACCESS, ids=[name for name, *_ in ACCESS]
 )
 def test_access_table(world: World, name, args, method, expected):
     for persona in PERSONAS:
-        with transaction.atomic():  # each persona meets the same, untouched world
-            client = Client()
-            if persona != "anonymous":
-                client.force_login(getattr(world, persona))
-            url = reverse(name, kwargs=args(world))
-            response = getattr(client, method)(url)
-            transaction.set_rollback(True)
+        url, response = answer(world, persona, name, args, method)
         want = expected[persona]
         if want == LOGIN:
             assert response.status_code == 302, (persona, url)

@@ -50,7 +50,12 @@ def test_words(monkeypatch):
     assert env.words("BACKLINE_W") == ["a", "b", "c"]
 
 
-def load_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+SHOW = "import backline.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])"
+
+
+def load_settings(
+    tmp_path: Path, code: str = SHOW, **variables: str
+) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -58,11 +63,7 @@ def load_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedProce
     }
     clean.update(BACKLINE_DATA_DIR=str(tmp_path), **variables)
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import backline.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
-        ],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -96,9 +97,53 @@ def test_production_demands_secrets_and_hosts_and_refuses_demo_mode(tmp_path):
         "DJANGO_SECRET_KEY": "k" * 50,
         "BACKLINE_ALLOWED_HOSTS": "backline.example",
         "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/backline",
+        "BACKLINE_SMTP_HOST": "smtp.backline.example",
     }
     refused = load_settings(tmp_path, **production)
     assert "BACKLINE_FIELD_KEYS" in refused.stderr
-    accepted = load_settings(tmp_path, **production, BACKLINE_FIELD_KEYS="k1:" + "A" * 43 + "=")
+    accepted = load_settings(tmp_path, **production, BACKLINE_FIELD_KEYS=FIELD_KEYS)
     assert accepted.returncode == 0, accepted.stderr
     assert accepted.stdout.split() == ["False", "django.db.backends.postgresql"]
+
+
+FIELD_KEYS = "k1:" + "A" * 43 + "="
+PRODUCTION = {
+    "BACKLINE_ENV": "production",
+    "DJANGO_SECRET_KEY": "k" * 50,
+    "BACKLINE_ALLOWED_HOSTS": "backline.example",
+    "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/backline",
+    "BACKLINE_FIELD_KEYS": FIELD_KEYS,
+}
+SHOW_EMAIL = "import backline.settings as s; print(s.EMAIL_BACKEND)"
+
+
+def test_production_never_writes_mail_to_the_output(tmp_path):
+    refused = load_settings(tmp_path, SHOW_EMAIL, **PRODUCTION)
+    assert refused.returncode != 0
+    assert "BACKLINE_SMTP_HOST is required in production" in refused.stderr
+    assert "BACKLINE_EMAIL=off" in refused.stderr
+    smtp = load_settings(tmp_path, SHOW_EMAIL, **PRODUCTION, BACKLINE_SMTP_HOST="smtp.example")
+    assert smtp.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend"], smtp.stderr
+    off = load_settings(tmp_path, SHOW_EMAIL, **PRODUCTION, BACKLINE_EMAIL="off")
+    assert off.stdout.split() == ["django.core.mail.backends.dummy.EmailBackend"], off.stderr
+
+
+def test_development_keeps_mail_in_files_for_the_mailbox(tmp_path):
+    result = load_settings(tmp_path, SHOW_EMAIL)
+    assert result.stdout.split() == ["django.core.mail.backends.filebased.EmailBackend"]
+
+
+def test_turning_e_mail_off_is_announced_at_start_up(tmp_path):
+    start = "import django; django.setup()"
+    off = load_settings(
+        tmp_path, start, **PRODUCTION, BACKLINE_EMAIL="off", DJANGO_SETTINGS_MODULE=SETTINGS
+    )
+    assert off.returncode == 0, off.stderr
+    assert "e-mail is turned off (BACKLINE_EMAIL=off)" in off.stderr
+    assert "fail over" in off.stderr
+    on = load_settings(tmp_path, start, DJANGO_SETTINGS_MODULE=SETTINGS)
+    assert on.returncode == 0, on.stderr
+    assert "turned off" not in on.stderr
+
+
+SETTINGS = "backline.settings"

@@ -31,6 +31,11 @@ ADDABLE = (Channel.EMAIL, Channel.SMS, Channel.VOICE)
 TEST_PAUSE_SECONDS = 60
 
 
+def _addable() -> tuple[str, ...]:
+    """With e-mail turned off (``BACKLINE_EMAIL=off``) no address could be verified."""
+    return ADDABLE if settings.BACKLINE_EMAIL else tuple(c for c in ADDABLE if c != Channel.EMAIL)
+
+
 def _mine(request: MemberRequest, pk: int) -> ContactMethod:
     return get_object_or_404(ContactMethod.objects.visible_to(request.user), pk=pk)
 
@@ -46,9 +51,13 @@ def _methods_context(request: MemberRequest, rule_form: RuleForm | None = None) 
         ),
         "rule_form": rule_form or RuleForm(owner=user),
         "addable": [
-            (Channel.EMAIL.value, _("Add an e-mail address")),
-            (Channel.SMS.value, _("Add a mobile number for text messages")),
-            (Channel.VOICE.value, _("Add a phone number for calls")),
+            (channel.value, label)
+            for channel, label in [
+                (Channel.EMAIL, _("Add an e-mail address")),
+                (Channel.SMS, _("Add a mobile number for text messages")),
+                (Channel.VOICE, _("Add a phone number for calls")),
+            ]
+            if channel in _addable()
         ],
         "vapid_public_key": settings.BACKLINE_VAPID_PUBLIC_KEY,
     }
@@ -61,7 +70,7 @@ def methods(request: MemberRequest) -> HttpResponse:
 
 @access(SIGNED_IN)
 def method_add(request: MemberRequest, channel: str) -> HttpResponse:
-    if channel not in ADDABLE:
+    if channel not in _addable():
         raise Http404
     form = ContactMethodForm(request.POST or None, owner=request.user, channel=channel)
     if request.method == "POST" and form.is_valid():

@@ -338,7 +338,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     response = HttpResponse(ics.calendar(user), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="backline-on-call.ics"'
-    response["Cache-Control"] = "private, no-cache"
+    # no caching of its own: the feed lists one named peer's shifts, so it is no-store
+    # like every page (NoStoreMiddleware); with no validators, no-cache saved nothing
     response["Referrer-Policy"] = "no-referrer"
     return response
 

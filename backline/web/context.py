@@ -11,10 +11,11 @@ from backline.web.dev_mail import DEVELOPMENT_MAIL
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    dev_mail = {"dev_mail": DEVELOPMENT_MAIL.allows(request)}
     user: Any = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"can_reach_out": False, "can_manage": False, **dev_mail}
+        return {"can_reach_out": False, "can_manage": False, "dev_mail": False}
+    # the development mailbox shows a signed-in person their own mail
+    dev_mail = {"dev_mail": DEVELOPMENT_MAIL.allows(request)}
     coordinator = user.has_role(Role.COORDINATOR)
     return {
         "can_reach_out": user.has_role(Role.TELECOMMUNICATOR, Role.PEER),

@@ -1,7 +1,9 @@
 """The development mailbox: e-mail Backline sent, read back from ``data/mail/``.
 
 Only where Django's file-based e-mail backend is configured (development, without
-SMTP); everywhere else the page does not exist.
+SMTP); everywhere else the page does not exist. Each person sees only the mail sent to
+them (their account's address and their verified e-mail contact methods), so that
+nobody reads another person's password-reset link there; a visitor is asked to sign in.
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ import email
 from dataclasses import dataclass
 from email.message import Message
 from email.policy import default
+from email.utils import getaddresses
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from backline.notify.models import Channel, ContactMethod
 from backline.privacy.access import Rule, access
 
 SEPARATOR = b"\n" + b"-" * 79 + b"\n"
@@ -36,14 +42,32 @@ class Letter:
     body: str
 
 
-def _letters() -> list[Letter]:
+def addresses_of(user: Any) -> set[str]:
+    """Where mail for ``user`` goes: the account's address and every verified e-mail
+    contact method (an unverified one may be anybody's address)."""
+    methods = ContactMethod.objects.filter(
+        user_id=user.pk, channel=Channel.EMAIL, verified_at__isnull=False
+    )
+    found = {user.email, *(method.value for method in methods)}  # values are sealed
+    return {address.strip().lower() for address in found if address}
+
+
+def _recipients(message: Message) -> set[str]:
+    headers = [str(value) for name in ("To", "Cc") for value in message.get_all(name, [])]
+    return {address.lower() for _, address in getaddresses(headers) if address}
+
+
+def _letters(addresses: set[str]) -> list[Letter]:
     folder = Path(settings.EMAIL_FILE_PATH)
     files = sorted(folder.glob("*.log"), key=lambda f: f.stat().st_mtime, reverse=True)
     letters: list[Letter] = []
     for file in files:
         for raw in reversed(file.read_bytes().split(SEPARATOR)):
-            if raw.strip():
-                letters.append(_letter(email.message_from_bytes(raw.strip(), policy=default)))
+            if not raw.strip():
+                continue
+            message = email.message_from_bytes(raw.strip(), policy=default)
+            if _recipients(message) & addresses:
+                letters.append(_letter(message))
         if len(letters) >= SHOWN:
             break
     return letters[:SHOWN]
@@ -57,4 +81,6 @@ def _letter(message: Message) -> Letter:
 
 @access(DEVELOPMENT_MAIL)
 def mailbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/dev_mail.html", {"letters": _letters()})
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return render(request, "web/dev_mail.html", {"letters": _letters(addresses_of(request.user))})

@@ -1,4 +1,5 @@
-"""A strict Content-Security-Policy on every response: only Backline's own files run."""
+"""Headers on every response: a strict Content-Security-Policy (only Backline's own files
+run), and nothing kept in the browser (``no-store``; signing out clears the site's data)."""
 
 from collections.abc import Callable
 from urllib.parse import urlsplit
@@ -59,3 +60,37 @@ class ContentSecurityPolicyMiddleware:
     def _form_targets(response: HttpResponse) -> list[str]:
         content_type = response.get("Content-Type", "")
         return sso_origins() if content_type.startswith("text/html") else []
+
+
+SIGNED_OUT = "backline_signed_out"
+
+
+def note_signed_out(request: HttpRequest | None = None, **_: object) -> None:
+    """Signal receiver (``user_logged_out``): this response ends a session."""
+    if request is not None:
+        setattr(request, SIGNED_OUT, True)
+
+
+class NoStoreMiddleware:
+    """Nothing Backline shows stays in the browser: on a shared console, Back after
+    signing out must not bring a page back from the cache.
+
+    Every response to a signed-in person is ``no-store``, whatever the view said; a
+    response to a visitor is too, unless its view chose its own caching for something
+    that names nobody (the service worker). Static files are answered by WhiteNoise
+    before this runs and keep their caching. Signing out also asks the browser to drop
+    its cache and storage; cookies are left alone, as the session's end already empties
+    them and the sign-in page needs its CSRF cookie.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (user is not None and user.is_authenticated) or "Cache-Control" not in response:
+            response["Cache-Control"] = "no-store"
+        if getattr(request, SIGNED_OUT, False):
+            response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

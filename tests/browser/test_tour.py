@@ -28,6 +28,8 @@ PEER_PAGES = [
     "/support/exclusions/",
     "/support/reach-out/",
     "/team/roster-changes/",
+    "/accounts/2fa/webauthn/",
+    "/accounts/reauthenticate/",
 ]
 
 

@@ -295,3 +295,13 @@ def test_someone_elses_methods_are_invisible(world, client_of, moment):
         assert client.post(reverse(f"notify:{name}", args=[theirs.pk])).status_code == 404
     assert ContactMethod.objects.filter(pk=theirs.pk, disabled=False).exists()
     assert mail.outbox == []
+
+
+def test_with_e_mail_turned_off_no_address_is_offered_or_taken(world, client_of, settings):
+    settings.BACKLINE_EMAIL = False
+    client = client_of(world.peer)
+    listed = client.get(reverse("notify:methods")).content
+    assert reverse("notify:method_add", args=[Channel.EMAIL]).encode() not in listed
+    assert reverse("notify:method_add", args=[Channel.SMS]).encode() in listed
+    assert add(client, Channel.EMAIL, "pat@mail.test").status_code == 404
+    assert not ContactMethod.objects.filter(user=world.peer).exists()

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, connections
 
 from backline.support import escalation, lifecycle
-from backline.support.models import SupportRequest
+from backline.support.models import Page, SupportRequest
 from tests.personas import make_person
 
 pytestmark = pytest.mark.skipif(
@@ -27,6 +27,8 @@ def test_two_peers_acknowledge_at_once(world, attempt):
         world.agency,
         escalation.Ask(urgency="now", contact="call"),
     )
+    for peer in (world.peer, second):  # as a step that rings all available peers does
+        Page.objects.create(request=request, peer=peer, step_index=0, loop_count=0)
     barrier = threading.Barrier(2)
     results: dict[int, bool] = {}
 

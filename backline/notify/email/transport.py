@@ -5,6 +5,7 @@ from __future__ import annotations
 import smtplib
 from email.utils import make_msgid
 
+from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
 from backline.notify.models import OutgoingMessage
@@ -13,6 +14,9 @@ from backline.notify.transport import TransportError
 
 class EmailTransport:
     def send(self, message: OutgoingMessage, address: str) -> str:
+        if not settings.BACKLINE_EMAIL:
+            # refused, not dropped: the outbox records it and fails over to the next method
+            raise TransportError("e-mail is turned off (BACKLINE_EMAIL=off)", retryable=False)
         message_id = make_msgid(domain="backline")
         body = message.body + (f"\n\n{message.link}\n" if message.link else "\n")
         email = EmailMessage(

@@ -116,3 +116,27 @@ def test_a_refused_recipient_is_not_retried_and_the_next_method_is_used(
     assert texts.sent == [("+15550100123", PAGE.subject, PAGE.body)]
     moment.shift(minutes=5)
     assert outbox.process() == 0  # nothing left to retry
+
+
+def test_with_e_mail_turned_off_a_page_goes_to_the_next_method_at_once(
+    smtp: SmtpServer,
+    settings: Settings,
+    person: User,
+    method: Callable[..., ContactMethod],
+    moment: Clock,
+    recording: Callable[[str], Recording],
+) -> None:
+    """``BACKLINE_EMAIL=off`` drops Django's mail; a page is never dropped with it."""
+    settings.BACKLINE_EMAIL = False
+    smtp.start()
+    method(Channel.EMAIL, "riley@mail.test")
+    message = page(person, Channel.EMAIL)
+    method(Channel.SMS, "+15550100123")  # added after the page was planned
+    texts = recording(Channel.SMS)
+    outbox.process()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.FAILED, 1)
+    assert "turned off" in message.last_error
+    assert smtp.received == []
+    assert message.fallback.channel == Channel.SMS
+    assert texts.sent == [("+15550100123", PAGE.subject, PAGE.body)]
