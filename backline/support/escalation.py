@@ -305,6 +305,8 @@ def widen(request: SupportRequest, now: datetime | None = None) -> bool:
     """The requester asks their whole team: the wishes for an outside or a specific
     peer stop narrowing (exclusions still hold) and a new pass starts at once."""
     now = now or clock.now()
+    if not SupportRequest.objects.get(pk=request.pk).wishes_hold:
+        return False  # nothing to widen: no new pass, so a tap cannot page the team again
     with transaction.atomic():
         changed = SupportRequest.objects.filter(
             pk=request.pk, status=RequestStatus.OPEN, widened_at__isnull=True

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from backline.support import escalation, lifecycle
+from backline.support.models import Page as PageRow
 from tests.browser.support import PageWatch, sign_in, sign_out, watch
 from tests.personas import World
 
@@ -37,11 +38,12 @@ def test_back_after_signing_out_shows_nobody(console: Page, site: str, world: Wo
         world.agency,
         escalation.Ask(urgency="now", contact="call", note=NOTE),
     )
+    PageRow.objects.create(request=taken, peer=world.peer, step_index=0, loop_count=0)  # paged
     assert lifecycle.acknowledge(taken, world.peer, timedelta(minutes=5))
 
     sign_in(page, site, world.peer, world.totp_secrets[world.peer.pk])
     page.goto(f"{site}/support/open/")
-    page.get_by_role("link", name="taken").click()
+    page.get_by_role("link", name=re.compile(r"taken less than a minute ago")).click()
     expect(page.get_by_role("heading", name="The request you took")).to_be_visible()
     expect(page.get_by_text(world.telecommunicator.full_name)).to_be_visible()
     expect(page.get_by_text(NOTE)).to_be_visible()

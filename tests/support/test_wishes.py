@@ -98,6 +98,12 @@ def test_widening_is_the_requesters_choice_and_pages_the_team_at_once(
     assert lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
 
 
+def test_a_request_without_wishes_cannot_be_widened_to_page_again(team, recorder, moment):
+    request = reach_out(team)
+    assert not escalation.widen(request)
+    assert Page.objects.filter(request=request).count() == 1
+
+
 def test_widening_never_lifts_an_exclusion(team, recorder, moment):
     Exclusion.objects.create(owner=team.world.telecommunicator, excluded=team.a)
     request = reach_out(team, outside_agency=True)
