@@ -261,6 +261,9 @@ def bench_environment(data_dir: Path, database_url: str | None = None) -> dict[s
         BACKLINE_ALLOWED_HOSTS=HOST,
         BACKLINE_SSL_REDIRECT="no",
         BACKLINE_LOG_LEVEL="WARNING",
+        # production refuses to start without SMTP: a benchmark that sends mail turns
+        # it on with its own sink (bench/paging.py)
+        BACKLINE_EMAIL="off",
         DJANGO_SETTINGS_MODULE="bench.settings",
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")])),
     )

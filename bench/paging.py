@@ -397,7 +397,7 @@ def delivery(
 class Lateness:
     step: int  # 0-based step index of the policy
     due: int  # requests for which the step was due
-    fired: int  # of which the step fired (an event: paged or skipped)
+    fired: int  # of which the step fired (an event: paged, alerted or skipped)
     recorded: list[float]  # Event.at - deadline
     delivered: list[float]  # first e-mail of the step at the SMTP server - deadline
 
@@ -418,7 +418,7 @@ def lateness(
     for event in collected["events"]:
         if (
             event["step"] == step
-            and event["kind"] in {"paged", "skipped"}
+            and event["kind"] in {"paged", "alerted", "skipped"}
             and event["request"] in deadline
         ):
             at = seconds_of(event["at"])
@@ -704,6 +704,7 @@ def run_one(kind: str, options: argparse.Namespace) -> Run:
         smtp_log = data_dir / "smtp.jsonl"
         base_url = f"http://{HOST}:{web_port}"
         environ.update(
+            BACKLINE_EMAIL="on",
             BACKLINE_SMTP_HOST=HOST,
             BACKLINE_SMTP_PORT=str(smtp_port),
             BACKLINE_SMTP_STARTTLS="no",

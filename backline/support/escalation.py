@@ -269,7 +269,7 @@ def _alert(
     _pages(request, PageKind.COORDINATOR, coordinator_ids, state, now)
     outbox.enqueue_many(
         [(coordinator_id, messages.organize()) for coordinator_id in coordinator_ids],
-        f"{request.group_key}:coordinator",
+        request.group_key,  # in the request's group: taking it cancels what is pending
         f"{request.group_key}:alert:step{state.step_index}:loop{state.loop_count}",
         start_at=now,
     )
