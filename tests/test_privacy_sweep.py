@@ -526,6 +526,8 @@ CONTROLS = [
     (B, "exclusions", "name"),
     (C, "outside my agency, closed", "name"),  # closed, within the window
 ]
+
+
 @pytest.mark.parametrize("group", list(GROUPS))
 def test_nobody_but_the_taker_learns_who_asked(story: Story, quiet, group: str):
     started = time.perf_counter()
