@@ -275,3 +275,14 @@ def test_a_taker_whose_peer_role_was_removed_no_longer_sees_who_asked(
     team.a.memberships.filter(role="peer").delete()
     page = client_of(team.a).get(reverse("support:request", args=[request.public_id]))
     assert b"Tess" not in page.content
+
+
+def test_request_urls_carry_random_ids_not_the_sequence(team, recorder, client_of):
+    requester = client_of(team.world.telecommunicator)
+    response = requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    request = SupportRequest.objects.get()
+    assert response["Location"] == f"/support/requests/{request.public_id}/"
+    assert len(request.public_id) == 16 and str(request.pk) not in request.public_id
+    for guessed in (str(request.pk), request.public_id[:-1], request.public_id.upper()):
+        assert requester.get(f"/support/requests/{guessed}/").status_code == 404
+    assert requester.get(response["Location"]).status_code == 200
