@@ -103,7 +103,6 @@ def _request(world: World, taken: bool = False) -> SupportRequest:
     created, _ = escalation.reach_out(
         world.telecommunicator,
         world.region,
-        world.agency,
         escalation.Ask(urgency="now", contact="call"),
     )
     Page.objects.create(request=created, peer=world.peer, step_index=0, loop_count=0)
@@ -124,7 +123,6 @@ def FOLLOW(world: World) -> dict[str, Any]:
     _, token = escalation.reach_out(
         world.telecommunicator,
         world.region,
-        world.agency,
         escalation.Ask(urgency="now", contact="call", anonymous=True),
     )
     return {"token": token}

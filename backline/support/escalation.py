@@ -17,7 +17,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, connecti
 from django.db.models import Min
 from django.urls import reverse
 
-from backline.accounts.models import Agency, Region, User
+from backline.accounts.models import Region, User
 from backline.lib import clock, tokens
 from backline.notify import outbox
 from backline.support import messages, targets
@@ -81,7 +81,7 @@ class Ask:
 
 
 def reach_out(
-    requester: User, region: Region, agency: Agency | None, ask: Ask, now: datetime | None = None
+    requester: User, region: Region, ask: Ask, now: datetime | None = None
 ) -> tuple[SupportRequest, str | None]:
     """Create the request and its first pages in one transaction.
 
@@ -90,10 +90,15 @@ def reach_out(
     now = now or clock.now()
     follow_token = tokens.new_token() if ask.anonymous else None
     policy = EscalationPolicy.objects.filter(region=region, is_default=True).first()
-    excluded = frozenset(
-        Exclusion.objects.filter(owner=requester).values_list("excluded_id", flat=True)
+    never = set(Exclusion.objects.filter(owner=requester).values_list("excluded_id", flat=True))
+    if ask.anonymous:
+        never.add(requester.pk)  # sealed: a peer asking anonymously is not paged for it
+    avoided = (
+        {m.agency_id for m in requester.all_memberships if m.agency_id}
+        if ask.outside_agency
+        else set()
     )
-    routing = Routing(agency.pk if agency and ask.outside_agency else None, excluded)
+    routing = Routing(frozenset(avoided), frozenset(never))
     try:
         with transaction.atomic():
             request = SupportRequest.objects.create(
@@ -212,14 +217,8 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
             Event.objects.create(
                 request=request, at=now, kind=EventKind.SKIPPED, step_index=state.step_index
             )
-        # counts only: why someone was not paged (an exclusion, a wish) is never logged
-        log.info(
-            "request %s: step %s paged %s peer(s), alerted %s coordinator(s)",
-            request.pk,
-            state.step_index,
-            len(resolution.peer_ids),
-            len(resolution.coordinator_ids),
-        )
+        # nothing is logged per step: beside the on-call schedule, even "nobody paged"
+        # would tell whom the requester left out (the request's own events keep it)
         state.step_index += 1
     state.save(update_fields=["step_index", "loop_count", "next_escalation_at"])
 

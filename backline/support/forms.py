@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django import forms
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backline.accounts.models import User
 from backline.accounts.roles import Role
-from backline.support.models import Contact, TeamSettings, Urgency
+from backline.support.models import FOLLOWUP_DAYS_MAX, Contact, TeamSettings, Urgency
 
 PHONE_HELP = _("Digits, spaces, dashes and a leading + only.")
 
@@ -24,6 +25,28 @@ def clean_phone(value: str) -> str:
     return ("+" if value.strip().startswith("+") else "") + digits
 
 
+class ColleagueChoiceField(forms.ModelChoiceField):
+    """A colleague, named so that two people cannot be mistaken for each other: their
+    name and agencies, and their e-mail address too when another choice reads the same."""
+
+    def set_people(self, people: Any) -> None:
+        self.queryset = people.prefetch_related("memberships__agency")
+        named = {user.pk: (self._name(user), user.email) for user in self.queryset}
+        seen = Counter(name for name, _email in named.values())
+        self.labels = {
+            pk: name if seen[name] == 1 else f"{name} · {email}"
+            for pk, (name, email) in named.items()
+        }
+
+    @staticmethod
+    def _name(user: User) -> str:
+        agencies = sorted({str(m.agency) for m in user.memberships.all() if m.agency})
+        return f"{user.display_name} ({', '.join(agencies)})" if agencies else user.display_name
+
+    def label_from_instance(self, obj: Any) -> str:
+        return self.labels.get(obj.pk) or self._name(obj)
+
+
 class ReachOutForm(forms.Form):
     urgency = forms.ChoiceField(
         label=_("How soon?"), choices=Urgency.choices, widget=forms.RadioSelect, initial=Urgency.NOW
@@ -35,7 +58,7 @@ class ReachOutForm(forms.Form):
         initial=Contact.CALL,
     )
     outside_agency = forms.BooleanField(label=_("A peer from outside my agency"), required=False)
-    preferred_peer = forms.ModelChoiceField(
+    preferred_peer = ColleagueChoiceField(
         label=_("A specific peer (optional)"), queryset=User.objects.none(), required=False
     )
     note = forms.CharField(
@@ -65,13 +88,13 @@ class ReachOutForm(forms.Form):
     def __init__(self, *args: Any, requester: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         regions = [m.region_id for m in requester.all_memberships]
-        self.fields["preferred_peer"].queryset = (  # type: ignore[attr-defined]
+        self.fields["preferred_peer"].set_people(  # type: ignore[attr-defined]
             User.objects.filter(
                 is_active=True, memberships__role=Role.PEER, memberships__region_id__in=regions
             )
             .exclude(pk=requester.pk)
             .distinct()
-            .order_by("full_name")
+            .order_by("full_name", "pk")
         )
 
     def clean_callback_number(self) -> str:
@@ -103,7 +126,7 @@ class TakeForm(forms.Form):
 
 
 class ExclusionForm(forms.Form):
-    excluded = forms.ModelChoiceField(
+    excluded = ColleagueChoiceField(
         label=_("Never page this person for me"),
         queryset=User.objects.none(),
         help_text=_(
@@ -115,7 +138,7 @@ class ExclusionForm(forms.Form):
         super().__init__(*args, **kwargs)
         regions = [m.region_id for m in owner.all_memberships]
         already = owner.exclusions.values_list("excluded_id", flat=True)
-        self.fields["excluded"].queryset = (  # type: ignore[attr-defined]
+        self.fields["excluded"].set_people(  # type: ignore[attr-defined]
             User.objects.filter(
                 is_active=True,
                 memberships__region_id__in=regions,
@@ -124,7 +147,7 @@ class ExclusionForm(forms.Form):
             .exclude(pk=owner.pk)
             .exclude(pk__in=already)
             .distinct()
-            .order_by("full_name")
+            .order_by("full_name", "pk")
         )
 
 
@@ -132,3 +155,4 @@ class TeamSettingsForm(forms.ModelForm):
     class Meta:
         model = TeamSettings
         fields = ["followup_days"]
+        widgets = {"followup_days": forms.NumberInput(attrs={"min": 0, "max": FOLLOWUP_DAYS_MAX})}

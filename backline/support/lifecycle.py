@@ -29,10 +29,17 @@ class NotAllowed(Exception):
     """This person may not act on this request."""
 
 
-def _erase_sealed() -> dict[str, object]:
-    """What a request forgets when it ends: the note, the call-back number, the
-    exclusion list it was routed with."""
-    return {"note": "", "callback_number": "", "sealed_routing": ""}
+def _ended(request: SupportRequest, now: datetime) -> dict[str, object]:
+    """What a request becomes when it ends: it forgets the note, the call-back number
+    and the routing it was paged with, and its taker's follow-up window is fixed (a
+    longer window set later never reopens it)."""
+    return {
+        "closed_at": now,
+        "followup_until": now + targets.followup_window(request.region_id),
+        "note": "",
+        "callback_number": "",
+        "sealed_routing": "",
+    }
 
 
 def acknowledge(
@@ -112,7 +119,7 @@ def close(request: SupportRequest, peer: User, now: datetime | None = None) -> b
         changed = SupportRequest.objects.filter(
             _by_taker(request, peer),
             status__in=[RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED],
-        ).update(status=RequestStatus.CLOSED, closed_at=now, **_erase_sealed())
+        ).update(status=RequestStatus.CLOSED, **_ended(request, now))
         if changed:
             _stop(request)
             Event.objects.create(request=request, at=now, kind=EventKind.CLOSED)
@@ -131,7 +138,7 @@ def cancel(request: SupportRequest, now: datetime | None = None) -> bool:
         changed = SupportRequest.objects.filter(
             pk=request.pk,
             status__in=[RequestStatus.OPEN, RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED],
-        ).update(status=RequestStatus.CANCELLED, closed_at=now, **_erase_sealed())
+        ).update(status=RequestStatus.CANCELLED, **_ended(request, now))
         if changed:
             _stop(request)
             Event.objects.create(request=request, at=now, kind=EventKind.CANCELLED)

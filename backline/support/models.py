@@ -183,17 +183,19 @@ def new_public_id() -> str:
 
 @dataclass(frozen=True)
 class Routing:
-    """The requester's wishes that would identify them at rest: the agency they asked a
-    peer from outside of, and their private exclusion list. Sealed in one column."""
+    """The requester's wishes that would identify them at rest, sealed in one column:
+    the agencies they asked a peer from outside of (every agency they work at), and
+    who is never paged for them (their exclusion list; for an anonymous request, also
+    the requester themselves)."""
 
-    avoid_agency_id: int | None = None
+    avoid_agency_ids: frozenset[int] = frozenset()
     excluded_ids: frozenset[int] = frozenset()
 
     def dumps(self) -> str:
-        if self.avoid_agency_id is None and not self.excluded_ids:
+        if not self.avoid_agency_ids and not self.excluded_ids:
             return ""
         return json.dumps(
-            {"avoid_agency": self.avoid_agency_id, "excluded": sorted(self.excluded_ids)}
+            {"avoid_agencies": sorted(self.avoid_agency_ids), "excluded": sorted(self.excluded_ids)}
         )
 
     @classmethod
@@ -201,7 +203,7 @@ class Routing:
         if not text:
             return cls()
         data = json.loads(text)
-        return cls(data["avoid_agency"], frozenset(data["excluded"]))
+        return cls(frozenset(data["avoid_agencies"]), frozenset(data["excluded"]))
 
 
 class SupportRequest(models.Model):
@@ -252,6 +254,11 @@ class SupportRequest(models.Model):
     coming_by = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    followup_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("Until when the taker still sees who asked: the window when it ended."),
+    )
     exhausted_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When the last step passed unanswered.")
     )
@@ -309,7 +316,7 @@ class SupportRequest(models.Model):
         """Whether "outside my agency" or "a specific peer" still narrow who is paged
         (until the requester widens; exclusions always hold)."""
         return self.widened_at is None and bool(
-            self.preferred_peer_id or self.routing.avoid_agency_id
+            self.preferred_peer_id or self.routing.avoid_agency_ids
         )
 
     @property

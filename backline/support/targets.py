@@ -40,9 +40,10 @@ from backline.support.models import (
 
 @dataclass(frozen=True)
 class Seat:
-    """A peer's place in the team: their agency, and since when they are a peer."""
+    """A peer's place in the team: every agency they work at (whatever the role), and
+    since when they are a peer."""
 
-    agency_id: int | None
+    agency_ids: frozenset[int]
     since: datetime
 
 
@@ -64,13 +65,21 @@ class Team:
     @classmethod
     def of(cls, region_id: int) -> Team:
         team = cls(region_id)
-        for user_id, agency_id, role, since in Membership.objects.filter(
-            region_id=region_id, role__in=[Role.PEER, Role.COORDINATOR], user__is_active=True
+        agencies: dict[int, set[int]] = {}
+        since: dict[int, datetime] = {}
+        for user_id, agency_id, role, created_at in Membership.objects.filter(
+            region_id=region_id, user__is_active=True
         ).values_list("user_id", "agency_id", "role", "created_at"):
+            if agency_id is not None:
+                agencies.setdefault(user_id, set()).add(agency_id)
             if role == Role.PEER:
-                team.peers[user_id] = Seat(agency_id, since)
-            else:
+                since[user_id] = created_at
+            elif role == Role.COORDINATOR:
                 team.coordinators.add(user_id)
+        team.peers = {
+            user_id: Seat(frozenset(agencies.get(user_id, ())), granted)
+            for user_id, granted in since.items()
+        }
         return team
 
 
@@ -89,8 +98,7 @@ def allows(request: SupportRequest, team: Team, user_id: int) -> bool:
         return True
     if request.preferred_peer_id and user_id != request.preferred_peer_id:
         return False
-    avoided = request.routing.avoid_agency_id
-    return not (avoided and seat.agency_id == avoided)
+    return not (seat.agency_ids & request.routing.avoid_agency_ids)
 
 
 def _awake(peer_ids: set[int], on_call: set[int], when: datetime) -> set[int]:
@@ -131,7 +139,6 @@ def for_step(
     the agency) unless this pass already paged them.
     """
     team = Team.of(request.region_id)
-    never = _never(request)
     wanted: set[int] = set()
     alerted: set[int] = set()
     for target in step["targets"]:
@@ -151,13 +158,15 @@ def for_step(
             instead = _available(team, when)
         peers = {p for p in instead if allows(request, team, p)} - paged_this_pass
         left_nobody = not peers
-    return Resolution(sorted(peers), sorted(alerted - never), left_nobody)
+    return Resolution(sorted(peers), sorted(alerted), left_nobody)
 
 
 def coordinators(request: SupportRequest) -> list[int]:
-    """Whom to alert when a request goes unanswered: the team's coordinators, but
-    never someone the requester excluded."""
-    return sorted(Team.of(request.region_id).coordinators - _never(request))
+    """Whom to alert when a request goes unanswered: every coordinator of the team.
+    An alert names nobody and offers nothing to take, so it goes to coordinators the
+    requester excluded too: leaving them out would make the last step silent, and
+    their "Team requests" counts would show them that they were excluded."""
+    return sorted(Team.of(request.region_id).coordinators)
 
 
 def may_take(request: SupportRequest, user: User) -> bool:
@@ -210,4 +219,6 @@ def taker_sees_requester(request: SupportRequest, user: User, now: datetime | No
         return True
     now = now or clock.now()
     ended = request.closed_at or now
-    return now < ended + followup_window(request.region_id)
+    # the window it ended with, or a shorter one set since: never a longer one
+    until = min(request.followup_until or ended, ended + followup_window(request.region_id))
+    return now < until

@@ -46,14 +46,16 @@ REQUEST_VIEWED = describe(
     gettext_lazy("read your request for support (as the peer who took it)"),
 )
 PAGE_LINK_MAX_AGE = timedelta(hours=24)
-SENT_KEY = "support.anonymous-sent"
+SENT_COOKIE = "backline_sent"  # signing out deletes it (web.middleware)
+SENT_COOKIE_PATH = "/support/"
+SENT_SHOWN_FOR = timedelta(minutes=15)
 
 
-def _home_region(user: Any) -> tuple[Any, Any]:
+def _home_region(user: Any) -> Any:
     """The team a telecommunicator reaches: their (first) agency's region."""
     for membership in user.all_memberships:
         if membership.role in (Role.TELECOMMUNICATOR, Role.PEER) and membership.agency:
-            return membership.region, membership.agency
+            return membership.region
     raise Http404
 
 
@@ -64,7 +66,7 @@ def reach_out(request: MemberRequest) -> HttpResponse:
     if active:
         messages.info(request, _("You already have a request open. Here it is."))
         return redirect("support:request", ref=active.public_id)
-    region, agency = _home_region(user)
+    region = _home_region(user)
     form = ReachOutForm(request.POST or None, requester=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -78,16 +80,27 @@ def reach_out(request: MemberRequest) -> HttpResponse:
             callback_number=data["callback_number"],
         )
         try:
-            created, follow_token = escalation.reach_out(user, region, agency, ask)
+            created, follow_token = escalation.reach_out(user, region, ask)
         except escalation.AlreadyOpen:
             messages.info(request, _("You already have a request open. Here it is."))
             active = SupportRequest.objects.active().filter(requester=user).first()
             return redirect("support:request", ref=active.public_id) if active else redirect("home")
+        response = redirect("support:request", ref=created.public_id)
         if follow_token:
-            # shown once on the next page; both kinds of request answer alike (302 to a
-            # random id), so that a proxy's log does not tell which one was anonymous
-            request.session[SENT_KEY] = crypto.seal(f"{created.public_id} {follow_token}", SENT_KEY)
-        return redirect("support:request", ref=created.public_id)
+            # Both kinds of request answer alike (302 to a random id), so that a proxy's
+            # log does not tell which one was anonymous. The next page shows the follow
+            # link from a short-lived sealed cookie: nothing is written to the session,
+            # whose stored expiry would otherwise date the request to the requester.
+            response.set_cookie(
+                SENT_COOKIE,
+                crypto.seal(f"{created.public_id} {follow_token}", SENT_COOKIE),
+                max_age=int(SENT_SHOWN_FOR.total_seconds()),
+                path=SENT_COOKIE_PATH,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Strict",
+            )
+        return response
     available = len(resolve.available_now(region.pk, clock.now()))
     return render(request, "support/reach_out.html", {"form": form, "available": available})
 
@@ -117,15 +130,14 @@ def _own_context(support_request: SupportRequest) -> dict[str, Any]:
 
 
 def _just_sent(request: MemberRequest, ref: str) -> str | None:
-    """The follow token of the anonymous request this browser just sent, once."""
-    sealed = request.session.get(SENT_KEY)
-    if not sealed:
+    """The follow token of the anonymous request this browser just sent, while its
+    cookie lasts (a reload shows it again)."""
+    try:
+        sealed = request.COOKIES.get(SENT_COOKIE, "")
+        public_id, token = crypto.unseal(sealed, SENT_COOKIE).split()
+    except (crypto.Unreadable, ValueError):
         return None
-    public_id, token = crypto.unseal(sealed, SENT_KEY).split(" ")
-    if public_id != ref:
-        return None
-    del request.session[SENT_KEY]
-    return token
+    return token if public_id == ref else None
 
 
 @access(SIGNED_IN)
@@ -147,7 +159,8 @@ def request_detail(request: MemberRequest, ref: str) -> HttpResponse:
         audit.record(
             request.user, REQUEST_VIEWED, subject=support_request.requester, obj=support_request
         )
-    partial = request.headers.get("HX-Request") == "true"
+    # the live status is the requester's; the taker's page does not poll
+    partial = request.headers.get("HX-Request") == "true" and not context["is_taker"]
     template = "support/status.html" if partial else "support/request.html"
     return render(request, template, context)
 
@@ -319,6 +332,9 @@ def take(request: MemberRequest, ref: str) -> HttpResponse:
     if not targets.may_take(support_request, request.user):
         raise Http404  # the same answer for everyone who may not, before anything else
     form = TakeForm(request.POST)
+    if support_request.acknowledged_by_id == request.user.pk:
+        messages.info(request, _("You took this request already."))  # a second tap
+        return redirect("support:request", ref=ref)
     if not form.is_valid():
         messages.error(request, _("Choose when you will reach out."))
         return redirect("support:offer", ref=ref)

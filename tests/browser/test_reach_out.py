@@ -79,7 +79,8 @@ def test_reach_out_take_and_see_who_is_coming(page: Page, open_page, site: str, 
     check_page(page, "request-coming")
 
     peer.get_by_role("button", name="We are in contact").click()
-    peer.get_by_role("button", name="Close the request").click()
+    peer.get_by_text("Close the request").click()  # a step to confirm
+    peer.get_by_role("button", name="Yes, close it").click()
     expect(peer.get_by_text("Closed. Thank you for being there.")).to_be_visible()
 
 

@@ -35,7 +35,6 @@ def test_back_after_signing_out_shows_nobody(console: Page, site: str, world: Wo
     taken, _ = escalation.reach_out(
         world.telecommunicator,
         world.region,
-        world.agency,
         escalation.Ask(urgency="now", contact="call", note=NOTE),
     )
     PageRow.objects.create(request=taken, peer=world.peer, step_index=0, loop_count=0)  # paged

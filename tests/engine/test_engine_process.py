@@ -51,7 +51,6 @@ def test_the_engine_pages_a_new_request_and_stops_on_sigterm(world, smtp, engine
     escalation.reach_out(
         world.telecommunicator,
         world.region,
-        world.agency,
         escalation.Ask(urgency="now", contact="call"),
     )
     eventually(lambda: len(smtp.received) == 1, what="the page by e-mail")

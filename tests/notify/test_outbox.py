@@ -341,7 +341,6 @@ def test_page_texts_are_lock_screen_safe(world, reachable, recording, moment):
     escalation.reach_out(
         world.telecommunicator,
         world.region,
-        world.agency,
         escalation.Ask(urgency="now", contact="call", note=note),
     )
     outbox.process()

@@ -48,7 +48,6 @@ def test_the_feed_lists_the_peers_shifts_as_the_timeline_has_them(team, client_o
     escalation.reach_out(  # a request exists: the feed says nothing of it
         team.world.telecommunicator,
         region,
-        team.world.agency,
         escalation.Ask(urgency="now", contact="call", note="a private note"),
     )
 

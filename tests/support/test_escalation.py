@@ -36,7 +36,6 @@ def reach_out(team, **ask):
     request, _token = escalation.reach_out(
         team.world.telecommunicator,
         team.world.region,
-        team.world.agency,
         escalation.Ask(**({"urgency": "now", "contact": "call"} | ask)),
     )
     return request
@@ -253,7 +252,6 @@ def test_an_anonymous_request_stores_no_identity(team, recorder, moment):
     request, token = escalation.reach_out(
         team.world.telecommunicator,
         team.world.region,
-        team.world.agency,
         escalation.Ask(
             urgency="hours",
             contact="call",
@@ -330,9 +328,7 @@ def test_a_request_that_fails_to_escalate_does_not_hold_up_the_others(
 ):
     broken = reach_out(team)
     other = make_person("tom@harbor.test", "Tom Other", team.world.agency, "telecommunicator")
-    fine, _token = escalation.reach_out(
-        other, team.world.region, team.world.agency, escalation.Ask("now", "call")
-    )
+    fine, _token = escalation.reach_out(other, team.world.region, escalation.Ask("now", "call"))
     snapshot = broken.policy_snapshot
     snapshot["steps"][1]["targets"] = [{"kind": "no-such-kind", "id": None}]  # bad data
     SupportRequest.objects.filter(pk=broken.pk).update(policy_snapshot=snapshot)

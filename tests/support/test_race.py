@@ -24,7 +24,6 @@ def test_two_peers_acknowledge_at_once(world, attempt):
     request, _ = escalation.reach_out(
         world.telecommunicator,
         world.region,
-        world.agency,
         escalation.Ask(urgency="now", contact="call"),
     )
     for peer in (world.peer, second):  # as a step that rings all available peers does

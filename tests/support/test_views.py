@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.sessions.models import Session
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -79,11 +80,12 @@ def test_anonymous_reach_out_gives_a_private_link(team, recorder, client_of, cli
             "callback_number": "+1 555 010 0999",
         },
     )
-    # a redirect, as for a named request, to a page that shows the private link once
+    # a redirect, as for a named request, to a page that shows the private link
     assert response.status_code == 302
     sent = requester.get(response["Location"])
     follow_url = sent.context["follow_url"]
-    assert requester.get(response["Location"]).status_code == 404  # only once
+    assert requester.get(response["Location"]).context["follow_url"] == follow_url  # reload
+    assert client_of(team.world.telecommunicator).get(response["Location"]).status_code == 404
     request = SupportRequest.objects.get()
     assert request.requester is None and request.callback_number == "+15550100999"
     page = client.get(follow_url)  # no sign-in needed: the link is the key
@@ -250,12 +252,14 @@ def test_the_follow_up_window_is_the_teams_and_fails_closed(team, recorder, clie
     assert TeamSettings.objects.get(region=region).followup_days == 0
 
     request, _ = escalation.reach_out(
-        team.world.telecommunicator, region, team.world.agency, escalation.Ask("now", "call")
+        team.world.telecommunicator, region, escalation.Ask("now", "call")
     )
     lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
     lifecycle.close(request, team.a)
     request.refresh_from_db()
     assert not targets.taker_sees_requester(request, team.a)  # 0 days: not even a moment
+    coordinator.post(reverse("support:team"), {"region": region.pk, field: "30"})
+    assert not targets.taker_sees_requester(request, team.a)  # a longer window never reopens
 
     for unreadable in (31, -1, "7", None, 7.5, True):
         assert targets.window_of(unreadable) == timedelta(0)
@@ -282,7 +286,35 @@ def test_request_urls_carry_random_ids_not_the_sequence(team, recorder, client_o
     response = requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
     request = SupportRequest.objects.get()
     assert response["Location"] == f"/support/requests/{request.public_id}/"
-    assert len(request.public_id) == 16 and str(request.pk) not in request.public_id
+    assert len(request.public_id) == 16 and not request.public_id.isdigit()
     for guessed in (str(request.pk), request.public_id[:-1], request.public_id.upper()):
         assert requester.get(f"/support/requests/{guessed}/").status_code == 404
     assert requester.get(response["Location"]).status_code == 200
+
+
+def test_an_anonymous_reach_out_writes_nothing_to_the_session(team, recorder, client_of, moment):
+    """A stored session's expiry is written when it changes: written at the moment of an
+    anonymous request, it would date the request to the person in a database dump."""
+    requester = client_of(team.world.telecommunicator)
+    requester.get(reverse("support:reach_out"))
+    before = {(s.session_key, s.expire_date, s.session_data) for s in Session.objects.all()}
+    moment.traveller.shift(timedelta(minutes=3))
+    response = requester.post(
+        reverse("support:reach_out"), {"urgency": "now", "contact": "call", "anonymous": "on"}
+    )
+    assert requester.get(response["Location"]).context["follow_url"]
+    after = {(s.session_key, s.expire_date, s.session_data) for s in Session.objects.all()}
+    assert after == before
+    sealed = response.cookies["backline_sent"]
+    assert "support" not in sealed.value and sealed["httponly"] and sealed["max-age"] == 900
+    signed_out = requester.post(reverse("account_logout"))
+    assert signed_out.cookies["backline_sent"].value == ""  # deleted on signing out
+
+
+def test_colleagues_to_choose_from_cannot_be_mistaken_for_each_other(team, recorder, client_of):
+    """A second account named like an existing peer shows its agency and e-mail."""
+    twin = make_person("pat.two@mail.test", "Pat Peer", team.world.agency, "peer")
+    page = client_of(team.world.telecommunicator).get(reverse("support:reach_out")).content
+    assert b"Cy Sea (Bayside ECC)</option>" in page
+    assert "Pat Peer (Harbor 911) · peer@harbor.test</option>".encode() in page
+    assert f"Pat Peer (Harbor 911) · {twin.email}</option>".encode() in page

@@ -108,7 +108,6 @@ def _reach_out(cast: Cast, wish: str) -> tuple[str, str]:
     created, _token = escalation.reach_out(
         cast.requester,
         cast.requester.memberships.get().region,
-        cast.requester.memberships.get().agency,
         escalation.Ask(
             "now",
             "call",

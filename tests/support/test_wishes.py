@@ -139,7 +139,6 @@ def test_an_anonymous_requester_chooses_on_their_follow_page(team, recorder, mom
     request, token = escalation.reach_out(
         team.world.telecommunicator,
         team.world.region,
-        team.world.agency,
         escalation.Ask("now", "call", anonymous=True, outside_agency=True),
     )
     moment.tick()
@@ -156,7 +155,6 @@ def test_routing_wishes_are_sealed_at_rest_and_erased_at_close(team, recorder, m
     request, _token = escalation.reach_out(
         team.world.telecommunicator,
         team.world.region,
-        team.world.agency,
         escalation.Ask("now", "call", anonymous=True, outside_agency=True),
     )
     with connection.cursor() as cursor:
@@ -165,9 +163,10 @@ def test_routing_wishes_are_sealed_at_rest_and_erased_at_close(team, recorder, m
         raw = dict(zip(columns, cursor.fetchone(), strict=True))
     assert "avoid_agency_id" not in columns and "excluded_ids" not in columns
     stored = " ".join(str(value) for value in raw.values())
-    assert "excluded" not in stored and "avoid_agency" not in stored
-    assert request.routing.avoid_agency_id == team.world.agency.pk
-    assert request.routing.excluded_ids == {team.b.pk}
+    assert "excluded" not in stored and "avoid_agencies" not in stored
+    assert request.routing.avoid_agency_ids == {team.world.agency.pk}
+    # the exclusion list, and the anonymous requester themselves
+    assert request.routing.excluded_ids == {team.b.pk, team.world.telecommunicator.pk}
     lifecycle.acknowledge(request, team.c, timedelta(minutes=5))
     lifecycle.close(request, team.c)
     request.refresh_from_db()
@@ -206,3 +205,23 @@ def test_coordinator_steps_alert_without_offering_the_request(team, recorder, mo
     assert coordinator.get(reverse("support:offer", args=[request.public_id])).status_code == 404
     with pytest.raises(lifecycle.NotAllowed):
         lifecycle.acknowledge(request, team.world.coordinator, timedelta(minutes=5))
+
+
+def test_a_peer_who_asks_anonymously_is_never_paged_for_it(team, recorder, moment):
+    request, _token = escalation.reach_out(
+        team.a, team.world.region, escalation.Ask("now", "call", anonymous=True)
+    )
+    moment.later(minutes=5)
+    assert team.a.pk not in paged(request)  # A is on call, and is the one who asked
+    assert paged(request) == {team.b.pk}
+    with pytest.raises(lifecycle.NotAllowed):
+        lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
+
+
+def test_outside_my_agency_means_every_agency_either_person_works_at(team, recorder, moment):
+    """C's peer role is at the other agency, but C dispatches at mine."""
+    team.c.memberships.filter(role="telecommunicator").update(agency=team.world.agency)
+    Availability.objects.create(user=team.c, until=clock.now() + timedelta(hours=2))
+    request = reach_out(team, outside_agency=True)
+    moment.tick()
+    assert paged(request) == set()

@@ -24,7 +24,10 @@ def seal_routing(apps, schema_editor):
     for request in SupportRequest.objects.all():
         if request.avoid_agency_id or request.excluded_ids:
             request.sealed_routing = json.dumps(
-                {"avoid_agency": request.avoid_agency_id, "excluded": sorted(request.excluded_ids)}
+                {
+                    "avoid_agencies": [request.avoid_agency_id] if request.avoid_agency_id else [],
+                    "excluded": sorted(request.excluded_ids),
+                }
             )
             request.save(update_fields=["sealed_routing"])
 
