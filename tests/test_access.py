@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core import signing
 from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
@@ -23,7 +22,6 @@ from backline.notify import outbox
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage
 from backline.privacy.access import rule_of
 from backline.support import escalation, lifecycle
-from backline.support import messages as texts
 from backline.support.models import Exclusion, Page, SupportRequest
 from backline.web.allauth_rules import RULES as ALLAUTH_RULES
 from tests.oncall.builders import (
@@ -130,7 +128,7 @@ def FOLLOW(world: World) -> dict[str, Any]:
 
 def PAGE(world: World) -> dict[str, Any]:
     page = Page.objects.get(request=_request(world), peer=world.peer)
-    return {"token": signing.dumps(page.pk, salt=texts.PAGE_LINK_SALT, compress=True)}
+    return {"token": page.link_id}
 
 
 def _contact_method(world: World, verified: bool = False) -> ContactMethod:

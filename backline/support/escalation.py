@@ -250,7 +250,7 @@ def _page(
 ) -> None:
     pages = _pages(request, PageKind.PEER, peer_ids, state, now)
     outbox.enqueue_many(
-        [(page.peer_id, messages.page(page.pk)) for page in pages],
+        [(page.peer_id, messages.page(page.link_id)) for page in pages],
         request.group_key,
         f"{request.group_key}:step{state.step_index}:loop{state.loop_count}",
         start_at=now,

@@ -2,29 +2,25 @@
 notes, no call details; the link asks the reader to sign in before showing more."""
 
 from django.conf import settings
-from django.core import signing
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from backline.notify.outbox import Message
-
-PAGE_LINK_SALT = "backline.support.page"
 
 
 def absolute(path: str) -> str:
     return settings.BACKLINE_PUBLIC_URL.rstrip("/") + path
 
 
-def page_link(page_id: int) -> str:
-    token = signing.dumps(page_id, salt=PAGE_LINK_SALT, compress=True)
-    return absolute(reverse("support:page", args=[token]))
+def page_link(link_id: str) -> str:
+    return absolute(reverse("support:page", args=[link_id]))
 
 
-def page(page_id: int) -> Message:
+def page(link_id: str) -> Message:
     return Message(
         subject=_("Backline: a colleague is asking for support"),
         body=_("A colleague reached out for peer support. Open Backline to respond."),
-        link=page_link(page_id),
+        link=page_link(link_id),
     )
 
 

@@ -356,6 +356,13 @@ class Page(models.Model):
     request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="pages")
     peer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pages")
     kind = models.CharField(max_length=12, choices=PageKind.choices, default=PageKind.PEER)
+    link_id = models.CharField(
+        max_length=16,
+        unique=True,
+        default=new_public_id,
+        editable=False,
+        help_text=_("What the notification's link carries: random, so it reveals no volume."),
+    )
     step_index = models.PositiveSmallIntegerField()
     loop_count = models.PositiveSmallIntegerField()
     paged_at = models.DateTimeField(default=clock.now)

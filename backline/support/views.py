@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,7 +28,6 @@ from backline.privacy import audit
 from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.actions import describe
 from backline.support import escalation, lifecycle, targets
-from backline.support import messages as texts
 from backline.support.forms import ExclusionForm, ReachOutForm, TakeForm, TeamSettingsForm
 from backline.support.models import (
     Exclusion,
@@ -264,20 +262,16 @@ def follow_wait(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("support:follow", token=token)
 
 
-def _page_from_link(request: MemberRequest, token: str) -> Page:
-    try:
-        page_id = signing.loads(token, salt=texts.PAGE_LINK_SALT, max_age=PAGE_LINK_MAX_AGE)
-    except signing.SignatureExpired as exc:
-        raise LinkExpired from exc
-    except signing.BadSignature as exc:
-        raise Http404 from exc
+def _page_from_link(request: MemberRequest, link_id: str) -> Page:
     page = (
         Page.objects.select_related("request")
-        .filter(pk=page_id, peer=request.user, kind=PageKind.PEER)
+        .filter(link_id=link_id, peer=request.user, kind=PageKind.PEER)
         .first()
     )
     if page is None:
         raise Http404
+    if page.paged_at + PAGE_LINK_MAX_AGE <= clock.now():
+        raise LinkExpired
     return page
 
 
