@@ -1,8 +1,9 @@
 """Starting a request and moving its escalation forward.
 
 State lives in ``EscalationState`` rows; ``escalate_due`` (called by the engine each
-tick) re-reads them, so a restart resumes exactly where it stopped. Empty steps are
-skipped at once and logged. When every step has passed unanswered the coordinator is
+tick) re-reads them, so a restart resumes exactly where it stopped. Steps with nobody
+on call are skipped at once and recorded; a step the requester's wishes emptied waits
+its delay, so that timing tells nobody. When every step has passed unanswered the coordinator is
 alerted and the requester is shown 24/7 alternatives, and the team keeps trying.
 """
 
@@ -203,20 +204,22 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
             ).values_list("peer_id", flat=True)
         )
         resolution = targets.for_step(request, step, now, paged)
-        if resolution.left_nobody:
+        if resolution.ruled_out and request.wishes_hold:
             _narrowed(request, state.step_index, now)
         if resolution.peer_ids:
             _page(request, resolution.peer_ids, state, now)
         if resolution.coordinator_ids:
             _alert(request, resolution.coordinator_ids, state, now)
-        if resolution.peer_ids or resolution.coordinator_ids:
-            # counted from when the step was due, so a late tick does not push the
-            # whole escalation later
-            state.next_escalation_at += timedelta(minutes=step["delay_minutes"])
-        else:
+        if not (resolution.peer_ids or resolution.coordinator_ids):
             Event.objects.create(
                 request=request, at=now, kind=EventKind.SKIPPED, step_index=state.step_index
             )
+        if resolution.peer_ids or resolution.coordinator_ids or resolution.ruled_out:
+            # counted from when the step was due, so a late tick does not push the
+            # whole escalation later. A step the requester's wishes emptied waits like
+            # any other: skipping it at once would tell the next step's people, by
+            # the moment they are paged, that someone was left out.
+            state.next_escalation_at += timedelta(minutes=step["delay_minutes"])
         # nothing is logged per step: beside the on-call schedule, even "nobody paged"
         # would tell whom the requester left out (the request's own events keep it)
         state.step_index += 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from django import forms
@@ -26,25 +25,16 @@ def clean_phone(value: str) -> str:
 
 
 class ColleagueChoiceField(forms.ModelChoiceField):
-    """A colleague, named so that two people cannot be mistaken for each other: their
-    name and agencies, and their e-mail address too when another choice reads the same."""
+    """A colleague, named so that nobody can be mistaken for another: their name, their
+    agencies and their e-mail address (names alike, or made to look alike, differ there)."""
 
     def set_people(self, people: Any) -> None:
         self.queryset = people.prefetch_related("memberships__agency")
-        named = {user.pk: (self._name(user), user.email) for user in self.queryset}
-        seen = Counter(name for name, _email in named.values())
-        self.labels = {
-            pk: name if seen[name] == 1 else f"{name} · {email}"
-            for pk, (name, email) in named.items()
-        }
-
-    @staticmethod
-    def _name(user: User) -> str:
-        agencies = sorted({str(m.agency) for m in user.memberships.all() if m.agency})
-        return f"{user.display_name} ({', '.join(agencies)})" if agencies else user.display_name
 
     def label_from_instance(self, obj: Any) -> str:
-        return self.labels.get(obj.pk) or self._name(obj)
+        agencies = sorted({str(m.agency) for m in obj.memberships.all() if m.agency})
+        where = f" ({', '.join(agencies)})" if agencies else ""
+        return f"{obj.display_name}{where} · {obj.email}"
 
 
 class ReachOutForm(forms.Form):

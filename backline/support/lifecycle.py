@@ -89,6 +89,15 @@ def acknowledge(
     return True
 
 
+def hold_to_window(region_id: int) -> int:
+    """A shorter follow-up window applies at once to the team's requests that already
+    ended, and is written down: a longer one set later never reopens them."""
+    window = targets.followup_window(region_id)
+    return SupportRequest.objects.filter(
+        region_id=region_id, followup_until__gt=F("closed_at") + window
+    ).update(followup_until=F("closed_at") + window)
+
+
 def _by_taker(request: SupportRequest, peer: User) -> Q:
     """Only the peer who took the request may start or close it."""
     taker = (

@@ -181,6 +181,9 @@ def new_public_id() -> str:
     return secrets.token_urlsafe(12)
 
 
+ROUTING_BLOCK = 256
+
+
 @dataclass(frozen=True)
 class Routing:
     """The requester's wishes that would identify them at rest, sealed in one column:
@@ -192,11 +195,12 @@ class Routing:
     excluded_ids: frozenset[int] = frozenset()
 
     def dumps(self) -> str:
-        if not self.avoid_agency_ids and not self.excluded_ids:
-            return ""
-        return json.dumps(
+        """JSON padded to a multiple of ``ROUTING_BLOCK`` characters, so that the sealed
+        value's length does not tell how many people a requester excluded."""
+        text = json.dumps(
             {"avoid_agencies": sorted(self.avoid_agency_ids), "excluded": sorted(self.excluded_ids)}
         )
+        return text.ljust(-(-len(text) // ROUTING_BLOCK) * ROUTING_BLOCK)
 
     @classmethod
     def loads(cls, text: str) -> Routing:

@@ -51,7 +51,9 @@ class Seat:
 class Resolution:
     peer_ids: list[int]
     coordinator_ids: list[int] = field(default_factory=list)
-    left_nobody: bool = False  # the wishes left this step with no peer to page
+    # the step had peers to page, and the requester's wishes or exclusions (or the
+    # requester being one of them) left none
+    ruled_out: bool = False
 
 
 @dataclass
@@ -150,15 +152,14 @@ def for_step(
             # a coordinator named in a step, without the peer role, organizes help
             alerted |= (found & team.coordinators) - set(team.peers)
     peers = {p for p in wanted if allows(request, team, p)}
-    left_nobody = False
     if not peers and wanted and request.wishes_hold:
         if request.preferred_peer_id:
             instead = {request.preferred_peer_id}
         else:
             instead = _available(team, when)
         peers = {p for p in instead if allows(request, team, p)} - paged_this_pass
-        left_nobody = not peers
-    return Resolution(sorted(peers), sorted(alerted), left_nobody)
+    ruled_out = bool(wanted) and not peers
+    return Resolution(sorted(peers), sorted(alerted), ruled_out)
 
 
 def coordinators(request: SupportRequest) -> list[int]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -89,10 +90,10 @@ def reach_out(request: MemberRequest) -> HttpResponse:
             # log does not tell which one was anonymous. The next page shows the follow
             # link from a short-lived sealed cookie: nothing is written to the session,
             # whose stored expiry would otherwise date the request to the requester.
-            response.set_cookie(
+            until = int((clock.now() + SENT_SHOWN_FOR).timestamp())
+            response.set_cookie(  # for this person, this request, a few minutes
                 SENT_COOKIE,
-                crypto.seal(f"{created.public_id} {follow_token}", SENT_COOKIE),
-                max_age=int(SENT_SHOWN_FOR.total_seconds()),
+                crypto.seal(f"{user.pk} {created.public_id} {follow_token} {until}", SENT_COOKIE),
                 path=SENT_COOKIE_PATH,
                 secure=settings.SESSION_COOKIE_SECURE,
                 httponly=True,
@@ -128,14 +129,18 @@ def _own_context(support_request: SupportRequest) -> dict[str, Any]:
 
 
 def _just_sent(request: MemberRequest, ref: str) -> str | None:
-    """The follow token of the anonymous request this browser just sent, while its
-    cookie lasts (a reload shows it again)."""
+    """The follow token of the anonymous request this person just sent from this
+    browser, for a few minutes (a reload shows it again). The cookie ends with the
+    browser, and names, sealed, whom it is for: someone who signs in next on a shared
+    console, even before it ends, is not shown the link."""
     try:
         sealed = request.COOKIES.get(SENT_COOKIE, "")
-        public_id, token = crypto.unseal(sealed, SENT_COOKIE).split()
+        user_id, public_id, token, until = crypto.unseal(sealed, SENT_COOKIE).split()
+        fresh = clock.now().timestamp() < int(until)
     except (crypto.Unreadable, ValueError):
         return None
-    return token if public_id == ref else None
+    mine = user_id == str(request.user.pk) and public_id == ref
+    return token if mine and fresh else None
 
 
 @access(SIGNED_IN)
@@ -415,7 +420,9 @@ def team(request: MemberRequest) -> HttpResponse:
             request.POST if posted else None, instance=instance, prefix=f"team{region.pk}"
         )
         if posted and form.is_valid():
-            form.save()
+            with transaction.atomic():
+                form.save()
+                lifecycle.hold_to_window(region.pk)
             messages.success(
                 request, _("Saved. Every peer of %(team)s sees it.") % {"team": region}
             )

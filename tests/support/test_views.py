@@ -257,6 +257,18 @@ def test_the_follow_up_window_is_the_teams_and_fails_closed(team, recorder, clie
     coordinator.post(reverse("support:team"), {"region": region.pk, field: "30"})
     assert not targets.taker_sees_requester(request, team.a)  # a longer window never reopens
 
+    # ended under 30 days, then 0 for a moment, then 30 again: it stays closed
+    other = make_person("tom@harbor.test", "Tom Other", team.world.agency, "telecommunicator")
+    later, _ = escalation.reach_out(other, region, escalation.Ask("now", "call"))
+    lifecycle.acknowledge(later, team.a, timedelta(minutes=5))
+    lifecycle.close(later, team.a)
+    later.refresh_from_db()
+    assert targets.taker_sees_requester(later, team.a)
+    coordinator.post(reverse("support:team"), {"region": region.pk, field: "0"})
+    coordinator.post(reverse("support:team"), {"region": region.pk, field: "30"})
+    later.refresh_from_db()
+    assert not targets.taker_sees_requester(later, team.a)
+
     for unreadable in (31, -1, "7", None, 7.5, True):
         assert targets.window_of(unreadable) == timedelta(0)
     assert targets.window_of(30) == timedelta(days=30)
@@ -302,15 +314,21 @@ def test_an_anonymous_reach_out_writes_nothing_to_the_session(team, recorder, cl
     after = {(s.session_key, s.expire_date, s.session_data) for s in Session.objects.all()}
     assert after == before
     sealed = response.cookies["backline_sent"]
-    assert "support" not in sealed.value and sealed["httponly"] and sealed["max-age"] == 900
+    assert "support" not in sealed.value and sealed["httponly"] and not sealed["max-age"]
+    # someone else signing in on this console next, in this browser, is not shown it
+    other = client_of(team.b)
+    other.cookies["backline_sent"] = sealed.value
+    assert other.get(response["Location"]).status_code == 404
+    moment.traveller.shift(timedelta(minutes=16))  # and after a few minutes, nobody is
+    assert requester.get(response["Location"]).status_code == 404
     signed_out = requester.post(reverse("account_logout"))
     assert signed_out.cookies["backline_sent"].value == ""  # deleted on signing out
 
 
 def test_colleagues_to_choose_from_cannot_be_mistaken_for_each_other(team, recorder, client_of):
-    """A second account named like an existing peer shows its agency and e-mail."""
+    """A second account named like an existing peer differs by its e-mail address."""
     twin = make_person("pat.two@mail.test", "Pat Peer", team.world.agency, "peer")
     page = client_of(team.world.telecommunicator).get(reverse("support:reach_out")).content
-    assert b"Cy Sea (Bayside ECC)</option>" in page
+    assert "Cy Sea (Bayside ECC) · c@bayside.test</option>".encode() in page
     assert "Pat Peer (Harbor 911) · peer@harbor.test</option>".encode() in page
     assert f"Pat Peer (Harbor 911) · {twin.email}</option>".encode() in page

@@ -37,8 +37,10 @@ def test_outside_my_agency_never_pages_my_agency_and_asks_me_first(team, recorde
     told = OutgoingMessage.objects.get(recipient=team.world.telecommunicator, channel="inapp")
     assert "still waiting" in told.subject  # in-app, without naming anyone
 
-    # steps 1 and 2 had nobody they allow, so step 3 alerted the coordinator at once,
-    # with nothing to take
+    # steps 1 and 2 had nobody they allow, and wait their time all the same; then step 3
+    # alerts the coordinator, with nothing to take
+    assert recorder.sent == []
+    moment.later(minutes=10)
     assert set(Page.objects.filter(request=request).values_list("kind", flat=True)) == {
         PageKind.COORDINATOR
     }
@@ -167,6 +169,11 @@ def test_routing_wishes_are_sealed_at_rest_and_erased_at_close(team, recorder, m
     assert request.routing.avoid_agency_ids == {team.world.agency.pk}
     # the exclusion list, and the anonymous requester themselves
     assert request.routing.excluded_ids == {team.b.pk, team.world.telecommunicator.pk}
+    escalation.reach_out(team.b, team.world.region, escalation.Ask("now", "call"))  # no wish
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sealed_routing FROM support_supportrequest ORDER BY id")
+        lengths = {len(value) for (value,) in cursor.fetchall()}
+    assert len(lengths) == 1  # no wish and two of them seal to the same length
     lifecycle.acknowledge(request, team.c, timedelta(minutes=5))
     lifecycle.close(request, team.c)
     request.refresh_from_db()
