@@ -109,3 +109,9 @@ def test_only_inapp_messages_are_listed(world, client_of, moment):
     html = client_of(world.telecommunicator).get(reverse("notify:inbox")).content.decode()
     assert html.count("Backline: once") == 2  # the heading and its hidden button label
     assert unread_count(world.telecommunicator.pk) == 1
+
+
+def test_a_new_notification_reads_less_than_a_minute_ago(world, client_of):
+    outbox.enqueue(world.peer.pk, "new", "new", outbox.Message("Backline: hello", "Hello."))
+    page = client_of(world.peer).get(reverse("notify:inbox")).content.decode()
+    assert "less than a minute ago" in page and "0 minutes" not in page

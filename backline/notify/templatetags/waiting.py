@@ -1,4 +1,5 @@
-"""``waited``: how long someone has waited, in words a worried person reads well."""
+"""``waited``: how long since something happened, in words a worried person reads well
+(for the inbox, and for the pages of a request)."""
 
 from datetime import datetime, timedelta
 
