@@ -99,20 +99,37 @@ class ReachOutForm(forms.Form):
         return cleaned
 
 
+COMING_IN = {
+    5: _("5 minutes"),
+    15: _("15 minutes"),
+    30: _("30 minutes"),
+    60: _("an hour"),
+    120: _("2 hours"),
+    240: _("4 hours"),
+    1440: _("a day"),
+    2880: _("2 days"),
+    4320: _("3 days"),
+}
+# what "I will reach out within" offers, and its first choice, for each urgency
+COMING_IN_BY_URGENCY = {
+    Urgency.NOW: ((5, 15, 30), 15),
+    Urgency.HOURS: ((15, 30, 60, 120, 240), 60),
+    Urgency.WEEK: ((60, 240, 1440, 2880, 4320), 1440),
+}
+
+
 class TakeForm(forms.Form):
-    coming_in = forms.TypedChoiceField(
-        label=_("I will reach out within"),
-        coerce=int,
-        initial=15,
-        choices=[
-            (5, _("5 minutes")),
-            (15, _("15 minutes")),
-            (30, _("30 minutes")),
-            (60, _("an hour")),
-            (240, _("4 hours")),
-            (1440, _("a day")),
-        ],
-    )
+    """When the peer will reach out: within minutes for "now", hours for "within a few
+    hours", days for "this week"."""
+
+    coming_in = forms.TypedChoiceField(label=_("I will reach out within"), coerce=int)
+
+    def __init__(self, *args: Any, urgency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        minutes, first = COMING_IN_BY_URGENCY[Urgency(urgency)]
+        field = self.fields["coming_in"]
+        field.choices = [(m, COMING_IN[m]) for m in minutes]  # type: ignore[attr-defined]
+        field.initial = first
 
 
 class ExclusionForm(forms.Form):

@@ -305,7 +305,7 @@ def _offer(request: MemberRequest, support_request: SupportRequest) -> HttpRespo
         {
             "support_request": support_request,
             "taken": support_request.status != RequestStatus.OPEN,
-            "form": TakeForm(),
+            "form": TakeForm(urgency=support_request.urgency),
         },
     )
 
@@ -330,7 +330,7 @@ def take(request: MemberRequest, ref: str) -> HttpResponse:
     support_request = get_object_or_404(SupportRequest, public_id=ref)
     if not targets.may_take(support_request, request.user):
         raise Http404  # the same answer for everyone who may not, before anything else
-    form = TakeForm(request.POST)
+    form = TakeForm(request.POST, urgency=support_request.urgency)
     if support_request.acknowledged_by_id == request.user.pk:
         messages.info(request, _("You took this request already."))  # a second tap
         return redirect("support:request", ref=ref)

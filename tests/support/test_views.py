@@ -332,3 +332,47 @@ def test_colleagues_to_choose_from_cannot_be_mistaken_for_each_other(team, recor
     assert "Cy Sea (Bayside ECC) · c@bayside.test</option>".encode() in page
     assert "Pat Peer (Harbor 911) · peer@harbor.test</option>".encode() in page
     assert f"Pat Peer (Harbor 911) · {twin.email}</option>".encode() in page
+
+
+@pytest.mark.parametrize(
+    ("urgency", "offered", "first", "refused"),
+    [
+        ("now", ["5", "15", "30"], "15", "60"),
+        ("hours", ["15", "30", "60", "120", "240"], "60", "5"),
+        ("week", ["60", "240", "1440", "2880", "4320"], "1440", "15"),
+    ],
+)
+def test_the_time_a_peer_promises_fits_the_urgency(
+    team, recorder, client_of, urgency, offered, first, refused
+):
+    requester = client_of(team.world.telecommunicator)
+    requester.post(reverse("support:reach_out"), {"urgency": urgency, "contact": "call"})
+    request = SupportRequest.objects.get()
+    peer = client_of(team.a)
+    form = peer.get(reverse("support:offer", args=[request.public_id])).context["form"]
+    assert [str(value) for value, _label in form.fields["coming_in"].choices] == offered
+    assert str(form.fields["coming_in"].initial) == first
+    response = peer.post(
+        reverse("support:take", args=[request.public_id]), {"coming_in": refused}, follow=True
+    )
+    assert b"Choose when you will reach out." in response.content
+    assert SupportRequest.objects.get().status == RequestStatus.OPEN  # nothing changed
+
+
+def test_the_taker_of_a_call_back_request_is_offered_the_call_first(team, recorder, client_of):
+    requester = client_of(team.world.telecommunicator)
+    requester.post(
+        reverse("support:reach_out"),
+        {"urgency": "now", "contact": "call", "anonymous": "on", "callback_number": "+13195550142"},
+    )
+    request = SupportRequest.objects.get()
+    taker = client_of(team.a)
+    taker.post(reverse("support:take", args=[request.public_id]), {"coming_in": "15"})
+    page = taker.get(reverse("support:request", args=[request.public_id])).content.decode()
+    call = page.index('href="tel:+13195550142">Call (319) 555-0142</a>')
+    assert call < page.index("Who asked") < page.index("We are in contact")
+    lifecycle.close(SupportRequest.objects.get(), team.a)
+    assert (
+        "tel:"
+        not in taker.get(reverse("support:request", args=[request.public_id])).content.decode()
+    )
