@@ -1,5 +1,6 @@
-"""A telecommunicator asks for a peer outside their agency, on a phone in dark mode:
-nobody of their agency is paged, they are asked what to do, and they choose to widen."""
+"""On a phone in dark mode: a telecommunicator asks for a peer outside their agency —
+nobody of their agency is paged, they are asked what to do, and they choose to widen;
+and the peer who takes a call-back request is offered the call first."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.core import mail
 from playwright.sync_api import expect
 
 from backline.engine.loop import tick
+from backline.support import escalation
 from backline.support.models import Page as PageRow
 from tests.browser.support import check_page, sign_in
 from tests.browser.test_reach_out import paging  # noqa: F401 (a fixture)
@@ -44,3 +46,22 @@ def test_outside_my_agency_asks_before_it_widens(open_page, site: str, paging: W
     expect(heading).to_have_count(0)
     assert PageRow.objects.filter(peer=world.peer).exists()
     check_page(phone, "wishes-widened-phone-dark")
+
+
+def test_the_taker_calls_first_on_a_phone_in_the_dark(open_page, site: str, paging: World):  # noqa: F811
+    world = paging
+    request, _token = escalation.reach_out(
+        world.telecommunicator,
+        world.region,
+        escalation.Ask("now", "call", anonymous=True, callback_number="+13195550142"),
+    )
+    tick()
+    phone = open_page(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="dark")
+    sign_in(phone, site, world.peer, world.totp_secrets[world.peer.pk], suffix="-calls")
+    phone.goto(f"{site}/support/requests/{request.public_id}/offer/")
+    phone.get_by_role("button", name="I'll take it").click()
+    call = phone.get_by_role("link", name="Call (319) 555-0142")
+    expect(call).to_be_visible()
+    expect(call).to_have_attribute("href", "tel:+13195550142")
+    expect(call).to_be_in_viewport()  # the first thing on the screen
+    check_page(phone, "taker-calls-phone-dark")
