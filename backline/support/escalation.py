@@ -204,7 +204,7 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
             ).values_list("peer_id", flat=True)
         )
         resolution = targets.for_step(request, step, now, paged)
-        if resolution.ruled_out and request.wishes_hold:
+        if resolution.narrowed:
             _narrowed(request, state.step_index, now)
         if resolution.peer_ids:
             _page(request, resolution.peer_ids, state, now)

@@ -54,6 +54,9 @@ class Resolution:
     # the step had peers to page, and the requester's wishes or exclusions (or the
     # requester being one of them) left none
     ruled_out: bool = False
+    # the wishes kept this step from someone, and it pages nobody new: the requester is
+    # asked whether to keep waiting
+    narrowed: bool = False
 
 
 @dataclass
@@ -152,14 +155,20 @@ def for_step(
             # a coordinator named in a step, without the peer role, organizes help
             alerted |= (found & team.coordinators) - set(team.peers)
     peers = {p for p in wanted if allows(request, team, p)}
+    narrowed_here = request.wishes_hold and bool(wanted - peers)
     if not peers and wanted and request.wishes_hold:
         if request.preferred_peer_id:
             instead = {request.preferred_peer_id}
         else:
             instead = _available(team, when)
         peers = {p for p in instead if allows(request, team, p)} - paged_this_pass
-    ruled_out = bool(wanted) and not peers
-    return Resolution(sorted(peers), sorted(alerted), ruled_out)
+    return Resolution(
+        sorted(peers),
+        sorted(alerted),
+        ruled_out=bool(wanted) and not peers,
+        # the wishes kept this step from someone, and nobody it still pages is new
+        narrowed=narrowed_here and not peers - paged_this_pass,
+    )
 
 
 def coordinators(request: SupportRequest) -> list[int]:

@@ -17,7 +17,15 @@ from backline.lib import clock
 from backline.notify.models import Channel, OutgoingMessage
 from backline.oncall.models import Availability
 from backline.support import escalation, lifecycle
-from backline.support.models import EventKind, Exclusion, Page, PageKind, RequestStatus
+from backline.support.models import (
+    EventKind,
+    Exclusion,
+    Page,
+    PageKind,
+    RequestStatus,
+    StepTarget,
+    TargetKind,
+)
 from tests.support.test_escalation import events, reach_out
 
 
@@ -232,3 +240,22 @@ def test_outside_my_agency_means_every_agency_either_person_works_at(team, recor
     request = reach_out(team, outside_agency=True)
     moment.tick()
     assert paged(request) == set()
+
+
+def test_asked_once_the_peers_outside_my_agency_were_all_paged_and_none_answered(
+    team, recorder, moment
+):
+    """Step 2 rings all available peers: of them, the wish allows only C, already paged
+    in step 1's place; so five minutes in, the requester is asked."""
+    step = team.policy.steps.get(order=1)
+    step.targets.all().delete()
+    StepTarget.objects.create(step=step, kind=TargetKind.ALL_AVAILABLE)
+    for peer in (team.b, team.c):
+        Availability.objects.create(user=peer, until=clock.now() + timedelta(hours=2))
+    request = reach_out(team, outside_agency=True)
+    moment.tick()
+    request.refresh_from_db()
+    assert paged(request) == {team.c.pk} and not request.asks_consent  # C, just paged
+    moment.later(minutes=5)
+    request.refresh_from_db()
+    assert paged(request) == {team.c.pk} and request.asks_consent
