@@ -160,7 +160,8 @@ class OutgoingMessageQuerySet(models.QuerySet["OutgoingMessage"]):
         return self.filter(channel=Channel.INAPP).exclude(status=Status.CANCELLED)
 
     def unread(self) -> OutgoingMessageQuerySet:
-        return self.inbox().filter(read_at__isnull=True)
+        """What still asks for attention: not read, and not resolved by what followed."""
+        return self.inbox().filter(read_at__isnull=True, resolved_at__isnull=True)
 
 
 class OutgoingMessage(models.Model):
@@ -172,6 +173,8 @@ class OutgoingMessage(models.Model):
 
     ``cancelled_at`` marks every row of a group when the group is cancelled: a row that
     was being sent at that moment is neither retried nor followed by a fallback.
+    ``resolved_at`` marks an in-app row whose cause is over (the request was taken or
+    ended): it stays in the inbox, saying so, and no longer counts as unread.
     """
 
     recipient = models.ForeignKey(
@@ -199,6 +202,10 @@ class OutgoingMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(
+        max_length=120, blank=True, help_text=_("What became of it, e.g. taken by another peer.")
+    )
 
     objects = OutgoingMessageQuerySet.as_manager()
 

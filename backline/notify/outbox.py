@@ -203,6 +203,18 @@ def cancel(group_key: str) -> int:
     return cancelled
 
 
+def resolve(group_key: str, resolution: str, recipient_id: int | None = None) -> int:
+    """Mark the in-app messages of ``group_key`` (of one recipient, or of all) as
+    resolved, saying what became of them: they stop counting as unread. Returns how
+    many were resolved; a message already resolved keeps what it said first."""
+    rows = OutgoingMessage.objects.filter(
+        group_key=group_key, channel=Channel.INAPP, resolved_at__isnull=True
+    )
+    if recipient_id is not None:
+        rows = rows.filter(recipient_id=recipient_id)
+    return rows.update(resolved_at=clock.now(), resolution=resolution[:120])
+
+
 def process(now: datetime | None = None, limit: int = BATCH) -> int:
     """Send what is due; returns how many messages were attempted."""
     now = now or clock.now()

@@ -22,6 +22,7 @@ from backline.support.models import (
     PageKind,
     RequestStatus,
     SupportRequest,
+    group_key_of,
 )
 
 
@@ -61,6 +62,8 @@ def acknowledge(
         timeout = timedelta(minutes=request.policy_snapshot["start_timeout_minutes"])
         EscalationState.objects.filter(request=request).update(next_escalation_at=now + timeout)
         outbox.cancel(request.group_key)
+        outbox.resolve(request.group_key, messages.resolved_by_you(), recipient_id=peer.pk)
+        outbox.resolve(request.group_key, messages.resolved_taken())
         Event.objects.create(request=request, at=now, kind=EventKind.ACKNOWLEDGED)
         others = set(
             Page.objects.filter(request=request, kind=PageKind.PEER)
@@ -77,6 +80,7 @@ def acknowledge(
                 inapp_only=True,
             )
         if request.requester_id:
+            outbox.resolve(f"{request.group_key}:requester", messages.resolved_taken())
             path = reverse("support:request", args=[request.public_id])
             outbox.enqueue(
                 request.requester_id,
@@ -166,6 +170,9 @@ def cancel(request: SupportRequest, now: datetime | None = None) -> bool:
 def _stop(request: SupportRequest) -> None:
     EscalationState.objects.filter(request=request).delete()
     outbox.cancel(request.group_key)
+    # what was sent about it, to the peers and to the requester, is over
+    for group in (request.group_key, f"{request.group_key}:requester"):
+        outbox.resolve(group, messages.resolved_ended())
 
 
 def reopen_stale(now: datetime | None = None) -> int:
@@ -193,5 +200,9 @@ def reopen_stale(now: datetime | None = None) -> int:
                     step_index=0, loop_count=F("loop_count") + 1, next_escalation_at=now
                 )
                 Event.objects.create(request_id=request_id, at=now, kind=EventKind.REOPENED)
+                # "a peer is coming" is no longer true
+                outbox.resolve(
+                    f"{group_key_of(request_id)}:requester", messages.resolved_reopened()
+                )
                 reopened += changed
     return reopened

@@ -77,3 +77,19 @@ def cancelled() -> Message:
         subject=_("Backline: request cancelled"),
         body=_("The colleague cancelled the request you took. No action is needed."),
     )
+
+
+def resolved_taken() -> str:
+    return _("Taken by a peer. No action is needed.")
+
+
+def resolved_by_you() -> str:
+    return _("You took this request.")
+
+
+def resolved_ended() -> str:
+    return _("This request has ended.")
+
+
+def resolved_reopened() -> str:
+    return _("Contact did not start in time: Backline is looking for a peer again.")

@@ -176,6 +176,12 @@ class SupportRequestQuerySet(models.QuerySet["SupportRequest"]):
         )
 
 
+def group_key_of(request_id: int) -> str:
+    """The outbox group of a request's pages; ``:requester`` after it, of what the
+    requester is told."""
+    return f"support-request:{request_id}"
+
+
 def new_public_id() -> str:
     """What a request's URLs carry: random, so that they reveal neither order nor volume."""
     return secrets.token_urlsafe(12)
@@ -301,7 +307,7 @@ class SupportRequest(models.Model):
     @property
     def group_key(self) -> str:
         """The outbox group of this request's pages."""
-        return f"support-request:{self.pk}"
+        return group_key_of(self.pk)
 
     @property
     def is_active(self) -> bool:

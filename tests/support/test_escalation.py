@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 
 from backline.engine.loop import seconds_until_due
 from backline.lib import clock
+from backline.notify.inapp.counts import unread_count
 from backline.notify.models import Channel, NotificationRule, OutgoingMessage, Status
 from backline.oncall.models import (
     Availability,
@@ -342,3 +344,38 @@ def test_a_request_that_fails_to_escalate_does_not_hold_up_the_others(
     assert "escalation failed" in caplog.text
     state = EscalationState.objects.get(request=broken)
     assert (state.step_index, state.next_escalation_at) == (1, clock.now() + timedelta(minutes=1))
+
+
+def test_notifications_resolve_themselves_when_the_request_is_taken_and_ends(
+    team, recorder, moment, client_of
+):
+    request = reach_out(team)
+    moment.later(minutes=5)  # A, then B, are paged
+    assert unread_count(team.a.pk) == 1 and unread_count(team.b.pk) == 1
+    lifecycle.acknowledge(request, team.b, timedelta(minutes=5))
+    assert unread_count(team.a.pk) == 1  # only "another peer took it", the page is resolved
+    page = OutgoingMessage.objects.get(
+        recipient=team.a, channel="inapp", group_key=request.group_key
+    )
+    assert page.resolution == "Taken by a peer. No action is needed."
+    mine = OutgoingMessage.objects.get(
+        recipient=team.b, channel="inapp", group_key=request.group_key
+    )
+    assert mine.resolution == "You took this request."
+    inbox = client_of(team.a).get(reverse("notify:inbox")).content.decode()
+    assert "Taken by a peer. No action is needed." in inbox
+
+    requester = team.world.telecommunicator
+    assert unread_count(requester.pk) == 1  # a peer is coming
+    lifecycle.close(request, team.b)
+    assert unread_count(requester.pk) == 0  # no longer news: it has ended
+    coming = OutgoingMessage.objects.get(recipient=requester, channel="inapp")
+    assert coming.resolution == "This request has ended."
+
+
+def test_a_peer_is_coming_is_withdrawn_when_contact_does_not_start(team, recorder, moment):
+    request = reach_out(team)
+    lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
+    moment.later(minutes=31)  # not started in time: back into escalation
+    coming = OutgoingMessage.objects.get(recipient=team.world.telecommunicator, channel="inapp")
+    assert coming.resolved_at is not None and "looking for a peer again" in coming.resolution

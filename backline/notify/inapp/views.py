@@ -31,10 +31,12 @@ def _fingerprint(user: Any) -> tuple[str, int]:
         .aggregate(
             latest=Max("pk"),
             total=Count("pk"),
-            unread=Count("pk", filter=Q(read_at__isnull=True)),
+            unread=Count("pk", filter=Q(read_at__isnull=True, resolved_at__isnull=True)),
+            resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
         )
     )
-    return f"{state['latest'] or 0}.{state['total']}.{state['unread']}", state["unread"]
+    shown = f"{state['latest'] or 0}.{state['total']}.{state['unread']}.{state['resolved']}"
+    return shown, state["unread"]
 
 
 @access(SIGNED_IN)
