@@ -255,6 +255,7 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("notify:inbox", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
     ("notify:mark_read", NOTIFICATION, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
     ("notify:mark_all_read", NONE, "post", row(LOGIN, 302, 302, 302, 302, 302, 302)),
+    ("notify:unread", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
     ("notify:push_subscribe", NONE, "post", row(LOGIN, 400, 400, 400, 400, 400, 400)),
     ("notify:service_worker", NONE, "get", row(200, 200, 200, 200, 200, 200, 200)),
     ("notify:sms_status", NONE, "post", row(403, 403, 403, 403, 403, 403, 403)),  # unsigned

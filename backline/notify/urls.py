@@ -22,6 +22,7 @@ urlpatterns = [
     path("inbox/", inapp.inbox, name="inbox"),
     path("inbox/<int:pk>/read/", inapp.mark_read, name="mark_read"),
     path("inbox/read/", inapp.mark_all_read, name="mark_all_read"),
+    path("inbox/unread/", inapp.unread, name="unread"),
     path("push/subscribe/", push.subscribe, name="push_subscribe"),
     path("service-worker.js", push.service_worker, name="service_worker"),
     path("sms/status/", sms.status_callback, name="sms_status"),

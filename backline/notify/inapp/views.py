@@ -1,4 +1,5 @@
-"""The in-app notifications page, which refreshes itself, and marking messages read.
+"""The in-app notifications page, which refreshes itself, the header's unread count,
+which every page refreshes, and marking messages read.
 
 The list polls every few seconds (htmx). A poll carries a fingerprint of what the page
 shows; while nothing changed the answer is 204 and htmx leaves the page alone, so focus
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from backline.accounts.access import MemberRequest
 from backline.lib import clock
+from backline.notify.inapp.counts import unread_count
 from backline.notify.models import OutgoingMessage
 from backline.privacy.access import SIGNED_IN, access
 
@@ -60,6 +62,12 @@ def inbox(request: MemberRequest) -> HttpResponse:
     response = render(request, template, context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@access(SIGNED_IN)
+def unread(request: MemberRequest) -> HttpResponse:
+    """The header's unread count, which every page refreshes by itself."""
+    return render(request, "notify/unread_count.html", {"count": unread_count(request.user.pk)})
 
 
 @require_POST
