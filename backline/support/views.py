@@ -23,12 +23,12 @@ from django.views.decorators.http import require_POST
 
 from backline.accounts.access import COORDINATOR, TELECOMMUNICATOR, MemberRequest, role
 from backline.accounts.roles import Role
-from backline.lib import clock, crypto, tokens
+from backline.lib import clock, tokens
 from backline.oncall import resolve
 from backline.privacy import audit
 from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.actions import describe
-from backline.support import escalation, lifecycle, targets
+from backline.support import escalation, lifecycle, sent, targets
 from backline.support.forms import ExclusionForm, ReachOutForm, TakeForm, TeamSettingsForm
 from backline.support.models import (
     Exclusion,
@@ -45,9 +45,6 @@ REQUEST_VIEWED = describe(
     gettext_lazy("read your request for support (as the peer who took it)"),
 )
 PAGE_LINK_MAX_AGE = timedelta(hours=24)
-SENT_COOKIE = "backline_sent"  # signing out deletes it (web.middleware)
-SENT_COOKIE_PATH = "/support/"
-SENT_SHOWN_FOR = timedelta(minutes=15)
 
 
 def _home_region(user: Any) -> Any:
@@ -86,19 +83,7 @@ def reach_out(request: MemberRequest) -> HttpResponse:
             return redirect("support:request", ref=active.public_id) if active else redirect("home")
         response = redirect("support:request", ref=created.public_id)
         if follow_token:
-            # Both kinds of request answer alike (302 to a random id), so that a proxy's
-            # log does not tell which one was anonymous. The next page shows the follow
-            # link from a short-lived sealed cookie: nothing is written to the session,
-            # whose stored expiry would otherwise date the request to the requester.
-            until = int((clock.now() + SENT_SHOWN_FOR).timestamp())
-            response.set_cookie(  # for this person, this request, a few minutes
-                SENT_COOKIE,
-                crypto.seal(f"{user.pk} {created.public_id} {follow_token} {until}", SENT_COOKIE),
-                path=SENT_COOKIE_PATH,
-                secure=settings.SESSION_COOKIE_SECURE,
-                httponly=True,
-                samesite="Strict",
-            )
+            sent.remember(response, user.pk, created.public_id, follow_token)
         return response
     available = len(resolve.available_now(region.pk, clock.now()))
     return render(request, "support/reach_out.html", {"form": form, "available": available})
@@ -128,21 +113,6 @@ def _own_context(support_request: SupportRequest) -> dict[str, Any]:
     }
 
 
-def _just_sent(request: MemberRequest, ref: str) -> str | None:
-    """The follow token of the anonymous request this person just sent from this
-    browser, for a few minutes (a reload shows it again). The cookie ends with the
-    browser, and names, sealed, whom it is for: someone who signs in next on a shared
-    console, even before it ends, is not shown the link."""
-    try:
-        sealed = request.COOKIES.get(SENT_COOKIE, "")
-        user_id, public_id, token, until = crypto.unseal(sealed, SENT_COOKIE).split()
-        fresh = clock.now().timestamp() < int(until)
-    except (crypto.Unreadable, ValueError):
-        return None
-    mine = user_id == str(request.user.pk) and public_id == ref
-    return token if mine and fresh else None
-
-
 @access(SIGNED_IN)
 def request_detail(request: MemberRequest, ref: str) -> HttpResponse:
     support_request = (
@@ -152,7 +122,7 @@ def request_detail(request: MemberRequest, ref: str) -> HttpResponse:
         .first()
     )
     if support_request is None:
-        token = _just_sent(request, ref)
+        token = sent.token_for(request, ref)
         if token is None:
             raise Http404
         follow_url = request.build_absolute_uri(reverse("support:follow", args=[token]))

@@ -8,7 +8,7 @@ from allauth.socialaccount.models import SocialApp
 from django.http import HttpRequest, HttpResponse
 
 from backline.lib import clock
-from backline.support.views import SENT_COOKIE, SENT_COOKIE_PATH
+from backline.support import sent
 
 BASE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -94,5 +94,5 @@ class NoStoreMiddleware:
             response["Cache-Control"] = "no-store"
         if getattr(request, SIGNED_OUT, False):
             response["Clear-Site-Data"] = '"cache", "storage"'
-            response.delete_cookie(SENT_COOKIE, path=SENT_COOKIE_PATH)
+            sent.forget(response)
         return response

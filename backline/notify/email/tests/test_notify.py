@@ -11,7 +11,7 @@ from backline.accounts.models import User
 from backline.notify import outbox
 from backline.notify.conftest import PAGE, Clock, Recording, page
 from backline.notify.email.tests.smtp_server import SmtpServer
-from backline.notify.models import Channel, ContactMethod, Status
+from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
 
 
 @pytest.fixture
@@ -93,6 +93,23 @@ def test_down_for_every_attempt_then_the_next_method(
     assert texts.sent == [("+15550100123", PAGE.subject, PAGE.body)]
 
 
+def _page_with_sms_behind(
+    person: User,
+    method: Callable[..., ContactMethod],
+    recording: Callable[[str], Recording],
+    address: str,
+) -> tuple[OutgoingMessage, Recording]:
+    """A page by e-mail to ``address``, a text number added after it was planned, and
+    one pass of the outbox."""
+    method(Channel.EMAIL, address)
+    message = page(person, Channel.EMAIL)
+    method(Channel.SMS, "+15550100123")
+    texts = recording(Channel.SMS)
+    outbox.process()
+    message.refresh_from_db()
+    return message, texts
+
+
 def test_a_refused_recipient_is_not_retried_and_the_next_method_is_used(
     smtp: SmtpServer,
     person: User,
@@ -102,12 +119,7 @@ def test_a_refused_recipient_is_not_retried_and_the_next_method_is_used(
 ) -> None:
     smtp.handler.refused.add("gone@mail.test")
     smtp.start()
-    method(Channel.EMAIL, "gone@mail.test")
-    message = page(person, Channel.EMAIL)
-    method(Channel.SMS, "+15550100123")  # added after the page was planned
-    texts = recording(Channel.SMS)
-    outbox.process()
-    message.refresh_from_db()
+    message, texts = _page_with_sms_behind(person, method, recording, "gone@mail.test")
     assert (message.status, message.attempts) == (Status.FAILED, 1)
     assert "refused" in message.last_error
     assert smtp.received == []
@@ -129,12 +141,7 @@ def test_with_e_mail_turned_off_a_page_goes_to_the_next_method_at_once(
     """``BACKLINE_EMAIL=off`` drops Django's mail; a page is never dropped with it."""
     settings.BACKLINE_EMAIL = False
     smtp.start()
-    method(Channel.EMAIL, "riley@mail.test")
-    message = page(person, Channel.EMAIL)
-    method(Channel.SMS, "+15550100123")  # added after the page was planned
-    texts = recording(Channel.SMS)
-    outbox.process()
-    message.refresh_from_db()
+    message, texts = _page_with_sms_behind(person, method, recording, "riley@mail.test")
     assert (message.status, message.attempts) == (Status.FAILED, 1)
     assert "turned off" in message.last_error
     assert smtp.received == []
