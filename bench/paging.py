@@ -96,6 +96,7 @@ from bench.common import (  # noqa: E402
     write_section,
 )
 
+CALLBACK = "+13195550142"
 START_MARK = "<!-- paging:start -->"
 END_MARK = "<!-- paging:end -->"
 PASSWORD = "bench-paging-password-0123"  # the benchmark's own accounts only
@@ -170,7 +171,14 @@ async def reach_out(http_client: httpx.AsyncClient, person: Person) -> Post:
     try:
         response = await http_client.post(
             REACH_OUT,
-            data={"csrfmiddlewaretoken": person.csrf, "urgency": "now", "contact": "call"},
+            data={
+                "csrfmiddlewaretoken": person.csrf,
+                "urgency": "now",
+                "contact": "call",
+                "phone": "other",
+                "callback_number": CALLBACK,
+                "once": secrets.token_urlsafe(32),
+            },
             headers={"Cookie": person.cookie},
         )
     except httpx.HTTPError as exc:

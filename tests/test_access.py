@@ -177,6 +177,8 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("support:reach_out", NONE, "get", row(LOGIN, 200, 200, 404, 404, 404, 200)),
     ("support:request", REQUEST, "get", row(LOGIN, 200, 404, 404, 404, 404, 404)),
     ("support:cancel", REQUEST, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    # an empty form is refused, and changes nothing
+    ("support:contact", REQUEST, "post", row(LOGIN, 400, 404, 404, 404, 404, 404)),
     ("support:widen", REQUEST, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
     ("support:wait", REQUEST, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
     ("support:offer", REQUEST, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
@@ -185,6 +187,7 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("support:close", TAKEN, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
     ("support:follow", FOLLOW, "get", row(200, 200, 200, 200, 200, 200, 200)),
     ("support:follow_cancel", FOLLOW, "post", row(302, 302, 302, 302, 302, 302, 302)),
+    ("support:follow_contact", FOLLOW, "post", row(400, 400, 400, 400, 400, 400, 400)),
     ("support:follow_widen", FOLLOW, "post", row(302, 302, 302, 302, 302, 302, 302)),
     ("support:follow_wait", FOLLOW, "post", row(302, 302, 302, 302, 302, 302, 302)),
     ("support:page", PAGE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),

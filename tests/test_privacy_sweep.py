@@ -39,7 +39,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.http import int_to_base36
 
 from backline.accounts.models import Agency, Invitation, Membership, User
-from backline.lib import clock
+from backline.lib import clock, tokens
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage
 from backline.oncall.models import (
     Availability,
@@ -60,6 +60,7 @@ from backline.support.models import (
     StepTarget,
     SupportRequest,
 )
+from tests.asking import reach_out_form
 from tests.oncall import builders
 from tests.personas import enrol_totp, make_person
 from tests.support.conftest import moment, recorder, team  # noqa: F401 - the team's fixtures
@@ -175,7 +176,7 @@ def _reach_out(ask: Ask) -> Ask:
     for person in ask.excluded:
         response = requester.post(reverse("support:exclusions"), {"excluded": person.pk})
         assert response.status_code == 302
-    data = {"urgency": "now", "contact": "call", "note": ask.note}
+    data = reach_out_form(note=ask.note)
     if ask.anonymous:
         data |= {"anonymous": "on", "callback_number": ask.callback}
     if ask.outside_agency:
@@ -183,10 +184,12 @@ def _reach_out(ask: Ask) -> Ask:
     if ask.preferred_peer:
         data["preferred_peer"] = str(ask.preferred_peer.pk)
     response = requester.post(reverse("support:reach_out"), data)
-    ask.ref = _ref(response)  # named and anonymous alike: a redirect to a random id
-    if ask.anonymous:  # the next page shows the private follow link, once
-        sent = requester.get(response["Location"]).content.decode()
-        ask.follow_token = re.search(r"/support/follow/([^/\"<]+)/", sent)[1]
+    if ask.anonymous:  # straight to the private follow page
+        ask.follow_token = resolve(urlsplit(response["Location"]).path).kwargs["token"]
+        digest = tokens.digest(ask.follow_token)
+        ask.ref = SupportRequest.objects.get(follow_token_digest=digest).public_id
+    else:
+        ask.ref = _ref(response)
     return ask
 
 

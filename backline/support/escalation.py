@@ -47,6 +47,16 @@ class AlreadyOpen(Exception):
     """The person already has a request that is not closed."""
 
 
+class AlreadySent(Exception):
+    """This Reach out form was sent already (a double tap, a reload): here is what it
+    sent, and for an anonymous request its follow token again."""
+
+    def __init__(self, request: SupportRequest, follow_token: str | None) -> None:
+        super().__init__(request.pk)
+        self.request = request
+        self.follow_token = follow_token
+
+
 def snapshot(policy: EscalationPolicy | None) -> dict[str, Any]:
     if policy is None:
         return {"policy": None, "repeat": 0, "start_timeout_minutes": 30, "steps": []}
@@ -79,6 +89,20 @@ class Ask:
     preferred_peer: User | None = None
     note: str = ""
     callback_number: str = ""
+    place: str = ""
+    # the Reach out form's own token; empty when the request does not come from a form
+    once: str = ""
+
+
+def _sending(requester: User, ask: Ask) -> tuple[str | None, str | None]:
+    """What identifies this sending of this form by this person (its digest is kept),
+    and the follow token an anonymous request gets from it: sending the same form again
+    finds the same request and the same link, and nobody else's form can."""
+    if not ask.once:
+        return None, tokens.new_token() if ask.anonymous else None
+    sending = tokens.digest(tokens.keyed("form", requester.pk, ask.once))
+    follow = tokens.keyed("follow", requester.pk, ask.once) if ask.anonymous else None
+    return sending, follow
 
 
 def reach_out(
@@ -86,10 +110,10 @@ def reach_out(
 ) -> tuple[SupportRequest, str | None]:
     """Create the request and its first pages in one transaction.
 
-    Returns the request and, for an anonymous one, the private follow token (shown once).
+    Returns the request and, for an anonymous one, the private follow token.
     """
     now = now or clock.now()
-    follow_token = tokens.new_token() if ask.anonymous else None
+    sending, follow_token = _sending(requester, ask)
     policy = EscalationPolicy.objects.filter(region=region, is_default=True).first()
     never = set(Exclusion.objects.filter(owner=requester).values_list("excluded_id", flat=True))
     if ask.anonymous:
@@ -112,13 +136,18 @@ def reach_out(
                 sealed_routing=routing.dumps(),
                 preferred_peer=ask.preferred_peer,
                 note=ask.note,
-                callback_number=ask.callback_number if ask.anonymous else "",
+                callback_number=ask.callback_number,
+                place=ask.place,
+                form_token_digest=sending,
                 policy_snapshot=snapshot(policy),
                 requested_at=now,
             )
             state = EscalationState.objects.create(request=request, next_escalation_at=now)
             escalate(request, state, now)
     except IntegrityError as exc:
+        earlier = sending and SupportRequest.objects.filter(form_token_digest=sending).first()
+        if earlier:
+            raise AlreadySent(earlier, follow_token) from exc
         if SupportRequest.objects.active().filter(requester=requester).exists():
             raise AlreadyOpen from exc
         raise

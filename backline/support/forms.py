@@ -9,19 +9,50 @@ from django.utils.translation import gettext_lazy as _
 
 from backline.accounts.models import User
 from backline.accounts.roles import Role
+from backline.lib import tokens
+from backline.notify.forms import PHONE_CHARACTERS, normalize_phone
+from backline.notify.models import Channel, ContactMethod
+from backline.notify.templatetags.phones import phone
 from backline.support.models import FOLLOWUP_DAYS_MAX, Contact, TeamSettings, Urgency
 
-PHONE_HELP = _("Digits, spaces, dashes and a leading + only.")
+NORTH_AMERICA = "+1"
+ANOTHER_NUMBER = "other"
+NEEDS_NUMBER = (Contact.CALL, Contact.TEXT)
+CALLBACK_HELP = _("A number the peer can reach you on, e.g. (319) 555-0142 or +44 20 7946 0958.")
 
 
-def clean_phone(value: str) -> str:
-    digits = "".join(ch for ch in value if ch.isdigit())
-    if value.strip() and (
-        not all(ch.isdigit() or ch in "+-() ." for ch in value.strip())
-        or not 7 <= len(digits) <= 15
-    ):
-        raise forms.ValidationError(_("Enter a phone number, e.g. +1 555 010 0199."))
-    return ("+" if value.strip().startswith("+") else "") + digits
+def clean_callback_number(value: str) -> str:
+    """A number to call back in E.164 form. Ten digits without a country code are read
+    as a North American number, as a telecommunicator in a U.S. center writes it."""
+    text = value.strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if not text.startswith("+") and set(text) <= PHONE_CHARACTERS:
+        if len(digits) == 10:
+            text = NORTH_AMERICA + digits
+        elif len(digits) == 11 and digits.startswith("1"):
+            text = "+" + digits
+        else:
+            raise forms.ValidationError(
+                _(
+                    "A number has 10 digits, e.g. (319) 555-0142, or starts with + and its "
+                    "country code; this one has %(count)s digits."
+                ),
+                params={"count": len(digits)},
+            )
+    return normalize_phone(text)
+
+
+def own_phones(user: User) -> list[tuple[str, str]]:
+    """The verified numbers a person may choose in one tap: (method id, number)."""
+    methods = (
+        ContactMethod.objects.visible_to(user)
+        .usable()
+        .filter(channel__in=[Channel.SMS, Channel.VOICE])
+    )
+    numbers: dict[str, str] = {}
+    for method in methods:
+        numbers.setdefault(method.value, str(method.pk))
+    return [(pk, number) for number, pk in numbers.items()]
 
 
 class ColleagueChoiceField(forms.ModelChoiceField):
@@ -37,15 +68,85 @@ class ColleagueChoiceField(forms.ModelChoiceField):
         return f"{obj.display_name}{where} · {obj.email}"
 
 
-class ReachOutForm(forms.Form):
-    urgency = forms.ChoiceField(
-        label=_("How soon?"), choices=Urgency.choices, widget=forms.RadioSelect, initial=Urgency.NOW
-    )
+class HowToReachForm(forms.Form):
+    """How the peer reaches the requester: the way, and the number or the place it needs.
+    "Call me" and "Text me" need a number: one of the requester's own verified phones in
+    one tap, or one typed for this request."""
+
     contact = forms.ChoiceField(
         label=_("How would you like to talk?"),
         choices=Contact.choices,
         widget=forms.RadioSelect,
         initial=Contact.CALL,
+    )
+    phone = forms.ChoiceField(label=_("Number to reach you on"), widget=forms.RadioSelect)
+    callback_number = forms.CharField(
+        label=_("Another number"), required=False, max_length=30, help_text=CALLBACK_HELP
+    )
+    place = forms.CharField(
+        label=_("Where, or which video app (optional)"),
+        required=False,
+        max_length=120,
+        help_text=_(
+            "In person: where to meet, e.g. the break room. Video: the app or a link; "
+            "leave it empty and the peer sends you one."
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        phones: list[tuple[str, str]],
+        kept: tuple[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``kept``: a number the request has that is not shown again, and how to name it;
+        leaving "another number" empty keeps it."""
+        super().__init__(*args, **kwargs)
+        self.phones = dict(phones)
+        self.kept = kept[0] if kept else ""
+        if kept:
+            self.fields["callback_number"].help_text = _("Leave it empty to keep %(number)s.") % {
+                "number": kept[1]
+            }
+        field = self.fields["phone"]
+        field.choices = [  # type: ignore[attr-defined]
+            *((pk, _("My phone, %(number)s") % {"number": phone(number)}) for pk, number in phones),
+            (ANOTHER_NUMBER, _("Another number")),
+        ]
+        field.initial = phones[0][0] if phones else ANOTHER_NUMBER
+        if not phones:
+            field.widget = forms.HiddenInput()
+            field.required = False
+            self.fields["callback_number"].label = _("Number to reach you on")
+
+    def clean_callback_number(self) -> str:
+        value = self.cleaned_data["callback_number"]
+        return clean_callback_number(value) if value.strip() else ""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        contact = cleaned.get("contact")
+        chosen = cleaned.get("phone") or ANOTHER_NUMBER
+        number = self.phones.get(chosen) or cleaned.get("callback_number", "") or self.kept
+        if contact in NEEDS_NUMBER and not number and "callback_number" not in self.errors:
+            self.add_error(
+                "callback_number",
+                _("Enter a number the peer can call or text, or choose in person or video."),
+            )
+        cleaned["number"] = number if contact in NEEDS_NUMBER else ""
+        cleaned["place"] = cleaned.get("place", "").strip() if contact not in NEEDS_NUMBER else ""
+        return cleaned
+
+
+class ReachOutForm(HowToReachForm):
+    """Reach out: how soon (the button pressed), how to talk, who, a note, anonymously.
+
+    ``once`` is a token of this form: sending the same form twice (a double tap, a
+    reload) finds the request it already sent."""
+
+    urgency = forms.ChoiceField(
+        label=_("How soon?"), choices=Urgency.choices, widget=forms.RadioSelect, initial=Urgency.NOW
     )
     outside_agency = forms.BooleanField(label=_("A peer from outside my agency"), required=False)
     preferred_peer = ColleagueChoiceField(
@@ -65,18 +166,19 @@ class ReachOutForm(forms.Form):
         label=_("Ask anonymously"),
         required=False,
         help_text=_(
-            "Backline will not store who you are. You follow your request through a private link."
+            "Backline will not store who you are. You follow your request through a private "
+            "link. The peer still sees the number you give."
         ),
     )
-    callback_number = forms.CharField(
-        label=_("Call-back number (anonymous requests)"),
-        required=False,
-        max_length=30,
-        help_text=PHONE_HELP,
+    once = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages={"required": _("This page was out of date. Please choose again.")},
     )
 
     def __init__(self, *args: Any, requester: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, phones=own_phones(requester), **kwargs)
+        self.fields["once"].initial = tokens.new_token()
         regions = [m.region_id for m in requester.all_memberships]
         self.fields["preferred_peer"].set_people(  # type: ignore[attr-defined]
             User.objects.filter(
@@ -86,17 +188,6 @@ class ReachOutForm(forms.Form):
             .distinct()
             .order_by("full_name", "pk")
         )
-
-    def clean_callback_number(self) -> str:
-        return clean_phone(self.cleaned_data["callback_number"])
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if cleaned.get("callback_number") and not cleaned.get("anonymous"):
-            self.add_error(
-                "callback_number", _("A call-back number is only for anonymous requests.")
-            )
-        return cleaned
 
 
 COMING_IN = {

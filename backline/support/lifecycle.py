@@ -31,14 +31,15 @@ class NotAllowed(Exception):
 
 
 def _ended(request: SupportRequest, now: datetime) -> dict[str, object]:
-    """What a request becomes when it ends: it forgets the note, the call-back number
-    and the routing it was paged with, and its taker's follow-up window is fixed (a
-    longer window set later never reopens it)."""
+    """What a request becomes when it ends: it forgets the note, the number and place
+    to reach the requester, and the routing it was paged with; and its taker's
+    follow-up window is fixed (a longer window set later never reopens it)."""
     return {
         "closed_at": now,
         "followup_until": now + targets.followup_window(request.region_id),
         "note": "",
         "callback_number": "",
+        "place": "",
         "sealed_routing": "",
     }
 
@@ -93,6 +94,32 @@ def acknowledge(
     return True
 
 
+def change_contact(
+    request: SupportRequest, contact: str, number: str, place: str, now: datetime | None = None
+) -> bool:
+    """The requester changes how to be reached while they wait (before contact has
+    started); a peer who took the request is told to look again."""
+    now = now or clock.now()
+    with transaction.atomic():
+        changed = SupportRequest.objects.filter(
+            pk=request.pk, status__in=[RequestStatus.OPEN, RequestStatus.ACKNOWLEDGED]
+        ).update(contact=contact, callback_number=number, place=place)
+        taker = (
+            SupportRequest.objects.filter(pk=request.pk)
+            .values_list("acknowledged_by_id", flat=True)
+            .first()
+        )
+        if changed and taker:
+            outbox.enqueue(
+                taker,
+                f"{request.group_key}:contact",
+                f"{request.group_key}:contact:{now.timestamp()}",
+                messages.contact_changed(reverse("support:request", args=[request.public_id])),
+                start_at=now,
+            )
+    return bool(changed)
+
+
 def hold_to_window(region_id: int) -> int:
     """A shorter follow-up window applies at once to the team's requests that already
     ended, and is written down: a longer one set later never reopens them."""
@@ -134,7 +161,7 @@ def close(request: SupportRequest, peer: User, now: datetime | None = None) -> b
             status__in=[RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED],
         ).update(status=RequestStatus.CLOSED, **_ended(request, now))
         if changed:
-            _stop(request)
+            _stop(request, messages.resolved_ended())
             Event.objects.create(request=request, at=now, kind=EventKind.CLOSED)
     return bool(changed)
 
@@ -153,7 +180,7 @@ def cancel(request: SupportRequest, now: datetime | None = None) -> bool:
             status__in=[RequestStatus.OPEN, RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED],
         ).update(status=RequestStatus.CANCELLED, **_ended(request, now))
         if changed:
-            _stop(request)
+            _stop(request, messages.resolved_cancelled())
             Event.objects.create(request=request, at=now, kind=EventKind.CANCELLED)
             if taker:
                 outbox.enqueue(
@@ -167,12 +194,12 @@ def cancel(request: SupportRequest, now: datetime | None = None) -> bool:
     return bool(changed)
 
 
-def _stop(request: SupportRequest) -> None:
+def _stop(request: SupportRequest, resolution: str) -> None:
     EscalationState.objects.filter(request=request).delete()
     outbox.cancel(request.group_key)
     # what was sent about it, to the peers and to the requester, is over
     for group in (request.group_key, f"{request.group_key}:requester"):
-        outbox.resolve(group, messages.resolved_ended())
+        outbox.resolve(group, resolution)
 
 
 def reopen_stale(now: datetime | None = None) -> int:

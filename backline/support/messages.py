@@ -39,6 +39,14 @@ def peer_coming(request_path: str) -> Message:
     )
 
 
+def contact_changed(request_path: str) -> Message:
+    return Message(
+        subject=_("Backline: how to reach your colleague changed"),
+        body=_("The colleague whose request you took changed how to reach them. Open Backline."),
+        link=absolute(request_path),
+    )
+
+
 def unanswered() -> Message:
     return Message(
         subject=_("Backline: a request is still unanswered"),
@@ -89,6 +97,10 @@ def resolved_by_you() -> str:
 
 def resolved_ended() -> str:
     return _("This request has ended.")
+
+
+def resolved_cancelled() -> str:
+    return _("Cancelled by the colleague. No action is needed.")
 
 
 def resolved_reopened() -> str:

@@ -25,7 +25,7 @@ class Urgency(models.TextChoices):
 
 class Contact(models.TextChoices):
     CALL = "call", _("Call me")
-    TEXT = "text", _("Text or chat")
+    TEXT = "text", _("Text me")
     IN_PERSON = "in_person", _("In person")
     VIDEO = "video", _("Video")
 
@@ -251,7 +251,21 @@ class SupportRequest(models.Model):
         null=True, blank=True, help_text=_("When the requester chose to keep waiting.")
     )
     note = SealedTextField(_("note"), blank=True)
-    callback_number = SealedTextField(_("call-back number"), blank=True)
+    callback_number = SealedTextField(
+        _("number to call or text"), blank=True, help_text=_("Erased when the request ends.")
+    )
+    place = SealedTextField(
+        _("where, or which video app"),
+        blank=True,
+        help_text=_("In person: where to meet. Video: the app or link. Erased when it ends."),
+    )
+    form_token_digest = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The Reach out form it was sent from: sending that form again finds it."),
+    )
     status = models.CharField(
         max_length=15, choices=RequestStatus.choices, default=RequestStatus.OPEN
     )

@@ -24,12 +24,21 @@ from django.views.decorators.http import require_POST
 from backline.accounts.access import COORDINATOR, TELECOMMUNICATOR, MemberRequest, role
 from backline.accounts.roles import Role
 from backline.lib import clock, tokens
+from backline.notify.templatetags.phones import phone
 from backline.oncall import resolve
 from backline.privacy import audit
 from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.actions import describe
-from backline.support import escalation, lifecycle, sent, targets
-from backline.support.forms import ExclusionForm, ReachOutForm, TakeForm, TeamSettingsForm
+from backline.support import escalation, lifecycle, targets
+from backline.support.forms import (
+    ANOTHER_NUMBER,
+    ExclusionForm,
+    HowToReachForm,
+    ReachOutForm,
+    TakeForm,
+    TeamSettingsForm,
+    own_phones,
+)
 from backline.support.models import (
     Exclusion,
     Page,
@@ -55,6 +64,13 @@ def _home_region(user: Any) -> Any:
     raise Http404
 
 
+def _sent(support_request: SupportRequest, follow_token: str | None) -> HttpResponse:
+    """Post/redirect/get: a named request's page, or an anonymous one's follow page."""
+    if follow_token:
+        return redirect("support:follow", token=follow_token)
+    return redirect("support:request", ref=support_request.public_id)
+
+
 @access(TELECOMMUNICATOR)
 def reach_out(request: MemberRequest) -> HttpResponse:
     user = request.user
@@ -73,20 +89,32 @@ def reach_out(request: MemberRequest) -> HttpResponse:
             outside_agency=data["outside_agency"],
             preferred_peer=data["preferred_peer"],
             note=data["note"],
-            callback_number=data["callback_number"],
+            callback_number=data["number"],
+            place=data["place"],
+            once=data["once"],
         )
         try:
             created, follow_token = escalation.reach_out(user, region, ask)
+        except escalation.AlreadySent as already:
+            messages.info(request, _("Your request was already sent. Here it is."))
+            return _sent(already.request, already.follow_token)
         except escalation.AlreadyOpen:
             messages.info(request, _("You already have a request open. Here it is."))
             active = SupportRequest.objects.active().filter(requester=user).first()
             return redirect("support:request", ref=active.public_id) if active else redirect("home")
-        response = redirect("support:request", ref=created.public_id)
-        if follow_token:
-            sent.remember(response, user.pk, created.public_id, follow_token)
-        return response
+        return _sent(created, follow_token)
     available = len(resolve.available_now(region.pk, clock.now()))
     return render(request, "support/reach_out.html", {"form": form, "available": available})
+
+
+def _reach_number(support_request: SupportRequest) -> str:
+    """The number the requester is reached on, as their page shows it. An anonymous
+    request's page names it by its last digits only: its link may be left in a shared
+    console's history, and the number would tell who asked."""
+    number = support_request.callback_number
+    if support_request.anonymous:
+        return _("the number ending in %(digits)s") % {"digits": number[-4:]}
+    return phone(number)
 
 
 def _status_context(support_request: SupportRequest, viewer: Any = None) -> dict[str, Any]:
@@ -95,6 +123,7 @@ def _status_context(support_request: SupportRequest, viewer: Any = None) -> dict
     is_taker = viewer is not None and support_request.acknowledged_by_id == viewer.pk
     return {
         "support_request": support_request,
+        "reach_number": _reach_number(support_request),
         "taker": support_request.acknowledged_by,
         "eap_lines": eap_lines
         or ([settings.BACKLINE_EAP_LINE] if settings.BACKLINE_EAP_LINE else []),
@@ -110,7 +139,47 @@ def _own_context(support_request: SupportRequest) -> dict[str, Any]:
         "widen_url": reverse("support:widen", args=[ref]),
         "wait_url": reverse("support:wait", args=[ref]),
         "cancel_url": reverse("support:cancel", args=[ref]),
+        "contact_url": reverse("support:contact", args=[ref]),
     }
+
+
+def _contact_form(
+    request: HttpRequest, support_request: SupportRequest, data: Any = None
+) -> HowToReachForm:
+    """How to reach me, as it stands, to change while waiting. The signed-in person's own
+    verified phones are offered (on an anonymous follow page too: it is their browser)."""
+    phones = own_phones(request.user) if request.user.is_authenticated else []
+    number = support_request.callback_number
+    chosen = next((pk for pk, own in phones if own == number), None)
+    hidden = support_request.anonymous and not chosen  # kept, but not shown again
+    initial = {
+        "contact": support_request.contact,
+        "phone": chosen or ANOTHER_NUMBER,
+        "callback_number": "" if chosen or hidden else number,
+        "place": support_request.place,
+    }
+    kept = _reach_number(support_request) if hidden and number else ""
+    return HowToReachForm(
+        data,
+        phones=phones,
+        kept=(number, kept) if kept else None,
+        initial=initial,
+        prefix="reach",
+    )
+
+
+def _change_contact(
+    request: HttpRequest, support_request: SupportRequest, form: HowToReachForm
+) -> bool:
+    """Apply a valid change of how to reach the requester; False when the form is not."""
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    if lifecycle.change_contact(support_request, data["contact"], data["number"], data["place"]):
+        messages.success(request, _("Saved. The peer will reach you this way."))
+    else:
+        messages.info(request, _("This request is no longer waiting, so nothing was changed."))
+    return True
 
 
 @access(SIGNED_IN)
@@ -122,12 +191,10 @@ def request_detail(request: MemberRequest, ref: str) -> HttpResponse:
         .first()
     )
     if support_request is None:
-        token = sent.token_for(request, ref)
-        if token is None:
-            raise Http404
-        follow_url = request.build_absolute_uri(reverse("support:follow", args=[token]))
-        return render(request, "support/anonymous_sent.html", {"follow_url": follow_url})
+        raise Http404
     context = _status_context(support_request, request.user) | _own_context(support_request)
+    if not context["is_taker"]:
+        context["contact_form"] = _contact_form(request, support_request)
     if context["shows_requester"] and support_request.requester_id:
         audit.record(
             request.user, REQUEST_VIEWED, subject=support_request.requester, obj=support_request
@@ -168,6 +235,17 @@ def _wait(support_request: SupportRequest, request: HttpRequest) -> None:
 
 @require_POST
 @access(SIGNED_IN)
+def request_contact(request: MemberRequest, ref: str) -> HttpResponse:
+    support_request = _own(request, ref)
+    form = _contact_form(request, support_request, request.POST)
+    if _change_contact(request, support_request, form):
+        return redirect("support:request", ref=ref)
+    context = _status_context(support_request, request.user) | _own_context(support_request)
+    return render(request, "support/request.html", context | {"contact_form": form}, status=400)
+
+
+@require_POST
+@access(SIGNED_IN)
 def request_widen(request: MemberRequest, ref: str) -> HttpResponse:
     _widen(_own(request, ref), request)
     return redirect("support:request", ref=ref)
@@ -191,15 +269,20 @@ def _follow(token: str) -> SupportRequest:
     return found
 
 
-@access(PUBLIC)
-def follow(request: HttpRequest, token: str) -> HttpResponse:
-    support_request = _follow(token)
-    context = _status_context(support_request) | {
+def _follow_context(request: HttpRequest, token: str) -> dict[str, Any]:
+    return {
         "token": token,
         "widen_url": reverse("support:follow_widen", args=[token]),
         "wait_url": reverse("support:follow_wait", args=[token]),
         "cancel_url": reverse("support:follow_cancel", args=[token]),
+        "contact_url": reverse("support:follow_contact", args=[token]),
+        "follow_url": request.build_absolute_uri(reverse("support:follow", args=[token])),
     }
+
+
+def _render_follow(
+    request: HttpRequest, support_request: SupportRequest, context: dict[str, Any], status: int
+) -> HttpResponse:
     partial = request.headers.get("HX-Request") == "true"
     template = "support/status.html" if partial else "support/follow.html"
     taker = support_request.acknowledged_by
@@ -207,11 +290,34 @@ def follow(request: HttpRequest, token: str) -> HttpResponse:
     if taker is not None and not request.user.is_authenticated:
         zone = taker.time_zone  # a visitor reads the time the peer gave in the peer's zone
     with timezone.override(zone):
-        response = render(request, template, context)
+        response = render(request, template, context, status=status)
     # the site's Referrer-Policy (same-origin) already keeps the token from other sites;
     # "no-referrer" would make the browser send "Origin: null" and fail the CSRF check
     response["Cache-Control"] = "no-store"
     return response
+
+
+@access(PUBLIC)
+def follow(request: HttpRequest, token: str) -> HttpResponse:
+    """An anonymous request's private page: its status, how to be reached, its link."""
+    support_request = _follow(token)
+    context = (
+        _status_context(support_request)
+        | _follow_context(request, token)
+        | {"contact_form": _contact_form(request, support_request)}
+    )
+    return _render_follow(request, support_request, context, 200)
+
+
+@require_POST
+@access(PUBLIC)
+def follow_contact(request: HttpRequest, token: str) -> HttpResponse:
+    support_request = _follow(token)
+    form = _contact_form(request, support_request, request.POST)
+    if _change_contact(request, support_request, form):
+        return redirect("support:follow", token=token)
+    context = _status_context(support_request) | _follow_context(request, token)
+    return _render_follow(request, support_request, context | {"contact_form": form}, 400)
 
 
 @require_POST

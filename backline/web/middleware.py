@@ -8,7 +8,6 @@ from allauth.socialaccount.models import SocialApp
 from django.http import HttpRequest, HttpResponse
 
 from backline.lib import clock
-from backline.support import sent
 
 BASE_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -94,5 +93,4 @@ class NoStoreMiddleware:
             response["Cache-Control"] = "no-store"
         if getattr(request, SIGNED_OUT, False):
             response["Clear-Site-Data"] = '"cache", "storage"'
-            sent.forget(response)
         return response

@@ -10,6 +10,7 @@ import re
 from django.test import Client
 from django.urls import reverse
 
+from tests.asking import reach_out_form
 from tests.personas import World
 
 NAMED_NOTE = "Could not stop thinking about the Route 9 rollover"
@@ -53,9 +54,7 @@ def test_no_token_name_e_mail_or_note_reaches_a_log(
     secrets += [*world.telecommunicator.full_name.split(), world.telecommunicator.email]
 
     # a named request, taken from the page's link, then cancelled by the requester
-    sent = requester.post(
-        reverse("support:reach_out"), {"urgency": "now", "contact": "call", "note": NAMED_NOTE}
-    )
+    sent = requester.post(reverse("support:reach_out"), reach_out_form(note=NAMED_NOTE))
     assert sent.status_code == 302
     request_page = sent["Location"]
     moment.tick()
@@ -73,13 +72,7 @@ def test_no_token_name_e_mail_or_note_reaches_a_log(
     # an anonymous request, followed by its private link, then cancelled there
     anonymous = requester.post(
         reverse("support:reach_out"),
-        {
-            "urgency": "now",
-            "contact": "call",
-            "anonymous": "on",
-            "note": ANONYMOUS_NOTE,
-            "callback_number": CALLBACK,
-        },
+        reach_out_form(anonymous="on", note=ANONYMOUS_NOTE, callback_number=CALLBACK),
         follow=True,
     )
     assert anonymous.status_code == 200

@@ -15,6 +15,7 @@ from backline.privacy.models import AuditEntry
 from backline.support import escalation, lifecycle, targets
 from backline.support import messages as texts
 from backline.support.models import Page, RequestStatus, SupportRequest, TeamSettings
+from tests.asking import reach_out_form
 from tests.personas import enrol_totp, make_person
 
 
@@ -22,7 +23,7 @@ def test_reach_out_in_two_taps_and_see_who_is_coming(team, recorder, client_of):
     requester = client_of(team.world.telecommunicator)
     form = requester.get(reverse("support:reach_out"))
     assert b"peer is available right now" in form.content  # the security blanket
-    response = requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    response = requester.post(reverse("support:reach_out"), reach_out_form())
     request = SupportRequest.objects.get()
     assert response["Location"] == reverse("support:request", args=[request.public_id])
     assert b"Looking for a peer" in requester.get(response["Location"]).content
@@ -47,8 +48,10 @@ def test_reach_out_in_two_taps_and_see_who_is_coming(team, recorder, client_of):
 
 def test_a_second_reach_out_shows_the_open_one(team, recorder, client_of):
     requester = client_of(team.world.telecommunicator)
-    requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
-    again = requester.post(reverse("support:reach_out"), {"urgency": "week", "contact": "text"})
+    requester.post(reverse("support:reach_out"), reach_out_form())
+    again = requester.post(
+        reverse("support:reach_out"), reach_out_form(urgency="week", contact="text")
+    )
     assert SupportRequest.objects.count() == 1
     assert again["Location"] == reverse(
         "support:request", args=[SupportRequest.objects.get().public_id]
@@ -57,48 +60,70 @@ def test_a_second_reach_out_shows_the_open_one(team, recorder, client_of):
 
 def test_invalid_reach_out_changes_nothing(team, recorder, client_of):
     requester = client_of(team.world.telecommunicator)
-    for data in (
-        {"urgency": "yesterday", "contact": "call"},
-        {"urgency": "now", "contact": "call", "callback_number": "call me maybe"},
-        {"urgency": "now", "contact": "call", "callback_number": "+15550100999"},
-        {"urgency": "now", "contact": "call", "preferred_peer": team.world.outsider.pk},
+    for data, error in (
+        (reach_out_form(urgency="yesterday"), "Select a valid choice"),
+        (reach_out_form(callback_number="call me maybe"), "Use only digits"),
+        (reach_out_form(callback_number="555 01"), "this one has 5 digits"),
+        (reach_out_form(callback_number="+1 555"), "7 to 15 digits"),
+        (reach_out_form(callback_number=""), "Enter a number the peer can call or text"),
+        (reach_out_form(contact="text", callback_number=""), "Enter a number the peer can"),
+        (reach_out_form(anonymous="on", callback_number=""), "Enter a number the peer can"),
+        (reach_out_form(phone="12345"), "Select a valid choice"),  # not one of my phones
+        (reach_out_form(preferred_peer=str(team.world.outsider.pk)), "Select a valid choice"),
+        (reach_out_form(once=""), "This page was out of date. Please choose again."),
     ):
         response = requester.post(reverse("support:reach_out"), data)
         assert response.status_code == 200, data
+        assert error in response.content.decode(), data
+        assert b"Your request was not sent yet" in response.content
     assert SupportRequest.objects.count() == 0
 
 
-def test_anonymous_reach_out_gives_a_private_link(team, recorder, client_of, client):
+def test_anonymous_reach_out_goes_to_its_private_page(team, recorder, client_of, client):
     requester = client_of(team.world.telecommunicator)
-    response = requester.post(
-        reverse("support:reach_out"),
-        {
-            "urgency": "hours",
-            "contact": "call",
-            "anonymous": "on",
-            "callback_number": "+1 555 010 0999",
-        },
-    )
-    # a redirect, as for a named request, to a page that shows the private link
+    form = reach_out_form(urgency="hours", anonymous="on", callback_number="+1 555 010 0999")
+    response = requester.post(reverse("support:reach_out"), form)
+    # post/redirect/get, straight to the follow page, which shows its own link to keep
     assert response.status_code == 302
-    sent = requester.get(response["Location"])
-    follow_url = sent.context["follow_url"]
-    assert requester.get(response["Location"]).context["follow_url"] == follow_url  # reload
-    assert client_of(team.world.telecommunicator).get(response["Location"]).status_code == 404
+    follow_url = response["Location"]
+    assert follow_url.startswith("/support/follow/")
+    page = requester.get(follow_url)
+    assert page.context["follow_url"] == "http://testserver" + follow_url
+    assert b"Copy link" in page.content and b"add it to your home screen" in page.content
     request = SupportRequest.objects.get()
     assert request.requester is None and request.callback_number == "+15550100999"
     page = client.get(follow_url)  # no sign-in needed: the link is the key
     assert b"Looking for a peer" in page.content
     assert page["Referrer-Policy"] == "same-origin" and page["Cache-Control"] == "no-store"
     assert client.get(reverse("support:follow", args=["guessed"])).status_code == 404
-    path = follow_url.removeprefix("http://testserver")
-    client.post(path.rstrip("/") + "/cancel/")
+    client.post(follow_url.rstrip("/") + "/cancel/")
     assert SupportRequest.objects.get().status == RequestStatus.CANCELLED
+
+
+def test_sending_the_same_form_twice_sends_one_request(team, recorder, client_of):
+    """A double tap, or a reload that posts again: the same form finds what it sent."""
+    requester = client_of(team.world.telecommunicator)
+    for anonymous, said in (
+        ("", b"You already have a request open. Here it is."),
+        ("on", b"Your request was already sent. Here it is."),
+    ):
+        form = reach_out_form(anonymous=anonymous)
+        first = requester.post(reverse("support:reach_out"), form)
+        again = requester.post(reverse("support:reach_out"), form, follow=True)
+        assert again.redirect_chain[-1][0] == first["Location"]
+        assert said in again.content
+        assert SupportRequest.objects.filter(anonymous=bool(anonymous)).count() == 1
+        lifecycle.cancel(SupportRequest.objects.get(anonymous=bool(anonymous)))
+    # the same form's token sent by someone else is another request, and finds nothing
+    stolen = reach_out_form(anonymous="on")
+    mine = requester.post(reverse("support:reach_out"), stolen)["Location"]
+    theirs = client_of(team.b).post(reverse("support:reach_out"), stolen)["Location"]
+    assert mine != theirs and SupportRequest.objects.filter(status="open").count() == 2
 
 
 def test_forged_expired_and_foreign_page_links(team, recorder, client_of, moment):
     requester = client_of(team.world.telecommunicator)
-    requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    requester.post(reverse("support:reach_out"), reach_out_form())
     page = Page.objects.get(peer=team.a)
     peer = client_of(team.a)
     for forged in (str(page.pk), page.link_id[:-1], page.link_id.swapcase(), "nonsense"):
@@ -112,7 +137,7 @@ def test_forged_expired_and_foreign_page_links(team, recorder, client_of, moment
 
 def test_a_link_to_a_taken_or_ended_request_says_so(team, recorder, client_of, moment):
     requester = client_of(team.world.telecommunicator)
-    requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    requester.post(reverse("support:reach_out"), reach_out_form())
     request = SupportRequest.objects.get()
     moment.later(minutes=5)  # step 2 pages B
     lifecycle.acknowledge(request, team.b, timedelta(minutes=5))
@@ -130,7 +155,7 @@ def test_a_link_to_a_taken_or_ended_request_says_so(team, recorder, client_of, m
 
 def test_a_peer_of_another_team_cannot_take(team, recorder, client_of):
     requester = client_of(team.world.telecommunicator)
-    requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    requester.post(reverse("support:reach_out"), reach_out_form())
     request = SupportRequest.objects.get()
     stranger = make_person("far@prairie.test", "Far Peer", team.world.outside_agency, "peer")
     enrol_totp(stranger)
@@ -143,9 +168,7 @@ def test_a_peer_of_another_team_cannot_take(team, recorder, client_of):
 
 def test_coordinators_never_see_who_asked(team, recorder, client_of):
     requester = client_of(team.world.telecommunicator)
-    requester.post(
-        reverse("support:reach_out"), {"urgency": "now", "contact": "call", "note": "secret words"}
-    )
+    requester.post(reverse("support:reach_out"), reach_out_form(note="secret words"))
     coordinator = client_of(team.world.coordinator)
     page = coordinator.get(reverse("support:team"))
     assert b"Tess" not in page.content and b"secret" not in page.content
@@ -170,7 +193,7 @@ def test_the_exclusion_list_is_private_and_used(team, recorder, client_of):
         client_of(team.a).post(reverse("support:exclusion_remove", args=[mine.pk])).status_code
         == 404
     )
-    requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    requester.post(reverse("support:reach_out"), reach_out_form())
     assert not Page.objects.filter(peer=team.a).exists()
     requester.post(reverse("support:exclusion_remove", args=[mine.pk]))
     assert not team.world.telecommunicator.exclusions.exists()
@@ -192,16 +215,14 @@ def test_coordinators_are_warned_when_the_engine_stops(team, recorder, client_of
 def test_the_time_a_peer_gives_is_shown_in_local_time(team, recorder, client_of, client):
     """15:00 UTC is 7:00 in Los Angeles, where the team's agencies are."""
     requester = client_of(team.world.telecommunicator)
-    requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    requester.post(reverse("support:reach_out"), reach_out_form())
     request = SupportRequest.objects.get()
     client_of(team.a).post(reverse("support:take", args=[request.public_id]), {"coming_in": "15"})
     status = requester.get(reverse("support:request", args=[request.public_id])).content.decode()
     assert "will reach out by 7:15 AM" in status
 
     lifecycle.cancel(request)
-    response = requester.post(
-        reverse("support:reach_out"), {"urgency": "now", "contact": "call", "anonymous": "on"}
-    )
+    response = requester.post(reverse("support:reach_out"), reach_out_form(anonymous="on"))
     anonymous = SupportRequest.objects.get(anonymous=True)
     lifecycle.acknowledge(anonymous, team.a, timedelta(minutes=30))
     follow_url = requester.get(response["Location"]).context["follow_url"]
@@ -211,9 +232,7 @@ def test_the_time_a_peer_gives_is_shown_in_local_time(team, recorder, client_of,
 
 def test_the_taker_sees_who_asked_only_for_the_follow_up_window(team, recorder, client_of, moment):
     requester = client_of(team.world.telecommunicator)
-    requester.post(
-        reverse("support:reach_out"), {"urgency": "now", "contact": "call", "note": "rough"}
-    )
+    requester.post(reverse("support:reach_out"), reach_out_form(note="rough"))
     request = SupportRequest.objects.get()
     taker = client_of(team.a)
     taker.post(reverse("support:take", args=[request.public_id]), {"coming_in": "15"})
@@ -280,7 +299,7 @@ def test_a_taker_whose_peer_role_was_removed_no_longer_sees_who_asked(
     team, recorder, client_of, moment
 ):
     requester = client_of(team.world.telecommunicator)
-    requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    requester.post(reverse("support:reach_out"), reach_out_form())
     request = SupportRequest.objects.get()
     taker = client_of(team.a)
     taker.post(reverse("support:take", args=[request.public_id]), {"coming_in": "15"})
@@ -291,7 +310,7 @@ def test_a_taker_whose_peer_role_was_removed_no_longer_sees_who_asked(
 
 def test_request_urls_carry_random_ids_not_the_sequence(team, recorder, client_of):
     requester = client_of(team.world.telecommunicator)
-    response = requester.post(reverse("support:reach_out"), {"urgency": "now", "contact": "call"})
+    response = requester.post(reverse("support:reach_out"), reach_out_form())
     request = SupportRequest.objects.get()
     assert response["Location"] == f"/support/requests/{request.public_id}/"
     assert len(request.public_id) == 16 and not request.public_id.isdigit()
@@ -307,22 +326,11 @@ def test_an_anonymous_reach_out_writes_nothing_to_the_session(team, recorder, cl
     requester.get(reverse("support:reach_out"))
     before = {(s.session_key, s.expire_date, s.session_data) for s in Session.objects.all()}
     moment.traveller.shift(timedelta(minutes=3))
-    response = requester.post(
-        reverse("support:reach_out"), {"urgency": "now", "contact": "call", "anonymous": "on"}
-    )
+    response = requester.post(reverse("support:reach_out"), reach_out_form(anonymous="on"))
     assert requester.get(response["Location"]).context["follow_url"]
     after = {(s.session_key, s.expire_date, s.session_data) for s in Session.objects.all()}
     assert after == before
-    sealed = response.cookies["backline_sent"]
-    assert "support" not in sealed.value and sealed["httponly"] and not sealed["max-age"]
-    # someone else signing in on this console next, in this browser, is not shown it
-    other = client_of(team.b)
-    other.cookies["backline_sent"] = sealed.value
-    assert other.get(response["Location"]).status_code == 404
-    moment.traveller.shift(timedelta(minutes=16))  # and after a few minutes, nobody is
-    assert requester.get(response["Location"]).status_code == 404
-    signed_out = requester.post(reverse("account_logout"))
-    assert signed_out.cookies["backline_sent"].value == ""  # deleted on signing out
+    assert not response.cookies  # nor anything else that would stay in the browser
 
 
 def test_colleagues_to_choose_from_cannot_be_mistaken_for_each_other(team, recorder, client_of):
@@ -346,7 +354,7 @@ def test_the_time_a_peer_promises_fits_the_urgency(
     team, recorder, client_of, urgency, offered, first, refused
 ):
     requester = client_of(team.world.telecommunicator)
-    requester.post(reverse("support:reach_out"), {"urgency": urgency, "contact": "call"})
+    requester.post(reverse("support:reach_out"), reach_out_form(urgency=urgency))
     request = SupportRequest.objects.get()
     peer = client_of(team.a)
     form = peer.get(reverse("support:offer", args=[request.public_id])).context["form"]
@@ -363,7 +371,7 @@ def test_the_taker_of_a_call_back_request_is_offered_the_call_first(team, record
     requester = client_of(team.world.telecommunicator)
     requester.post(
         reverse("support:reach_out"),
-        {"urgency": "now", "contact": "call", "anonymous": "on", "callback_number": "+13195550142"},
+        reach_out_form(anonymous="on", callback_number="+13195550142"),
     )
     request = SupportRequest.objects.get()
     taker = client_of(team.a)

@@ -26,6 +26,7 @@ from backline.support.models import (
     StepTarget,
     TargetKind,
 )
+from tests.asking import reach_out_form
 from tests.support.test_escalation import events, reach_out
 
 
@@ -80,10 +81,7 @@ def test_widening_is_the_requesters_choice_and_pages_the_team_at_once(
     team, recorder, moment, client_of
 ):
     requester = client_of(team.world.telecommunicator)
-    requester.post(
-        reverse("support:reach_out"),
-        {"urgency": "now", "contact": "call", "outside_agency": "on"},
-    )
+    requester.post(reverse("support:reach_out"), reach_out_form(outside_agency="on"))
     request = team.world.telecommunicator.support_requests.get()
     moment.tick()
     page = requester.get(reverse("support:request", args=[request.public_id])).content.decode()
