@@ -1,0 +1,174 @@
+"""The peer can reach the person: a number for "call me" and "text me" (the requester's
+own verified phone in one tap, or one typed), a place or video app for the others; the
+requester sees how they will be reached and changes it while they wait."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.urls import reverse
+
+from backline.lib import clock
+from backline.notify.models import Channel, ContactMethod, OutgoingMessage
+from backline.support import lifecycle
+from backline.support.models import RequestStatus, SupportRequest
+from tests.asking import reach_out_form
+
+OWN = "+13195550142"
+
+
+def own_phone(user, number: str = OWN, verified: bool = True) -> ContactMethod:
+    return ContactMethod.objects.create(
+        user=user,
+        channel=Channel.SMS,
+        value=number,
+        verified_at=clock.now() if verified else None,
+    )
+
+
+def test_my_verified_phone_is_chosen_in_one_tap(team, recorder, client_of):
+    requester = team.world.telecommunicator
+    mine = own_phone(requester)
+    own_phone(requester, "+13195550999", verified=False)  # not verified: not offered
+    theirs = own_phone(team.a, "+13195550777")
+    client = client_of(requester)
+    form = client.get(reverse("support:reach_out")).content.decode()
+    assert f'value="{mine.pk}"' in form and "My phone, (319) 555-0142" in form
+    assert "555-0999" not in form and "555-0777" not in form
+    assert f'value="{mine.pk}" id="id_phone_0" required checked' in form  # chosen already
+
+    # another person's phone is not mine to choose
+    refused = client.post(
+        reverse("support:reach_out"), reach_out_form(phone=str(theirs.pk), callback_number="")
+    )
+    assert b"Select a valid choice" in refused.content
+    assert not SupportRequest.objects.exists()
+
+    # the one tap: "Now", with my phone as it was offered
+    sent = client.post(
+        reverse("support:reach_out"), reach_out_form(phone=str(mine.pk), callback_number="")
+    )
+    request = SupportRequest.objects.get()
+    assert sent["Location"] == reverse("support:request", args=[request.public_id])
+    assert request.callback_number == OWN  # a copy, erased when the request ends
+    page = client.get(sent["Location"]).content.decode()
+    assert "The peer will call you at (319) 555-0142." in page
+    assert "may come from a number you do not know" in page
+
+
+def test_ten_digits_are_a_north_american_number(team, recorder, client_of):
+    client = client_of(team.world.telecommunicator)
+    client.post(reverse("support:reach_out"), reach_out_form(callback_number="319.555.0142"))
+    assert SupportRequest.objects.get().callback_number == OWN
+
+
+def test_in_person_and_video_say_where_and_need_no_number(team, recorder, client_of):
+    client = client_of(team.world.telecommunicator)
+    client.post(
+        reverse("support:reach_out"),
+        reach_out_form(contact="in_person", callback_number="", place="Quiet room, 2nd floor"),
+    )
+    request = SupportRequest.objects.get()
+    assert (request.callback_number, request.place) == ("", "Quiet room, 2nd floor")
+    page = client.get(reverse("support:request", args=[request.public_id])).content.decode()
+    assert "The peer will meet you in person: Quiet room, 2nd floor." in page
+    lifecycle.cancel(request)
+
+    # a number typed before choosing video is not kept: the peer would not use it
+    client.post(reverse("support:reach_out"), reach_out_form(contact="video"))
+    video = SupportRequest.objects.get(status=RequestStatus.OPEN)
+    assert (video.callback_number, video.place) == ("", "")
+    page = client.get(reverse("support:request", args=[video.public_id])).content.decode()
+    assert "The peer will send you a video link." in page
+
+
+def test_the_taker_leads_with_the_call_and_sees_a_change(team, recorder, client_of):
+    requester = client_of(team.world.telecommunicator)
+    requester.post(reverse("support:reach_out"), reach_out_form())
+    request = SupportRequest.objects.get()
+    taker = client_of(team.a)
+    taker.post(reverse("support:take", args=[request.public_id]), {"coming_in": "15"})
+    detail = reverse("support:request", args=[request.public_id])
+    page = taker.get(detail).content.decode()
+    assert page.index(f'href="tel:{OWN}">Call (319) 555-0142</a>') < page.index("Who asked")
+    own = requester.get(detail).content.decode()
+    assert "Pat Peer will call you at (319) 555-0142." in own
+
+    # the requester would rather have a text, on another number
+    changed = requester.post(
+        reverse("support:contact", args=[request.public_id]),
+        {"reach-contact": "text", "reach-phone": "other", "reach-callback_number": "3195550100"},
+        follow=True,
+    )
+    assert b"Saved. The peer will reach you this way." in changed.content
+    assert b"Pat Peer will text you at (319) 555-0100." in changed.content
+    page = taker.get(detail).content.decode()
+    assert (
+        'href="sms:+13195550100">Text (319) 555-0100</a>' in page and "tel:+1319555014" not in page
+    )
+    told = OutgoingMessage.objects.filter(recipient=team.a, channel="inapp").order_by("pk").last()
+    assert told.subject == "Backline: how to reach your colleague changed"
+    assert "555" not in told.body + told.subject  # lock-screen safe
+
+    # a change that leaves no number changes nothing
+    refused = requester.post(
+        reverse("support:contact", args=[request.public_id]),
+        {"reach-contact": "call", "reach-phone": "other", "reach-callback_number": ""},
+    )
+    assert refused.status_code == 400
+    assert b"Nothing was changed yet" in refused.content
+    assert SupportRequest.objects.get().callback_number == "+13195550100"
+
+    # someone else cannot change it
+    other = client_of(team.b).post(
+        reverse("support:contact", args=[request.public_id]),
+        {"reach-contact": "call", "reach-phone": "other", "reach-callback_number": "3195550111"},
+    )
+    assert other.status_code == 404
+
+    # once it is closed the number and place are gone, and a stale change does nothing
+    lifecycle.close(SupportRequest.objects.get(), team.a)
+    ended = SupportRequest.objects.get()
+    assert (ended.callback_number, ended.place) == ("", "")
+    stale = requester.post(
+        reverse("support:contact", args=[request.public_id]),
+        {"reach-contact": "call", "reach-phone": "other", "reach-callback_number": "3195550111"},
+        follow=True,
+    )
+    assert b"This request is no longer waiting, so nothing was changed." in stale.content
+    assert SupportRequest.objects.get().callback_number == ""
+
+
+def test_an_anonymous_page_names_its_number_by_its_last_digits(team, recorder, client_of, client):
+    requester = client_of(team.world.telecommunicator)
+    sent = requester.post(reverse("support:reach_out"), reach_out_form(anonymous="on"))
+    follow = sent["Location"]
+    page = client.get(follow).content.decode()  # the link may be left in a shared history
+    assert "The peer will call you at the number ending in 0142." in page
+    assert "555-0142" not in page and "5550142" not in page
+
+    # leaving the number empty keeps it; choosing a text changes only the way
+    kept = client.post(
+        follow + "contact/", {"reach-contact": "text", "reach-phone": "other"}, follow=True
+    )
+    assert b"Saved." in kept.content
+    request = SupportRequest.objects.get()
+    assert (request.contact, request.callback_number) == ("text", OWN)
+    bad = client.post(
+        follow + "contact/",
+        {"reach-contact": "call", "reach-phone": "other", "reach-callback_number": "nope"},
+    )
+    assert bad.status_code == 400 and b"Use only digits" in bad.content
+    assert bad["Cache-Control"] == "no-store"
+    assert SupportRequest.objects.get().contact == "text"
+
+
+def test_a_cancelled_request_says_so_in_every_inbox(team, recorder, client_of, moment):
+    requester = client_of(team.world.telecommunicator)
+    requester.post(reverse("support:reach_out"), reach_out_form())
+    request = SupportRequest.objects.get()
+    moment.tick()
+    assert lifecycle.cancel(request)
+    page = OutgoingMessage.objects.get(recipient=team.a, channel="inapp")
+    assert page.resolution == "Cancelled by the colleague. No action is needed."
+    assert lifecycle.acknowledge(request, team.a, timedelta(minutes=5)) is False
