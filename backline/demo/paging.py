@@ -1,6 +1,7 @@
 """The demo team's paging set-up: a weekly rotation whose current shift belongs to the
-demo peer, a policy, verified e-mail for every peer and the coordinator, and two peers
-who said "available now"."""
+demo peer, a policy, verified e-mail for every peer and the coordinator, a verified
+mobile number for the demo telecommunicator (offered in one tap on Reach out), and two
+peers who said "available now"."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from backline.oncall.models import Availability, Rotation, RotationKind, Rotatio
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget, TargetKind
 
 ON_CALL_EMAIL = "peer@example.org"
+REQUESTER_EMAIL = "telecom@example.org"
+REQUESTER_PHONE = "+13195550142"
 HANDOFF = time(8, 0)
 
 
@@ -60,6 +63,10 @@ def load(region: Region) -> None:
             user=person, channel=Channel.EMAIL, label="work", value=person.email, verified_at=now
         )
         for person in [*peers, *coordinators]
+    )
+    requester = User.objects.get(email=REQUESTER_EMAIL)
+    ContactMethod.objects.create(
+        user=requester, channel=Channel.SMS, label="mobile", value=REQUESTER_PHONE, verified_at=now
     )
     Availability.objects.bulk_create(
         Availability(user=peer, until=now + timedelta(hours=8)) for peer in peers[1:3]

@@ -8,13 +8,19 @@ from datetime import date, time
 
 import pytest
 from django.core import mail
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from backline.engine.loop import tick
 from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod
 from backline.oncall.models import Rotation, RotationMember
-from backline.support.models import EscalationPolicy, EscalationStep, StepTarget, TargetKind
+from backline.support.models import (
+    EscalationPolicy,
+    EscalationStep,
+    StepTarget,
+    SupportRequest,
+    TargetKind,
+)
 from tests.browser.support import check_page, sign_in
 from tests.personas import World
 
@@ -43,40 +49,56 @@ def paging(world: World, site: str, settings) -> World:
     return world
 
 
-def test_reach_out_take_and_see_who_is_coming(page: Page, open_page, site: str, paging: World):
+PHONE = {"width": 375, "height": 667}
+ON_A_PHONE = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "color_scheme": "dark"}
+
+
+def test_call_me_now_ends_with_the_peer_pressing_call(open_page, site: str, paging: World):
+    """A telecommunicator asks "Call me, now" on their verified phone in one tap; the
+    peer takes it from the page's link, and the first thing on their screen is the call."""
     world = paging
-    sign_in(page, site, world.telecommunicator)
-    expect(page.get_by_text("1 peer of your team is available right now.")).to_be_visible()
-    page.get_by_role("link", name="Reach out").first.click()
-    check_page(page, "reach-out")
-    page.get_by_role("button", name="Now").click()  # the second tap
-    expect(page).to_have_url(re.compile(r"/support/requests/[\w-]{16}/$"))
-    expect(page.get_by_role("heading", name="Looking for a peer")).to_be_visible()
-    check_page(page, "request-open")
+    ContactMethod.objects.create(
+        user=world.telecommunicator,
+        channel=Channel.SMS,
+        value="+13195550142",
+        verified_at=clock.now(),
+    )
+    phone = open_page(**ON_A_PHONE)
+    sign_in(phone, site, world.telecommunicator)
+    expect(phone.get_by_text("1 peer of your team is available right now.")).to_be_visible()
+    phone.get_by_role("link", name="Reach out").first.click()
+    expect(phone.get_by_label("My phone, (319) 555-0142")).to_be_checked()  # chosen already
+    check_page(phone, "reach-out")
+    phone.get_by_role("button", name="Now").click()  # the second tap
+    expect(phone).to_have_url(re.compile(r"/support/requests/[\w-]{16}/$"))
+    expect(phone.get_by_role("heading", name="Looking for a peer")).to_be_visible()
+    expect(phone.get_by_text("The peer will call you at (319) 555-0142.")).to_be_visible()
+    check_page(phone, "request-open")
 
     tick()  # the engine delivers the page
     assert mail.outbox[-1].to == ["pat@mail.test"]
     body = mail.outbox[-1].body
-    assert "Tess" not in body and "Caller" not in body  # lock-screen safe
+    assert "Tess" not in body and "Caller" not in body and "555" not in body  # lock-screen safe
     link = re.search(r"(http\S+/support/pages/\S+/)", body).group(1)
 
-    peer = open_page()
+    peer = open_page(**ON_A_PHONE)
     sign_in(peer, site, world.peer, world.totp_secrets[world.peer.pk], suffix="-peer")
     peer.goto(link)
     expect(peer.get_by_role("heading", name="A colleague is asking for support")).to_be_visible()
     expect(peer.get_by_text("Tess Caller")).to_have_count(0)
     check_page(peer, "offer")
-    peer.get_by_label("I will reach out within").select_option("15")
     peer.get_by_role("button", name="I'll take it").click()
-    expect(peer.get_by_role("heading", name="The request you took")).to_be_visible()
+    call = peer.get_by_role("link", name="Call (319) 555-0142")
+    expect(call).to_be_in_viewport()  # the first thing on the screen
+    assert call.get_attribute("href") == "tel:+13195550142"
     expect(peer.get_by_text("Tess Caller")).to_be_visible()
     check_page(peer, "request-taken")
 
     # the requester's page updates itself (htmx polling), no reload
-    expect(
-        page.get_by_text(re.compile(r"Pat Peer took your request and will reach out by"))
-    ).to_be_visible(timeout=12_000)
-    check_page(page, "request-coming")
+    expect(phone.get_by_text("Pat Peer will call you at (319) 555-0142.")).to_be_visible(
+        timeout=12_000
+    )
+    check_page(phone, "request-coming")
 
     peer.get_by_role("button", name="We are in contact").click()
     peer.get_by_text("Close the request").click()  # a step to confirm
@@ -84,23 +106,37 @@ def test_reach_out_take_and_see_who_is_coming(page: Page, open_page, site: str, 
     expect(peer.get_by_text("Closed. Thank you for being there.")).to_be_visible()
 
 
-def test_an_anonymous_request_is_followed_by_its_private_link(
-    page: Page, open_page, site: str, paging: World
-):
-    sign_in(page, site, paging.telecommunicator)
-    page.goto(f"{site}/support/reach-out/")
-    page.get_by_text("Options: how to talk, who, a note, anonymous").click()
-    page.get_by_label("Ask anonymously").check()
-    page.get_by_label("Call-back number (anonymous requests)").fill("+1 555 010 0999")
-    page.get_by_role("button", name="Within a few hours").click()
-    expect(page.get_by_role("heading", name="Your anonymous request is on its way")).to_be_visible()
-    check_page(page, "anonymous-sent")
-    follow = page.locator(".follow-link a").get_attribute("href")
+def test_an_anonymous_request_goes_to_its_private_page(open_page, site: str, paging: World):
+    phone = open_page(**ON_A_PHONE, permissions=["clipboard-read", "clipboard-write"])
+    sign_in(phone, site, paging.telecommunicator)
+    phone.goto(f"{site}/support/reach-out/")
+    number = phone.get_by_label("Number to reach you on")
+    number.fill("319 555 0199")
+    number.press("Enter")  # Enter in a field sends nothing
+    phone.get_by_text("More options: who, a note, anonymous").click()
+    phone.get_by_label("Ask anonymously").check()
+    expect(phone.get_by_role("heading", name="Reach out to a peer")).to_be_visible()
+    assert not SupportRequest.objects.exists()
+    phone.get_by_role("button", name="Within a few hours").click()
 
-    stranger = open_page()  # no sign-in: the link is the key
+    # straight to the follow page, which offers its own link to keep
+    expect(phone).to_have_url(re.compile(r"/support/follow/[\w-]+/$"))
+    expect(phone.get_by_role("heading", name="Looking for a peer")).to_be_visible()
+    expect(
+        phone.get_by_text("The peer will call you at the number ending in 0199.")
+    ).to_be_visible()
+    check_page(phone, "anonymous-follow")
+    phone.get_by_role("button", name="Copy link").click()
+    expect(phone.get_by_text("Copied.")).to_be_visible()
+    follow = phone.evaluate("navigator.clipboard.readText()")
+    assert follow == phone.url
+    phone.reload()  # a reload does not send a second request
+    expect(phone.get_by_role("heading", name="Looking for a peer")).to_be_visible()
+    assert SupportRequest.objects.count() == 1
+
+    stranger = open_page(**ON_A_PHONE)  # no sign-in: the link is the key
     stranger.goto(follow)
     expect(stranger.get_by_role("heading", name="Looking for a peer")).to_be_visible()
-    check_page(stranger, "anonymous-follow")
     stranger.get_by_text("Cancel my request").click()  # a step to confirm
     stranger.get_by_role("button", name="Yes, cancel it").click()
     expect(stranger.get_by_role("heading", name="Cancelled")).to_be_visible()
