@@ -176,9 +176,9 @@ def _reach_out(ask: Ask) -> Ask:
     for person in ask.excluded:
         response = requester.post(reverse("support:exclusions"), {"excluded": person.pk})
         assert response.status_code == 302
-    data = reach_out_form(note=ask.note)
+    data = reach_out_form(note=ask.note, callback_number=ask.callback)
     if ask.anonymous:
-        data |= {"anonymous": "on", "callback_number": ask.callback}
+        data["anonymous"] = "on"
     if ask.outside_agency:
         data["outside_agency"] = "on"
     if ask.preferred_peer:
@@ -294,7 +294,8 @@ def story(team, recorder, moment) -> Story:  # noqa: F811 - the team's fixtures
             "the Saltonstall pileup last night", "Saltonstall",
             anonymous=True, callback="555 010 4482"),
     ]  # fmt: skip
-    for ask in asks:
+    for number, ask in enumerate(asks):
+        ask.callback = ask.callback or f"+1 555 020 {1000 + number}"  # named ones too
         ask.requester = make_person(ask.email, ask.full_name, world.agency, "telecommunicator")
         ask.requester.preferred_name = ask.preferred
         ask.requester.save(update_fields=["preferred_name"])
