@@ -69,7 +69,7 @@ NAME_FIELDS = ("name", "e-mail")  # what the roster shows of every member
 EVERYTHING = {"name", "e-mail", "note", "call-back number"}
 ROSTER_MANAGERS = ("coordinator", "administrator")
 PARTIAL = re.compile(r"\bhx-(?:get|trigger)=")  # a page that loads a partial of itself
-ATTACK = {"coming_in": "15"}  # enough for the take form; other forms ignore it
+ATTACK = {"coming_in": "15", "confirm": "yes"}  # the take form, and every confirm step
 A = "peer A (on call, my agency; excluded by one; took some)"
 B = "peer B (my agency; took one)"
 C = "peer C (the other agency; took one)"
@@ -195,7 +195,8 @@ def _take(ask: Ask, peer: User, *then: str) -> None:
     response = taker.post(reverse("support:take", args=[ask.ref]), {"coming_in": "15"})
     assert _ref(response) == ask.ref and "/offer/" not in response["Location"]
     for action in then:
-        assert taker.post(reverse(f"support:{action}", args=[ask.ref])).status_code == 302
+        url = reverse(f"support:{action}", args=[ask.ref])
+        assert taker.post(url, {"confirm": "yes"}).status_code == 302
     ask.taker = peer
 
 
@@ -349,7 +350,9 @@ def story(team, recorder, moment) -> Story:  # noqa: F811 - the team's fixtures
     _reach_out(by["a specific peer"])  # C, paged; A and B never
     excluding = _reach_out(by["exclusions"])  # of A, who is on call
     cancelled = _reach_out(by["cancelled"])
-    cancel = _client(cancelled.requester).post(reverse("support:cancel", args=[cancelled.ref]))
+    cancel = _client(cancelled.requester).post(
+        reverse("support:cancel", args=[cancelled.ref]), {"confirm": "yes"}
+    )
     assert cancel.status_code == 302
     _reach_out(by["anonymous, open"])
     moment.later(minutes=6)  # step 2 pages B, for the request that excluded A
