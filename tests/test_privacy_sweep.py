@@ -29,7 +29,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
@@ -38,32 +37,34 @@ from django.test import Client, RequestFactory
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import int_to_base36
 
-from backline.accounts.models import Agency, Invitation, Membership, User
+from backline.accounts.models import Agency, User
 from backline.lib import clock
-from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage
+from backline.notify.models import ContactMethod, NotificationRule
 from backline.oncall.models import (
     Availability,
     Override,
-    Rotation,
-    RotationMember,
-    Schedule,
-    ScheduleWindow,
     ShiftOffer,
 )
 from backline.privacy.access import rule_of
 from backline.support.models import (
-    EscalationPolicy,
-    EscalationStep,
-    Exclusion,
     Page,
     PageKind,
-    StepTarget,
     SupportRequest,
 )
 from tests.oncall import builders
 from tests.personas import enrol_totp, make_person
 from tests.support.conftest import moment, recorder, team  # noqa: F401 - the team's fixtures
-from tests.sweep import Known, Needle, Route, body_of, haystack, links_in, routes, urls_of
+from tests.sweep import (
+    Known,
+    Needle,
+    Route,
+    body_of,
+    collect,
+    haystack,
+    links_in,
+    routes,
+    urls_of,
+)
 
 NAME_FIELDS = ("name", "e-mail")  # what the roster shows of every member
 EVERYTHING = {"name", "e-mail", "note", "call-back number"}
@@ -228,42 +229,6 @@ def _roster_snapshot(known: Known, personas: dict[str, User | None]) -> dict[tup
     return snapshot
 
 
-MODELS = {
-    "user": User,
-    "membership": Membership,
-    "agency": Agency,
-    "invitation": Invitation,
-    "exclusion": Exclusion,
-    "shift_offer": ShiftOffer,
-    "rotation": Rotation,
-    "rotation_member": RotationMember,
-    "schedule": Schedule,
-    "window": ScheduleWindow,
-    "override": Override,
-    "policy": EscalationPolicy,
-    "step": EscalationStep,
-    "target": StepTarget,
-    "contact_method": ContactMethod,
-    "rule": NotificationRule,
-    "notification": OutgoingMessage,
-    "authenticator": Authenticator,
-    "request_pk": SupportRequest,
-    "page_pk": Page,
-}
-
-
-def _collect(known: Known) -> None:
-    """Every id in the database, by kind, and the tokens of the links Backline sent."""
-    for kind, model in MODELS.items():
-        known.add(kind, *model.objects.values_list("pk", flat=True))
-    known.add("request", *SupportRequest.objects.values_list("public_id", flat=True))
-    known.add("channel", *Channel.values)
-    for link in OutgoingMessage.objects.exclude(link="").values_list("link", flat=True):
-        match = resolve(urlsplit(link).path)
-        for name, value in match.kwargs.items():
-            known.add("page" if match.view_name == "support:page" else name, value)
-
-
 @pytest.fixture
 def story(team, recorder, moment) -> Story:  # noqa: F811 - the team's fixtures
     world = team.world
@@ -329,7 +294,7 @@ def story(team, recorder, moment) -> Story:  # noqa: F811 - the team's fixtures
     known.add("secret", invitation)  # allauth's keys: the test holds no real one
     known.add("uidb36", *(int_to_base36(ask.requester.pk) for ask in asks))
     known.add("provider", "openid_connect", world.region.slug)
-    _collect(known)
+    collect(known)
     roster_before = _roster_snapshot(known, personas)
 
     _take(_reach_out(by["closed, past the window"]), a, "close")
@@ -378,7 +343,7 @@ def story(team, recorder, moment) -> Story:  # noqa: F811 - the team's fixtures
         if ask.follow_token:
             known.add("follow", ask.follow_token)
             known.add("secret", ask.follow_token)
-    _collect(known)
+    collect(known)
     assert {ask.ref for ask in asks} == known.values["request"]
     return Story(asks, personas, world.agency, known, roster_before)
 

@@ -160,5 +160,6 @@ def test_a_coordinators_home_shows_the_region(world, client_of):
     assert dict(overview["roles"])["Telecommunicator"] == 2
     assert overview["coverage_warnings"] >= 1  # the region has no escalation policy yet
     # the warnings' tile leads to them, at the region's section
-    tile = f'<a href="{reverse("policies:coverage")}#region-{world.region.pk}">Coverage warnings</a>'
+    coverage = f"{reverse('policies:coverage')}#region-{world.region.pk}"
+    tile = f'<a href="{coverage}">Coverage warnings</a>'
     assert tile in page.content.decode()
