@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from backline.lib import clock
+from backline.notify.models import Channel, ContactMethod
 from backline.oncall.models import Rotation, RotationKind, RotationMember
 from backline.support import escalation, lifecycle
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget, TargetKind
@@ -115,3 +116,22 @@ def test_a_peer_sees_their_shift_what_waits_and_what_they_took_and_closing_asks_
     expect(
         phone.get_by_role("link", name=re.compile(r"^Reach out by \d\d:\d\d — taken"))
     ).to_have_count(0)
+
+
+def test_turning_off_a_paging_method_asks_first(open_page, site: str, world: World):
+    ContactMethod.objects.create(
+        user=world.peer, channel=Channel.EMAIL, value="pat@mail.test", verified_at=clock.now()
+    )
+    phone = open_page(**PHONE)
+    sign_in(phone, site, world.peer, world.totp_secrets[world.peer.pk])
+    phone.goto(f"{site}/notify/")
+    confirm = phone.get_by_role("button", name="Yes, turn it off — E-mail: pat@mail.test")
+    expect(confirm).to_be_hidden()
+    phone.locator("summary", has_text="Turn off").click()
+    expect(
+        phone.get_by_text("Pages will not use pat@mail.test until you turn it on again.")
+    ).to_be_visible()
+    check_page(phone, "methods-turn-off-confirm")
+    confirm.click()
+    expect(phone.get_by_text(re.compile(r"^Turned off: pat@mail\.test\."))).to_be_visible()
+    assert ContactMethod.objects.get(user=world.peer).disabled
