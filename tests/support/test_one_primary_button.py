@@ -46,6 +46,7 @@ def test_no_page_has_more_than_one_primary_button(team, recorder, moment):
     moment.later(minutes=6)  # the next step pages B too
     spare = builders.rotation(world.region, [team.a], name="Spare")
     builders.schedule(world.region, spare)
+    builders.policy(world.region, spare, default=False)  # one that is not the team's
     now = clock.now()
     hours = {"starts_at": now + timedelta(hours=1), "ends_at": now + timedelta(hours=3)}
     Override.objects.create(rotation=spare, covered_by=team.b, **hours)
