@@ -198,12 +198,13 @@ async def cancel(http_client: httpx.AsyncClient, person: Person, pk: str) -> boo
     try:
         response = await http_client.post(
             f"/support/requests/{pk}/cancel/",
-            data={"csrfmiddlewaretoken": person.csrf},
+            data={"csrfmiddlewaretoken": person.csrf, "confirm": "yes"},  # its confirm step
             headers={"Cookie": person.cookie},
         )
     except httpx.HTTPError:
         return False
-    return response.status_code == 302
+    # cancelled, it goes home; without the confirmation it would stay on the request's page
+    return response.status_code == 302 and response.headers.get("location") == "/home/"
 
 
 async def cancel_all(http_client: httpx.AsyncClient, posts: Sequence[Post]) -> int:

@@ -1,7 +1,8 @@
 """The privacy sweep's machinery (see tests/test_privacy_sweep.py).
 
 ``routes()`` lists every URL pattern of the project, including allauth's and any added
-later; ``Known`` holds every id and token a test can know, by kind; ``urls_of`` fills
+later; ``Known`` holds every id and token a test can know, by kind (``collect`` adds
+every one in the database and in the links Backline sent); ``urls_of`` fills
 each pattern's arguments from those values (and their neighbours); ``Needle`` and
 ``haystack`` search an answer's body, headers and cookies for what identifies a person.
 """
@@ -17,11 +18,31 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
 
+from allauth.mfa.models import Authenticator
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponseBase
 from django.urls import Resolver404, URLResolver, get_resolver, resolve
 from django.urls.converters import IntConverter
 from django.urls.resolvers import RegexPattern, RoutePattern
+
+from backline.accounts.models import Agency, Invitation, Membership, User
+from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage
+from backline.oncall.models import (
+    Override,
+    Rotation,
+    RotationMember,
+    Schedule,
+    ScheduleWindow,
+    ShiftOffer,
+)
+from backline.support.models import (
+    EscalationPolicy,
+    EscalationStep,
+    Exclusion,
+    Page,
+    StepTarget,
+    SupportRequest,
+)
 
 ROUTE_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>\w+)>")
 REGEX_PARAM = re.compile(r"\(\?P<(?P<name>\w+)>[^)]*\)")
@@ -157,6 +178,42 @@ class Known:
         tampered = [v for v in ordered if isinstance(v, int)] or ordered[:TAMPERED]
         spread = set(ordered) | {n for v in tampered for n in neighbours(v)}
         return sorted(spread, key=lambda v: (str(type(v)), v))
+
+
+MODELS = {
+    "user": User,
+    "membership": Membership,
+    "agency": Agency,
+    "invitation": Invitation,
+    "exclusion": Exclusion,
+    "shift_offer": ShiftOffer,
+    "rotation": Rotation,
+    "rotation_member": RotationMember,
+    "schedule": Schedule,
+    "window": ScheduleWindow,
+    "override": Override,
+    "policy": EscalationPolicy,
+    "step": EscalationStep,
+    "target": StepTarget,
+    "contact_method": ContactMethod,
+    "rule": NotificationRule,
+    "notification": OutgoingMessage,
+    "authenticator": Authenticator,
+    "request_pk": SupportRequest,
+    "page_pk": Page,
+}
+
+
+def collect(known: Known) -> None:
+    """Every id in the database, by kind, and the tokens of the links Backline sent."""
+    for kind, model in MODELS.items():
+        known.add(kind, *model.objects.values_list("pk", flat=True))
+    known.add("request", *SupportRequest.objects.values_list("public_id", flat=True))
+    known.add("channel", *Channel.values)
+    for link in OutgoingMessage.objects.exclude(link="").values_list("link", flat=True):
+        match = resolve(urlsplit(link).path)
+        for name, value in match.kwargs.items():
+            known.add("page" if match.view_name == "support:page" else name, value)
 
 
 def urls_of(route: Route, known: Known) -> list[str]:

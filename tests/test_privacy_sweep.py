@@ -29,7 +29,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
@@ -38,39 +37,41 @@ from django.test import Client, RequestFactory
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import int_to_base36
 
-from backline.accounts.models import Agency, Invitation, Membership, User
+from backline.accounts.models import Agency, User
 from backline.lib import clock, tokens
-from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage
+from backline.notify.models import ContactMethod, NotificationRule
 from backline.oncall.models import (
     Availability,
     Override,
-    Rotation,
-    RotationMember,
-    Schedule,
-    ScheduleWindow,
     ShiftOffer,
 )
 from backline.privacy.access import rule_of
 from backline.support.models import (
-    EscalationPolicy,
-    EscalationStep,
-    Exclusion,
     Page,
     PageKind,
-    StepTarget,
     SupportRequest,
 )
 from tests.asking import reach_out_form
 from tests.oncall import builders
 from tests.personas import enrol_totp, make_person
 from tests.support.conftest import moment, recorder, team  # noqa: F401 - the team's fixtures
-from tests.sweep import Known, Needle, Route, body_of, haystack, links_in, routes, urls_of
+from tests.sweep import (
+    Known,
+    Needle,
+    Route,
+    body_of,
+    collect,
+    haystack,
+    links_in,
+    routes,
+    urls_of,
+)
 
 NAME_FIELDS = ("name", "e-mail")  # what the roster shows of every member
 EVERYTHING = {"name", "e-mail", "note", "call-back number"}
 ROSTER_MANAGERS = ("coordinator", "administrator")
 PARTIAL = re.compile(r"\bhx-(?:get|trigger)=")  # a page that loads a partial of itself
-ATTACK = {"coming_in": "15"}  # enough for the take form; other forms ignore it
+ATTACK = {"coming_in": "15", "confirm": "yes"}  # the take form, and every confirm step
 A = "peer A (on call, my agency; excluded by one; took some)"
 B = "peer B (my agency; took one)"
 C = "peer C (the other agency; took one)"
@@ -198,7 +199,8 @@ def _take(ask: Ask, peer: User, *then: str) -> None:
     response = taker.post(reverse("support:take", args=[ask.ref]), {"coming_in": "15"})
     assert _ref(response) == ask.ref and "/offer/" not in response["Location"]
     for action in then:
-        assert taker.post(reverse(f"support:{action}", args=[ask.ref])).status_code == 302
+        url = reverse(f"support:{action}", args=[ask.ref])
+        assert taker.post(url, {"confirm": "yes"}).status_code == 302
     ask.taker = peer
 
 
@@ -228,42 +230,6 @@ def _roster_snapshot(known: Known, personas: dict[str, User | None]) -> dict[tup
                     partial = client.get(url, headers={"HX-Request": "true"})
                     snapshot[persona, url, True] = _roster_main(body_of(partial))
     return snapshot
-
-
-MODELS = {
-    "user": User,
-    "membership": Membership,
-    "agency": Agency,
-    "invitation": Invitation,
-    "exclusion": Exclusion,
-    "shift_offer": ShiftOffer,
-    "rotation": Rotation,
-    "rotation_member": RotationMember,
-    "schedule": Schedule,
-    "window": ScheduleWindow,
-    "override": Override,
-    "policy": EscalationPolicy,
-    "step": EscalationStep,
-    "target": StepTarget,
-    "contact_method": ContactMethod,
-    "rule": NotificationRule,
-    "notification": OutgoingMessage,
-    "authenticator": Authenticator,
-    "request_pk": SupportRequest,
-    "page_pk": Page,
-}
-
-
-def _collect(known: Known) -> None:
-    """Every id in the database, by kind, and the tokens of the links Backline sent."""
-    for kind, model in MODELS.items():
-        known.add(kind, *model.objects.values_list("pk", flat=True))
-    known.add("request", *SupportRequest.objects.values_list("public_id", flat=True))
-    known.add("channel", *Channel.values)
-    for link in OutgoingMessage.objects.exclude(link="").values_list("link", flat=True):
-        match = resolve(urlsplit(link).path)
-        for name, value in match.kwargs.items():
-            known.add("page" if match.view_name == "support:page" else name, value)
 
 
 @pytest.fixture
@@ -332,7 +298,7 @@ def story(team, recorder, moment) -> Story:  # noqa: F811 - the team's fixtures
     known.add("secret", invitation)  # allauth's keys: the test holds no real one
     known.add("uidb36", *(int_to_base36(ask.requester.pk) for ask in asks))
     known.add("provider", "openid_connect", world.region.slug)
-    _collect(known)
+    collect(known)
     roster_before = _roster_snapshot(known, personas)
 
     _take(_reach_out(by["closed, past the window"]), a, "close")
@@ -353,7 +319,9 @@ def story(team, recorder, moment) -> Story:  # noqa: F811 - the team's fixtures
     _reach_out(by["a specific peer"])  # C, paged; A and B never
     excluding = _reach_out(by["exclusions"])  # of A, who is on call
     cancelled = _reach_out(by["cancelled"])
-    cancel = _client(cancelled.requester).post(reverse("support:cancel", args=[cancelled.ref]))
+    cancel = _client(cancelled.requester).post(
+        reverse("support:cancel", args=[cancelled.ref]), {"confirm": "yes"}
+    )
     assert cancel.status_code == 302
     _reach_out(by["anonymous, open"])
     moment.later(minutes=6)  # step 2 pages B, for the request that excluded A
@@ -379,7 +347,7 @@ def story(team, recorder, moment) -> Story:  # noqa: F811 - the team's fixtures
         if ask.follow_token:
             known.add("follow", ask.follow_token)
             known.add("secret", ask.follow_token)
-    _collect(known)
+    collect(known)
     assert {ask.ref for ask in asks} == known.values["request"]
     return Story(asks, personas, world.agency, known, roster_before)
 

@@ -159,4 +159,7 @@ def test_a_coordinators_home_shows_the_region(world, client_of):
     overview = page.context["regions"][0]
     assert dict(overview["roles"])["Telecommunicator"] == 2
     assert overview["coverage_warnings"] >= 1  # the region has no escalation policy yet
-    assert b"On-call coverage" in page.content
+    # the warnings' tile leads to them, at the region's section
+    coverage = f"{reverse('policies:coverage')}#region-{world.region.pk}"
+    tile = f'<a href="{coverage}">Coverage warnings</a>'
+    assert tile in page.content.decode()

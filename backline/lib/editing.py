@@ -1,6 +1,6 @@
 """What the coordinators' editing pages do alike (rotations, schedules, escalation
 policies): choose the region of a new object, save an object's settings form, and delete
-an object unless something still needs it."""
+an object (from its confirm step) unless something still needs it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from django.db.models import Model, ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+
+from backline.lib import confirm
 
 M = TypeVar("M", bound=Model)
 
@@ -48,8 +50,11 @@ def edit(
 def delete_unless(
     request: HttpRequest, shown: Model, refusal: str | None, detail: str, listing: str
 ) -> HttpResponse:
-    """Delete ``shown`` and go to the list named ``listing``; but when there is a
-    ``refusal`` (why it cannot go), say it and go back to its page named ``detail``."""
+    """Delete ``shown`` and go to the list named ``listing``; but when the POST did not
+    come from the confirm step, or there is a ``refusal`` (why it cannot go), say so and
+    go back to its page named ``detail``."""
+    if not confirm.confirmed(request):
+        return redirect(detail, pk=shown.pk)
     if refusal:
         messages.error(request, refusal)
         return redirect(detail, pk=shown.pk)

@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from backline.accounts.access import MemberRequest
-from backline.lib import clock
+from backline.lib import clock, confirm
 from backline.notify import outbox, verification
 from backline.notify.forms import CodeForm, ContactMethodForm, RuleForm
 from backline.notify.models import Channel, ContactMethod, NotificationRule
@@ -191,7 +191,7 @@ def method_resend(request: MemberRequest, pk: int) -> HttpResponse:
 @access(SIGNED_IN)
 def method_remove(request: MemberRequest, pk: int) -> HttpResponse:
     method = _mine(request, pk)
-    if request.method == "POST":
+    if request.method == "POST" and confirm.confirmed(request):
         shown = method.shown_value
         outbox.withdraw(method)
         messages.success(request, _("Removed %(value)s.") % {"value": shown})
@@ -204,6 +204,8 @@ def method_remove(request: MemberRequest, pk: int) -> HttpResponse:
 def method_enable(request: MemberRequest, pk: int) -> HttpResponse:
     method = _mine(request, pk)
     enabled = request.POST.get("enabled") == "yes"
+    if not enabled and not confirm.confirmed(request):  # turning off pages: confirmed only
+        return redirect("notify:methods")
     ContactMethod.objects.filter(pk=method.pk).update(disabled=not enabled)
     if enabled:
         messages.success(request, _("Turned on: %(value)s.") % {"value": method.shown_value})

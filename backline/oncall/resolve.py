@@ -233,6 +233,35 @@ def covers(rotation: Rotation, user_id: int, start: datetime, end: datetime) -> 
     return all(s.user_id == user_id for s in timeline(rotation, start, end))
 
 
+def shifts_of(
+    user_id: int, rotations: Sequence[Rotation], start: datetime, end: datetime
+) -> list[tuple[Rotation, Shift]]:
+    """``user_id``'s shifts in ``rotations`` from ``start`` to ``end``, soonest first."""
+    turns = load_turns(rotations, start, end)
+    found = [
+        (rotation, shift)
+        for rotation in rotations
+        for shift in timeline(rotation, start, end, turns[rotation.pk])
+        if shift.user_id == user_id
+    ]
+    return sorted(found, key=lambda pair: pair[1].starts_at)
+
+
+def on_call_spans(
+    user_id: int, rotations: Sequence[Rotation], start: datetime, end: datetime
+) -> list[Shift]:
+    """When ``user_id`` is on call in any of ``rotations``: their shifts, with those that
+    overlap or follow each other (in two rotations) joined."""
+    spans: list[Shift] = []
+    for _rotation, shift in shifts_of(user_id, rotations, start, end):
+        if spans and shift.starts_at <= spans[-1].ends_at:
+            last = spans[-1]
+            spans[-1] = Shift(last.starts_at, max(last.ends_at, shift.ends_at), user_id)
+        else:
+            spans.append(shift)
+    return spans
+
+
 def _offset_changes(zone: ZoneInfo, day: date) -> list[datetime]:
     """The moment (UTC, to the minute) a zone changes its offset on a local day, if it does."""
     low = _local(day, time(0), zone)

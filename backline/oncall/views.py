@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from backline.accounts.access import COORDINATOR, MemberRequest, role
 from backline.accounts.models import Region, User
 from backline.accounts.roles import Role
-from backline.lib import clock, editing, ordering
+from backline.lib import clock, confirm, editing, ordering
 from backline.oncall import coverage, ics, people, resolve, swaps
 from backline.oncall.forms import (
     AssignForm,
@@ -116,16 +116,11 @@ def _teams(user: User, now: datetime) -> list[dict[str, Any]]:
 
 def _my_shifts(user: User, now: datetime) -> list[dict[str, Any]]:
     end = now + timedelta(days=MY_SHIFTS_DAYS)
-    rows = []
     rotations = list(Rotation.objects.filter(region__in=user.regions_with(Role.PEER)))
-    turns = resolve.load_turns(rotations, now, end)
-    for rotation in rotations:
-        for shift in resolve.timeline(rotation, now, end, turns[rotation.pk]):
-            if shift.user_id == user.pk:
-                rows.append(
-                    {"rotation": rotation, "starts_at": shift.starts_at, "ends_at": shift.ends_at}
-                )
-    return sorted(rows, key=lambda r: r["starts_at"])
+    return [
+        {"rotation": rotation, "starts_at": shift.starts_at, "ends_at": shift.ends_at}
+        for rotation, shift in resolve.shifts_of(user.pk, rotations, now, end)
+    ]
 
 
 def _home(request: MemberRequest, **forms: Any) -> HttpResponse:
@@ -624,6 +619,8 @@ def overrides(request: MemberRequest) -> HttpResponse:
 @access(COORDINATOR)
 def override_delete(request: MemberRequest, pk: int) -> HttpResponse:
     override = get_object_or_404(Override.objects.managed_by(request.user), pk=pk)
+    if not confirm.confirmed(request):
+        return redirect("oncall:overrides")
     swaps.remove_override(override)
     messages.success(request, _("The override was removed."))
     return redirect("oncall:overrides")

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import QuerySet
+
 from backline.accounts.models import Membership, User
 from backline.accounts.roles import Role
 from backline.lib import clock
@@ -195,6 +197,11 @@ def offers_for(user: User) -> list[SupportRequest]:
     )
     teams = {r.region_id: Team.of(r.region_id) for r in waiting}
     return [r for r in waiting if allows(r, teams[r.region_id], user.pk)]
+
+
+def taken_by(user: User) -> QuerySet[SupportRequest]:
+    """The requests ``user`` took that have not ended, oldest first."""
+    return SupportRequest.objects.active().filter(acknowledged_by=user).order_by("acknowledged_at")
 
 
 def followup_window(region_id: int) -> timedelta:

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from backline.accounts.access import COORDINATOR, TELECOMMUNICATOR, MemberRequest, role
 from backline.accounts.roles import Role
-from backline.lib import clock, tokens
+from backline.lib import clock, confirm, tokens
 from backline.notify.templatetags.phones import phone
 from backline.oncall import resolve
 from backline.privacy import audit
@@ -212,7 +212,10 @@ def _own(request: MemberRequest, ref: str) -> SupportRequest:
 @require_POST
 @access(SIGNED_IN)
 def request_cancel(request: MemberRequest, ref: str) -> HttpResponse:
-    if lifecycle.cancel(_own(request, ref)):
+    support_request = _own(request, ref)
+    if not confirm.confirmed(request):
+        return redirect("support:request", ref=ref)
+    if lifecycle.cancel(support_request):
         messages.success(request, _("Your request is cancelled. You can reach out again any time."))
     else:
         messages.info(request, _("This request had already ended."))
@@ -324,8 +327,11 @@ def follow_contact(request: HttpRequest, token: str) -> HttpResponse:
 @access(PUBLIC)
 def follow_cancel(request: HttpRequest, token: str) -> HttpResponse:
     support_request = _follow(token)
-    if lifecycle.cancel(support_request):
-        messages.success(request, _("Your request is cancelled."))
+    if confirm.confirmed(request):
+        if lifecycle.cancel(support_request):
+            messages.success(request, _("Your request is cancelled."))
+        else:
+            messages.info(request, _("This request had already ended."))
     return redirect("support:follow", token=token)
 
 
@@ -389,9 +395,7 @@ def _offer(request: MemberRequest, support_request: SupportRequest) -> HttpRespo
 @access(PEER)
 def open_requests(request: MemberRequest) -> HttpResponse:
     waiting = targets.offers_for(request.user)
-    mine = SupportRequest.objects.filter(acknowledged_by=request.user).exclude(
-        status__in=[RequestStatus.CLOSED, RequestStatus.CANCELLED]
-    )
+    mine = targets.taken_by(request.user)
     return render(request, "support/open_requests.html", {"waiting": waiting, "mine": mine})
 
 
@@ -426,13 +430,17 @@ def take(request: MemberRequest, ref: str) -> HttpResponse:
     return redirect("support:request", ref=ref)
 
 
-def _taker_action(action: Any, done: Promise, refused: Promise) -> Any:
+def _taker_action(action: Any, done: Promise, refused: Promise, confirmed: bool = False) -> Any:
+    """A view for the taker's ``action``; with ``confirmed``, only from its confirm step."""
+
     @require_POST
     @access(PEER)
     def view(request: MemberRequest, ref: str) -> HttpResponse:
         support_request = get_object_or_404(
             SupportRequest.objects.visible_to(request.user), public_id=ref
         )
+        if confirmed and not confirm.confirmed(request):
+            return redirect("support:request", ref=ref)
         try:
             changed = action(support_request, request.user)
         except lifecycle.NotAllowed as exc:
@@ -455,6 +463,7 @@ request_close = _taker_action(
     lifecycle.close,
     gettext_lazy("Closed. Thank you for being there."),
     gettext_lazy("This request had already ended."),
+    confirmed=True,
 )
 
 
@@ -517,4 +526,15 @@ def team(request: MemberRequest) -> HttpResponse:
             ).count(),
             "settings_forms": forms,
         },
+    )
+
+
+def requester_status(support_request: SupportRequest) -> dict[str, Any]:
+    """What the status card (``support/status.html``) needs on another page of the
+    requester's own, such as home: the same as on their request's page, and the URL its
+    live updates come from."""
+    return (
+        _status_context(support_request, support_request.requester)
+        | _own_context(support_request)
+        | {"status_url": reverse("support:request", args=[support_request.public_id])}
     )

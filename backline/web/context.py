@@ -3,22 +3,32 @@
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from backline.accounts.roles import Role
 from backline.engine.loop import is_stale
 from backline.notify.inapp.counts import unread_count
+from backline.support.models import SupportRequest
 from backline.web.dev_mail import DEVELOPMENT_MAIL
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user: Any = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"can_reach_out": False, "can_manage": False, "dev_mail": False}
+        return {
+            "can_reach_out": False,
+            "open_request_url": None,
+            "can_manage": False,
+            "dev_mail": False,
+        }
     # the development mailbox shows a signed-in person their own mail
     dev_mail = {"dev_mail": DEVELOPMENT_MAIL.allows(request)}
     coordinator = user.has_role(Role.COORDINATOR)
+    can_reach_out = user.has_role(Role.TELECOMMUNICATOR, Role.PEER)
     return {
-        "can_reach_out": user.has_role(Role.TELECOMMUNICATOR, Role.PEER),
+        "can_reach_out": can_reach_out,
+        # "Your request" in place of "Reach out" while the person has one that is active
+        "open_request_url": _open_request_url(user) if can_reach_out else None,
         "can_manage": user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR),
         "is_peer": user.has_role(Role.PEER),
         "is_coordinator": coordinator,
@@ -29,3 +39,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "unread_notifications": unread_count(user.pk),
         **dev_mail,
     }
+
+
+def _open_request_url(user: Any) -> str | None:
+    """The page of the person's own active request, if they have one (one indexed query:
+    at most one active request per person)."""
+    ref = (
+        SupportRequest.objects.active()
+        .filter(requester=user)
+        .values_list("public_id", flat=True)
+        .first()
+    )
+    return reverse("support:request", args=[ref]) if ref else None

@@ -1,6 +1,7 @@
 """Pages every member reaches: home (one section per role), enrolment, privacy."""
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -15,9 +16,14 @@ from backline.accounts.models import Invitation, Membership, RoleChange
 from backline.accounts.roles import MFA_REQUIRED, Role
 from backline.lib import clock
 from backline.oncall import resolve
+from backline.oncall.models import Availability, Rotation
 from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.models import AuditEntry
-from backline.support import coverage
+from backline.support import coverage, targets
+from backline.support.models import SupportRequest
+from backline.support.views import requester_status
+
+DUTY_DAYS = 30  # how far ahead home looks for a peer's shifts
 
 
 @access(PUBLIC)
@@ -42,13 +48,46 @@ def home(request: MemberRequest) -> HttpResponse:
         context["agencies"] = [(agency, counts.get(agency.pk, 0)) for agency in administered]
     teams = {m.region for m in user.all_memberships}
     context["teams"] = sorted(teams, key=lambda region: region.name)
+    now = clock.now()
     if user.has_role(Role.TELECOMMUNICATOR, Role.PEER):
+        own = (
+            SupportRequest.objects.active()
+            .filter(requester=user)
+            .select_related("region", "acknowledged_by", "requester")
+            .first()
+        )
+        if own is not None:  # what is happening comes first: their request's status
+            context |= requester_status(own) | {"own_request": own}
         # the security blanket: a number, never whose schedule it is
-        now = clock.now()
         context["available_peers"] = len(
             set().union(*(resolve.available_now(region.pk, now) for region in teams)) - {user.pk}
         )
+    if user.has_role(Role.PEER):
+        context |= {
+            "duty": _duty(user, now),
+            "waiting": targets.offers_for(user),  # only what they may take
+            "mine": list(targets.taken_by(user)),
+        }
     return render(request, "web/home.html", context)
+
+
+def _duty(user: Any, now: datetime) -> dict[str, Any]:
+    """Whether the peer is on call now and until when (in any of their teams'
+    rotations), else when their next shift starts; and until when they said they are
+    available."""
+    horizon = now + timedelta(days=DUTY_DAYS)
+    rotations = list(Rotation.objects.filter(region__in=user.regions_with(Role.PEER)))
+    spans = resolve.on_call_spans(user.pk, rotations, now, horizon)
+    current = spans[0] if spans and spans[0].starts_at <= now else None
+    upcoming = next((span for span in spans if span.starts_at > now), None)
+    available = Availability.objects.filter(user=user, until__gt=now).first()
+    return {
+        "until": current.ends_at if current else None,
+        "open_ended": current is not None and current.ends_at >= horizon,
+        "next": upcoming.starts_at if upcoming else None,
+        "days": DUTY_DAYS,
+        "available_until": available.until if available else None,
+    }
 
 
 def _region_overview(region: Any) -> dict[str, Any]:

@@ -250,7 +250,7 @@ def test_turn_off_and_on(world, client_of, moment):
     )
     client = client_of(world.peer)
     url = reverse("notify:method_enable", args=[method.pk])
-    client.post(url, {"enabled": "no"})
+    client.post(url, {"enabled": "no", "confirm": "yes"})
     assert not ContactMethod.objects.usable().filter(pk=method.pk).exists()
     client.post(url, {"enabled": "yes"})
     assert ContactMethod.objects.usable().filter(pk=method.pk).exists()
@@ -264,7 +264,7 @@ def test_remove_asks_first(world, client_of, moment):
     url = reverse("notify:method_remove", args=[method.pk])
     assert b"pat@mail.test" in client.get(url).content
     assert ContactMethod.objects.filter(pk=method.pk).exists()
-    assert client.post(url).status_code == 302
+    assert client.post(url, {"confirm": "yes"}).status_code == 302
     assert not ContactMethod.objects.filter(pk=method.pk).exists()
 
 

@@ -96,17 +96,21 @@ def test_bad_rotations_change_nothing(team, coordinator):
 def test_a_rotation_in_use_is_not_deleted(team, coordinator):
     used = builders.rotation(team.world.region, [team.a])
     policy = builders.policy(team.world.region, used, default=False)
-    coordinator.post(reverse("oncall:rotation_delete", args=[used.pk]))
+    coordinator.post(reverse("oncall:rotation_delete", args=[used.pk]), {"confirm": "yes"})
     assert Rotation.objects.filter(pk=used.pk).exists()
     unused = builders.rotation(team.world.region, [team.a], name="Spare")
-    coordinator.post(reverse("oncall:rotation_delete", args=[unused.pk]))
+    coordinator.post(reverse("oncall:rotation_delete", args=[unused.pk]), {"confirm": "yes"})
     assert not Rotation.objects.filter(pk=unused.pk).exists()
     # said, and back to its page; once the policy is gone, the rotation can go
-    refused = coordinator.post(reverse("oncall:rotation_delete", args=[used.pk]), follow=True)
+    refused = coordinator.post(
+        reverse("oncall:rotation_delete", args=[used.pk]), {"confirm": "yes"}, follow=True
+    )
     assert refused.redirect_chain == [(reverse("oncall:rotation", args=[used.pk]), 302)]
     assert "Primary is used by an escalation policy or a schedule" in refused.content.decode()
-    coordinator.post(reverse("policies:delete", args=[policy.pk]))
-    deleted = coordinator.post(reverse("oncall:rotation_delete", args=[used.pk]), follow=True)
+    coordinator.post(reverse("policies:delete", args=[policy.pk]), {"confirm": "yes"})
+    deleted = coordinator.post(
+        reverse("oncall:rotation_delete", args=[used.pk]), {"confirm": "yes"}, follow=True
+    )
     assert deleted.redirect_chain == [(reverse("oncall:rotations"), 302)]
     assert "Primary was deleted" in deleted.content.decode()
 
@@ -120,7 +124,9 @@ def test_a_rotation_in_a_schedule_and_a_schedule_in_a_policy_are_not_deleted(tea
         ("rotation", rotation.pk, "Primary is used by an escalation policy or a schedule"),
         ("schedule", schedule.pk, "Nights is used by an escalation policy. Remove it there"),
     ):
-        refused = coordinator.post(reverse(f"oncall:{name}_delete", args=[pk]), follow=True)
+        refused = coordinator.post(
+            reverse(f"oncall:{name}_delete", args=[pk]), {"confirm": "yes"}, follow=True
+        )
         assert refused.redirect_chain == [(reverse(f"oncall:{name}", args=[pk]), 302)]
         assert message in refused.content.decode()
     assert Rotation.objects.filter(pk=rotation.pk).exists()
@@ -156,7 +162,7 @@ def test_schedules_and_windows(team, coordinator):
     assert "These hours of the week have no window" in page
     coordinator.post(reverse("oncall:window_remove", args=[schedule.pk, window.pk]))
     assert not ScheduleWindow.objects.exists()
-    coordinator.post(reverse("oncall:schedule_delete", args=[schedule.pk]))
+    coordinator.post(reverse("oncall:schedule_delete", args=[schedule.pk]), {"confirm": "yes"})
     assert not Schedule.objects.exists()
 
 

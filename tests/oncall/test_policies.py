@@ -168,9 +168,9 @@ def test_one_team_policy_per_region(team, coordinator):
     with pytest.raises(IntegrityError), transaction.atomic():
         EscalationPolicy.objects.filter(pk=first.pk).update(is_default=True)
     # the team's policy cannot be deleted; another one can
-    coordinator.post(reverse("policies:delete", args=[second.pk]))
+    coordinator.post(reverse("policies:delete", args=[second.pk]), {"confirm": "yes"})
     assert EscalationPolicy.objects.filter(pk=second.pk).exists()
-    coordinator.post(reverse("policies:delete", args=[first.pk]))
+    coordinator.post(reverse("policies:delete", args=[first.pk]), {"confirm": "yes"})
     assert not EscalationPolicy.objects.filter(pk=first.pk).exists()
     response = coordinator.post(
         reverse("policies:default", args=[second.pk]), {"default": "no"}, follow=True

@@ -185,7 +185,9 @@ def test_a_coordinator_assigns_an_offer(team, weekly, client_of):
 def test_removing_the_override_of_a_taken_offer_closes_the_offer(team, weekly, client_of):
     offer = swaps.offer(weekly, team.a, NOW + timedelta(hours=2), NOW + timedelta(hours=4))
     override = swaps.take(offer, team.b)
-    client_of(team.world.coordinator).post(reverse("oncall:override_delete", args=[override.pk]))
+    client_of(team.world.coordinator).post(
+        reverse("oncall:override_delete", args=[override.pk]), {"confirm": "yes"}
+    )
     offer.refresh_from_db()
     assert offer.override is None and offer.withdrawn_at is not None
     assert not ShiftOffer.objects.open().exists()

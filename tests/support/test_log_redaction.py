@@ -67,7 +67,7 @@ def test_no_token_name_e_mail_or_note_reaches_a_log(
     assert NAMED_NOTE.encode() in peer.get(taken["Location"]).content
     assert peer.get(f"/support/pages/{FORGED}/").status_code == 404
     own = requester.get(request_page).content.decode()
-    assert requester.post(_form_action(own, "cancel")).status_code == 302
+    assert requester.post(_form_action(own, "cancel"), {"confirm": "yes"}).status_code == 302
 
     # an anonymous request, followed by its private link, then cancelled there
     anonymous = requester.post(
@@ -85,7 +85,7 @@ def test_no_token_name_e_mail_or_note_reaches_a_log(
     assert visitor.get(f"/support/follow/{FORGED}/?from=mail").status_code == 404
     unchecked = Client(enforce_csrf_checks=True)
     assert unchecked.post(f"{follow}cancel/").status_code == 403  # logged by CSRF
-    assert visitor.post(f"{follow}cancel/").status_code == 302
+    assert visitor.post(f"{follow}cancel/", {"confirm": "yes"}).status_code == 302
     assert visitor.get(f"/invitation/{FORGED}/").status_code in (404, 410)
     assert visitor.get(f"/oncall/calendar/{FORGED}.ics").status_code == 404
     moment.later(minutes=30)

@@ -96,7 +96,7 @@ def test_anonymous_reach_out_goes_to_its_private_page(team, recorder, client_of,
     assert b"Looking for a peer" in page.content
     assert page["Referrer-Policy"] == "same-origin" and page["Cache-Control"] == "no-store"
     assert client.get(reverse("support:follow", args=["guessed"])).status_code == 404
-    client.post(follow_url.rstrip("/") + "/cancel/")
+    client.post(follow_url.rstrip("/") + "/cancel/", {"confirm": "yes"})
     assert SupportRequest.objects.get().status == RequestStatus.CANCELLED
 
 
@@ -238,7 +238,7 @@ def test_the_taker_sees_who_asked_only_for_the_follow_up_window(team, recorder, 
     taker.post(reverse("support:take", args=[request.public_id]), {"coming_in": "15"})
     detail = reverse("support:request", args=[request.public_id])
     assert b"Tess Caller" in taker.get(detail).content
-    taker.post(reverse("support:close", args=[request.public_id]))
+    taker.post(reverse("support:close", args=[request.public_id]), {"confirm": "yes"})
     moment.later(days=6, hours=23)
     taker = client_of(team.a)  # signed in again, a week later
     assert b"Tess Caller" in taker.get(detail).content  # following up, within 7 days
