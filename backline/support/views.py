@@ -28,11 +28,10 @@ from backline.oncall import resolve
 from backline.privacy import audit
 from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.actions import describe
-from backline.support import escalation, lifecycle, sent, targets
+from backline.support import escalation, lifecycle, links, sent, targets
 from backline.support.forms import ExclusionForm, ReachOutForm, TakeForm, TeamSettingsForm
 from backline.support.models import (
     Exclusion,
-    Page,
     PageKind,
     RequestStatus,
     SupportRequest,
@@ -44,7 +43,6 @@ REQUEST_VIEWED = describe(
     "support.request.viewed",
     gettext_lazy("read your request for support (as the peer who took it)"),
 )
-PAGE_LINK_MAX_AGE = timedelta(hours=24)
 
 
 def _home_region(user: Any) -> Any:
@@ -237,29 +235,12 @@ def follow_wait(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("support:follow", token=token)
 
 
-def _page_from_link(request: MemberRequest, link_id: str) -> Page:
-    page = (
-        Page.objects.select_related("request")
-        .filter(link_id=link_id, peer=request.user, kind=PageKind.PEER)
-        .first()
-    )
-    if page is None:
-        raise Http404
-    if page.paged_at + PAGE_LINK_MAX_AGE <= clock.now():
-        raise LinkExpired
-    return page
-
-
-class LinkExpired(Exception):
-    pass
-
-
 @access(PEER)
 def page_link(request: MemberRequest, token: str) -> HttpResponse:
     """Where a notification's link leads: sign-in is required, then one tap to take."""
     try:
-        page = _page_from_link(request, token)
-    except LinkExpired:
+        page = links.page_from_link(request.user, token, PageKind.PEER)
+    except links.LinkExpired:
         return render(request, "support/link_expired.html", status=410)
     return _offer(request, page.request)
 
@@ -378,7 +359,7 @@ def exclusion_remove(request: MemberRequest, pk: int) -> HttpResponse:
 
 @access(COORDINATOR)
 def team(request: MemberRequest) -> HttpResponse:
-    """The coordinator's view: how many requests wait, never who asked; and the team's
+    """The coordinator's view: the open requests and how many wait, never who asked; and the team's
     follow-up window."""
     regions = request.user.regions_with(Role.COORDINATOR)
     active = SupportRequest.objects.filter(region__in=regions)
@@ -410,5 +391,9 @@ def team(request: MemberRequest) -> HttpResponse:
                 status__in=[RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED]
             ).count(),
             "settings_forms": forms,
+            # what each open request's coordinator page offers; never who asked
+            "requests": SupportRequest.objects.coordinated_by(request.user)
+            .active()
+            .order_by("requested_at"),
         },
     )
