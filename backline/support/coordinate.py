@@ -192,10 +192,7 @@ def page_again(request: MemberRequest, ref: str) -> HttpResponse:
     support_request = _coordinated(request.user, ref)
     outcome = escalation.page_again(support_request)
     if outcome is escalation.Again.PAGED:
-        messages.success(
-            request,
-            _("The available peers were paged again. This page shows when one takes it."),
-        )
+        messages.success(request, _("The available peers were paged again."))
     elif outcome is escalation.Again.NOBODY:
         messages.info(
             request,
