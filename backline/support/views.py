@@ -1,7 +1,8 @@
 """Reach out, follow a request, and answer one.
 
 The requester sees their own request; only the peer who took it sees who asked (every
-such read is audited); other peers see "a colleague"; coordinators see counts only.
+such read is audited); other peers see "a colleague"; coordinators see the counts, and
+what the team did for each request (support/coordinate.py), never who asked.
 """
 
 from __future__ import annotations
@@ -359,8 +360,8 @@ def exclusion_remove(request: MemberRequest, pk: int) -> HttpResponse:
 
 @access(COORDINATOR)
 def team(request: MemberRequest) -> HttpResponse:
-    """The coordinator's view: the open requests and how many wait, never who asked; and the team's
-    follow-up window."""
+    """The coordinator's view: the open requests and how many wait, never who asked;
+    and the team's follow-up window."""
     regions = request.user.regions_with(Role.COORDINATOR)
     active = SupportRequest.objects.filter(region__in=regions)
     forms = []
@@ -391,7 +392,7 @@ def team(request: MemberRequest) -> HttpResponse:
                 status__in=[RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED]
             ).count(),
             "settings_forms": forms,
-            # what each open request's coordinator page offers; never who asked
+            # each leads to its coordinator page (support/coordinate.py): "a colleague"
             "requests": SupportRequest.objects.coordinated_by(request.user)
             .active()
             .order_by("requested_at"),
