@@ -22,7 +22,7 @@ from backline.notify import outbox
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage
 from backline.privacy.access import rule_of
 from backline.support import escalation, lifecycle
-from backline.support.models import Exclusion, Page, SupportRequest
+from backline.support.models import Exclusion, Page, PageKind, SupportRequest
 from backline.web.allauth_rules import RULES as ALLAUTH_RULES
 from tests.oncall.builders import (
     CALENDAR,
@@ -131,6 +131,13 @@ def PAGE(world: World) -> dict[str, Any]:
     return {"token": page.link_id}
 
 
+def ALERT(world: World) -> dict[str, Any]:
+    alerted = Page.objects.create(
+        request=_request(world), peer=world.coordinator, kind=PageKind.COORDINATOR, loop_count=0
+    )
+    return {"token": alerted.link_id}
+
+
 def _contact_method(world: World, verified: bool = False) -> ContactMethod:
     return ContactMethod.objects.create(
         user=world.telecommunicator,
@@ -191,6 +198,9 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("support:follow_widen", FOLLOW, "post", row(302, 302, 302, 302, 302, 302, 302)),
     ("support:follow_wait", FOLLOW, "post", row(302, 302, 302, 302, 302, 302, 302)),
     ("support:page", PAGE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("support:coordinate", REQUEST, "get", row(LOGIN, 404, 404, 200, 404, 404, 404)),
+    ("support:page_again", REQUEST, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("support:alert", ALERT, "get", row(LOGIN, 404, 404, 302, 404, 404, 404)),
     ("support:open", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("support:team", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
     ("support:exclusions", NONE, "get", row(LOGIN, 200, 200, 404, 404, 404, 200)),

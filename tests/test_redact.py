@@ -21,6 +21,7 @@ SECRET = "S3cretValue9"
         f"/support/follow/{SECRET}/",
         f"/support/follow/{SECRET}/cancel/",
         f"/support/pages/.eJw{SECRET}:1uX:{SECRET}/",
+        f"/support/alerts/{SECRET}/",
         f"/invitation/{SECRET}/",
         f"/accounts/password/reset/key/1-{SECRET}-x/",
         f"/accounts/confirm-email/{SECRET}/",

@@ -1,6 +1,6 @@
 """Secrets never reach a log: one logging filter, on every handler Backline configures.
 
-Bearer tokens travel in URLs — a follow link, a page link, an invitation, a
+Bearer tokens travel in URLs — a follow link, a page or alert link, an invitation, a
 password-reset or e-mail confirmation key, a calendar feed — and Django's request
 logger, ``runserver`` and an access log print URLs; whoever reads such a line could
 follow or cancel a request, or sign in. The filter rewrites each record before any
@@ -21,6 +21,7 @@ REDACTED = "[redacted]"
 SECRET_PATHS = (
     "/support/follow/",
     "/support/pages/",
+    "/support/alerts/",
     "/invitation/",
     "/accounts/password/reset/key/",
     "/accounts/confirm-email/",

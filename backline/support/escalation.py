@@ -4,7 +4,8 @@ State lives in ``EscalationState`` rows; ``escalate_due`` (called by the engine 
 tick) re-reads them, so a restart resumes exactly where it stopped. Steps with nobody
 on call are skipped at once and recorded; a step the requester's wishes emptied waits
 its delay, so that timing tells nobody. When every step has passed unanswered the coordinator is
-alerted and the requester is shown 24/7 alternatives, and the team keeps trying.
+alerted and the requester is shown 24/7 alternatives, and the team keeps trying. A
+coordinator may page the available peers again at any time (``page_again``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
@@ -41,6 +43,7 @@ EMPTY_POLICY_RETRY = timedelta(minutes=1)
 FAILED_RETRY = timedelta(minutes=1)
 MAX_STEPS_PER_TICK = 100
 CHUNK = 20
+REPAGE_WINDOW = timedelta(minutes=2)
 
 
 class AlreadyOpen(Exception):
@@ -261,6 +264,7 @@ def _pages(
     recipient_ids: list[int],
     state: EscalationState,
     now: datetime,
+    step_index: int | None,
 ) -> list[Page]:
     return Page.objects.bulk_create(
         [
@@ -268,7 +272,7 @@ def _pages(
                 request=request,
                 peer_id=recipient_id,
                 kind=kind,
-                step_index=state.step_index,
+                step_index=step_index,
                 loop_count=state.loop_count,
                 paged_at=now,
             )
@@ -278,18 +282,28 @@ def _pages(
 
 
 def _page(
-    request: SupportRequest, peer_ids: list[int], state: EscalationState, now: datetime
-) -> None:
-    pages = _pages(request, PageKind.PEER, peer_ids, state, now)
+    request: SupportRequest,
+    peer_ids: list[int],
+    state: EscalationState,
+    now: datetime,
+    again: bool = False,
+) -> int:
+    """Page peers for the step due, or (``again``) because a coordinator asked, outside
+    the steps; returns how many were paged."""
+    step_index = None if again else state.step_index
+    pages = _pages(request, PageKind.PEER, peer_ids, state, now, step_index)
+    moment = f"again:{now.timestamp()}" if again else f"step{step_index}:loop{state.loop_count}"
     outbox.enqueue_many(
         [(page.peer_id, messages.page(page.link_id)) for page in pages],
         request.group_key,
-        f"{request.group_key}:step{state.step_index}:loop{state.loop_count}",
+        f"{request.group_key}:{moment}",
         start_at=now,
     )
+    kind = EventKind.REPAGED if again else EventKind.PAGED
     Event.objects.create(
-        request=request, at=now, kind=EventKind.PAGED, step_index=state.step_index, count=len(pages)
+        request=request, at=now, kind=kind, step_index=step_index, count=len(pages)
     )
+    return len(pages)
 
 
 def _alert(
@@ -297,9 +311,9 @@ def _alert(
 ) -> None:
     """A coordinator step: the coordinators organize help; they are not offered the
     request (only a peer who was paged may take it)."""
-    _pages(request, PageKind.COORDINATOR, coordinator_ids, state, now)
+    pages = _pages(request, PageKind.COORDINATOR, coordinator_ids, state, now, state.step_index)
     outbox.enqueue_many(
-        [(coordinator_id, messages.organize()) for coordinator_id in coordinator_ids],
+        [(page.peer_id, messages.organize(page.link_id)) for page in pages],
         request.group_key,  # in the request's group: taking it cancels what is pending
         f"{request.group_key}:alert:step{state.step_index}:loop{state.loop_count}",
         start_at=now,
@@ -362,12 +376,51 @@ def keep_waiting(request: SupportRequest, now: datetime | None = None) -> bool:
     )
 
 
+class Again(Enum):
+    """What came of a coordinator's "page all available peers again"."""
+
+    PAGED = "paged"
+    NOBODY = "nobody"  # nobody could be paged right now (never says why)
+    JUST_DONE = "just done"  # within REPAGE_WINDOW of the last time: a double tap
+    OVER = "over"  # taken, or ended
+
+
+def page_again(request: SupportRequest, now: datetime | None = None) -> Again:
+    """A coordinator pages every available peer the requester's wishes allow, at once and
+    outside the steps; the escalation goes on as it was. Exclusions always hold, and
+    whom the wishes rule out is simply not paged: nothing here counts or names them.
+
+    The request's row is locked, so that a take and this, or two taps, happen one after
+    the other: once taken or ended it pages nobody, and a second tap within
+    ``REPAGE_WINDOW`` pages nobody twice."""
+    now = now or clock.now()
+    with transaction.atomic():
+        locked = (
+            SupportRequest.objects.select_for_update()
+            .filter(pk=request.pk, status=RequestStatus.OPEN)
+            .first()
+        )
+        if locked is None:
+            return Again.OVER
+        recent = Event.objects.filter(
+            request=locked, kind=EventKind.REPAGED, at__gt=now - REPAGE_WINDOW
+        )
+        if recent.exists():
+            return Again.JUST_DONE
+        state = EscalationState.objects.get(request=locked)
+        paged = _page(locked, targets.available_for(locked, now), state, now, again=True)
+    return Again.PAGED if paged else Again.NOBODY
+
+
 def _exhaust(request: SupportRequest, now: datetime) -> None:
     request.exhausted_at = now
     request.save(update_fields=["exhausted_at"])
     coordinators = targets.coordinators(request)
     outbox.enqueue_many(
-        [(coordinator_id, messages.unanswered()) for coordinator_id in coordinators],
+        [
+            (coordinator_id, messages.unanswered(request.public_id))
+            for coordinator_id in coordinators
+        ],
         f"{request.group_key}:coordinator",
         f"{request.group_key}:exhausted",
         start_at=now,

@@ -47,25 +47,26 @@ def contact_changed(request_path: str) -> Message:
     )
 
 
-def unanswered() -> Message:
+def unanswered(request_ref: str) -> Message:
     return Message(
         subject=_("Backline: a request is still unanswered"),
         body=_(
-            "A request for peer support has gone through every step without an answer. "
-            "The team keeps trying. Open Backline."
+            "A colleague's request has gone through every step without an answer, and "
+            "the team keeps trying. Open Backline to see what the team has tried and "
+            "page again."
         ),
-        link=absolute(reverse("support:team")),
+        link=absolute(reverse("support:coordinate", args=[request_ref])),
     )
 
 
-def organize() -> Message:
+def organize(link_id: str) -> Message:
     return Message(
         subject=_("Backline: a request needs your team"),
         body=_(
-            "A colleague's request for peer support is waiting. Please help the team "
-            "find a peer. Open Backline."
+            "A colleague's request is waiting for a peer. Open Backline to see what the "
+            "team has tried and page again."
         ),
-        link=absolute(reverse("support:team")),
+        link=absolute(reverse("support:alert", args=[link_id])),
     )
 
 

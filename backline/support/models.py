@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from backline.accounts.models import Region, User
+from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.lib.fields import SealedTextField
 from backline.oncall.models import Rotation, Schedule
@@ -162,6 +163,13 @@ class SupportRequestQuerySet(models.QuerySet["SupportRequest"]):
         if not viewer.is_authenticated:
             return self.none()
         return self.filter(Q(requester=viewer) | Q(acknowledged_by=viewer))
+
+    def coordinated_by(self, viewer: User) -> SupportRequestQuerySet:
+        """The requests of the teams ``viewer`` coordinates, for the coordinator's list
+        and page, which show what the team did and never who asked."""
+        if not viewer.is_authenticated:
+            return self.none()
+        return self.filter(region__in=viewer.regions_with(Role.COORDINATOR))
 
     def paged_to(self, viewer: User) -> SupportRequestQuerySet:
         """Requests Backline paged ``viewer`` for, as a peer. Only these can ever be
@@ -375,7 +383,9 @@ class PageKind(models.TextChoices):
 
 class Page(models.Model):
     """One person paged for one request: a peer, whose notification links to the offer,
-    or a coordinator, alerted to organize help (who never takes it from this page)."""
+    or a coordinator, alerted to organize help (whose link leads to the coordinator's
+    page of the request; they never take it from there). A page without a step was
+    sent when a coordinator paged the available peers again."""
 
     request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="pages")
     peer = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pages")
@@ -387,7 +397,9 @@ class Page(models.Model):
         editable=False,
         help_text=_("What the notification's link carries: random, so it reveals no volume."),
     )
-    step_index = models.PositiveSmallIntegerField()
+    step_index = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Empty when a coordinator paged again.")
+    )
     loop_count = models.PositiveSmallIntegerField()
     paged_at = models.DateTimeField(default=clock.now)
 
@@ -410,6 +422,7 @@ class EventKind(models.TextChoices):
     NARROWED = "narrowed", _("The requester's wishes left nobody to page at a step")
     WIDENED = "widened", _("The requester asked their whole team")
     EXHAUSTED = "exhausted", _("Every step passed unanswered; the coordinator was alerted")
+    REPAGED = "repaged", _("A coordinator paged the available peers again")
     ACKNOWLEDGED = "acknowledged", _("A peer took the request")
     STARTED = "started", _("Contact started")
     REOPENED = "reopened", _("Contact did not start in time; escalation resumed")

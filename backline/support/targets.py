@@ -173,6 +173,13 @@ def for_step(
     )
 
 
+def available_for(request: SupportRequest, when: datetime) -> list[int]:
+    """The available peers the requester's wishes allow, as they stand: whom a
+    coordinator's "page again" reaches."""
+    team = Team.of(request.region_id)
+    return sorted(p for p in _available(team, when) if allows(request, team, p))
+
+
 def coordinators(request: SupportRequest) -> list[int]:
     """Whom to alert when a request goes unanswered: every coordinator of the team.
     An alert names nobody and offers nothing to take, so it goes to coordinators the

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backline.support import views
+from backline.support import coordinate, views
 
 app_name = "support"
 urlpatterns = [
@@ -20,6 +20,9 @@ urlpatterns = [
     path("follow/<str:token>/widen/", views.follow_widen, name="follow_widen"),
     path("follow/<str:token>/wait/", views.follow_wait, name="follow_wait"),
     path("pages/<str:token>/", views.page_link, name="page"),
+    path("requests/<str:ref>/coordinate/", coordinate.coordinate, name="coordinate"),
+    path("requests/<str:ref>/page-again/", coordinate.page_again, name="page_again"),
+    path("alerts/<str:token>/", coordinate.alert, name="alert"),
     path("open/", views.open_requests, name="open"),
     path("team/", views.team, name="team"),
     path("exclusions/", views.exclusions, name="exclusions"),

@@ -1,7 +1,8 @@
 """Reach out, follow a request, and answer one.
 
 The requester sees their own request; only the peer who took it sees who asked (every
-such read is audited); other peers see "a colleague"; coordinators see counts only.
+such read is audited); other peers see "a colleague"; coordinators see the counts, and
+what the team did for each request (support/coordinate.py), never who asked.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from backline.oncall import resolve
 from backline.privacy import audit
 from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.actions import describe
-from backline.support import escalation, lifecycle, targets
+from backline.support import escalation, lifecycle, links, targets
 from backline.support.forms import (
     ANOTHER_NUMBER,
     ExclusionForm,
@@ -41,7 +42,6 @@ from backline.support.forms import (
 )
 from backline.support.models import (
     Exclusion,
-    Page,
     PageKind,
     RequestStatus,
     SupportRequest,
@@ -53,7 +53,6 @@ REQUEST_VIEWED = describe(
     "support.request.viewed",
     gettext_lazy("read your request for support (as the peer who took it)"),
 )
-PAGE_LINK_MAX_AGE = timedelta(hours=24)
 
 
 def _home_region(user: Any) -> Any:
@@ -349,29 +348,12 @@ def follow_wait(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("support:follow", token=token)
 
 
-def _page_from_link(request: MemberRequest, link_id: str) -> Page:
-    page = (
-        Page.objects.select_related("request")
-        .filter(link_id=link_id, peer=request.user, kind=PageKind.PEER)
-        .first()
-    )
-    if page is None:
-        raise Http404
-    if page.paged_at + PAGE_LINK_MAX_AGE <= clock.now():
-        raise LinkExpired
-    return page
-
-
-class LinkExpired(Exception):
-    pass
-
-
 @access(PEER)
 def page_link(request: MemberRequest, token: str) -> HttpResponse:
     """Where a notification's link leads: sign-in is required, then one tap to take."""
     try:
-        page = _page_from_link(request, token)
-    except LinkExpired:
+        page = links.page_from_link(request.user, token, PageKind.PEER)
+    except links.LinkExpired:
         return render(request, "support/link_expired.html", status=410)
     return _offer(request, page.request)
 
@@ -493,8 +475,8 @@ def exclusion_remove(request: MemberRequest, pk: int) -> HttpResponse:
 
 @access(COORDINATOR)
 def team(request: MemberRequest) -> HttpResponse:
-    """The coordinator's view: how many requests wait, never who asked; and the team's
-    follow-up window."""
+    """The coordinator's view: the open requests and how many wait, never who asked;
+    and the team's follow-up window."""
     regions = request.user.regions_with(Role.COORDINATOR)
     active = SupportRequest.objects.filter(region__in=regions)
     forms = []
@@ -525,6 +507,10 @@ def team(request: MemberRequest) -> HttpResponse:
                 status__in=[RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED]
             ).count(),
             "settings_forms": forms,
+            # each leads to its coordinator page (support/coordinate.py): "a colleague"
+            "requests": SupportRequest.objects.coordinated_by(request.user)
+            .active()
+            .order_by("requested_at"),
         },
     )
 

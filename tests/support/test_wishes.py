@@ -213,7 +213,8 @@ def test_coordinator_steps_alert_without_offering_the_request(team, recorder, mo
     request = reach_out(team)
     moment.later(minutes=10)  # step 3: the coordinator
     alert = OutgoingMessage.objects.get(recipient=team.world.coordinator, channel=Channel.EMAIL)
-    assert alert.link.endswith(reverse("support:team"))
+    page = Page.objects.get(peer=team.world.coordinator, kind=PageKind.COORDINATOR)
+    assert alert.link.endswith(reverse("support:alert", args=[page.link_id]))
     coordinator = client_of(team.world.coordinator)
     assert coordinator.get(reverse("support:offer", args=[request.public_id])).status_code == 404
     with pytest.raises(lifecycle.NotAllowed):
