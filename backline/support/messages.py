@@ -1,11 +1,14 @@
 """What Backline's notifications about requests say. Lock-screen safe: no names, no
-notes, no call details; the link asks the reader to sign in before showing more."""
+notes, no call details; the link asks the reader to sign in before showing more. Pages
+and alerts say how soon the colleague asked for support ("— now")."""
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from backline.notify.outbox import Message
+from backline.support.models import Urgency
 
 
 def absolute(path: str) -> str:
@@ -16,10 +19,23 @@ def page_link(link_id: str) -> str:
     return absolute(reverse("support:page", args=[link_id]))
 
 
-def page(link_id: str) -> Message:
+# how soon, as the end of a subject line: "Backline: support request — now"
+HOW_SOON = {
+    Urgency.NOW: gettext_lazy("now"),
+    Urgency.HOURS: gettext_lazy("within a few hours"),
+    Urgency.WEEK: gettext_lazy("this week"),
+}
+
+
+def _soon(urgency: str) -> str:
+    return str(HOW_SOON[Urgency(urgency)])
+
+
+def page(link_id: str, urgency: str) -> Message:
     return Message(
-        subject=_("Backline: a colleague is asking for support"),
-        body=_("A colleague reached out for peer support. Open Backline to respond."),
+        subject=_("Backline: support request — %(soon)s") % {"soon": _soon(urgency)},
+        body=_("A colleague reached out for peer support (%(soon)s). Open Backline to respond.")
+        % {"soon": _soon(urgency)},
         link=page_link(link_id),
     )
 
@@ -39,24 +55,26 @@ def peer_coming(request_path: str) -> Message:
     )
 
 
-def unanswered() -> Message:
+def unanswered(urgency: str) -> Message:
     return Message(
-        subject=_("Backline: a request is still unanswered"),
+        subject=_("Backline: a request is still unanswered — %(soon)s") % {"soon": _soon(urgency)},
         body=_(
-            "A request for peer support has gone through every step without an answer. "
-            "The team keeps trying. Open Backline."
-        ),
+            "A request for peer support (%(soon)s) has gone through every step without an "
+            "answer. The team keeps trying. Open Backline."
+        )
+        % {"soon": _soon(urgency)},
         link=absolute(reverse("support:team")),
     )
 
 
-def organize() -> Message:
+def organize(urgency: str) -> Message:
     return Message(
-        subject=_("Backline: a request needs your team"),
+        subject=_("Backline: a request needs your team — %(soon)s") % {"soon": _soon(urgency)},
         body=_(
-            "A colleague's request for peer support is waiting. Please help the team "
-            "find a peer. Open Backline."
-        ),
+            "A colleague's request for peer support (%(soon)s) is waiting. Please help the "
+            "team find a peer. Open Backline."
+        )
+        % {"soon": _soon(urgency)},
         link=absolute(reverse("support:team")),
     )
 
