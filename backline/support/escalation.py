@@ -26,6 +26,7 @@ from django.urls import reverse
 from backline.accounts.models import Region, User
 from backline.lib import clock, tokens
 from backline.notify import outbox
+from backline.notify.models import OutgoingMessage
 from backline.oncall import waking
 from backline.support import messages, targets
 from backline.support.models import (
@@ -365,7 +366,7 @@ def _exhaust(request: SupportRequest, now: datetime) -> None:
         request,
         coordinators,
         messages.unanswered(request.urgency),
-        f"{request.group_key}:coordinator",
+        request.group_key,  # taking the request cancels it if it still waits for the morning
         f"{request.group_key}:exhausted",
         now,
     )
@@ -386,13 +387,23 @@ def _to_coordinators(
     now: datetime,
 ) -> None:
     """Tell coordinators: at once for a request "now"; for one that can wait, each
-    when they wake (after their night and quiet hours)."""
+    when they wake (after their night and quiet hours), and only once however many
+    passes go by meanwhile: one held copy of a message waits for each."""
     starts: dict[datetime, list[int]] = defaultdict(list)
     if request.urgency == Urgency.NOW:
         starts[now] = coordinator_ids
     else:
+        held = set(
+            OutgoingMessage.objects.filter(
+                group_key=group_key,
+                recipient_id__in=coordinator_ids,
+                subject=message.subject,
+                created_at__gte=now,
+            ).values_list("recipient_id", flat=True)
+        )
         for coordinator_id, rest in sorted(waking.rests(coordinator_ids).items()):
-            starts[rest.wakes_at(now) or rest.morning(now)].append(coordinator_id)
+            if coordinator_id not in held:
+                starts[rest.wakes_at(now) or rest.morning(now)].append(coordinator_id)
     for start_at, recipients in starts.items():
         outbox.enqueue_many(
             [(recipient, message) for recipient in recipients], group_key, event_key, start_at

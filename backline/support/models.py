@@ -346,6 +346,11 @@ class SupportRequest(models.Model):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def awaits_peer(self) -> bool:
+        """Open, or taken and contact not started yet: the requester is still waiting."""
+        return self.status in (RequestStatus.OPEN, RequestStatus.ACKNOWLEDGED)
+
+    @property
     def routing(self) -> Routing:
         return Routing.loads(self.sealed_routing)
 

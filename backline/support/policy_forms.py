@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.oncall.models import Rotation, Schedule
-from backline.support.models import EscalationPolicy, EscalationStep, StepTarget, TargetKind
+from backline.support.models import (
+    MAX_DELAY_FACTOR,
+    EscalationPolicy,
+    EscalationStep,
+    StepTarget,
+    TargetKind,
+)
 
 MAX_REPEAT = 10  # the policy_repeat_bounded constraint
 MAX_MINUTES = 1440
@@ -51,9 +57,34 @@ class PolicyForm(forms.ModelForm):
         help_text=_("A taken request not started by then escalates again."),
     )
 
+    hours_delay_factor = forms.IntegerField(
+        label=_("Slower clock for “within a few hours”"),
+        min_value=1,
+        max_value=MAX_DELAY_FACTOR,
+        help_text=_(
+            "Each step waits this many times its own wait (1 to 24). "
+            "“Now” always uses the steps' own waits."
+        ),
+    )
+    week_delay_factor = forms.IntegerField(
+        label=_("Slower clock for “this week”"),
+        min_value=1,
+        max_value=MAX_DELAY_FACTOR,
+        help_text=_(
+            "Each step waits this many times its own wait (1 to 24), and at least as long "
+            "as for “within a few hours”."
+        ),
+    )
+
     class Meta:
         model = EscalationPolicy
-        fields = ["name", "repeat", "start_timeout_minutes"]
+        fields = [
+            "name",
+            "repeat",
+            "start_timeout_minutes",
+            "hours_delay_factor",
+            "week_delay_factor",
+        ]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -63,6 +94,20 @@ class PolicyForm(forms.ModelForm):
         if clash.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("A policy with this name already exists in the team."))
         return name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        hours, week = cleaned.get("hours_delay_factor"), cleaned.get("week_delay_factor")
+        if hours is not None and week is not None and week < hours:
+            self.add_error(
+                "week_delay_factor",
+                _(
+                    "A request for this week cannot escalate faster than one for within a "
+                    "few hours: give it at least %(hours)s."
+                )
+                % {"hours": hours},
+            )
+        return cleaned
 
 
 class StepForm(forms.ModelForm):
