@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -18,6 +18,9 @@ from backline.support.models import (
     StepTarget,
     TargetKind,
 )
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 MAX_REPEAT = 10  # the policy_repeat_bounded constraint
 MAX_MINUTES = 1440
@@ -43,6 +46,13 @@ def pageable_people(region_id: int) -> QuerySet[User]:
     )
 
 
+def _slower_clock(label: StrOrPromise, help_text: StrOrPromise) -> forms.IntegerField:
+    """How many times its own wait each step waits, for one urgency."""
+    return forms.IntegerField(
+        label=label, min_value=1, max_value=MAX_DELAY_FACTOR, help_text=help_text
+    )
+
+
 class PolicyForm(forms.ModelForm):
     repeat = forms.IntegerField(
         label=_("Repeat"),
@@ -56,21 +66,16 @@ class PolicyForm(forms.ModelForm):
         max_value=MAX_MINUTES,
         help_text=_("A taken request not started by then escalates again."),
     )
-
-    hours_delay_factor = forms.IntegerField(
-        label=_("Slower clock for “within a few hours”"),
-        min_value=1,
-        max_value=MAX_DELAY_FACTOR,
-        help_text=_(
+    hours_delay_factor = _slower_clock(
+        _("Slower clock for “within a few hours”"),
+        _(
             "Each step waits this many times its own wait (1 to 24). "
             "“Now” always uses the steps' own waits."
         ),
     )
-    week_delay_factor = forms.IntegerField(
-        label=_("Slower clock for “this week”"),
-        min_value=1,
-        max_value=MAX_DELAY_FACTOR,
-        help_text=_(
+    week_delay_factor = _slower_clock(
+        _("Slower clock for “this week”"),
+        _(
             "Each step waits this many times its own wait (1 to 24), and at least as long "
             "as for “within a few hours”."
         ),
