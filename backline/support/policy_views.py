@@ -115,6 +115,8 @@ def _detail(
             {
                 "step": step,
                 "number": step.order + 1,
+                "hours_wait": step.delay_minutes * policy.hours_delay_factor,
+                "week_wait": step.delay_minutes * policy.week_delay_factor,
                 "targets": list(step.targets.all()),
                 "form": bound.get(step_prefix) or StepForm(instance=step, prefix=step_prefix),
                 "target_form": bound.get(target_prefix)

@@ -311,8 +311,10 @@ def test_a_policy_with_a_bad_clock_gets_a_clear_message_and_changes_nothing(team
     assert saved.status_code == 302
     team.policy.refresh_from_db()
     assert (team.policy.hours_delay_factor, team.policy.week_delay_factor) == (2, 4)
+    EscalationStep.objects.create(policy=team.policy, order=3, delay_minutes=10)
     page = coordinator.get(url).content.decode()
     assert "Slower clock for “within a few hours”" in page
+    assert "20 minutes within a few hours, 40 minutes this week" in page  # 2 and 4 times 10
 
 
 @pytest.mark.parametrize(
