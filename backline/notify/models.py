@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from backline.lib import clock
@@ -157,7 +157,13 @@ class OutgoingMessageQuerySet(models.QuerySet["OutgoingMessage"]):
         return self.filter(recipient_id=viewer.pk)
 
     def inbox(self) -> OutgoingMessageQuerySet:
-        return self.filter(channel=Channel.INAPP).exclude(status=Status.CANCELLED)
+        """In-app messages that have started: one held for the morning shows then, and
+        never when what it was about was cancelled before it."""
+        return (
+            self.filter(channel=Channel.INAPP, created_at__lte=clock.now())
+            .exclude(status=Status.CANCELLED)
+            .exclude(cancelled_at__lt=F("created_at"))
+        )
 
     def unread(self) -> OutgoingMessageQuerySet:
         """What still asks for attention: not read, and not resolved by what followed."""

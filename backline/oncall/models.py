@@ -264,7 +264,8 @@ class Availability(models.Model):
 
 class QuietHours(models.Model):
     """A peer's daily hours of rest (local): "all available" pages skip them then,
-    unless they are on call."""
+    unless they are on call; a request that can wait never pages them then
+    (``oncall.waking``)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiet_hours"

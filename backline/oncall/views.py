@@ -25,7 +25,7 @@ from backline.accounts.access import COORDINATOR, MemberRequest, role
 from backline.accounts.models import Region, User
 from backline.accounts.roles import Role
 from backline.lib import clock, confirm, editing, ordering
-from backline.oncall import coverage, ics, people, resolve, swaps
+from backline.oncall import coverage, ics, people, resolve, swaps, waking
 from backline.oncall.forms import (
     AssignForm,
     AvailabilityForm,
@@ -146,6 +146,7 @@ def _home(request: MemberRequest, **forms: Any) -> HttpResponse:
             "availability_form": forms.get("availability_form")
             or AvailabilityForm(zone=zone, now=now),
             "quiet_hours": quiet,
+            "night": (waking.NIGHT_STARTS, waking.NIGHT_ENDS),
             "quiet_form": forms.get("quiet_form")
             or QuietHoursForm(
                 instance=quiet,

@@ -6,11 +6,16 @@ on call are skipped at once and recorded; a step the requester's wishes emptied 
 its delay, so that timing tells nobody. When every step has passed unanswered the coordinator is
 alerted and the requester is shown 24/7 alternatives, and the team keeps trying. A
 coordinator may page the available peers again at any time (``page_again``).
+
+Urgency sets the pace (docs/adr/0011-urgency.md): "now" pages at once at any hour; a
+request that can wait waits for its peers' waking hours, alerts each coordinator only
+after their night, and each step waits the policy's slower clock times its own wait.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -23,6 +28,8 @@ from django.urls import reverse
 from backline.accounts.models import Region, User
 from backline.lib import clock, tokens
 from backline.notify import outbox
+from backline.notify.models import OutgoingMessage
+from backline.oncall import waking
 from backline.support import messages, targets
 from backline.support.models import (
     EscalationPolicy,
@@ -35,6 +42,7 @@ from backline.support.models import (
     RequestStatus,
     Routing,
     SupportRequest,
+    Urgency,
 )
 
 log = logging.getLogger(__name__)
@@ -68,6 +76,7 @@ def snapshot(policy: EscalationPolicy | None) -> dict[str, Any]:
         "name": policy.name,
         "repeat": policy.repeat,
         "start_timeout_minutes": policy.start_timeout_minutes,
+        "delay_factors": policy.delay_factors(),
         "steps": [
             {
                 "delay_minutes": step.delay_minutes,
@@ -236,6 +245,11 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
             ).values_list("peer_id", flat=True)
         )
         resolution = targets.for_step(request, step, now, paged)
+        state.waiting_for_waking = resolution.wakes_at is not None
+        if resolution.wakes_at is not None:
+            # everyone the step pages is asleep, and the request can wait for them
+            state.next_escalation_at = resolution.wakes_at
+            continue
         if resolution.narrowed:
             _narrowed(request, state.step_index, now)
         if resolution.peer_ids:
@@ -251,11 +265,20 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
             # whole escalation later. A step the requester's wishes emptied waits like
             # any other: skipping it at once would tell the next step's people, by
             # the moment they are paged, that someone was left out.
-            state.next_escalation_at += timedelta(minutes=step["delay_minutes"])
+            state.next_escalation_at += delay(plan, step, request.urgency)
         # nothing is logged per step: beside the on-call schedule, even "nobody paged"
         # would tell whom the requester left out (the request's own events keep it)
         state.step_index += 1
-    state.save(update_fields=["step_index", "loop_count", "next_escalation_at"])
+    state.save(
+        update_fields=["step_index", "loop_count", "next_escalation_at", "waiting_for_waking"]
+    )
+
+
+def delay(plan: dict[str, Any], step: dict[str, Any], urgency: str) -> timedelta:
+    """How long a step waits: its own wait, times the policy's slower clock for a request
+    that can wait (a request started before the policy had one keeps the steps' waits)."""
+    factor = plan.get("delay_factors", {}).get(urgency, 1)
+    return timedelta(minutes=step["delay_minutes"] * factor)
 
 
 def _pages(
@@ -294,7 +317,7 @@ def _page(
     pages = _pages(request, PageKind.PEER, peer_ids, state, now, step_index)
     moment = f"again:{now.timestamp()}" if again else f"step{step_index}:loop{state.loop_count}"
     outbox.enqueue_many(
-        [(page.peer_id, messages.page(page.link_id)) for page in pages],
+        [(page.peer_id, messages.page(page.link_id, request.urgency)) for page in pages],
         request.group_key,
         f"{request.group_key}:{moment}",
         start_at=now,
@@ -312,11 +335,12 @@ def _alert(
     """A coordinator step: the coordinators organize help; they are not offered the
     request (only a peer who was paged may take it)."""
     pages = _pages(request, PageKind.COORDINATOR, coordinator_ids, state, now, state.step_index)
-    outbox.enqueue_many(
-        [(page.peer_id, messages.organize(page.link_id)) for page in pages],
+    _to_coordinators(
+        request,
+        {page.peer_id: messages.organize(page.link_id, request.urgency) for page in pages},
         request.group_key,  # in the request's group: taking it cancels what is pending
         f"{request.group_key}:alert:step{state.step_index}:loop{state.loop_count}",
-        start_at=now,
+        now,
     )
     Event.objects.create(
         request=request,
@@ -416,14 +440,13 @@ def _exhaust(request: SupportRequest, now: datetime) -> None:
     request.exhausted_at = now
     request.save(update_fields=["exhausted_at"])
     coordinators = targets.coordinators(request)
-    outbox.enqueue_many(
-        [
-            (coordinator_id, messages.unanswered(request.public_id))
-            for coordinator_id in coordinators
-        ],
-        f"{request.group_key}:coordinator",
+    unanswered = messages.unanswered(request.public_id, request.urgency)
+    _to_coordinators(
+        request,
+        dict.fromkeys(coordinators, unanswered),
+        request.group_key,  # taking the request cancels it if it still waits for the morning
         f"{request.group_key}:exhausted",
-        start_at=now,
+        now,
     )
     Event.objects.create(request=request, at=now, kind=EventKind.EXHAUSTED, count=len(coordinators))
     log.error(
@@ -431,3 +454,40 @@ def _exhaust(request: SupportRequest, now: datetime) -> None:
         request.pk,
         len(coordinators),
     )
+
+
+def _to_coordinators(
+    request: SupportRequest,
+    message_to: dict[int, outbox.Message],
+    group_key: str,
+    event_key: str,
+    now: datetime,
+) -> None:
+    """Tell coordinators (each their message, of one subject): at once for a request
+    "now"; for one that can wait, each when they wake (after their night and quiet
+    hours), and only once however many passes go by meanwhile: one held copy of a
+    message waits for each."""
+    coordinator_ids = list(message_to)
+    starts: dict[datetime, list[int]] = defaultdict(list)
+    if request.urgency == Urgency.NOW:
+        starts[now] = coordinator_ids
+    elif coordinator_ids:
+        subject = next(iter(message_to.values())).subject
+        held = set(
+            OutgoingMessage.objects.filter(
+                group_key=group_key,
+                recipient_id__in=coordinator_ids,
+                subject=subject,
+                created_at__gte=now,
+            ).values_list("recipient_id", flat=True)
+        )
+        for coordinator_id, rest in sorted(waking.rests(coordinator_ids).items()):
+            if coordinator_id not in held:
+                starts[rest.wakes_at(now) or rest.morning(now)].append(coordinator_id)
+    for start_at, recipients in starts.items():
+        outbox.enqueue_many(
+            [(recipient, message_to[recipient]) for recipient in recipients],
+            group_key,
+            event_key,
+            start_at,
+        )

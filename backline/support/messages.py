@@ -1,11 +1,14 @@
 """What Backline's notifications about requests say. Lock-screen safe: no names, no
-notes, no call details; the link asks the reader to sign in before showing more."""
+notes, no call details; the link asks the reader to sign in before showing more. Pages
+and alerts say how soon the colleague asked for support ("— now")."""
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from backline.notify.outbox import Message
+from backline.support.models import Urgency
 
 
 def absolute(path: str) -> str:
@@ -16,10 +19,23 @@ def page_link(link_id: str) -> str:
     return absolute(reverse("support:page", args=[link_id]))
 
 
-def page(link_id: str) -> Message:
+# how soon, as the end of a subject line: "Backline: support request — now"
+HOW_SOON = {
+    Urgency.NOW: gettext_lazy("now"),
+    Urgency.HOURS: gettext_lazy("within a few hours"),
+    Urgency.WEEK: gettext_lazy("this week"),
+}
+
+
+def _soon(urgency: str) -> str:
+    return str(HOW_SOON[Urgency(urgency)])
+
+
+def page(link_id: str, urgency: str) -> Message:
     return Message(
-        subject=_("Backline: a colleague is asking for support"),
-        body=_("A colleague reached out for peer support. Open Backline to respond."),
+        subject=_("Backline: support request — %(soon)s") % {"soon": _soon(urgency)},
+        body=_("A colleague reached out for peer support (%(soon)s). Open Backline to respond.")
+        % {"soon": _soon(urgency)},
         link=page_link(link_id),
     )
 
@@ -47,25 +63,27 @@ def contact_changed(request_path: str) -> Message:
     )
 
 
-def unanswered(request_ref: str) -> Message:
+def unanswered(request_ref: str, urgency: str) -> Message:
     return Message(
-        subject=_("Backline: a request is still unanswered"),
+        subject=_("Backline: a request is still unanswered — %(soon)s") % {"soon": _soon(urgency)},
         body=_(
-            "A colleague's request has gone through every step without an answer, and "
-            "the team keeps trying. Open Backline to see what the team has tried and "
-            "page again."
-        ),
+            "A colleague's request (%(soon)s) has gone through every step without an "
+            "answer, and the team keeps trying. Open Backline to see what the team has "
+            "tried and page again."
+        )
+        % {"soon": _soon(urgency)},
         link=absolute(reverse("support:coordinate", args=[request_ref])),
     )
 
 
-def organize(link_id: str) -> Message:
+def organize(link_id: str, urgency: str) -> Message:
     return Message(
-        subject=_("Backline: a request needs your team"),
+        subject=_("Backline: a request needs your team — %(soon)s") % {"soon": _soon(urgency)},
         body=_(
-            "A colleague's request is waiting for a peer. Open Backline to see what the "
-            "team has tried and page again."
-        ),
+            "A colleague's request (%(soon)s) is waiting for a peer. Open Backline to see "
+            "what the team has tried and page again."
+        )
+        % {"soon": _soon(urgency)},
         link=absolute(reverse("support:alert", args=[link_id])),
     )
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from backline.accounts.models import Region, User
@@ -41,6 +41,11 @@ class RequestStatus(models.TextChoices):
 
 ACTIVE_STATUSES = (RequestStatus.OPEN, RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED)
 
+# the slower clock of requests that can wait (docs/adr/0011-urgency.md)
+HOURS_DELAY_FACTOR = 3
+WEEK_DELAY_FACTOR = 12
+MAX_DELAY_FACTOR = 24
+
 
 class EscalationPolicy(models.Model):
     """How a team's requests escalate: ordered steps, repeated, then never silence."""
@@ -56,11 +61,30 @@ class EscalationPolicy(models.Model):
         help_text=_("An acknowledged request not started by then escalates again."),
     )
     is_default = models.BooleanField(_("the team's policy"), default=False)
+    # how much slower a request that can wait escalates: each step waits its own wait
+    # times this ("now" always uses the steps' own waits)
+    hours_delay_factor = models.PositiveSmallIntegerField(
+        _("slower clock for “within a few hours”"), default=HOURS_DELAY_FACTOR
+    )
+    week_delay_factor = models.PositiveSmallIntegerField(
+        _("slower clock for “this week”"), default=WEEK_DELAY_FACTOR
+    )
 
     class Meta:
         ordering = ["region", "name"]
         verbose_name_plural = _("escalation policies")
         constraints = [
+            models.CheckConstraint(
+                condition=Q(hours_delay_factor__gte=1, hours_delay_factor__lte=MAX_DELAY_FACTOR),
+                name="policy_hours_factor_bounded",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    week_delay_factor__gte=F("hours_delay_factor"),
+                    week_delay_factor__lte=MAX_DELAY_FACTOR,
+                ),
+                name="policy_week_no_faster_than_hours",
+            ),
             models.UniqueConstraint(
                 fields=["region"],
                 condition=Q(is_default=True),
@@ -74,6 +98,14 @@ class EscalationPolicy(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def delay_factors(self) -> dict[str, int]:
+        """How many times its own wait each step waits, by urgency."""
+        return {
+            Urgency.NOW: 1,
+            Urgency.HOURS: self.hours_delay_factor,
+            Urgency.WEEK: self.week_delay_factor,
+        }
 
 
 class EscalationStep(models.Model):
@@ -336,6 +368,11 @@ class SupportRequest(models.Model):
         return self.status in ACTIVE_STATUSES
 
     @property
+    def awaits_peer(self) -> bool:
+        """Open, or taken and contact not started yet: the requester is still waiting."""
+        return self.status in (RequestStatus.OPEN, RequestStatus.ACKNOWLEDGED)
+
+    @property
     def routing(self) -> Routing:
         return Routing.loads(self.sealed_routing)
 
@@ -371,6 +408,13 @@ class EscalationState(models.Model):
     step_index = models.PositiveSmallIntegerField(default=0)
     loop_count = models.PositiveSmallIntegerField(default=0)
     next_escalation_at = models.DateTimeField(db_index=True)
+    waiting_for_waking = models.BooleanField(
+        default=False,
+        help_text=_(
+            "The step due pages at next_escalation_at: its peers were all asleep, and the "
+            "request can wait for the first of them to wake."
+        ),
+    )
 
     def __str__(self) -> str:
         return f"{self.request}: step {self.step_index}, loop {self.loop_count}"

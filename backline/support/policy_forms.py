@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -11,7 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.oncall.models import Rotation, Schedule
-from backline.support.models import EscalationPolicy, EscalationStep, StepTarget, TargetKind
+from backline.support.models import (
+    MAX_DELAY_FACTOR,
+    EscalationPolicy,
+    EscalationStep,
+    StepTarget,
+    TargetKind,
+)
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 MAX_REPEAT = 10  # the policy_repeat_bounded constraint
 MAX_MINUTES = 1440
@@ -37,6 +46,13 @@ def pageable_people(region_id: int) -> QuerySet[User]:
     )
 
 
+def _slower_clock(label: StrOrPromise, help_text: StrOrPromise) -> forms.IntegerField:
+    """How many times its own wait each step waits, for one urgency."""
+    return forms.IntegerField(
+        label=label, min_value=1, max_value=MAX_DELAY_FACTOR, help_text=help_text
+    )
+
+
 class PolicyForm(forms.ModelForm):
     repeat = forms.IntegerField(
         label=_("Repeat"),
@@ -50,10 +66,30 @@ class PolicyForm(forms.ModelForm):
         max_value=MAX_MINUTES,
         help_text=_("A taken request not started by then escalates again."),
     )
+    hours_delay_factor = _slower_clock(
+        _("Slower clock for “within a few hours”"),
+        _(
+            "Each step waits this many times its own wait (1 to 24). "
+            "“Now” always uses the steps' own waits."
+        ),
+    )
+    week_delay_factor = _slower_clock(
+        _("Slower clock for “this week”"),
+        _(
+            "Each step waits this many times its own wait (1 to 24), and at least as long "
+            "as for “within a few hours”."
+        ),
+    )
 
     class Meta:
         model = EscalationPolicy
-        fields = ["name", "repeat", "start_timeout_minutes"]
+        fields = [
+            "name",
+            "repeat",
+            "start_timeout_minutes",
+            "hours_delay_factor",
+            "week_delay_factor",
+        ]
 
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
@@ -63,6 +99,20 @@ class PolicyForm(forms.ModelForm):
         if clash.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("A policy with this name already exists in the team."))
         return name
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        hours, week = cleaned.get("hours_delay_factor"), cleaned.get("week_delay_factor")
+        if hours is not None and week is not None and week < hours:
+            self.add_error(
+                "week_delay_factor",
+                _(
+                    "A request for this week cannot escalate faster than one for within a "
+                    "few hours: give it at least %(hours)s."
+                )
+                % {"hours": hours},
+            )
+        return cleaned
 
 
 class StepForm(forms.ModelForm):

@@ -1,5 +1,6 @@
 """Coordinators' pages for escalation policies: ordered steps, each with targets and a
-wait, a repeat count, a minutes-to-start timeout, and the team's (default) policy.
+wait, a repeat count, a minutes-to-start timeout, the slower clock of requests that can
+wait, and the team's (default) policy.
 
 Policies are looked up among the coordinator's regions, so another region's get 404.
 A request snapshots its policy when it starts: editing here never changes a request
@@ -28,7 +29,13 @@ from backline.accounts.roles import Role
 from backline.lib import clock, editing, ordering
 from backline.privacy.access import access
 from backline.support import coverage
-from backline.support.models import EscalationPolicy, EscalationStep, StepTarget
+from backline.support.models import (
+    HOURS_DELAY_FACTOR,
+    WEEK_DELAY_FACTOR,
+    EscalationPolicy,
+    EscalationStep,
+    StepTarget,
+)
 from backline.support.policy_forms import PolicyForm, StepForm, TargetForm
 
 
@@ -72,7 +79,12 @@ def policy_new(request: MemberRequest) -> HttpResponse:
     form = PolicyForm(
         request.POST or None,
         instance=EscalationPolicy(region=region),
-        initial={"repeat": 1, "start_timeout_minutes": 30},
+        initial={
+            "repeat": 1,
+            "start_timeout_minutes": 30,
+            "hours_delay_factor": HOURS_DELAY_FACTOR,
+            "week_delay_factor": WEEK_DELAY_FACTOR,
+        },
     )
     if request.method == "POST" and form.is_valid():
         policy = form.save()
@@ -103,6 +115,8 @@ def _detail(
             {
                 "step": step,
                 "number": step.order + 1,
+                "hours_wait": step.delay_minutes * policy.hours_delay_factor,
+                "week_wait": step.delay_minutes * policy.week_delay_factor,
                 "targets": list(step.targets.all()),
                 "form": bound.get(step_prefix) or StepForm(instance=step, prefix=step_prefix),
                 "target_form": bound.get(target_prefix)

@@ -13,6 +13,11 @@ the last two until the requester chooses to ask their whole team. Wishes are nev
 widened silently: when they leave a step with nobody, the available peers they allow
 are paged instead, and when there are none the requester is asked what to do.
 
+A request that can wait ("within a few hours", "this week") pages nobody asleep (in
+their quiet hours or at night where they live, on call or not): a step whose people
+are all asleep waits for the first of them to wake. Who is asleep is decided before
+the wishes, so the wait tells nobody whom the requester left out.
+
 The same ``allows`` decides paging (``for_step``), lists (``offers_for``), the offer
 and the take (``may_take``), and whether a taker still sees who asked.
 """
@@ -28,7 +33,7 @@ from django.db.models import QuerySet
 from backline.accounts.models import Membership, User
 from backline.accounts.roles import Role
 from backline.lib import clock
-from backline.oncall import resolve
+from backline.oncall import resolve, waking
 from backline.oncall.models import QuietHours, Rotation, Schedule
 from backline.support.models import (
     FOLLOWUP_DAYS_DEFAULT,
@@ -37,6 +42,7 @@ from backline.support.models import (
     SupportRequest,
     TargetKind,
     TeamSettings,
+    Urgency,
 )
 
 
@@ -59,6 +65,9 @@ class Resolution:
     # the wishes kept this step from someone, and it pages nobody new: the requester is
     # asked whether to keep waiting
     narrowed: bool = False
+    # the request can wait and every peer of the step is asleep: it pages nobody now,
+    # and is due again at this moment, when the first of them wakes
+    wakes_at: datetime | None = None
 
 
 @dataclass
@@ -113,12 +122,21 @@ def _awake(peer_ids: set[int], on_call: set[int], when: datetime) -> set[int]:
     return {p for p in peer_ids if p in on_call or not resolve.in_quiet_hours(quiet.get(p), when)}
 
 
-def _available(team: Team, when: datetime) -> set[int]:
+def _available(team: Team, when: datetime, can_wait: bool) -> set[int]:
+    """Who is on call or said "available now". For a request that cannot wait, not
+    those in their quiet hours unless on call; one that can wait leaves whoever is
+    asleep, on call or not, to ``_not_asleep``."""
     on_call = resolve.on_call_now(team.region_id, when)
-    return _awake(resolve.available(set(team.peers), on_call, when), on_call, when)
+    found = resolve.available(set(team.peers), on_call, when)
+    return found if can_wait else _awake(found, on_call, when)
 
 
-def _raw(team: Team, target: dict[str, Any], when: datetime) -> set[int]:
+def _not_asleep(people: set[int], when: datetime) -> set[int]:
+    rests = waking.rests(people)
+    return {p for p in people if not rests[p].asleep(when)}
+
+
+def _raw(team: Team, target: dict[str, Any], when: datetime, can_wait: bool) -> set[int]:
     kind = target["kind"]
     found: int | None
     if kind == TargetKind.USER:
@@ -132,7 +150,7 @@ def _raw(team: Team, target: dict[str, Any], when: datetime) -> set[int]:
         found = resolve.schedule_on_call(schedule, when) if schedule else None
         return {found} if found else set()
     if kind == TargetKind.ALL_AVAILABLE:
-        return _available(team, when)
+        return _available(team, when, can_wait)
     raise ValueError(f"unknown target kind {kind!r}")
 
 
@@ -143,27 +161,39 @@ def for_step(
 
     A step's peers are narrowed by the wishes; when that leaves nobody, the peers the
     wishes allow are paged instead (the specific peer, or the available peers outside
-    the agency) unless this pass already paged them.
+    the agency) unless this pass already paged them. For a request that can wait,
+    whoever is asleep is left out first; when that is everyone, the step waits.
     """
     team = Team.of(request.region_id)
+    can_wait = request.urgency != Urgency.NOW
     wanted: set[int] = set()
     alerted: set[int] = set()
     for target in step["targets"]:
         if target["kind"] == TargetKind.COORDINATOR:
             alerted |= team.coordinators
         else:
-            found = _raw(team, target, when)
+            found = _raw(team, target, when, can_wait)
             wanted |= found & set(team.peers)
             # a coordinator named in a step, without the peer role, organizes help
             alerted |= (found & team.coordinators) - set(team.peers)
+    if can_wait and wanted:
+        # before the wishes: the wait is the same whomever the requester left out
+        rests = waking.rests(wanted)
+        awake = {p for p in wanted if not rests[p].asleep(when)}
+        wakes_at = None if awake else waking.earliest_waking(rests.values(), when)
+        if wakes_at is not None:
+            return Resolution([], wakes_at=wakes_at)
+        wanted = awake
     peers = {p for p in wanted if allows(request, team, p)}
     narrowed_here = request.wishes_hold and bool(wanted - peers)
     if not peers and wanted and request.wishes_hold:
         if request.preferred_peer_id:
             instead = {request.preferred_peer_id}
         else:
-            instead = _available(team, when)
+            instead = _available(team, when, can_wait)
         peers = {p for p in instead if allows(request, team, p)} - paged_this_pass
+        if can_wait:
+            peers = _not_asleep(peers, when)
     return Resolution(
         sorted(peers),
         sorted(alerted),
@@ -175,9 +205,11 @@ def for_step(
 
 def available_for(request: SupportRequest, when: datetime) -> list[int]:
     """The available peers the requester's wishes allow, as they stand: whom a
-    coordinator's "page again" reaches."""
+    coordinator's "page again" reaches. For a request that can wait, nobody asleep."""
     team = Team.of(request.region_id)
-    return sorted(p for p in _available(team, when) if allows(request, team, p))
+    can_wait = request.urgency != Urgency.NOW
+    peers = {p for p in _available(team, when, can_wait) if allows(request, team, p)}
+    return sorted(_not_asleep(peers, when) if can_wait else peers)
 
 
 def coordinators(request: SupportRequest) -> list[int]:

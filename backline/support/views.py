@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -289,8 +290,13 @@ def _render_follow(
     template = "support/status.html" if partial else "support/follow.html"
     taker = support_request.acknowledged_by
     zone = timezone.get_current_timezone()
-    if taker is not None and not request.user.is_authenticated:
-        zone = taker.time_zone  # a visitor reads the time the peer gave in the peer's zone
+    if not request.user.is_authenticated:
+        # a visitor reads the time the peer gave in the peer's zone, else the team's
+        agency = support_request.region.agencies.order_by("pk").first()
+        if taker is not None:
+            zone = taker.time_zone
+        elif agency is not None:
+            zone = ZoneInfo(agency.time_zone)
     with timezone.override(zone):
         response = render(request, template, context, status=status)
     # the site's Referrer-Policy (same-origin) already keeps the token from other sites;

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from datetime import timedelta
+from email.header import decode_header, make_header
 
 import psycopg
 import pytest
@@ -55,7 +56,8 @@ def test_the_engine_pages_a_new_request_and_stops_on_sigterm(world, smtp, engine
     )
     eventually(lambda: len(smtp.received) == 1, what="the page by e-mail")
     assert smtp.received[0].to == ["peer@mail.test"]
-    assert "asking for support" in smtp.received[0].subject
+    subject = str(make_header(decode_header(smtp.received[0].subject)))
+    assert subject == "Backline: support request — now"
     output = engine.stop(signal.SIGTERM)
     assert engine.process.returncode == 0
     assert "stopped" in output

@@ -20,7 +20,13 @@ def coordinator(team, client_of):
 
 
 def new_policy(coordinator, name="Standard", **extra) -> EscalationPolicy:
-    data = {"name": name, "repeat": "1", "start_timeout_minutes": "30"} | extra
+    data = {
+        "name": name,
+        "repeat": "1",
+        "start_timeout_minutes": "30",
+        "hours_delay_factor": "3",
+        "week_delay_factor": "12",
+    } | extra
     response = coordinator.post(reverse("policies:new"), data)
     assert response.status_code == 302, response.content.decode()
     return EscalationPolicy.objects.get(name=name)
@@ -207,6 +213,8 @@ def test_a_new_policy_in_a_second_region(team, coordinator, world):
             "name": "Prairie",
             "repeat": "0",
             "start_timeout_minutes": "5",
+            "hours_delay_factor": "1",
+            "week_delay_factor": "1",
         },
     )
     assert EscalationPolicy.objects.get(name="Prairie").region == world.outside_region

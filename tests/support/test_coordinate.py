@@ -64,7 +64,7 @@ def test_the_coordinator_step_leads_to_the_page_of_the_request(team, recorder, m
     moment.later(minutes=5)  # step 3: the coordinator
     alert = OutgoingMessage.objects.get(recipient=team.world.coordinator, channel=Channel.EMAIL)
     assert alert.body == (
-        "A colleague's request is waiting for a peer. Open Backline to see what the team "
+        "A colleague's request (now) is waiting for a peer. Open Backline to see what the team "
         "has tried and page again."
     )
     coordinator = client_of(team.world.coordinator)
