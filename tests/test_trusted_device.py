@@ -253,23 +253,23 @@ def test_an_on_call_peers_session_on_a_trusted_browser_lasts_to_the_end_of_the_s
         assert not signed_in(phone)
 
 
-def test_an_untrusted_browser_ends_its_session_as_usual_even_on_call(world, on_call_week):
-    with time_machine.travel(MONDAY_9AM, tick=False) as traveller:
-        console = Client()
-        sign_in(console, world, trust=False)
-        assert signed_in(console)
-        traveller.shift(timedelta(hours=12, minutes=1))
-        assert not signed_in(console)
-
-
-def test_a_trusted_browser_off_call_ends_its_session_as_usual(world, on_call_week):
-    sams_week = datetime(2026, 12, 7, 9, tzinfo=HARBOR)  # the peer's week is over
-    with time_machine.travel(sams_week, tick=False) as traveller:
-        phone = Client()
-        sign_in(phone, world, trust=True)
-        assert signed_in(phone)
-        traveller.shift(timedelta(hours=12, minutes=1))
-        assert not signed_in(phone)
+@pytest.mark.parametrize(
+    ("trusted", "signed_in_at"),
+    [
+        (False, MONDAY_9AM),  # on call, but on a shared console
+        (True, datetime(2026, 12, 7, 9, tzinfo=HARBOR)),  # trusted, but the week is over
+    ],
+    ids=["untrusted-on-call", "trusted-off-call"],
+)
+def test_otherwise_a_session_ends_as_usual(world, on_call_week, trusted, signed_in_at):
+    with time_machine.travel(signed_in_at, tick=False) as traveller:
+        browser = Client()
+        sign_in(browser, world, trust=trusted)
+        assert signed_in(browser)
+        traveller.shift(timedelta(hours=11, minutes=59))
+        assert signed_in(browser)
+        traveller.shift(timedelta(minutes=2))  # twelve hours after signing in
+        assert not signed_in(browser)
 
 
 def test_a_shift_that_starts_later_lengthens_the_session_when_it_starts(world, on_call_week):
