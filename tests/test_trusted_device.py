@@ -17,7 +17,8 @@ from django.utils.formats import date_format
 from backline.accounts.models import Membership
 from backline.accounts.roles import Role
 from backline.notify.models import Channel, ContactMethod
-from backline.oncall.models import Availability, RotationKind
+from backline.oncall import resolve
+from backline.oncall.models import Availability, Override, RotationKind
 from tests.oncall.builders import peer, rotation
 from tests.personas import PASSWORD, World, totp_code
 
@@ -330,3 +331,32 @@ def test_the_cap_counts_from_signing_in_not_from_the_last_look(world, on_call_we
         assert signed_in(phone)
         traveller.move_to(MONDAY_9AM + timedelta(days=2, minutes=1))
         assert not signed_in(phone)
+
+
+def test_time_on_call_follows_overrides(world, on_call_week):
+    """Someone covering the peer's Wednesday ends their time on call there; covering
+    for Sam after the week makes it last to the end of that cover."""
+    sam = on_call_week.members.exclude(user=world.peer).get().user
+    regions = [world.region.pk]
+    wednesday = datetime(2026, 12, 2, 8, tzinfo=HARBOR)
+    assert resolve.on_call_until(world.peer.pk, regions, MONDAY_9AM) == SHIFT_ENDS
+    Override.objects.create(
+        rotation=on_call_week,
+        starts_at=wednesday,
+        ends_at=wednesday + timedelta(days=1),
+        covered_by=sam,
+        replaces=world.peer,
+    )
+    assert resolve.on_call_until(world.peer.pk, regions, MONDAY_9AM) == wednesday
+    Override.objects.create(
+        rotation=on_call_week,
+        starts_at=SHIFT_ENDS,
+        ends_at=SHIFT_ENDS + timedelta(hours=12),
+        covered_by=world.peer,
+    )
+    thursday = wednesday + timedelta(days=1, hours=1)
+    assert resolve.on_call_until(world.peer.pk, regions, thursday) == SHIFT_ENDS + timedelta(
+        hours=12
+    )
+    assert resolve.on_call_until(sam.pk, regions, MONDAY_9AM) is None
+    assert resolve.on_call_until(world.peer.pk, [world.outside_region.pk], MONDAY_9AM) is None
