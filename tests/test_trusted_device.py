@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.formats import date_format
 
-from backline.accounts.models import Membership
+from backline.accounts.models import Invitation, Membership, User
 from backline.accounts.roles import Role
 from backline.notify.models import Channel, ContactMethod
 from backline.oncall import resolve
@@ -209,6 +209,26 @@ def test_giving_a_role_asks_to_confirm_access(world, client):
     assert not world.telecommunicator.memberships.filter(role=Role.PEER).exists()
     client.post(asked["Location"], {"password": PASSWORD})
     assert world.telecommunicator.memberships.filter(role=Role.PEER).exists()
+
+
+@pytest.mark.parametrize("change", ["invite", "deactivate"])
+def test_inviting_and_turning_an_account_off_ask_to_confirm_access(world, client, change):
+    sign_in(client, world, world.coordinator, trust=True)
+    if change == "invite":
+        url = reverse("roster:invitations")
+        data = {
+            "full_name": "Newt Invitee",
+            "email": "newt@harbor.test",
+            "agency": world.agency.pk,
+            "roles": "telecommunicator",
+        }
+    else:
+        url = reverse("roster:person_active", args=[world.telecommunicator.pk])
+        data = {"active": "no"}
+    asked = client.post(url, data)
+    assert asked["Location"].startswith(reverse("account_reauthenticate"))
+    assert not Invitation.objects.exists()
+    assert User.objects.get(pk=world.telecommunicator.pk).is_active
 
 
 def test_a_confirmation_lasts_five_minutes(world, client):
