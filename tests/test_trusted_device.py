@@ -293,6 +293,18 @@ def test_otherwise_a_session_ends_as_usual(world, on_call_week, trusted, signed_
         assert not signed_in(browser)
 
 
+def test_no_longer_trusting_the_browser_ends_the_long_session_as_usual(world, on_call_week):
+    with time_machine.travel(MONDAY_9AM, tick=False) as traveller:
+        phone = Client()
+        sign_in(phone, world, trust=True)
+        traveller.shift(timedelta(minutes=5))
+        phone.post(reverse("forget_this_browser"))
+        traveller.shift(timedelta(minutes=20))  # past the next look at the session
+        assert signed_in(phone)
+        traveller.shift(timedelta(hours=12, minutes=1))
+        assert not signed_in(phone)
+
+
 def test_a_shift_that_starts_later_lengthens_the_session_when_it_starts(world, on_call_week):
     saturday_night = datetime(2026, 12, 12, 22, tzinfo=HARBOR)  # Sam's week; the peer's next
     with time_machine.travel(saturday_night, tick=False) as traveller:

@@ -87,7 +87,9 @@ def security_setup(request: MemberRequest) -> HttpResponse:
 @require_POST
 @access(SIGNED_IN)
 def forget_this_browser(request: MemberRequest) -> HttpResponse:
-    """This browser asks for the second factor again at the next sign-in."""
+    """This browser asks for the second factor again at the next sign-in, and its
+    session ends as an untrusted one does, even if it was lengthened for being on call."""
+    request.session.set_expiry(0)
     response = redirect("security_setup")
     trust.forget(response)
     messages.success(
