@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "backline.accounts.middleware.LocalTimeMiddleware",
     "backline.accounts.middleware.RequireMFAMiddleware",
+    "backline.oncall.sessions.OnCallSessionMiddleware",
     "backline.privacy.access.AccessRuleMiddleware",
 ]
 
@@ -198,6 +199,10 @@ SESSION_COOKIE_AGE = env.integer("BACKLINE_SESSION_HOURS", 12, minimum=1) * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PRODUCTION
+# On a browser its person trusts, a session lasts while they are on call: to the end of
+# their shift and this margin, never longer than these days after signing in (ADR 0014).
+BACKLINE_ON_CALL_SESSION_MARGIN = timedelta(hours=1)
+BACKLINE_ON_CALL_SESSION_DAYS = env.integer("BACKLINE_ON_CALL_SESSION_DAYS", 8, minimum=1)
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -234,6 +239,10 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Backline"
+# "Trust this browser": on a person's own phone the second factor is asked at most once
+# every 30 days (a signed cookie; changing the password or a second factor forgets it).
+MFA_TRUST_ENABLED = True
+MFA_TRUST_COOKIE_AGE = timedelta(days=30)
 # Browsers treat http://localhost as secure; elsewhere passkeys need HTTPS.
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 SOCIALACCOUNT_ONLY = False

@@ -16,6 +16,11 @@ urlpatterns = [
     path("policies/", include("backline.support.policy_urls")),
     path("notify/", include("backline.notify.urls")),
     path("account/security/", views.security_setup, name="security_setup"),
+    path(
+        "account/security/forget-this-browser/",
+        views.forget_this_browser,
+        name="forget_this_browser",
+    ),
     path("privacy/who-has-seen-my-data/", views.who_has_seen_my_data, name="who_has_seen_my_data"),
     path("manage/", include("backline.roster.urls")),
     path("team/roster-changes/", roster_views.roster_changes, name="roster_changes"),

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 
 from backline.lib.redact import RedactSecrets
-from tests.personas import World, build_world
+from tests.personas import PASSWORD, World, build_world, confirm_access
 
 
 @pytest.fixture
@@ -20,11 +20,13 @@ def world(db) -> World:
 
 @pytest.fixture
 def client_of(world):
-    """A signed-in test client for a persona (its second factor is already enrolled)."""
+    """A signed-in test client for a persona (its second factor is already enrolled),
+    who has just confirmed their password, as sensitive settings ask (ADR 0014)."""
 
-    def make(user) -> Client:
+    def make(user, password: str = PASSWORD) -> Client:
         client = Client()
         client.force_login(user)
+        confirm_access(client, password)
         return client
 
     return make

@@ -13,6 +13,8 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
     yield_hotp_counters_from_time,
 )
+from django.test import Client
+from django.urls import reverse
 
 from backline.accounts import addresses
 from backline.accounts.models import Agency, Membership, Region, User
@@ -61,6 +63,13 @@ def enrol_totp(user: User) -> str:
 
 def totp_code(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+
+
+def confirm_access(client: Client, password: str = PASSWORD) -> None:
+    """The signed-in person confirms their password, as sensitive settings ask (ADR 0014);
+    it holds for five minutes."""
+    confirmed = client.post(reverse("account_reauthenticate"), {"password": password})
+    assert confirmed.status_code == 302, confirmed.content
 
 
 def build_world() -> World:

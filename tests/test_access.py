@@ -242,6 +242,7 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("policies:target_add", POLICY_STEP, "post", row(LOGIN, 404, 404, 200, 404, 404, 404)),
     ("policies:target_remove", STEP_TARGET, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
     ("security_setup", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("forget_this_browser", NONE, "post", row(LOGIN, 302, 302, 302, 302, 302, 302)),
     ("who_has_seen_my_data", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
     ("roster:agencies", NONE, "get", row(LOGIN, 404, 404, 200, 404, 200, 200)),
     ("roster:agency_new", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),

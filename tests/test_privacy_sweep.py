@@ -53,7 +53,7 @@ from backline.support.models import (
 )
 from tests.asking import reach_out_form
 from tests.oncall import builders
-from tests.personas import enrol_totp, make_person
+from tests.personas import confirm_access, enrol_totp, make_person
 from tests.support.conftest import moment, recorder, team  # noqa: F401 - the team's fixtures
 from tests.sweep import (
     Known,
@@ -268,7 +268,9 @@ def story(team, recorder, moment) -> Story:  # noqa: F811 - the team's fixtures
     by = {ask.label: ask for ask in asks}
     unpaged = make_person("uma@harbor.test", "Uma Unpaged", world.agency, "peer")
     enrol_totp(unpaged)
-    response = _client(world.coordinator).post(
+    coordinator = _client(world.coordinator)
+    confirm_access(coordinator)  # inviting gives roles: it asks for the password again
+    response = coordinator.post(
         reverse("roster:invitations"),
         {
             "full_name": "Newt Invitee",

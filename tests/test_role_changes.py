@@ -20,8 +20,8 @@ from backline.accounts.roles import Role
 from backline.demo import data
 from backline.privacy.models import AuditEntry
 from tests.append_only import assert_append_only
-from tests.personas import World, enrol_totp, make_person
-from tests.test_invitations import accept, invite, link_from_mail
+from tests.personas import World, confirm_access, enrol_totp, make_person
+from tests.test_invitations import NEW_PASSWORD, accept, invite, link_from_mail
 
 # 18:30 UTC: 10:30 in Harbor (Los Angeles), 12:30 in Prairie (Chicago)
 DAY = datetime(2026, 12, 2, 18, 30, tzinfo=UTC)
@@ -106,6 +106,7 @@ def test_a_grant_and_a_removal_are_recorded_and_the_whole_team_sees_them(
         )
         membership = person.memberships.get(role=Role.PEER)
         traveller.shift(timedelta(hours=3))
+        confirm_access(coordinator)  # hours later, a change of roles asks again
         coordinator.post(reverse("roster:role_remove", args=[person.pk, membership.pk]))
     assert not person.memberships.filter(role=Role.PEER).exists()
 
@@ -199,7 +200,9 @@ def test_accepting_an_invitation_records_the_inviters_grants(world: World, clien
     )
     assert "Nia became a peer supporter at Harbor 911" in changes_page(client_of(world.peer))
     enrol_totp(joined)  # a peer's pages wait for a second factor
-    assert "made you a peer supporter at Harbor 911" in what_they_were_told(client_of(joined))
+    assert "made you a peer supporter at Harbor 911" in what_they_were_told(
+        client_of(joined, NEW_PASSWORD)
+    )
 
 
 def test_an_invitation_stops_working_when_its_sender_can_no_longer_give_the_roles(

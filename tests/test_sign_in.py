@@ -57,6 +57,9 @@ def test_a_peer_signs_in_with_a_second_factor(world, client):
     assert b"Incorrect code" in wrong.content
     secret = world.totp_secrets[world.peer.pk]
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert response["Location"] == reverse("mfa_trust")  # the box to trust this browser
+    assert client.get(reverse("home")).status_code == 302  # still not signed in
+    response = client.post(reverse("mfa_trust"))  # left unticked
     assert response["Location"] == reverse("home")
     assert client.get(reverse("home")).status_code == 200
 

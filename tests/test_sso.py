@@ -228,7 +228,9 @@ def test_second_factor_is_still_required(world: World, sso: FakeIdentityProvider
     assert response["Location"] == reverse("mfa_authenticate")
     assert signed_in_user(client) is None
     code = totp_code(world.totp_secrets[world.peer.pk])
-    done = client.post(reverse("mfa_authenticate"), {"code": code})
+    asked = client.post(reverse("mfa_authenticate"), {"code": code})
+    assert asked["Location"] == reverse("mfa_trust")  # trust this browser? (ADR 0014)
+    done = client.post(reverse("mfa_trust"))
     assert done.status_code == 302
     assert signed_in_user(client) == world.peer.pk
 

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from backline.accounts.access import MemberRequest
+from backline.accounts.reauth import confirm_access
 from backline.lib import clock, confirm
 from backline.notify import outbox, verification
 from backline.notify.forms import CodeForm, ContactMethodForm, RuleForm
@@ -74,6 +75,7 @@ def method_add(request: MemberRequest, channel: str) -> HttpResponse:
         raise Http404
     form = ContactMethodForm(request.POST or None, owner=request.user, channel=channel)
     if request.method == "POST" and form.is_valid():
+        confirm_access(request)
         method = ContactMethod.objects.create(
             user=request.user,
             channel=channel,
@@ -192,6 +194,7 @@ def method_resend(request: MemberRequest, pk: int) -> HttpResponse:
 def method_remove(request: MemberRequest, pk: int) -> HttpResponse:
     method = _mine(request, pk)
     if request.method == "POST" and confirm.confirmed(request):
+        confirm_access(request)
         shown = method.shown_value
         outbox.withdraw(method)
         messages.success(request, _("Removed %(value)s.") % {"value": shown})

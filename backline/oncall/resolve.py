@@ -375,3 +375,20 @@ def available(peer_ids: set[int], on_call: set[int], when: datetime) -> set[int]
 def available_now(region_id: int, when: datetime) -> set[int]:
     """Peers who are on call or said "available now", right now."""
     return available(_team_peers(region_id), on_call_now(region_id, when), when)
+
+
+def on_call_until(user_id: int, region_ids: Iterable[int], when: datetime) -> datetime | None:
+    """When ``user_id``'s time on call around ``when`` ends: the latest end of a shift
+    they hold in the regions' rotations, or of their "available now"; None when they are
+    not on call. A shift that goes on past the look-ahead is taken to end there."""
+    rotations = list(Rotation.objects.filter(region_id__in=list(region_ids)))
+    ends = list(
+        Availability.objects.filter(user_id=user_id, until__gt=when).values_list("until", flat=True)
+    )
+    if rotations:
+        turns = load_turns(rotations, when, max(look_ahead(r, when) for r in rotations))
+        for rotation in rotations:
+            shifts, _horizon = now_and_next(rotation, when, turns[rotation.pk])
+            if shifts and shifts[0].user_id == user_id:
+                ends.append(shifts[0].ends_at)
+    return max(ends, default=None)

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from backline.accounts import grants
 from backline.accounts.access import COORDINATOR, MEMBER, ROSTER_MANAGER, MemberRequest
 from backline.accounts.models import Agency, Invitation, Membership, Region, RoleChange, User
+from backline.accounts.reauth import confirm_access
 from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.privacy import audit
@@ -146,6 +147,7 @@ def role_add(request: MemberRequest, pk: int) -> HttpResponse:
         return redirect("roster:person", pk=shown.pk)
     form = AddRoleForm(request.POST, manager=manager, person=shown)
     if form.is_valid():
+        confirm_access(request)
         grants.grant(shown, form.cleaned_data["agency"], form.cleaned_data["role"], by=manager)
         messages.success(request, _("The role was added. The whole team can see this change."))
     else:
@@ -161,6 +163,7 @@ def role_remove(request: MemberRequest, pk: int, membership_pk: int) -> HttpResp
     shown = _visible_person(request, pk)
     if _refuse_own_roles(request, shown):
         return redirect("roster:person", pk=shown.pk)
+    confirm_access(request)
     with transaction.atomic():
         membership = get_object_or_404(
             Membership.objects.select_for_update(of=("self",)).select_related(
@@ -203,6 +206,7 @@ def person_active(request: MemberRequest, pk: int) -> HttpResponse:
     if shown == manager:
         messages.error(request, _("You cannot deactivate your own account."))
     else:
+        confirm_access(request)
         shown.is_active = request.POST.get("active") == "yes"
         shown.save(update_fields=["is_active"])
         if shown.is_active:
@@ -225,6 +229,7 @@ def invitation_list(request: MemberRequest) -> HttpResponse:
     manager = request.user
     form = InvitationForm(request.POST or None, manager=manager)
     if request.method == "POST" and form.is_valid():
+        confirm_access(request)
         _invitation, link = invitations.invite(request, manager, **form.cleaned_data)
         messages.success(
             request,

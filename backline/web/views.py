@@ -5,11 +5,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from backline.accounts import trust
 from backline.accounts.access import MemberRequest
 from backline.accounts.mfa import has_second_factor
 from backline.accounts.models import Invitation, Membership, RoleChange
@@ -114,8 +118,23 @@ def security_setup(request: MemberRequest) -> HttpResponse:
             "required": bool(user.roles & MFA_REQUIRED),
             "enrolled": has_second_factor(user),
             "demo_relaxed": user.is_demo and settings.DEMO_MFA_RELAXED,
+            "trusted_until": trust.trusted_until(request, user),
         },
     )
+
+
+@require_POST
+@access(SIGNED_IN)
+def forget_this_browser(request: MemberRequest) -> HttpResponse:
+    """This browser asks for the second factor again at the next sign-in, and its
+    session ends as an untrusted one does, even if it was lengthened for being on call."""
+    request.session.set_expiry(0)
+    response = redirect("security_setup")
+    trust.forget(response)
+    messages.success(
+        request, _("This browser is no longer trusted: the next sign-in here asks for your code.")
+    )
+    return response
 
 
 @access(SIGNED_IN)

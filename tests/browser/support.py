@@ -20,7 +20,7 @@ from tests.personas import PASSWORD, totp_code
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
-SIGN_IN_STEPS = re.compile(r"/accounts/(login|2fa/authenticate)/(\?.*)?$")
+SIGN_IN_STEPS = re.compile(r"/accounts/(login|2fa/authenticate|2fa/trust)/(\?.*)?$")
 
 _axe = Axe()
 
@@ -118,14 +118,31 @@ def submit_code(page: Page, code: str, *, suffix: str = "") -> None:
     page.get_by_role("button", name="Sign In", exact=True).click()
 
 
+def answer_trust(page: Page, trust: bool, *, suffix: str = "") -> None:
+    """Check allauth's "trust this browser" step and answer it (ADR 0014)."""
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/trust/$"))
+    check_page(page, f"mfa-trust{suffix}")
+    if trust:
+        page.get_by_label(re.compile("Trust this browser")).check()
+    page.get_by_role("button", name="Continue").click()
+
+
 def sign_in(
-    page: Page, site: str, user: Any, secret: str | None = None, *, suffix: str = ""
+    page: Page,
+    site: str,
+    user: Any,
+    secret: str | None = None,
+    *,
+    suffix: str = "",
+    trust: bool = False,
 ) -> None:
-    """Sign in through the real forms; with ``secret``, answer the TOTP step. Both
-    steps' pages are checked (their screenshots' names end with ``suffix``)."""
+    """Sign in through the real forms; with ``secret``, answer the TOTP step and the
+    question whether to trust this browser (``trust``). Each step's page is checked
+    (their screenshots' names end with ``suffix``)."""
     submit_password(page, site, user.email, suffix=suffix)
     if secret is not None:
         submit_code(page, fresh_totp_code(secret), suffix=suffix)
+        answer_trust(page, trust, suffix=suffix)
     expect(page).not_to_have_url(SIGN_IN_STEPS)
 
 

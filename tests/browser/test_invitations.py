@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import check_page, sign_in
+from tests.browser.support import check_page, confirm_password, sign_in
 from tests.personas import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,6 +39,7 @@ def test_an_invitation_is_sent_and_accepted(page: Page, open_page, site: str, wo
     assert mail.outbox == []
     email.fill("nia@harbor.test")
     page.get_by_role("button", name="Send the invitation").click()
+    confirm_password(page)  # inviting gives roles: the password is asked again (ADR 0014)
 
     expect(page).to_have_url(f"{site}/manage/invitations/")
     sent = page.get_by_role("status").filter(has_text="Invitation sent to nia@harbor.test")

@@ -20,6 +20,7 @@ from backline.oncall.models import Override, Rotation, Schedule
 from backline.support import escalation, lifecycle
 from backline.support.models import EscalationPolicy, RequestStatus, SupportRequest
 from tests.oncall import builders
+from tests.personas import confirm_access
 from tests.support.conftest import Team
 
 CONFIRMED = {"confirm": "yes"}
@@ -36,8 +37,10 @@ class Case:
 
 
 def _signed_in(user) -> Client:
+    """Signed in, and just confirmed their password, as removing a method asks."""
     client = Client()
     client.force_login(user)
+    confirm_access(client)
     return client
 
 
