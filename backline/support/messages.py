@@ -16,11 +16,15 @@ def page_link(link_id: str) -> str:
     return absolute(reverse("support:page", args=[link_id]))
 
 
+TAKE = "take"  # the page's action: "I'll take it" (support.answers)
+
+
 def page(link_id: str) -> Message:
     return Message(
         subject=_("Backline: a colleague is asking for support"),
         body=_("A colleague reached out for peer support. Open Backline to respond."),
         link=page_link(link_id),
+        action=f"{TAKE}:{link_id}",
     )
 
 

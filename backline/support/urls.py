@@ -18,6 +18,7 @@ urlpatterns = [
     path("follow/<str:token>/widen/", views.follow_widen, name="follow_widen"),
     path("follow/<str:token>/wait/", views.follow_wait, name="follow_wait"),
     path("pages/<str:token>/", views.page_link, name="page"),
+    path("pages/<str:token>/take/<str:key>/", views.page_take, name="page_take"),
     path("open/", views.open_requests, name="open"),
     path("team/", views.team, name="team"),
     path("exclusions/", views.exclusions, name="exclusions"),
