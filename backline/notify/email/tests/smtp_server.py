@@ -28,12 +28,14 @@ class Received:
         return str(self.message["Subject"])
 
     def part(self, content_type: str) -> str:
-        """The decoded text of the (first) part of this type."""
+        """The decoded text of the (first) part of this type, with the line ends it had
+        before SMTP made them CRLF."""
         for part in self.message.walk():
             if part.get_content_type() == content_type:
                 payload = part.get_payload(decode=True)
                 assert isinstance(payload, bytes)
-                return payload.decode(part.get_content_charset() or "utf-8", errors="replace")
+                text = payload.decode(part.get_content_charset() or "utf-8", errors="replace")
+                return text.replace("\r\n", "\n")
         raise LookupError(content_type)
 
     @property
