@@ -35,7 +35,10 @@ def answered(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
         return None if argument == "nobody" else f"waved at {argument}"
 
     wave = actions.Action(
-        title="Wave", reply_prompt="Reply %(code)s to wave.", tap_url=str, on_reply=on_reply
+        title="Wave",
+        reply_prompt="Reply %(code)s to wave.",
+        tap_url=lambda argument, recipient_id: f"https://backline.example.org/wave/{argument}/",
+        on_reply=on_reply,
     )
     monkeypatch.setitem(actions._actions, "wave", wave)
     return calls

@@ -14,6 +14,23 @@ self.addEventListener("activate", function (event) {
   event.waitUntil(self.clients.claim());
 });
 
+/* Shows a pushed message. A page offers "I'll take it": one tap posts the key the push
+   carried (docs/adr/0013). */
+function showPushed(data) {
+  var title = typeof data.title === "string" && data.title ? data.title : "Backline";
+  var options = {
+    body: typeof data.body === "string" ? data.body : "",
+    data: { url: typeof data.url === "string" ? data.url : "" },
+    requireInteraction: true,
+  };
+  var action = data.action;
+  if (action && typeof action.title === "string" && typeof action.url === "string") {
+    options.actions = [{ action: "take", title: action.title }];
+    options.data.take = action.url;
+  }
+  return self.registration.showNotification(title, options);
+}
+
 self.addEventListener("push", function (event) {
   var data = {};
   try {
@@ -21,19 +38,7 @@ self.addEventListener("push", function (event) {
   } catch (error) {
     data = {};
   }
-  var title = typeof data.title === "string" && data.title ? data.title : "Backline";
-  var options = {
-    body: typeof data.body === "string" ? data.body : "",
-    data: { url: typeof data.url === "string" ? data.url : "" },
-    requireInteraction: true,
-  };
-  // a page offers "I'll take it": one tap posts the key the push carried (docs/adr/0013)
-  var action = data.action;
-  if (action && typeof action.title === "string" && typeof action.url === "string") {
-    options.actions = [{ action: "take", title: action.title }];
-    options.data.take = action.url;
-  }
-  event.waitUntil(self.registration.showNotification(title, options));
+  event.waitUntil(showPushed(data && typeof data === "object" ? data : {}));
 });
 
 function sameOrigin(url) {
