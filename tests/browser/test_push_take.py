@@ -97,7 +97,8 @@ def test_the_action_takes_the_request_or_says_another_peer_took_it(
     SupportPage.objects.create(request=second, peer=other, step_index=1, loop_count=0)
     assert lifecycle.acknowledge(second, other, timedelta(minutes=5))
     worker.evaluate("(payload) => showPushed(payload)", push_payload(second_page))
-    data = next(n["data"] for n in worker.evaluate(NOTIFICATIONS) if n["actions"])
+    link = messages.page_link(second_page.link_id)
+    data = next(n["data"] for n in worker.evaluate(NOTIFICATIONS) if n["data"]["url"] == link)
     worker.evaluate("(data) => take(data)", data)
     assert {
         "title": "Backline: request taken",
