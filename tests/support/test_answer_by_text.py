@@ -274,3 +274,29 @@ def test_two_peers_replying_at_once_one_takes_it(team, moment, texts, attempt):
     request.refresh_from_db()
     winner = next(n for n, [t] in said.items() if "you took" in t)
     assert request.acknowledged_by_id == (team.b.pk if winner == B_NUMBER else d.pk)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a real race needs PostgreSQL")
+@pytest.mark.parametrize("attempt", range(3))
+def test_the_same_reply_twice_at_once_is_used_once(team, moment, texts, attempt):
+    request, code = paged_b(team, moment, texts)
+    barrier = threading.Barrier(2)
+    said: list[str] = []
+
+    def reply() -> None:
+        try:
+            barrier.wait()
+            said.extend(texts.reply(B_NUMBER, code).texts)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=reply) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(text[:30] for text in said) == [
+        "Backline: that code is not val",
+        "Backline: you took the request",
+    ]
+    assert Event.objects.filter(request=request, kind=EventKind.ACKNOWLEDGED).count() == 1

@@ -124,22 +124,24 @@ def inbound(request: HttpRequest) -> HttpResponse:
     code = replies.read_code(params.get("Body", "")[:200])
     if not number or code is None:
         return _answer(_not_valid())
-    with transaction.atomic():
-        message = (
-            OutgoingMessage.objects.select_for_update()
-            .filter(
-                reply_digest=replies.digest(number, code),
-                channel=Channel.SMS,
-                replied_at__isnull=True,
-            )
-            .order_by("-created_at", "-pk")
-            .first()
+    message = (
+        OutgoingMessage.objects.filter(
+            reply_digest=replies.digest(number, code),
+            channel=Channel.SMS,
+            replied_at__isnull=True,
         )
-        if message is None or not OutgoingMessage.objects.filter(
-            pk=message.pk, replied_at__isnull=True
-        ).update(replied_at=clock.now()):
-            log.info("inbound text: no unused code matches")
-            return _answer(_not_valid())
-        found = actions.find(message.action)
-        said = found[0].on_reply(found[1], message.recipient_id) if found else None
+        .only("pk", "action", "recipient_id")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    # the code is used up by a conditional update of its own, committed before the
+    # action runs: the action (taking a request cancels its other texts) must not wait
+    # on this row while another reply to the same request holds its own
+    if message is None or not OutgoingMessage.objects.filter(
+        pk=message.pk, replied_at__isnull=True
+    ).update(replied_at=clock.now()):
+        log.info("inbound text: no unused code matches")
+        return _answer(_not_valid())
+    found = actions.find(message.action)
+    said = found[0].on_reply(found[1], message.recipient_id) if found else None
     return _answer(said or _not_valid())
