@@ -1,6 +1,6 @@
-"""The service worker in Chromium: a pushed page shows an "I'll take it" action, and the
-action's post takes the request with the browser's own session, or says plainly that
-another peer took it.
+"""Where a page arrives, in Chromium. The service worker: a pushed page shows an "I'll
+take it" action, whose post takes the request with the browser's own session, or says
+plainly that another peer took it. And a page's e-mail, as a phone shows it.
 
 A test cannot tap a system notification, so the service worker's own functions are
 called in its scope: ``showPushed`` with the payload the push transport builds, and
@@ -12,14 +12,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from playwright.sync_api import BrowserContext, Page, Worker
 
+from backline.notify.email.transport import EmailTransport
 from backline.notify.models import OutgoingMessage
 from backline.notify.push.transport import _payload
 from backline.support import escalation, lifecycle, messages
 from backline.support.models import Page as SupportPage
 from backline.support.models import RequestStatus, SupportRequest
-from tests.browser.support import sign_in
+from tests.browser.support import check_page, sign_in
 from tests.personas import World, make_person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -106,3 +108,24 @@ def test_the_action_takes_the_request_or_says_another_peer_took_it(
     } in [{"title": n["title"], "body": n["body"]} for n in worker.evaluate(NOTIFICATIONS)]
     second.refresh_from_db()
     assert second.acknowledged_by_id == other.pk
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_page_e_mail_reads_well_on_a_phone(page: Page, settings, scheme: str):
+    """The HTML part the e-mail transport sends, in Chromium at 375 px: axe, and one
+    large button that fits the screen."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    said = messages.page("Ab3dEf6hIj9kLm0n")
+    EmailTransport().send(
+        OutgoingMessage(subject=said.subject, body=said.body, link=said.link, action=said.action),
+        "pat@mail.test",
+    )
+    [(html, kind)] = mail.outbox[-1].alternatives
+    assert kind == "text/html"
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.emulate_media(color_scheme=scheme)
+    page.set_content(html)
+    check_page(page, f"page-email-{scheme}")
+    button = page.get_by_role("link", name="I'll take it")
+    box = button.bounding_box()
+    assert box and box["height"] >= 44 and box["width"] >= 300
