@@ -21,7 +21,7 @@ from backline.lib import clock, tokens
 from backline.notify import outbox
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage
 from backline.privacy.access import rule_of
-from backline.support import escalation, lifecycle
+from backline.support import answers, escalation, lifecycle
 from backline.support.models import Exclusion, Page, PageKind, SupportRequest
 from backline.web.allauth_rules import RULES as ALLAUTH_RULES
 from tests.oncall.builders import (
@@ -138,6 +138,12 @@ def ALERT(world: World) -> dict[str, Any]:
     return {"token": alerted.link_id}
 
 
+def PAGE_TAP(world: World) -> dict[str, Any]:
+    """A page's push button, with the key the peer's push carried."""
+    token = PAGE(world)["token"]
+    return {"token": token, "key": answers.tap_key(token, world.peer.pk)}
+
+
 def _contact_method(world: World, verified: bool = False) -> ContactMethod:
     return ContactMethod.objects.create(
         user=world.telecommunicator,
@@ -201,6 +207,7 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("support:coordinate", REQUEST, "get", row(LOGIN, 404, 404, 200, 404, 404, 404)),
     ("support:page_again", REQUEST, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
     ("support:alert", ALERT, "get", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("support:page_take", PAGE_TAP, "post", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("support:open", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("support:team", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
     ("support:exclusions", NONE, "get", row(LOGIN, 200, 200, 404, 404, 404, 200)),
@@ -273,6 +280,7 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("notify:push_subscribe", NONE, "post", row(LOGIN, 400, 400, 400, 400, 400, 400)),
     ("notify:service_worker", NONE, "get", row(200, 200, 200, 200, 200, 200, 200)),
     ("notify:sms_status", NONE, "post", row(403, 403, 403, 403, 403, 403, 403)),  # unsigned
+    ("notify:sms_inbound", NONE, "post", row(403, 403, 403, 403, 403, 403, 403)),  # unsigned
     ("set_language", NONE, "post", row(302, 302, 302, 302, 302, 302, 302)),
 ]
 

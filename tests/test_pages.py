@@ -59,6 +59,7 @@ NOT_TEXT = [
     r"{% comment %}.*?{% endcomment %}",
     r"{% blocktranslate.*?{% endblocktranslate %}",
     r"<script.*?</script>",
+    r"<style.*?</style>",
     r"{%.*?%}",
     r"{{.*?}}",
     r"<[^>]*>",

@@ -22,6 +22,7 @@ SECRET = "S3cretValue9"
         f"/support/follow/{SECRET}/cancel/",
         f"/support/pages/.eJw{SECRET}:1uX:{SECRET}/",
         f"/support/alerts/{SECRET}/",
+        f"/support/pages/{SECRET}/take/{SECRET}/",
         f"/invitation/{SECRET}/",
         f"/accounts/password/reset/key/1-{SECRET}-x/",
         f"/accounts/confirm-email/{SECRET}/",
@@ -54,7 +55,9 @@ def test_every_url_with_a_token_or_key_in_its_path_is_redacted(db):
         )
         assert SECRET not in redact(f"Not Found: {url}"), name
         checked.append(name)
-    assert {"support:follow", "support:page", "accept_invitation"} <= set(checked)
+    assert {"support:follow", "support:page", "support:page_take", "accept_invitation"} <= set(
+        checked
+    )
     assert {"oncall:calendar_feed", "account_reset_password_from_key"} <= set(checked)
 
 

@@ -1,9 +1,9 @@
 """Secrets never reach a log: one logging filter, on every handler Backline configures.
 
 Bearer tokens travel in URLs — a follow link, a page or alert link, an invitation, a
-password-reset or e-mail confirmation key, a calendar feed — and Django's request
-logger, ``runserver`` and an access log print URLs; whoever reads such a line could
-follow or cancel a request, or sign in. The filter rewrites each record before any
+password-reset or e-mail confirmation key, a calendar feed, a push button's key — and
+Django's request logger, ``runserver`` and an access log print URLs; whoever reads such
+a line could follow or cancel a request, or sign in. The filter rewrites each record before any
 handler formats it: its message with its arguments, and its traceback text. It also
 hides every query-string value, e-mail address and international phone number.
 
@@ -26,6 +26,7 @@ SECRET_PATHS = (
     "/accounts/password/reset/key/",
     "/accounts/confirm-email/",
     "/oncall/calendar/",
+    "/take/",  # a page's push button: /support/pages/<token>/take/<key>/
 )
 _STOP = r"/\s?#&\"'<>"
 _SECRET_SEGMENT = re.compile(

@@ -181,6 +181,10 @@ class OutgoingMessage(models.Model):
     was being sent at that moment is neither retried nor followed by a fallback.
     ``resolved_at`` marks an in-app row whose cause is over (the request was taken or
     ended): it stays in the inbox, saying so, and no longer counts as unread.
+
+    ``action`` names what one tap or reply on the message does (``notify.actions``). A
+    text with an action carries a reply code; the row keeps only ``reply_digest``, bound
+    to the number it was sent to, and ``replied_at`` once the code was used.
     """
 
     recipient = models.ForeignKey(
@@ -212,6 +216,9 @@ class OutgoingMessage(models.Model):
     resolution = models.CharField(
         max_length=120, blank=True, help_text=_("What became of it, e.g. taken by another peer.")
     )
+    action = models.CharField(max_length=80, blank=True)
+    reply_digest = models.CharField(max_length=64, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
 
     objects = OutgoingMessageQuerySet.as_manager()
 
@@ -234,6 +241,9 @@ class OutgoingMessage(models.Model):
                 condition=Q(channel="inapp", read_at__isnull=True),
                 name="outbox_unread",
             ),
+            models.Index(
+                fields=["reply_digest"], condition=~Q(reply_digest=""), name="outbox_reply_code"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -253,6 +263,15 @@ class OutgoingMessage(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in Status]), name="outbox_status_known"
+            ),
+            # a reply code exists only for a text that offers an action
+            models.CheckConstraint(
+                condition=Q(reply_digest="") | (Q(channel="sms") & ~Q(action="")),
+                name="outbox_reply_code_has_action",
+            ),
+            models.CheckConstraint(
+                condition=Q(replied_at__isnull=True) | ~Q(reply_digest=""),
+                name="outbox_replied_had_code",
             ),
         ]
 

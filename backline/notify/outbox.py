@@ -37,6 +37,7 @@ from backline.notify.models import (
     Status,
 )
 from backline.notify.registry import transport_for
+from backline.notify.sms import replies
 from backline.notify.transport import TransportError
 
 log = logging.getLogger(__name__)
@@ -59,11 +60,13 @@ def sending_deadline() -> timedelta:
 
 @dataclass(frozen=True)
 class Message:
-    """What to say; lock-screen safe: no names, no notes, no call details."""
+    """What to say; lock-screen safe: no names, no notes, no call details. ``action``
+    names what a tap or a reply does (``notify.actions``), e.g. ``take:<link id>``."""
 
     subject: str
     body: str
     link: str = ""
+    action: str = ""
 
 
 def _key(raw: str) -> str:
@@ -108,6 +111,7 @@ def enqueue_many(
                 subject=message.subject,
                 body=message.body,
                 link=message.link,
+                action=message.action,
                 status=Status.SENT,
                 sent_at=start,
                 created_at=start,
@@ -125,6 +129,7 @@ def enqueue_many(
                     subject=message.subject,
                     body=message.body,
                     link=message.link,
+                    action=message.action,
                     created_at=start,
                     next_attempt_at=start + timedelta(minutes=delay),
                 )
@@ -226,6 +231,7 @@ def process(now: datetime | None = None, limit: int = BATCH) -> int:
             if not claimed:
                 break
             opened = _addresses(claimed)
+            _expect_replies(claimed, opened)
             addresses = [opened.get(m.pk) for m in claimed]
             if len(claimed) == 1:  # no thread for a lone message
                 outcomes = [_attempt(claimed[0], addresses[0])]
@@ -319,6 +325,18 @@ def _addresses(messages: list[OutgoingMessage]) -> dict[int, str | None]:
             log.error("message %s: its contact method's value does not open", message.pk)
             opened[message.pk] = None
     return opened
+
+
+def _expect_replies(messages: list[OutgoingMessage], addresses: dict[int, str | None]) -> None:
+    """Before a text that offers an action goes out, keep the digest of its reply code
+    bound to the number it goes to, so that a reply can never arrive before it."""
+    for message in messages:
+        address = addresses.get(message.pk)
+        if address and replies.offers_reply(message):
+            digest = replies.digest(address, replies.code_for(message.pk))
+            if message.reply_digest != digest:
+                OutgoingMessage.objects.filter(pk=message.pk).update(reply_digest=digest)
+                message.reply_digest = digest
 
 
 @dataclass(frozen=True)
@@ -430,6 +448,7 @@ def fail_over(message: OutgoingMessage, now: datetime) -> OutgoingMessage | None
             subject=message.subject,
             body=message.body,
             link=message.link,
+            action=message.action,
             fallback_of_id=message.pk,
             created_at=now,
             next_attempt_at=now,

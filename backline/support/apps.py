@@ -6,3 +6,8 @@ class SupportConfig(AppConfig):
     name = "backline.support"
     label = "support"
     verbose_name = _("Support requests")
+
+    def ready(self) -> None:
+        from backline.support import answers
+
+        answers.register()  # "I'll take it" from a push notification or a text

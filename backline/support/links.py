@@ -4,7 +4,7 @@ to the coordinator's page of the request."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.http import Http404
 
@@ -19,14 +19,25 @@ class LinkExpired(Exception):
     pass
 
 
+def page_of_link(link_id: str, user_id: int, kind: PageKind) -> Page | None:
+    """The page of ``kind`` the link names, if it was sent to this person."""
+    return (
+        Page.objects.select_related("request", "peer")
+        .filter(link_id=link_id, peer_id=user_id, kind=kind)
+        .first()
+    )
+
+
+def is_live(page: Page, now: datetime | None = None) -> bool:
+    return (now or clock.now()) < page.paged_at + PAGE_LINK_MAX_AGE
+
+
 def page_from_link(user: User, link_id: str, kind: PageKind) -> Page:
     """The page of ``kind`` the link names, sent to ``user``; anyone else meets a 404,
     and a link older than ``PAGE_LINK_MAX_AGE`` has expired."""
-    page = (
-        Page.objects.select_related("request").filter(link_id=link_id, peer=user, kind=kind).first()
-    )
+    page = page_of_link(link_id, user.pk, kind)
     if page is None:
         raise Http404
-    if page.paged_at + PAGE_LINK_MAX_AGE <= clock.now():
+    if not is_live(page):
         raise LinkExpired
     return page

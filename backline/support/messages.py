@@ -31,12 +31,16 @@ def _soon(urgency: str) -> str:
     return str(HOW_SOON[Urgency(urgency)])
 
 
+TAKE = "take"  # the page's action: "I'll take it" (support.answers)
+
+
 def page(link_id: str, urgency: str) -> Message:
     return Message(
         subject=_("Backline: support request — %(soon)s") % {"soon": _soon(urgency)},
         body=_("A colleague reached out for peer support (%(soon)s). Open Backline to respond.")
         % {"soon": _soon(urgency)},
         link=page_link(link_id),
+        action=f"{TAKE}:{link_id}",
     )
 
 

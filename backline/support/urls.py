@@ -20,6 +20,7 @@ urlpatterns = [
     path("follow/<str:token>/widen/", views.follow_widen, name="follow_widen"),
     path("follow/<str:token>/wait/", views.follow_wait, name="follow_wait"),
     path("pages/<str:token>/", views.page_link, name="page"),
+    path("pages/<str:token>/take/<str:key>/", views.page_take, name="page_take"),
     path("requests/<str:ref>/coordinate/", coordinate.coordinate, name="coordinate"),
     path("requests/<str:ref>/page-again/", coordinate.page_again, name="page_again"),
     path("alerts/<str:token>/", coordinate.alert, name="alert"),

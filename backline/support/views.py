@@ -14,13 +14,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from backline.accounts.access import COORDINATOR, TELECOMMUNICATOR, MemberRequest, role
@@ -31,7 +32,7 @@ from backline.oncall import resolve
 from backline.privacy import audit
 from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.actions import describe
-from backline.support import escalation, lifecycle, links, targets
+from backline.support import answers, escalation, lifecycle, links, targets
 from backline.support.forms import (
     ANOTHER_NUMBER,
     ExclusionForm,
@@ -362,6 +363,19 @@ def page_link(request: MemberRequest, token: str) -> HttpResponse:
     except links.LinkExpired:
         return render(request, "support/link_expired.html", status=410)
     return _offer(request, page.request)
+
+
+@access(PEER)
+@csrf_exempt  # the key stands in for the CSRF token: only the push that carried it has it
+@require_POST
+def page_take(request: MemberRequest, token: str, key: str) -> HttpResponse:
+    """What a push notification's "I'll take it" posts to, from the service worker."""
+    if not answers.tap_key_is_valid(token, request.user.pk, key):
+        raise Http404
+    answer = answers.take(token, request.user.pk)
+    if answer.outcome is answers.Outcome.NOT_VALID:
+        raise Http404  # the same answer for everyone who may not
+    return JsonResponse(answers.tap_result(answer))
 
 
 def _offer(request: MemberRequest, support_request: SupportRequest) -> HttpResponse:

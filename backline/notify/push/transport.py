@@ -1,20 +1,24 @@
 """Sends outbox messages as web push notifications (the address is the subscription).
 
 The payload is encrypted for the browser (RFC 8291) and carries only the message's
-lock-screen-safe subject, body and link. A push service answering 404 or 410 has
-dropped the subscription for good: the error says so (``gone``) and the outbox turns
-the method off. 429 and 5xx are worth retrying; any other refusal is not.
+lock-screen-safe subject, body and link, and, when the message offers an action, the
+words of its button and the URL the service worker posts to when it is tapped. A push
+service answering 404 or 410 has dropped the subscription for good: the error says so
+(``gone``) and the outbox turns the method off. 429 and 5xx are worth retrying; any
+other refusal is not.
 """
 
 from __future__ import annotations
 
 import json
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush
 
+from backline.notify import actions
 from backline.notify.models import OutgoingMessage
 from backline.notify.push import subscription
 from backline.notify.transport import TransportError
@@ -32,6 +36,18 @@ def _vapid(private_key: str) -> Vapid02:
     return Vapid02.from_string(private_key)
 
 
+def _payload(message: OutgoingMessage) -> dict[str, Any]:
+    payload: dict[str, Any] = {"title": message.subject, "body": message.body, "url": message.link}
+    found = actions.find(message.action)
+    if found is not None:
+        action, argument = found
+        payload["action"] = {
+            "title": str(action.title),
+            "url": action.tap_url(argument, message.recipient_id),
+        }
+    return payload
+
+
 class PushTransport:
     def send(self, message: OutgoingMessage, address: str) -> str:
         if not settings.BACKLINE_VAPID_PRIVATE_KEY:
@@ -46,7 +62,7 @@ class PushTransport:
             raise TransportError(
                 f"the VAPID private key is unusable: {exc}", retryable=False
             ) from exc
-        payload = json.dumps({"title": message.subject, "body": message.body, "url": message.link})
+        payload = json.dumps(_payload(message))
         try:
             response = webpush(
                 subscription_info=target.as_info(),

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from backline.notify.models import OutgoingMessage
-from backline.notify.sms import provider
+from backline.notify.sms import provider, replies
 from backline.notify.transport import TransportError
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -46,7 +46,7 @@ def _post(resource: str, data: dict[str, str]) -> str:
 
 
 def _text(message: OutgoingMessage) -> str:
-    return f"{message.body} {message.link}".strip()
+    return " ".join(filter(None, [message.body, replies.prompt(message), message.link]))
 
 
 class SmsTransport:

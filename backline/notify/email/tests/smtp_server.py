@@ -27,11 +27,24 @@ class Received:
     def subject(self) -> str:
         return str(self.message["Subject"])
 
+    def part(self, content_type: str) -> str:
+        """The decoded text of the (first) part of this type, with the line ends it had
+        before SMTP made them CRLF."""
+        for part in self.message.walk():
+            if part.get_content_type() == content_type:
+                payload = part.get_payload(decode=True)
+                assert isinstance(payload, bytes)
+                text = payload.decode(part.get_content_charset() or "utf-8", errors="replace")
+                return text.replace("\r\n", "\n")
+        raise LookupError(content_type)
+
     @property
     def body(self) -> str:
-        payload = self.message.get_payload(decode=True)
-        assert isinstance(payload, bytes)
-        return payload.decode(errors="replace")
+        return self.part("text/plain")
+
+    @property
+    def html(self) -> str:
+        return self.part("text/html")
 
 
 @dataclass

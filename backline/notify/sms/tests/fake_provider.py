@@ -1,11 +1,18 @@
 """A fake Twilio-compatible provider on loopback, for the real httpx client.
 
 It answers each POST with the next scripted ``Reply`` (by default 201 with a new sid),
-optionally after a delay, and records what it was sent.
+optionally after a delay, and records what it was sent. Like the real provider, it
+also forwards a text someone sends to Backline's number (``text_in``): a signed POST
+to Backline's inbound webhook, whose TwiML answer it reads as the texts it would send
+back.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import itertools
 import json
 import time
 from collections import deque
@@ -13,6 +20,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
+from xml.etree import ElementTree
+
+import httpx
 
 from backline.notify.tests.loopback import FakeHTTPService
 
@@ -31,13 +41,64 @@ class Request:
     authorization: str
 
 
+@dataclass(frozen=True)
+class Inbound:
+    """What Backline answered a text forwarded to it."""
+
+    status: int
+    texts: list[str]  # what the provider would text back
+
+
+def twilio_signature(auth_token: str, url: str, fields: dict[str, str]) -> str:
+    """Signed as the provider signs (written here from its documentation, not taken
+    from Backline's code, so a mistake there shows)."""
+    data = url + "".join(key + fields[key] for key in sorted(fields))
+    mac = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1)
+    return base64.b64encode(mac.digest()).decode()
+
+
 @dataclass
 class FakeProvider(FakeHTTPService):
     replies: deque[Reply] = field(default_factory=deque)
     requests: list[Request] = field(default_factory=list)
+    _inbound_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def reply(self, *replies: Reply) -> None:
         self.replies.extend(replies)
+
+    def texts_to(self, number: str) -> list[str]:
+        """The bodies of the texts Backline sent to ``number``, oldest first."""
+        return [r.form["Body"] for r in self.requests if r.form.get("To") == number]
+
+    def text_in(
+        self,
+        webhook: str,
+        sender: str,
+        body: str,
+        *,
+        account: str,
+        auth_token: str,
+        to: str,
+        signature: str | None = None,
+    ) -> Inbound:
+        """``sender`` texts ``body`` to Backline's number ``to``: the provider posts it to
+        ``webhook``, signed with ``auth_token`` (or with ``signature`` as given)."""
+        fields = {
+            "MessageSid": f"SMin{next(self._inbound_ids):028d}",
+            "AccountSid": account,
+            "From": sender,
+            "To": to,
+            "Body": body,
+            "NumMedia": "0",
+        }
+        signed = twilio_signature(auth_token, webhook, fields) if signature is None else signature
+        response = httpx.post(
+            webhook, data=fields, headers={"X-Twilio-Signature": signed}, timeout=10.0
+        )
+        texts = []
+        if response.status_code == 200:
+            texts = [m.text or "" for m in ElementTree.fromstring(response.text).iter("Message")]
+        return Inbound(response.status_code, texts)
 
     def answer_post(self, request: BaseHTTPRequestHandler, body: bytes) -> None:
         form = {key: values[-1] for key, values in parse_qs(body.decode()).items()}
