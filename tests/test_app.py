@@ -76,11 +76,11 @@ def head_of(html: str) -> str:
 
 def test_every_page_offers_the_app(client, world: World, client_of):
     pages = [
-        client.get(reverse("account_login")),  # base.html
-        client.get("/no-such-page/"),  # the error layout
-        client_of(world.peer).get(reverse("home")),
+        (client.get(reverse("account_login")), ""),  # base.html
+        (client.get("/no-such-page/"), ""),  # the error layout
+        (client_of(world.peer).get(reverse("home")), " data-signed-in"),
     ]
-    for response in pages:
+    for response, signed_in in pages:
         head = head_of(response.content.decode())
         assert f'<link rel="manifest" href="{reverse("manifest")}">' in head
         for colour, scheme in (("#ffffff", "light"), ("#171b22", "dark")):
@@ -90,7 +90,7 @@ def test_every_page_offers_the_app(client, world: World, client_of):
             href = re.search(rf'<link rel="{rel}" href="([^"]+)"', head)
             assert href and static_file(href[1]).exists(), rel
         worker = f'data-service-worker="{reverse("notify:service_worker")}"'
-        assert re.search(rf'<script src="/static/backline/app\.js" {worker} defer>', head)
+        assert f'<script src="/static/backline/app.js" {worker}{signed_in} defer>' in head
 
 
 def test_the_service_worker_serves_for_the_whole_site(client, db):
@@ -101,7 +101,7 @@ def test_the_service_worker_serves_for_the_whole_site(client, db):
     source = response.content.decode()
     assert f'var OFFLINE_PAGE = "{reverse("offline")}";' in source
     assert f'startsWith("{STATIC_URL}")' in source  # the offline page's own files
-    for event in ("install", "activate", "fetch", "push", "notificationclick"):
+    for event in ("install", "activate", "fetch", "message", "push", "notificationclick"):
         assert f'addEventListener("{event}"' in source
 
 

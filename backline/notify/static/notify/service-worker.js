@@ -18,26 +18,36 @@ function preloaded(response) {
   });
 }
 
+function keepOfflinePage() {
+  return fetch(OFFLINE_PAGE, { credentials: "same-origin", redirect: "error" })
+    .then(function (response) {
+      if (!response.ok) {
+        throw new Error("the offline page answered " + response.status);
+      }
+      return caches.open(OFFLINE_CACHE).then(function (cache) {
+        return cache.addAll(preloaded(response)).then(function () {
+          return cache.put(OFFLINE_PAGE, response);
+        });
+      });
+    })
+    .catch(function () {
+      // pushed pages matter more: carry on without the offline page
+    });
+}
+
 self.addEventListener("install", function (event) {
   event.waitUntil(
-    fetch(OFFLINE_PAGE, { credentials: "same-origin", redirect: "error" })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error("the offline page answered " + response.status);
-        }
-        return caches.open(OFFLINE_CACHE).then(function (cache) {
-          return cache.addAll(preloaded(response)).then(function () {
-            return cache.put(OFFLINE_PAGE, response);
-          });
-        });
-      })
-      .catch(function () {
-        // pushed pages matter more: install without the offline page
-      })
-      .then(function () {
-        return self.skipWaiting();
-      })
+    keepOfflinePage().then(function () {
+      return self.skipWaiting();
+    })
   );
+});
+
+// a page just signed in asks for the offline page again: it names their agency's EAP line
+self.addEventListener("message", function (event) {
+  if (event.data === "keep-offline-page") {
+    event.waitUntil(keepOfflinePage());
+  }
 });
 
 self.addEventListener("activate", function (event) {
