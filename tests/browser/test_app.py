@@ -13,7 +13,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 667}
 DARK_BACKGROUND = "rgb(14, 17, 22)"  # backline.css, dark scheme
 AGENCY_EAP_LINE = "+1 555 010 0300"
-OFFLINE_TEXT = "caches.match('/offline/').then(found => (found ? found.text() : ''))"
+KEPT = "caches.match('/offline/').then(found => (found ? found.text() : ''))"
+
+
+def offline_page_kept(page: Page, text: str) -> None:
+    """Wait until the service worker keeps an offline page that says ``text`` (a
+    function, not an expression: the page's CSP forbids eval)."""
+    page.wait_for_function(f"() => {KEPT}.then(kept => kept.includes({text!r}))")
 
 
 def phone(open_page) -> Page:
@@ -38,11 +44,11 @@ def test_offline_a_page_shows_988_and_the_eap_line(open_page, site: str, world: 
 
     # the service worker registers from this page (not only from the paging settings),
     # keeps the offline page, and takes control
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    assert page.evaluate(f"{OFFLINE_TEXT}.then(text => text.includes('You are offline'))")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    offline_page_kept(page, "You are offline")
     # signed in, it keeps the page again with the person's agency's EAP line
     sign_in(page, site, world.telecommunicator)
-    page.wait_for_function(f"{OFFLINE_TEXT}.then(text => text.includes('{AGENCY_EAP_LINE}'))")
+    offline_page_kept(page, AGENCY_EAP_LINE)
 
     page.context.set_offline(True)
     page.goto(f"{site}/home/")

@@ -24,11 +24,17 @@ function keepOfflinePage() {
       if (!response.ok) {
         throw new Error("the offline page answered " + response.status);
       }
-      return caches.open(OFFLINE_CACHE).then(function (cache) {
-        return cache.addAll(preloaded(response)).then(function () {
-          return cache.put(OFFLINE_PAGE, response);
+      // a fresh cache, so that files the page no longer names do not linger
+      return caches
+        .delete(OFFLINE_CACHE)
+        .then(function () {
+          return caches.open(OFFLINE_CACHE);
+        })
+        .then(function (cache) {
+          return cache.addAll(preloaded(response)).then(function () {
+            return cache.put(OFFLINE_PAGE, response);
+          });
         });
-      });
     })
     .catch(function () {
       // pushed pages matter more: carry on without the offline page
@@ -79,7 +85,9 @@ self.addEventListener("fetch", function (event) {
   if (request.mode === "navigate") {
     event.respondWith(
       fetch(request).catch(function () {
-        return caches.match(OFFLINE_PAGE);
+        return caches.match(OFFLINE_PAGE).then(function (page) {
+          return page || Response.error();
+        });
       })
     );
   } else if (new URL(request.url).pathname.startsWith("/static/")) {
