@@ -27,6 +27,8 @@ ENVIRONMENT = env.text("BACKLINE_ENV", "development")
 if ENVIRONMENT not in {"development", "production"}:
     raise ImproperlyConfigured("BACKLINE_ENV: expected development or production")
 PRODUCTION = ENVIRONMENT == "production"
+# `make run` turns debug off too (scripts/run_env.sh): the demo shows Backline's own error
+# pages, never a traceback, and serves static files as production does.
 DEBUG = env.flag("BACKLINE_DEBUG", default=not PRODUCTION)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("BACKLINE_DEBUG cannot be on in production")
@@ -208,6 +210,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "backline.web.errors.csrf_failure"
 if PRODUCTION:
     SECURE_HSTS_SECONDS = env.integer("BACKLINE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_SSL_REDIRECT = env.flag("BACKLINE_SSL_REDIRECT", default=True)
@@ -283,6 +286,9 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# With debug off (production, `make run`) WhiteNoise serves what collectstatic gathered
+# into STATIC_ROOT, under names that change with their content; with debug on, straight
+# from the apps' folders.
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 if not PRODUCTION:
@@ -291,7 +297,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
+        if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
@@ -304,9 +310,30 @@ BACKLINE_SMS_API_URL = env.text("BACKLINE_SMS_API_URL", "https://api.twilio.com"
 BACKLINE_SMS_ACCOUNT_SID = env.text("BACKLINE_SMS_ACCOUNT_SID")
 BACKLINE_SMS_AUTH_TOKEN = env.text("BACKLINE_SMS_AUTH_TOKEN")
 BACKLINE_SMS_FROM = env.text("BACKLINE_SMS_FROM")
+
+
+def _vapid_keys() -> tuple[str, str]:
+    """Web push keys ``(public, private)``: from the environment, or in development a
+    pair generated once into ``data/`` (as the secret key), so browsers can subscribe."""
+    public = env.text("BACKLINE_VAPID_PUBLIC_KEY")
+    private = env.text("BACKLINE_VAPID_PRIVATE_KEY")
+    if public or private or PRODUCTION:
+        return public, private
+    path = DATA_DIR / "vapid_keys"
+    if not path.exists():
+        from backline.lib.vapid import new_key_pair
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        public, private = new_key_pair()
+        path.write_text(f"{public}\n{private}\n", encoding="utf-8")
+        path.chmod(0o600)
+    public, private = path.read_text(encoding="utf-8").split()
+    return public, private
+
+
 # Web push (VAPID): the private key in PEM or base64url, and a contact for push services.
-BACKLINE_VAPID_PRIVATE_KEY = env.text("BACKLINE_VAPID_PRIVATE_KEY")
-BACKLINE_VAPID_PUBLIC_KEY = env.text("BACKLINE_VAPID_PUBLIC_KEY")
+# Production takes both keys from the environment (``manage.py vapid_keys`` makes a pair).
+BACKLINE_VAPID_PUBLIC_KEY, BACKLINE_VAPID_PRIVATE_KEY = _vapid_keys()
 BACKLINE_VAPID_SUBJECT = env.text("BACKLINE_VAPID_SUBJECT", "mailto:backline@localhost")
 # Shown with 988 when a request goes unanswered, if the agency sets no line of its own.
 BACKLINE_EAP_LINE = env.text("BACKLINE_EAP_LINE")

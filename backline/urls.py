@@ -5,12 +5,14 @@ from django.views.i18n import set_language
 
 from backline.privacy.access import PUBLIC, access
 from backline.roster import views as roster_views
-from backline.web import dev_mail, views
+from backline.web import app, dev_mail, views
 from backline.web.allauth_rules import allauth_patterns
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("home/", views.home, name="home"),
+    path("manifest.webmanifest", app.manifest, name="manifest"),
+    path("offline/", app.offline, name="offline"),
     path("support/", include("backline.support.urls")),
     path("oncall/", include("backline.oncall.urls")),
     path("policies/", include("backline.support.policy_urls")),

@@ -4,7 +4,8 @@ set -u
 BIN="${BIN:-.venv/bin}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
-export BACKLINE_PUBLIC_URL="${BACKLINE_PUBLIC_URL:-http://$HOST:$PORT}"
+. "$(dirname "$0")/run_env.sh"
+"$BIN/python" manage.py collectstatic --noinput --verbosity 0 || exit 1
 "$BIN/python" manage.py engine &
 engine=$!
 "$BIN/granian" --interface wsgi --host "$HOST" --port "$PORT" \

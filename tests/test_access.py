@@ -187,6 +187,8 @@ Args = Callable[[World], dict[str, Any]]
 ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("landing", NONE, "get", row(302, 302, 302, 302, 302, 302, 302)),
     ("home", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("manifest", NONE, "get", row(200, 200, 200, 200, 200, 200, 200)),
+    ("offline", NONE, "get", row(200, 200, 200, 200, 200, 200, 200)),
     ("support:reach_out", NONE, "get", row(LOGIN, 200, 200, 404, 404, 404, 200)),
     ("support:request", REQUEST, "get", row(LOGIN, 200, 404, 404, 404, 404, 404)),
     ("support:cancel", REQUEST, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),

@@ -13,7 +13,6 @@ from backline.notify.models import Channel, ContactMethod
 def mail_in_files(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path)
-    settings.DEBUG = True
 
 
 def test_the_mailbox_shows_a_person_their_own_mail_newest_first(world, client_of, mail_in_files):
@@ -63,13 +62,21 @@ def test_the_mailbox_link_is_shown_only_to_whoever_may_read_it(
     link = f'href="{reverse("dev_mail")}"'.encode()
     assert link in client_of(world.peer).get(reverse("home")).content
     assert link not in client.get(reverse("account_login")).content
-    settings.DEBUG = False
+    settings.PRODUCTION = True
     assert link not in client_of(world.peer).get(reverse("home")).content
 
 
 def test_the_mailbox_does_not_exist_in_production(
     client, world, client_of, mail_in_files, settings
 ):
-    settings.DEBUG = False
+    settings.PRODUCTION = True
     assert client.get(reverse("dev_mail")).status_code == 404
     assert client_of(world.peer).get(reverse("dev_mail")).status_code == 404
+
+
+def test_the_mailbox_works_with_debug_off_as_in_make_run(world, client_of, mail_in_files, settings):
+    settings.DEBUG = False
+    send_mail("Demo", "Open http://127.0.0.1:8000/home/", None, [world.peer.email])
+    page = client_of(world.peer).get(reverse("dev_mail"))
+    assert page.status_code == 200
+    assert b"Demo" in page.content

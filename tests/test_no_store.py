@@ -10,7 +10,7 @@ from tests.personas import PASSWORD
 from tests.test_access import ACCESS, PERSONAS, answer
 
 # a view may choose its own caching only for a visitor, and only for what names nobody
-CACHED_FOR_VISITORS = {"notify:service_worker": "no-cache"}
+CACHED_FOR_VISITORS = {"notify:service_worker": "no-cache", "manifest": "no-cache"}
 
 
 @pytest.mark.parametrize(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import base64
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from django.core.exceptions import ImproperlyConfigured
 
 from backline.lib import env
+from backline.notify.push.transport import _vapid
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,16 +58,21 @@ SHOW = "import backline.settings as s; print(s.DEBUG, s.DATABASES['default']['EN
 
 
 def load_settings(
-    tmp_path: Path, code: str = SHOW, **variables: str
+    tmp_path: Path, code: str = SHOW, *, make_run: bool = False, **variables: str
 ) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh Python with only ``variables`` set; with ``make_run``, in
+    the environment that scripts/run.sh gives Backline."""
     clean = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("BACKLINE_", "DJANGO_", "DATABASE_URL"))
     }
     clean.update(BACKLINE_DATA_DIR=str(tmp_path), **variables)
+    command = [sys.executable, "-c", code]
+    if make_run:
+        command = ["sh", "-c", '. scripts/run_env.sh && exec "$@"', "sh", *command]
     return subprocess.run(
-        [sys.executable, "-c", code],
+        command,
         cwd=ROOT,
         env=clean,
         capture_output=True,
@@ -147,3 +156,53 @@ def test_turning_e_mail_off_is_announced_at_start_up(tmp_path):
 
 
 SETTINGS = "backline.settings"
+
+
+SHOW_RUN = (
+    "import backline.settings as s; print(s.DEBUG, s.DEMO_MFA_RELAXED, *s.ALLOWED_HOSTS,"
+    " s.STORAGES['staticfiles']['BACKEND'])"
+)
+
+
+def test_make_run_serves_the_demo_with_debug_off_as_production_would(tmp_path):
+    result = load_settings(tmp_path, SHOW_RUN, make_run=True)
+    assert result.returncode == 0, result.stderr
+    debug, demo, *hosts, storage = result.stdout.split()
+    assert (debug, demo) == ("False", "True")
+    assert {"127.0.0.1", "localhost"} <= set(hosts)
+    assert storage == "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    # a developer who asks for debug still gets it
+    asked = load_settings(tmp_path, SHOW_RUN, make_run=True, BACKLINE_DEBUG="on")
+    assert asked.stdout.split()[0] == "True", asked.stderr
+
+
+SHOW_VAPID = (
+    "import backline.settings as s;"
+    " print(repr(s.BACKLINE_VAPID_PUBLIC_KEY), repr(s.BACKLINE_VAPID_PRIVATE_KEY))"
+)
+
+
+def vapid_keys(result: subprocess.CompletedProcess[str]) -> list[str]:
+    assert result.returncode == 0, result.stderr
+    return [ast.literal_eval(key) for key in result.stdout.split()]
+
+
+def test_development_generates_web_push_keys_once_into_the_data_folder(tmp_path):
+    public, private = vapid_keys(load_settings(tmp_path, SHOW_VAPID, make_run=True))
+    assert (tmp_path / "vapid_keys").stat().st_mode & 0o077 == 0
+    raw_public = base64.urlsafe_b64decode(public + "=" * (-len(public) % 4))
+    derived = _vapid(private).public_key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    assert derived == raw_public  # a pair the push transport and browsers can use
+    assert vapid_keys(load_settings(tmp_path, SHOW_VAPID)) == [public, private]  # kept
+    given = load_settings(
+        tmp_path, SHOW_VAPID, BACKLINE_VAPID_PUBLIC_KEY="BPub", BACKLINE_VAPID_PRIVATE_KEY="pk"
+    )
+    assert vapid_keys(given) == ["BPub", "pk"]
+
+
+def test_production_takes_web_push_keys_only_from_the_environment(tmp_path):
+    production = {**PRODUCTION, "BACKLINE_EMAIL": "off"}
+    assert vapid_keys(load_settings(tmp_path, SHOW_VAPID, **production)) == ["", ""]
+    assert not (tmp_path / "vapid_keys").exists()

@@ -13,6 +13,8 @@ from backline.accounts.mfa import must_enrol
 # Views an unenrolled person still needs: enrolment itself, signing out, static pages.
 ENROLMENT_VIEWS = frozenset(
     {"security_setup", "account_logout", "account_reauthenticate", "set_language"}
+    # the app's own files, which name nobody: a browser fetches them on any page
+    | {"manifest", "offline", "service_worker"}
 )
 
 

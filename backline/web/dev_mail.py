@@ -1,9 +1,10 @@
 """The development mailbox: e-mail Backline sent, read back from ``data/mail/``.
 
-Only where Django's file-based e-mail backend is configured (development, without
-SMTP); everywhere else the page does not exist. Each person sees only the mail sent to
-them (their account's address and their verified e-mail contact methods), so that
-nobody reads another person's password-reset link there; a visitor is asked to sign in.
+Only where Django's file-based e-mail backend is configured (development without
+SMTP, with debug on or off as in `make run`); everywhere else the page does not exist.
+Each person sees only the mail sent to them (their account's address and their
+verified e-mail contact methods), so that nobody reads another person's
+password-reset link there; a visitor is asked to sign in.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ SHOWN = 50
 
 DEVELOPMENT_MAIL = Rule(
     "development with file-based e-mail",
-    lambda request: settings.DEBUG and settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"),
+    lambda request: (
+        not settings.PRODUCTION and settings.EMAIL_BACKEND.endswith("filebased.EmailBackend")
+    ),
     needs_login=False,
 )
 

@@ -106,7 +106,9 @@ def test_the_service_worker_may_control_the_whole_site(client, db):
     assert response["Cache-Control"] == "no-cache"
     source = response.content.decode()
     assert 'addEventListener("push"' in source
-    assert 'addEventListener("fetch"' not in source  # it posts a tap, and serves no page
+    # it keeps one page, which names nobody, and nothing it fetches for a page
+    assert source.count("cache.put(") == 1 and "cache.put(OFFLINE_PAGE, response)" in source
+    assert "cache.add(" not in source and "cache.addAll(preloaded(response))" in source
 
 
 def test_the_page_offers_push_only_when_configured(world, client_of, settings):

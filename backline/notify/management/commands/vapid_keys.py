@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
 from django.core.management.base import BaseCommand
-from py_vapid import Vapid02, b64urlencode
+
+from backline.lib.vapid import new_key_pair
 
 
 class Command(BaseCommand):
@@ -17,14 +17,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        vapid = Vapid02()
-        vapid.generate_keys()
-        private_value = vapid.private_key.private_numbers().private_value
-        private = b64urlencode(private_value.to_bytes(32, "big"))
-        public = b64urlencode(
-            vapid.public_key.public_bytes(
-                serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-            )
-        )
+        public, private = new_key_pair()
         self.stdout.write(f"BACKLINE_VAPID_PUBLIC_KEY={public}")
         self.stdout.write(f"BACKLINE_VAPID_PRIVATE_KEY={private}")

@@ -1,17 +1,108 @@
-/* Backline's service worker: shows pages pushed to this browser, opens Backline on tap.
+/* Backline's service worker: shows pages pushed to this browser, opens Backline on tap,
+   and shows the offline page (988, the EAP line) when a page cannot load.
 
-   It caches nothing and handles no fetches: Backline's pages hold private data and
-   must never be served from a cache, least of all on a shared console. The payload is
-   lock-screen safe by design (no names, no call details). Served from
+   It caches only the offline page, which names nobody, and the files that page names in
+   its Link header: Backline's pages hold private data and are never served from a
+   cache, least of all on a shared console (signing out clears the cache too). The push
+   payload is lock-screen safe by design (no names, no call details). Served from
    /notify/service-worker.js with "Service-Worker-Allowed: /" so its scope is the site. */
 "use strict";
 
-self.addEventListener("install", function () {
-  self.skipWaiting();
+var OFFLINE_CACHE = "backline-offline-v1";
+var OFFLINE_PAGE = "/offline/";
+
+function preloaded(response) {
+  var links = response.headers.get("Link") || "";
+  return Array.from(links.matchAll(/<([^>]+)>/g), function (match) {
+    return match[1];
+  });
+}
+
+function keepOfflinePage() {
+  return fetch(OFFLINE_PAGE, { credentials: "same-origin", redirect: "error" })
+    .then(function (response) {
+      if (!response.ok) {
+        throw new Error("the offline page answered " + response.status);
+      }
+      // a fresh cache, so that files the page no longer names do not linger
+      return caches
+        .delete(OFFLINE_CACHE)
+        .then(function () {
+          return caches.open(OFFLINE_CACHE);
+        })
+        .then(function (cache) {
+          return cache.addAll(preloaded(response)).then(function () {
+            return cache.put(OFFLINE_PAGE, response);
+          });
+        });
+    })
+    .catch(function () {
+      // pushed pages matter more: carry on without the offline page
+    });
+}
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    keepOfflinePage().then(function () {
+      return self.skipWaiting();
+    })
+  );
+});
+
+// a page just signed in asks for the offline page again: it names their agency's EAP line
+self.addEventListener("message", function (event) {
+  if (event.data === "keep-offline-page") {
+    event.waitUntil(keepOfflinePage());
+  }
 });
 
 self.addEventListener("activate", function (event) {
-  event.waitUntil(self.clients.claim());
+  event.waitUntil(
+    caches
+      .keys()
+      .then(function (names) {
+        return Promise.all(
+          names
+            .filter(function (name) {
+              return name !== OFFLINE_CACHE;
+            })
+            .map(function (name) {
+              return caches.delete(name);
+            })
+        );
+      })
+      .then(function () {
+        return self.clients.claim();
+      })
+  );
+});
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") {
+    return;
+  }
+  if (request.mode === "navigate") {
+    event.respondWith(
+      fetch(request).catch(function () {
+        return caches.match(OFFLINE_PAGE).then(function (page) {
+          return page || Response.error();
+        });
+      })
+    );
+  } else if (new URL(request.url).pathname.startsWith("/static/")) {
+    // the offline page's own files; anything else offline fails as it would
+    event.respondWith(
+      fetch(request).catch(function (error) {
+        return caches.match(request).then(function (cached) {
+          if (!cached) {
+            throw error;
+          }
+          return cached;
+        });
+      })
+    );
+  }
 });
 
 /* Shows a pushed message. A page offers "I'll take it": one tap posts the key the push

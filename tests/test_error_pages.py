@@ -1,0 +1,129 @@
+"""Error pages in Backline's own layout, with a way home and 988, never a traceback; the
+500 page needs neither the database nor the context processors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.db import DatabaseError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.test import Client, RequestFactory
+from django.urls import path, reverse
+from django.views import defaults
+
+import backline.urls
+from backline.lib import clock
+from backline.notify.models import NotificationRule
+from backline.privacy.access import PUBLIC, access
+from backline.support import escalation
+from backline.support.models import Page
+from tests.personas import World
+
+SECRET = "db-password-in-the-error"
+
+
+@access(PUBLIC)
+def fails(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind == "bad":
+        raise SuspiciousOperation(SECRET)
+    if kind == "denied":
+        raise PermissionDenied(SECRET)
+    if kind == "missing":
+        raise Http404(SECRET)
+    if kind == "gone":
+        return render(request, "410.html", status=410)
+    if kind == "database":
+        raise DatabaseError(SECRET)
+    raise RuntimeError(SECRET)
+
+
+urlpatterns = [*backline.urls.urlpatterns, path("fails/<str:kind>/", fails)]
+
+
+def broken_processor(request: HttpRequest) -> dict[str, object]:
+    raise DatabaseError("the database is down")
+
+
+def assert_error_page(response: HttpResponse, status: int, heading: str) -> str:
+    assert response.status_code == status
+    html = response.content.decode()
+    assert 'class="error-page"' in html  # the error layout
+    assert f"<h1>{heading}</h1>" in html
+    assert f'href="{reverse("landing")}"' in html  # a way home
+    assert 'href="tel:988"' in html and 'href="sms:988"' in html
+    assert SECRET not in html and "Traceback" not in html
+    assert 'rel="manifest"' in html  # the same head as every page
+    return html
+
+
+@pytest.fixture
+def visitor(settings, db) -> Client:
+    settings.DEBUG = False
+    return Client(raise_request_exception=False)
+
+
+ERRORS = [
+    ("bad", 400, "Something in the request was not right"),
+    ("denied", 403, "This page is not open to you"),
+    ("missing", 404, "We could not find that page"),
+    ("gone", 410, "This page is gone"),
+    ("broken", 500, "Something went wrong on our side"),
+    ("database", 500, "Something went wrong on our side"),
+]
+
+
+@pytest.mark.urls("tests.test_error_pages")
+@pytest.mark.parametrize(("kind", "status", "heading"), ERRORS, ids=[e[0] for e in ERRORS])
+def test_each_error_has_its_page(visitor, kind, status, heading):
+    assert_error_page(visitor.get(f"/fails/{kind}/"), status, heading)
+
+
+def test_an_unknown_address_gets_the_404_page_signed_in_or_not(visitor, world: World):
+    assert_error_page(visitor.get("/no-such-page/"), 404, "We could not find that page")
+    visitor.force_login(world.peer)
+    html = assert_error_page(visitor.get("/no-such-page/"), 404, "We could not find that page")
+    assert world.peer.full_name not in html  # the layout names nobody
+
+
+@pytest.mark.urls("tests.test_error_pages")
+def test_the_500_page_renders_when_context_processors_and_the_database_fail(
+    visitor, settings, django_assert_num_queries
+):
+    settings.TEMPLATES = [
+        {
+            **settings.TEMPLATES[0],
+            "OPTIONS": {"context_processors": ["tests.test_error_pages.broken_processor"]},
+        }
+    ]
+    # a page that uses the context processors fails, and the 500 page still shows
+    response = visitor.get("/no-such-page/")  # 404.html is rendered with the processors
+    assert_error_page(response, 500, "Something went wrong on our side")
+    request = RequestFactory().get("/")
+    with django_assert_num_queries(0):
+        response = defaults.server_error(request)
+    assert_error_page(response, 500, "Something went wrong on our side")
+
+
+def test_an_expired_link_uses_the_same_layout(world: World, client_of):
+    created, _ = escalation.reach_out(
+        world.telecommunicator, world.region, escalation.Ask(urgency="now", contact="call")
+    )
+    page = Page.objects.create(request=created, peer=world.peer, step_index=0, loop_count=0)
+    with time_machine.travel(clock.now() + timedelta(hours=25)):
+        response = client_of(world.peer).get(reverse("support:page", args=[page.link_id]))
+    html = assert_error_page(response, 410, "This link has expired")
+    assert f'href="{reverse("support:open")}"' in html
+
+
+def test_a_refused_form_says_it_was_not_sent(world: World):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.peer)
+    before = NotificationRule.objects.count()
+    response = client.post(reverse("notify:rule_add"), {"delay_minutes": "5"})
+    html = assert_error_page(response, 403, "The form was not sent")
+    assert "send it again" in html
+    assert NotificationRule.objects.count() == before
