@@ -32,14 +32,11 @@ NOTIFICATIONS = """async () => (await self.registration.getNotifications()).map(
 
 
 def service_worker(page: Page, context: BrowserContext, site: str) -> Worker:
-    with context.expect_event("serviceworker") as registered:
-        page.evaluate(
-            "async () => { await navigator.serviceWorker.register("
-            "'/notify/service-worker.js', {scope: '/'}); }"
-        )
-    worker = registered.value
+    """Backline's service worker, which every page registers."""
     page.evaluate("async () => { await navigator.serviceWorker.ready; }")
-    return worker
+    if not context.service_workers:
+        context.wait_for_event("serviceworker")
+    return context.service_workers[0]
 
 
 def paged(world: World) -> tuple[SupportRequest, SupportPage]:
@@ -52,7 +49,7 @@ def paged(world: World) -> tuple[SupportRequest, SupportPage]:
 
 def push_payload(page: SupportPage) -> dict:
     """What the push transport would encrypt for this browser."""
-    said = messages.page(page.link_id)
+    said = messages.page(page.link_id, "now")
     return _payload(
         OutgoingMessage(
             recipient=page.peer,
@@ -76,7 +73,7 @@ def test_the_action_takes_the_request_or_says_another_peer_took_it(
 
     worker.evaluate("(payload) => showPushed(payload)", push_payload(support_page))
     [shown] = worker.evaluate(NOTIFICATIONS)
-    assert shown["title"] == "Backline: a colleague is asking for support"
+    assert shown["title"] == "Backline: support request — now"
     assert shown["actions"] == ["I'll take it"]
     assert "Tess" not in str(shown) and "Caller" not in str(shown)
 
@@ -115,7 +112,7 @@ def test_a_page_e_mail_reads_well_on_a_phone(page: Page, settings, scheme: str):
     """The HTML part the e-mail transport sends, in Chromium at 375 px: axe, and one
     large button that fits the screen."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    said = messages.page("Ab3dEf6hIj9kLm0n")
+    said = messages.page("Ab3dEf6hIj9kLm0n", "now")
     EmailTransport().send(
         OutgoingMessage(subject=said.subject, body=said.body, link=said.link, action=said.action),
         "pat@mail.test",

@@ -103,8 +103,9 @@ def test_now_at_two_in_the_morning_pages_the_on_call_peer_at_once(
     text = status.content.decode()
     assert "peers are being paged now (for less than a minute)" in text
     assert "0 minutes" not in text
-    # 988 and the EAP line lead the page of a request for now
-    assert text.index("If you need someone right now") < text.index("Looking for a peer")
+    # right after where it stands, 988 and the EAP line lead the page of a request for now
+    crisis = text.index("If you need someone right now")
+    assert text.index("Looking for a peer") < crisis < text.index("Change how to reach me")
     assert 'href="sms:988"' in text
 
 
