@@ -13,7 +13,7 @@ from django.urls import reverse
 from backline.accounts import grants
 from backline.accounts.models import Membership, RoleChange
 from backline.accounts.roles import Role
-from tests.personas import enrol_totp, make_person
+from tests.personas import confirm_access, enrol_totp, make_person
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks are PostgreSQL's; SQLite serialises"
@@ -44,6 +44,7 @@ def test_two_coordinators_removing_each_other_leave_one(world, monkeypatch):
         try:
             client = Client()
             client.force_login(remover)
+            confirm_access(client)  # removing a role asks for the password again
             membership = removed.memberships.get(role=Role.COORDINATOR)
             url = reverse("roster:role_remove", args=[removed.pk, membership.pk])
             barrier.wait()
