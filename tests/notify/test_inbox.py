@@ -90,9 +90,9 @@ def test_the_header_counts_unread_messages_in_one_query(
     with django_assert_num_queries(1):
         assert unread_count(world.telecommunicator.pk) == 2
     html = client_of(world.telecommunicator).get(reverse("home")).content.decode()
-    assert re.search(r'Notifications \(<span id="unread-count"[^>]*>2</span>', html)
+    assert re.search(r'Notifications: </span><span id="unread-count"[^>]*>2</span>', html)
     html = client_of(world.peer).get(reverse("home")).content.decode()
-    assert re.search(r'Notifications \(<span id="unread-count"[^>]*>0</span>', html)
+    assert re.search(r'Notifications: </span><span id="unread-count"[^>]*>0</span>', html)
 
 
 def test_only_inapp_messages_are_listed(world, client_of, moment):
