@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
+from django.core import mail
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -32,6 +34,9 @@ def test_a_requester_with_an_open_request_is_led_back_to_it(world, client_of):
     header = header_of(client)
     assert f'href="/support/requests/{request.public_id}/"' in header
     assert "Your request" in header and "Reach out" not in header
+    assert 'aria-current="page">Your request' not in header
+    on_it = client.get(reverse("support:request", args=[request.public_id])).content.decode()
+    assert 'aria-current="page">Your request' in on_it
 
     lifecycle.cancel(request)
     assert "Your request" not in header_of(client) and "Reach out" in header_of(client)
@@ -97,3 +102,17 @@ def test_every_988_in_a_template_comes_with_its_links(template):
     text = template.read_text()
     if "988" in text:
         assert 'href="tel:988"' in text and 'href="sms:988"' in text, template
+
+
+def test_an_invitation_says_when_it_expires_in_the_agencys_time(world, client_of):
+    with time_machine.travel(datetime(2026, 12, 1, 15, 0, tzinfo=UTC), tick=False):
+        client_of(world.coordinator).post(
+            reverse("roster:invitations"),
+            {
+                "full_name": "Nia New",
+                "email": "new@harbor.test",
+                "agency": world.agency.pk,
+                "roles": ["telecommunicator"],
+            },
+        )
+    assert "expires on Tue 8 Dec 2026, 07:00 (America/Los_Angeles)" in mail.outbox[-1].body

@@ -27,14 +27,22 @@ def test_the_list_offers_every_zone_with_the_us_zones_first():
     assert 'autocomplete="off"' in html
 
 
-@pytest.mark.parametrize("typed", ["America/Chicago", " america/chicago ", "AMERICA/CHICAGO"])
+@pytest.mark.parametrize(
+    "typed", ["America/Chicago", " america/chicago ", "AMERICA/CHICAGO", "Chicago", "chicago"]
+)
 def test_a_known_zone_is_read_in_its_own_spelling(typed):
     form = ZoneForm({"time_zone": typed})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["time_zone"] == "America/Chicago"
 
 
-@pytest.mark.parametrize("typed", ["Central", "Chicago", "Mars/Olympus", "America/Chicag"])
+def test_a_city_alone_is_read_as_its_zone():
+    form = ZoneForm({"time_zone": "los  angeles"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["time_zone"] == "America/Los_Angeles"
+
+
+@pytest.mark.parametrize("typed", ["Central", "CST", "Mars/Olympus", "America/Chicag"])
 def test_an_unknown_zone_is_refused_in_plain_words(typed):
     form = ZoneForm({"time_zone": typed})
     assert not form.is_valid()

@@ -37,7 +37,14 @@ def zone_names() -> tuple[str, ...]:
 
 @cache
 def _canonical() -> dict[str, str]:
-    return {name.lower(): name for name in zone_names()}
+    """Each zone by its name in any case, and by its city alone where only one zone
+    has that city ("los angeles" is America/Los_Angeles)."""
+    by_city: dict[str, list[str]] = {}
+    for name in zone_names():
+        city = name.rsplit("/", 1)[-1].replace("_", " ").lower()
+        by_city.setdefault(city, []).append(name)
+    cities = {city: names[0] for city, names in by_city.items() if len(names) == 1}
+    return cities | {name.lower(): name for name in zone_names()}
 
 
 class TimeZoneInput(forms.TextInput):
@@ -60,7 +67,8 @@ class TimeZoneInput(forms.TextInput):
 
 
 class TimeZoneField(forms.CharField):
-    """A zone name such as America/Chicago; "america/chicago" is read as that too."""
+    """A zone name such as America/Chicago; "america/chicago" and "Chicago" are read
+    as that too."""
 
     widget = TimeZoneInput
     default_validators = [validate_time_zone]
@@ -70,5 +78,5 @@ class TimeZoneField(forms.CharField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> str:
-        name = str(super().to_python(value))
+        name = " ".join(str(super().to_python(value)).split())
         return _canonical().get(name.lower(), name)
