@@ -11,6 +11,8 @@ from playwright.sync_api import Page, expect
 
 from backline.accounts.models import User
 from backline.engine.loop import tick
+from backline.lib import clock
+from backline.notify.models import Channel, ContactMethod
 from backline.support.models import SupportRequest
 from tests.browser.support import assert_tap_targets, check_page, open_menu, sign_in
 from tests.browser.test_reach_out import paging  # noqa: F401 (a fixture)
@@ -47,6 +49,9 @@ def test_the_loop_fits_a_phone(open_page, site: str, paging: World):  # noqa: F8
     caller = world.telecommunicator
     User.objects.filter(pk=caller.pk).update(full_name=LONG_NAME, email=LONG_EMAIL)
     caller.refresh_from_db()
+    ContactMethod.objects.create(
+        user=caller, channel=Channel.SMS, value="+13195550142", verified_at=clock.now()
+    )
 
     phone = phone_of(open_page, site, world, caller, "telecommunicator")
     expect(phone.get_by_role("heading", level=1)).to_contain_text("Wolfeschlegel")
@@ -56,7 +61,7 @@ def test_the_loop_fits_a_phone(open_page, site: str, paging: World):  # noqa: F8
 
     phone.get_by_role("link", name="Reach out").first.click()
     check_frame(phone, "reach-out")
-    phone.get_by_text("Options: how to talk, who, a note, anonymous").click()
+    phone.get_by_text("More options: who, a note, anonymous").click()
     check_frame(phone, "reach-out-options")
     phone.get_by_role("button", name="Now").click()
     expect(phone.get_by_role("heading", name="Looking for a peer")).to_be_visible()
