@@ -16,7 +16,6 @@ from django.utils import timezone, translation
 
 import backline
 from backline.support import escalation, lifecycle
-from backline.web.context import your_request_ref
 
 
 def header_of(client) -> str:
@@ -50,15 +49,6 @@ def test_an_anonymous_request_is_not_linked_to_its_requester(world, client_of):
     )
     header = header_of(client_of(world.telecommunicator))
     assert "Your request" not in header and "Reach out" in header
-
-
-def test_the_lookup_is_one_query_and_only_of_ones_own(world, django_assert_num_queries):
-    request, _ = escalation.reach_out(
-        world.telecommunicator, world.region, escalation.Ask("now", "call")
-    )
-    with django_assert_num_queries(1):
-        assert your_request_ref(world.telecommunicator) == request.public_id
-    assert your_request_ref(world.peer) is None
 
 
 TEMPLATES = sorted(Path(backline.__file__).parent.glob("*/templates/**/*.html"))
