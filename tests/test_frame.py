@@ -89,7 +89,7 @@ def test_988_is_a_call_and_a_text_away_on_every_page(client, db):
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
 def test_every_988_in_a_template_comes_with_its_links(template):
-    text = template.read_text()
+    text = re.sub(r"{% comment %}.*?{% endcomment %}", "", template.read_text(), flags=re.S)
     if "988" in text:
         assert 'href="tel:988"' in text and 'href="sms:988"' in text, template
 
