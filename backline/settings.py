@@ -285,6 +285,9 @@ LOCALE_PATHS = [BASE_DIR / "backline" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# one way to show a moment on every page: templates use the named formats
+# (TIME_FORMAT, SHORT_DATETIME_FORMAT, DATETIME_FORMAT), defined per language here
+FORMAT_MODULE_PATH = ["backline.web.formats"]
 
 # With debug off (production, `make run`) WhiteNoise serves what collectstatic gathered
 # into STATIC_ROOT, under names that change with their content; with debug on, straight

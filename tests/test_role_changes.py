@@ -128,9 +128,9 @@ def test_a_grant_and_a_removal_are_recorded_and_the_whole_team_sees_them(
     ]
 
     expected = [  # newest first, in Harbor's time
-        "Tess Caller is no longer a peer supporter at Harbor 911: removed on 2 Dec 2026, "
+        "Tess Caller is no longer a peer supporter at Harbor 911: removed on Wed 2 Dec 2026, "
         "13:30, by Cory Coordinator",
-        "Tess Caller became a peer supporter at Harbor 911 on 2 Dec 2026, 10:30, "
+        "Tess Caller became a peer supporter at Harbor 911 on Wed 2 Dec 2026, 10:30, "
         "by Cory Coordinator",
     ]
     for member in MEMBERS:
@@ -157,10 +157,11 @@ def test_each_region_reads_only_its_own_changes_in_its_own_time(world: World, cl
         grants.grant(world.outsider, world.outside_agency, Role.PEER, by=prairie_coordinator)
         grants.grant(world.telecommunicator, world.agency, Role.PEER, by=world.coordinator)
     assert sentences(changes_page(client_of(world.outsider))) == [
-        "Otto Outsider became a peer supporter at Prairie 911 on 2 Dec 2026, 12:30, by Pia Prairie"
+        "Otto Outsider became a peer supporter at Prairie 911 on Wed 2 Dec 2026, 12:30, "
+        "by Pia Prairie"
     ]
     assert sentences(changes_page(client_of(world.peer))) == [
-        "Tess Caller became a peer supporter at Harbor 911 on 2 Dec 2026, 10:30, "
+        "Tess Caller became a peer supporter at Harbor 911 on Wed 2 Dec 2026, 10:30, "
         "by Cory Coordinator"
     ]
 

@@ -134,7 +134,7 @@ def test_agencies_are_added_and_edited_with_validation(world, client_of):
         reverse("roster:agency_new"),
         {"name": "North 911", "state": "WA", "time_zone": "Mars/Olympus"},
     )
-    assert b"not a known time zone" in bad.content
+    assert b"is not a time zone Backline knows" in bad.content
     duplicate = coordinator.post(
         reverse("roster:agency_new"),
         {"name": "Harbor 911", "state": "WA", "time_zone": "America/Los_Angeles"},

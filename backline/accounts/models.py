@@ -24,7 +24,13 @@ if TYPE_CHECKING:
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+        raise ValidationError(
+            _(
+                "“%(value)s” is not a time zone Backline knows. Start typing a city, "
+                "such as Chicago, and choose its zone from the list (America/Chicago)."
+            ),
+            params={"value": value},
+        )
 
 
 class Region(models.Model):

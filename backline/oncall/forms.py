@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backline.accounts.models import Region, User
 from backline.accounts.roles import Role
+from backline.accounts.time_zones import TimeZoneField
 from backline.oncall import people, swaps
 from backline.oncall.models import (
     WEEKDAYS,
@@ -27,7 +28,6 @@ from backline.oncall.models import (
 )
 from backline.oncall.resolve import PERIOD_DAYS
 
-TIME_ZONE_HELP = _("For example America/Chicago.")
 MAX_SHIFT_HOURS = 24 * 28
 
 
@@ -83,8 +83,8 @@ class RotationForm(NamedInRegionMixin, forms.ModelForm):
         model = Rotation
         fields = ["name", "kind", "shift_hours", "time_zone", "starts_on", "handoff_time"]
         widgets = {"kind": forms.RadioSelect, "starts_on": DateInput, "handoff_time": TimeInput}
+        field_classes = {"time_zone": TimeZoneField}
         help_texts = {
-            "time_zone": TIME_ZONE_HELP,
             "handoff_time": _("Local time at which one shift hands off to the next."),
             "starts_on": _("The first member in the list takes the first shift."),
         }
@@ -118,7 +118,7 @@ class ScheduleForm(NamedInRegionMixin, forms.ModelForm):
     class Meta:
         model = Schedule
         fields = ["name", "time_zone"]
-        help_texts = {"time_zone": TIME_ZONE_HELP}
+        field_classes = {"time_zone": TimeZoneField}
 
 
 class WindowForm(forms.ModelForm):
@@ -265,10 +265,10 @@ class QuietHoursForm(forms.ModelForm):
         model = QuietHours
         fields = ["starts_at", "ends_at", "time_zone"]
         widgets = {"starts_at": TimeInput, "ends_at": TimeInput}
+        field_classes = {"time_zone": TimeZoneField}
         labels = {"starts_at": _("Quiet from"), "ends_at": _("Quiet until")}
         help_texts = {
             "ends_at": _("An end before the start runs past midnight, e.g. 22:00 to 07:00."),
-            "time_zone": TIME_ZONE_HELP,
         }
 
     def clean(self) -> dict[str, Any]:

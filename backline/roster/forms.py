@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from backline.accounts.models import Agency, Invitation, User
 from backline.accounts.roles import Role
+from backline.accounts.time_zones import TimeZoneField
 
 
 class AgencyForm(forms.ModelForm):
     class Meta:
         model = Agency
         fields = ["name", "state", "time_zone", "eap_line"]
-        help_texts = {"time_zone": _("For example America/Chicago.")}
+        field_classes = {"time_zone": TimeZoneField}
 
     def clean_name(self) -> str:
         # The region is not a field of this form, so Django skips the unique

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backline.accounts import addresses, grants
@@ -64,13 +67,20 @@ def invite(
         % {
             "inviter": manager.display_name,
             "region": agency.region.name,
-            "expires": invitation.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+            "expires": _expiry(invitation, agency),
             "link": link,
         },
         from_email=None,
         recipient_list=[email],
     )
     return invitation, link
+
+
+def _expiry(invitation: Invitation, agency: Agency) -> str:
+    """When the link expires, in the format of every page and in the time zone of the
+    agency the newcomer joins (they have no zone of their own yet)."""
+    local = timezone.localtime(invitation.expires_at, ZoneInfo(agency.time_zone))
+    return f"{date_format(local, 'DATETIME_FORMAT')} ({agency.time_zone})"
 
 
 def find(token: str) -> Invitation | None:

@@ -1,4 +1,5 @@
-"""Helpers for the browser tests: accessibility and CSP checks, signing in, TOTP codes."""
+"""Helpers for the browser tests: accessibility and CSP checks, tap-target sizes, the
+header's menu, signing in, TOTP codes."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from allauth.mfa import app_settings as mfa_settings
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import ConsoleMessage, Error, Page, expect
+from playwright.sync_api import ConsoleMessage, Error, Locator, Page, expect
 
 from tests.personas import PASSWORD, totp_code
 
@@ -83,6 +84,67 @@ def check_page(page: Page, name: str) -> None:
     watched = _watches.get(page)
     if watched is not None:
         watched.assert_clean()
+
+
+# Every visible control a finger may have to hit, with its box. A checkbox or radio
+# button is hit through its label (the whole row), so the label is measured instead.
+# A link inside a sentence is exempt, as WCAG 2.5.8 allows: its size is set by the
+# text around it.
+_TAP_TARGETS = """
+() => {
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, label';
+  const isChoice = (e) => e instanceof HTMLInputElement && ['checkbox', 'radio'].includes(e.type);
+  const inSentence = (e) => {
+    if (getComputedStyle(e).display !== 'inline') return false;
+    let block = e.parentElement;
+    while (block && getComputedStyle(block).display.startsWith('inline')) {
+      block = block.parentElement;
+    }
+    const rest = (block ? block.innerText : '').replace(e.innerText, '');
+    return /\\p{L}{2,}/u.test(rest);
+  };
+  const found = [];
+  for (const e of document.querySelectorAll(selector)) {
+    if (!e.checkVisibility({visibilityProperty: true})) continue;
+    if (e.closest('.visually-hidden')) continue;
+    if (e.tagName === 'LABEL' && !isChoice(e.control)) continue;
+    if (isChoice(e) && e.labels.length) continue;
+    if (e.tagName === 'A' && inSentence(e)) continue;
+    const box = e.getBoundingClientRect();
+    const text = (e.innerText || e.value || e.name || e.id || '').trim().replace(/\\s+/g, ' ');
+    found.push({what: `${e.tagName.toLowerCase()} "${text.slice(0, 60)}"`,
+                width: box.width, height: box.height});
+  }
+  return found;
+}
+"""
+
+
+def tap_targets(page: Page) -> list[dict[str, Any]]:
+    """Every visible tap target on the page as it is now: ``what``, ``width``, ``height``."""
+    result: list[dict[str, Any]] = page.evaluate(_TAP_TARGETS)
+    return result
+
+
+def assert_tap_targets(page: Page, name: str, minimum: float = 44) -> None:
+    """Fail unless every visible tap target on the page is at least ``minimum`` CSS
+    pixels wide and tall (WCAG 2.5.5), naming the ones that are smaller."""
+    targets = tap_targets(page)
+    assert targets, f"{name}: no tap target found at all"
+    small = [t for t in targets if t["width"] < minimum or t["height"] < minimum]
+    assert not small, f"{name} ({page.url}): tap targets under {minimum}x{minimum} px:\n" + (
+        "\n".join(f"- {t['what']}: {t['width']:.0f}x{t['height']:.0f}" for t in small)
+    )
+
+
+def open_menu(page: Page) -> Locator:
+    """Open the header's menu (if it is closed) and return its navigation."""
+    menu = page.locator(".site-menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav).to_be_visible()
+    return nav
 
 
 def fresh_totp_code(secret: str, margin: float = 5.0) -> str:
@@ -156,5 +218,5 @@ def confirm_password(page: Page) -> None:
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    open_menu(page).get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))

@@ -5,7 +5,7 @@ line instead of the browser's error; the 404 page passes axe."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import check_page, sign_in
+from tests.browser.support import check_page, open_menu, sign_in
 from tests.personas import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,7 +63,7 @@ def test_offline_a_page_shows_988_and_the_eap_line(open_page, site: str, world: 
     page.context.set_offline(False)
     page.get_by_role("link", name="Try again").click()
     expect(page).to_have_url(f"{site}/home/")
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    expect(open_menu(page).get_by_role("button", name="Sign out")).to_be_visible()
 
 
 def test_the_404_page_on_a_phone_in_dark_mode(open_page, site: str, world: World):

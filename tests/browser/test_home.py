@@ -97,7 +97,7 @@ def test_a_peer_sees_their_shift_what_waits_and_what_they_took_and_closing_asks_
     )
     took = phone.get_by_role("link", name=re.compile(r"^Reach out by \d\d:\d\d — taken"))
     expect(took).to_have_attribute("href", f"/support/requests/{taken.public_id}/")
-    offered = phone.get_by_role("link", name=re.compile(r"^A colleague — Now — waiting"))
+    offered = phone.get_by_role("link", name=re.compile(r"^A colleague — Now — asked"))
     expect(offered).to_have_attribute("href", f"/support/requests/{waiting.public_id}/offer/")
     expect(phone.get_by_text("Wes Waiting")).to_have_count(0)
     expect(phone.get_by_text("Tess Caller")).to_have_count(0)

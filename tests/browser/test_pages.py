@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.support import PageWatch, check_page, sign_in, watch
+from tests.browser.support import PageWatch, check_page, open_menu, sign_in, watch
 from tests.personas import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,7 +66,7 @@ def test_home_and_people_in_dark_mode_on_a_desktop(page: Page, site: str, world:
     expect(page.get_by_role("heading", name="Agency administration")).to_be_visible()
     assert background(page) == BACKGROUNDS["dark"]
     check_page(page, "home-dark")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Manage").click()
+    open_menu(page).get_by_role("link", name="Manage").click()
     expect(page).to_have_url(f"{site}/manage/people/")
     check_page(page, "people-dark")
 
@@ -123,18 +123,17 @@ def test_a_telecommunicators_pages(page: Page, open_page, site: str, world: Worl
     coordinator, caller = world.coordinator, world.telecommunicator
     sign_in(page, site, caller)
     check_page(page, "home-telecommunicator")
-    nav = page.get_by_role("navigation", name="Main")
-    nav.get_by_role("link", name="Security").click()
+    open_menu(page).get_by_role("link", name="Security").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign-in security")
     check_page(page, "security")
     page.get_by_role("link", name="Manage second factors and recovery codes").click()
     expect(page).to_have_url(f"{site}/accounts/2fa/")
     check_page(page, "mfa-index")
-    nav.get_by_role("link", name="Security").click()
+    open_menu(page).get_by_role("link", name="Security").click()
     page.get_by_role("link", name="Change your password").click()
     expect(page).to_have_url(f"{site}/accounts/password/change/")
     check_page(page, "password-change")
-    nav.get_by_role("link", name="Who has seen my data").click()
+    open_menu(page).get_by_role("link", name="Who has seen my data").click()
     expect(page.get_by_text("Nobody has opened information about you.")).to_be_visible()
     check_page(page, "who-has-seen-nobody")
 
@@ -149,7 +148,7 @@ def test_a_telecommunicators_pages(page: Page, open_page, site: str, world: Worl
     deactivate = manager.get_by_role("button", name="Deactivate this account")
     assert computed(deactivate, "color") == "rgb(163, 18, 42)"  # --reach
     assert computed(deactivate, "backgroundColor") == "rgb(255, 255, 255)"  # --surface
-    sign_out_button = manager.get_by_role("button", name="Sign out")
+    sign_out_button = open_menu(manager).get_by_role("button", name="Sign out")
     assert computed(sign_out_button, "backgroundColor") == "rgba(0, 0, 0, 0)"
     check_page(manager, "person")
 
@@ -164,7 +163,7 @@ def test_a_coordinators_roster_pages(page: Page, site: str, world: World):
     coordinator = world.coordinator
     sign_in(page, site, coordinator, world.totp_secrets[coordinator.pk])
     check_page(page, "home-coordinator")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Manage").click()
+    open_menu(page).get_by_role("link", name="Manage").click()
     expect(page).to_have_url(f"{site}/manage/people/")
     check_page(page, "people")
     subnav = page.get_by_role("navigation", name="Manage")

@@ -35,7 +35,7 @@ def test_outside_my_agency_asks_before_it_widens(open_page, site: str, paging: W
 
     heading = phone.get_by_role("heading", name="No peer outside your agency has answered yet")
     expect(heading).to_be_visible(timeout=12_000)  # the page updates itself
-    expect(phone.get_by_role("link", name="Call 988")).to_be_visible()
+    expect(phone.locator("main").get_by_role("link", name="Call 988")).to_be_visible()
     check_page(phone, "wishes-asks-consent-phone-dark")
 
     phone.get_by_role("button", name="Keep waiting").click()

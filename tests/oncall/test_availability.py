@@ -92,7 +92,7 @@ def test_bad_quiet_hours_change_nothing(team, client_of):
     peer.post(reverse("oncall:quiet_hours"), good)
     for bad, message in (
         (good | {"ends_at": "22:00"}, "an end different from their start"),
-        (good | {"time_zone": "Mars/Olympus"}, "is not a known time zone"),
+        (good | {"time_zone": "Mars/Olympus"}, "is not a time zone Backline knows"),
         (good | {"starts_at": ""}, "This field is required"),
     ):
         response = peer.post(reverse("oncall:quiet_hours"), bad)

@@ -66,7 +66,7 @@ def test_bad_rotations_change_nothing(team, coordinator):
     for data, message in (
         (ROTATION | {"kind": RotationKind.CUSTOM}, "Enter the length of a shift"),
         (ROTATION | {"kind": RotationKind.CUSTOM, "shift_hours": "700"}, "less than or equal"),
-        (ROTATION | {"time_zone": "Central"}, "not a known time zone"),
+        (ROTATION | {"time_zone": "Central"}, "is not a time zone Backline knows"),
         (ROTATION | {"starts_on": "yesterday"}, "Enter a valid date"),
         (ROTATION | {"kind": "monthly"}, "Select a valid choice"),
     ):

@@ -282,7 +282,7 @@ def test_the_on_call_peers_phone_one_tap_and_audited(team, recorder, moment, cli
     assert "Cory Coordinator" in seen and "saw your phone number" in seen
     lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
     taken = client_of(world.coordinator).get(page_of(request)).content.decode()
-    assert "tel:" not in taken  # nothing to call about: no new read
+    assert "tel:+1" not in taken  # nothing to call about: no new read
     assert AuditEntry.objects.filter(action=coordinate.PHONE_SEEN).count() == 1
 
 
@@ -290,7 +290,7 @@ def test_an_on_call_peer_without_a_phone_is_named_without_a_link(team, recorder,
     request = reach_out(team)
     html = client_of(team.world.coordinator).get(page_of(request)).content.decode()
     assert "Pat Peer is on call and has no verified phone number in Backline." in html
-    assert "tel:" not in html
+    assert "tel:+1" not in html
     assert not AuditEntry.objects.filter(action=coordinate.PHONE_SEEN).exists()
 
 
@@ -314,7 +314,7 @@ def test_the_team_page_lists_open_requests(team, recorder, moment, client_of):
     lifecycle.cancel(ended)
     html = client_of(team.world.coordinator).get(reverse("support:team")).content.decode()
     assert f'href="{page_of(request)}"' in html
-    assert "A colleague — Now — waiting 3\xa0minutes — Looking for a peer" in html
+    assert "A colleague — Now — asked 3\xa0minutes ago — Looking for a peer" in html
     assert page_of(ended) not in html
     assert "Tess" not in html and "Marrowby" not in html and "Bea" not in html
 

@@ -1,5 +1,5 @@
-"""``waited``: how long since something happened, in words a worried person reads well
-(for the inbox, and for the pages of a request)."""
+"""``waited``: when something happened, in words a worried person reads well ("just
+now", "5 minutes ago"), for the inbox and for the pages of a request."""
 
 from datetime import datetime, timedelta
 
@@ -14,10 +14,10 @@ register = template.Library()
 
 @register.filter
 def waited(since: datetime | None) -> str:
-    """ "less than a minute" rather than Django's "0 minutes"; otherwise ``timesince``."""
+    """ "just now" rather than Django's "0 minutes ago"; otherwise "… ago"."""
     if since is None:
         return ""
     now = clock.now()
     if now - since < timedelta(minutes=1):
-        return _("less than a minute")
-    return timesince(since, now)
+        return _("just now")
+    return _("%(time)s ago") % {"time": timesince(since, now)}

@@ -1,0 +1,32 @@
+"""``waited``: "just now" for the first minute, then how long ago, as the clock moves."""
+
+from __future__ import annotations
+
+from django.template import Context, Template
+
+from backline.lib import clock
+from backline.notify.templatetags.waiting import waited
+
+
+def test_the_first_minute_reads_just_now(moment):
+    asked = clock.now()
+    assert waited(asked) == "just now"
+    moment.shift(seconds=59)
+    assert waited(asked) == "just now"
+
+
+def test_after_a_minute_it_says_how_long_ago(moment):
+    asked = clock.now()
+    moment.shift(seconds=60)
+    assert waited(asked) == "1\xa0minute ago"  # Django keeps a number with its unit
+    moment.shift(minutes=64)
+    assert waited(asked) == "1\xa0hour, 5\xa0minutes ago"
+
+
+def test_nothing_to_say_without_a_moment():
+    assert waited(None) == ""
+
+
+def test_a_template_never_shows_zero_minutes(moment):
+    html = Template("{% load waiting %}{{ at|waited }}").render(Context({"at": clock.now()}))
+    assert html == "just now"
