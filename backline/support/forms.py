@@ -98,11 +98,14 @@ class HowToReachForm(forms.Form):
         *args: Any,
         phones: list[tuple[str, str]],
         kept: tuple[str, str] | None = None,
+        anonymous: bool = False,
         **kwargs: Any,
     ) -> None:
         """``kept``: a number the request has that is not shown again, and how to name it;
-        leaving "another number" empty keeps it."""
+        leaving "another number" empty keeps it. ``anonymous``: the request has no name,
+        so in person and video need the place or the link."""
         super().__init__(*args, **kwargs)
+        self.nameless = anonymous
         self.phones = dict(phones)
         self.kept = kept[0] if kept else ""
         if kept:
@@ -134,9 +137,21 @@ class HowToReachForm(forms.Form):
                 "callback_number",
                 _("Enter a number the peer can call or text, or choose in person or video."),
             )
+        place = cleaned.get("place", "").strip() if contact not in NEEDS_NUMBER else ""
+        if contact and contact not in NEEDS_NUMBER and not place and self.is_anonymous():
+            self.add_error(
+                "place",
+                _(
+                    "Say where to meet, or give a video link: without your name or a "
+                    "number, it is the only way the peer can reach you."
+                ),
+            )
         cleaned["number"] = number if contact in NEEDS_NUMBER else ""
-        cleaned["place"] = cleaned.get("place", "").strip() if contact not in NEEDS_NUMBER else ""
+        cleaned["place"] = place
         return cleaned
+
+    def is_anonymous(self) -> bool:
+        return self.nameless
 
 
 class ReachOutForm(HowToReachForm):
@@ -166,8 +181,9 @@ class ReachOutForm(HowToReachForm):
         label=_("Ask anonymously"),
         required=False,
         help_text=_(
-            "Backline will not store who you are. You follow your request through a private "
-            "link. The peer still sees the number you give."
+            "Nobody is shown who you are, and Backline keeps no name with the request: "
+            "only, encrypted until it ends, that you are not paged for it. You follow it "
+            "through a private link. The peer sees the number or place you give."
         ),
     )
     once = forms.CharField(
@@ -188,6 +204,9 @@ class ReachOutForm(HowToReachForm):
             .distinct()
             .order_by("full_name", "pk")
         )
+
+    def is_anonymous(self) -> bool:
+        return bool(self.cleaned_data.get("anonymous"))
 
 
 COMING_IN = {

@@ -44,6 +44,14 @@ def _ended(request: SupportRequest, now: datetime) -> dict[str, object]:
     }
 
 
+def start_deadline(request: SupportRequest, coming_in: timedelta) -> timedelta:
+    """How long after the take a request not yet started goes back into escalation: the
+    policy's time to start, counted after the peer's promise when that is later (a peer
+    who said "within 2 days" keeps it for 2 days, and the policy's time besides)."""
+    timeout = timedelta(minutes=request.policy_snapshot["start_timeout_minutes"])
+    return timeout if coming_in <= timeout else coming_in + timeout
+
+
 def acknowledge(
     request: SupportRequest, peer: User, coming_in: timedelta, now: datetime | None = None
 ) -> bool:
@@ -60,8 +68,9 @@ def acknowledge(
         )
         if not won:
             return False
-        timeout = timedelta(minutes=request.policy_snapshot["start_timeout_minutes"])
-        EscalationState.objects.filter(request=request).update(next_escalation_at=now + timeout)
+        EscalationState.objects.filter(request=request).update(
+            next_escalation_at=now + start_deadline(request, coming_in)
+        )
         outbox.cancel(request.group_key)
         outbox.resolve(request.group_key, messages.resolved_by_you(), recipient_id=peer.pk)
         outbox.resolve(request.group_key, messages.resolved_taken())

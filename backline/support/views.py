@@ -164,6 +164,7 @@ def _contact_form(
         data,
         phones=phones,
         kept=(number, kept) if kept else None,
+        anonymous=support_request.anonymous,
         initial=initial,
         prefix="reach",
     )

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage
-from backline.support import lifecycle
-from backline.support.models import RequestStatus, SupportRequest
+from backline.support import escalation, lifecycle
+from backline.support.models import Page, RequestStatus, SupportRequest
 from tests.asking import reach_out_form
 
 OWN = "+13195550142"
@@ -172,3 +172,54 @@ def test_a_cancelled_request_says_so_in_every_inbox(team, recorder, client_of, m
     page = OutgoingMessage.objects.get(recipient=team.a, channel="inapp")
     assert page.resolution == "Cancelled by the colleague. No action is needed."
     assert lifecycle.acknowledge(request, team.a, timedelta(minutes=5)) is False
+
+
+def test_a_peer_keeps_a_request_for_as_long_as_they_promised(team, recorder, moment):
+    """A "this week" request taken "within 2 days" is the peer's for 2 days and the
+    policy's time to start besides; a "now" one, for the policy's time to start."""
+    later = reach_out_for(team, "week")
+    assert lifecycle.acknowledge(later, team.a, timedelta(days=2))
+    moment.later(hours=47)
+    assert SupportRequest.objects.get(pk=later.pk).status == RequestStatus.ACKNOWLEDGED
+    moment.later(hours=1, minutes=31)  # promised 2 days, then 30 minutes to start
+    assert SupportRequest.objects.get(pk=later.pk).status == RequestStatus.OPEN
+
+    soon = reach_out_for(team, "now", requester=team.b)
+    assert lifecycle.acknowledge(soon, team.c, timedelta(minutes=15))
+    moment.later(minutes=29)
+    assert SupportRequest.objects.get(pk=soon.pk).status == RequestStatus.ACKNOWLEDGED
+    moment.later(minutes=2)
+    assert SupportRequest.objects.get(pk=soon.pk).status == RequestStatus.OPEN
+
+
+def reach_out_for(team, urgency: str, requester=None) -> SupportRequest:
+    request, _token = escalation.reach_out(
+        requester or team.world.telecommunicator,
+        team.world.region,
+        escalation.Ask(urgency, "call", callback_number=OWN),
+    )
+    for peer in (team.a, team.c):  # paged, whatever the hour
+        Page.objects.get_or_create(request=request, peer=peer, step_index=0, loop_count=0)
+    return request
+
+
+def test_an_anonymous_request_in_person_or_by_video_says_where(team, recorder, client_of):
+    """Without a name or a number, the place (or the video link) is the only way."""
+    client = client_of(team.world.telecommunicator)
+    for contact in ("in_person", "video"):
+        refused = client.post(
+            reverse("support:reach_out"),
+            reach_out_form(anonymous="on", contact=contact, callback_number="", place=" "),
+        )
+        assert b"Say where to meet, or give a video link" in refused.content
+    assert not SupportRequest.objects.exists()
+    sent = client.post(
+        reverse("support:reach_out"),
+        reach_out_form(anonymous="on", contact="video", callback_number="", place="Zoom 555"),
+    )
+    assert SupportRequest.objects.get().place == "Zoom 555"
+    refused = client.post(
+        sent["Location"] + "contact/", {"reach-contact": "in_person", "reach-phone": "other"}
+    )
+    assert refused.status_code == 400 and b"Say where to meet" in refused.content
+    assert SupportRequest.objects.get().contact == "video"
