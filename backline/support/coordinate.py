@@ -10,7 +10,6 @@ exclusions ruled out (docs/adr/0012-coordinator-page.md).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -79,12 +78,14 @@ class Summary:
 
 @dataclass(frozen=True)
 class Entry:
-    """One line of what the team has done: when, what, and the peers paged then."""
+    """One line of what the team has done: when, what, and how many peers were paged
+    then. Not who: beside the on-call schedule, the names paged would show who was left
+    out, and so an anonymous peer who asked, or whom the requester excluded."""
 
     at: datetime
     label: str
     kind: str
-    peers: list[str]
+    paged: int
 
 
 @dataclass(frozen=True)
@@ -115,20 +116,13 @@ def _summary(support_request: SupportRequest) -> Summary:
 
 
 def _timeline(support_request: SupportRequest) -> list[Entry]:
-    """The request's events that tell nothing of its wishes, each page with its peers."""
-    paged: dict[tuple[datetime, int | None], set[str]] = defaultdict(set)
-    for page in Page.objects.filter(request=support_request, kind=PageKind.PEER).select_related(
-        "peer"
-    ):
-        paged[page.paged_at, page.step_index].add(page.peer.display_name)
+    """The request's events that tell nothing of its wishes, each page with its count."""
     return [
         Entry(
             event.at,
             event.get_kind_display(),
             event.kind,
-            sorted(paged.get((event.at, event.step_index), ()))
-            if event.kind in (EventKind.PAGED, EventKind.REPAGED)
-            else [],
+            event.count if event.kind in (EventKind.PAGED, EventKind.REPAGED) else 0,
         )
         for event in Event.objects.filter(request=support_request, kind__in=SHOWN)
     ]

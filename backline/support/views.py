@@ -282,6 +282,8 @@ def _follow_context(request: HttpRequest, token: str) -> dict[str, Any]:
         "cancel_url": reverse("support:follow_cancel", args=[token]),
         "contact_url": reverse("support:follow_contact", args=[token]),
         "follow_url": request.build_absolute_uri(reverse("support:follow", args=[token])),
+        # no app manifest here: "add to home screen" must keep this address, not the app's
+        "keep_this_address": True,
     }
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.template import Context, Template
+from django.utils import timezone
 
 from backline.lib import clock
-from backline.notify.templatetags.waiting import waited
+from backline.notify.templatetags.waiting import by_when, waited
 
 
 def test_the_first_minute_reads_just_now(moment):
@@ -30,3 +33,11 @@ def test_nothing_to_say_without_a_moment():
 def test_a_template_never_shows_zero_minutes(moment):
     html = Template("{% load waiting %}{{ at|waited }}").render(Context({"at": clock.now()}))
     assert html == "just now"
+
+
+def test_a_promise_reads_as_its_time_today_and_with_its_day_otherwise(moment):
+    with timezone.override("America/Chicago"):  # Mon 2 Mar, 09:00 there
+        assert by_when(clock.now() + timedelta(minutes=15)) == "09:15"
+        assert by_when(clock.now() + timedelta(days=2)) == "Wed 4 Mar, 09:00"
+        assert by_when(clock.now() + timedelta(hours=15)) == "Tue 3 Mar, 00:00"  # past midnight
+    assert by_when(None) == ""

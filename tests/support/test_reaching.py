@@ -223,3 +223,13 @@ def test_an_anonymous_request_in_person_or_by_video_says_where(team, recorder, c
     )
     assert refused.status_code == 400 and b"Say where to meet" in refused.content
     assert SupportRequest.objects.get().contact == "video"
+
+
+def test_the_follow_page_is_kept_by_its_own_address(team, recorder, client_of, client):
+    """ "Add to home screen" keeps the page's address: the app's manifest would open
+    the app's start page instead, and lose the only way back to the request."""
+    sent = client_of(team.world.telecommunicator).post(
+        reverse("support:reach_out"), reach_out_form(anonymous="on")
+    )
+    assert b'rel="manifest"' not in client.get(sent["Location"]).content
+    assert b'rel="manifest"' in client.get(reverse("account_login")).content
