@@ -30,7 +30,10 @@ def normalize_phone(raw: str) -> str:
     text = raw.strip()
     if not set(text) <= PHONE_CHARACTERS:
         raise forms.ValidationError(
-            _("Use only digits, spaces, dashes and a leading +, e.g. +1 555 010 0199."),
+            _(
+                "Use only digits, spaces, dashes, dots, brackets and a leading +, "
+                "e.g. +1 555 010 0199."
+            ),
             code="phone_characters",
         )
     digits = "".join(ch for ch in text if ch.isdigit())

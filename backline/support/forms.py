@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from backline.accounts.models import User
 from backline.accounts.roles import Role
@@ -33,9 +34,12 @@ def clean_callback_number(value: str) -> str:
             text = "+" + digits
         else:
             raise forms.ValidationError(
-                _(
+                ngettext(
                     "A number has 10 digits, e.g. (319) 555-0142, or starts with + and its "
-                    "country code; this one has %(count)s digits."
+                    "country code; this one has %(count)s digit.",
+                    "A number has 10 digits, e.g. (319) 555-0142, or starts with + and its "
+                    "country code; this one has %(count)s digits.",
+                    len(digits),
                 ),
                 params={"count": len(digits)},
             )
