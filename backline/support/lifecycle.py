@@ -217,10 +217,10 @@ def reopen_stale(now: datetime | None = None) -> int:
     stale = list(
         EscalationState.objects.filter(
             next_escalation_at__lte=now, request__status=RequestStatus.ACKNOWLEDGED
-        ).values_list("request_id", flat=True)
+        ).values_list("request_id", "request__acknowledged_by_id")
     )
     reopened = 0
-    for request_id in stale:
+    for request_id, taker_id in stale:
         with transaction.atomic():
             changed = SupportRequest.objects.filter(
                 pk=request_id, status=RequestStatus.ACKNOWLEDGED
@@ -239,6 +239,15 @@ def reopen_stale(now: datetime | None = None) -> int:
                 # "a peer is coming" is no longer true
                 outbox.resolve(
                     f"{group_key_of(request_id)}:requester", messages.resolved_reopened()
+                )
+                # and the peer who took it learns why it left their list
+                outbox.enqueue(
+                    taker_id,
+                    f"{group_key_of(request_id)}:handed-back",
+                    f"{group_key_of(request_id)}:handed-back:{now.timestamp()}",
+                    messages.handed_back(),
+                    start_at=now,
+                    inapp_only=True,
                 )
                 reopened += changed
     return reopened

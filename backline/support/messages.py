@@ -103,6 +103,16 @@ def wishes_left_nobody(request_path: str) -> Message:
     )
 
 
+def handed_back() -> Message:
+    return Message(
+        subject=_("Backline: a request you took went back to your team"),
+        body=_(
+            "Contact had not started by the time you gave, so your team is being paged "
+            "again. If you are already talking, take it again from the new page."
+        ),
+    )
+
+
 def cancelled() -> Message:
     return Message(
         subject=_("Backline: request cancelled"),

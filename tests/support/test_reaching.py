@@ -183,6 +183,8 @@ def test_a_peer_keeps_a_request_for_as_long_as_they_promised(team, recorder, mom
     assert SupportRequest.objects.get(pk=later.pk).status == RequestStatus.ACKNOWLEDGED
     moment.later(hours=1, minutes=31)  # promised 2 days, then 30 minutes to start
     assert SupportRequest.objects.get(pk=later.pk).status == RequestStatus.OPEN
+    told = OutgoingMessage.objects.get(recipient=team.a, group_key__endswith=":handed-back")
+    assert told.subject == "Backline: a request you took went back to your team"
 
     soon = reach_out_for(team, "now", requester=team.b)
     assert lifecycle.acknowledge(soon, team.c, timedelta(minutes=15))
