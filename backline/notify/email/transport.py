@@ -5,13 +5,13 @@ message says, which is lock-screen safe: a preview names nobody."""
 from __future__ import annotations
 
 import smtplib
-from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from backline.lib import tokens
 from backline.notify import actions
 from backline.notify.models import OutgoingMessage
 from backline.notify.transport import TransportError
@@ -28,12 +28,19 @@ def _text(message: OutgoingMessage, button: str) -> str:
     return f"{message.body}\n\n{button}: {message.link}\n"
 
 
+def message_id_of(message: OutgoingMessage) -> str:
+    """One ``Message-ID`` per outbox row, the same on every attempt: a resend after a
+    crash (the server had the mail, Backline never heard back) is recognisably the same
+    mail. Keyed, so that it tells nobody how many messages Backline has sent."""
+    return f"<{tokens.keyed('message-id', message.pk)}@backline>"
+
+
 class EmailTransport:
     def send(self, message: OutgoingMessage, address: str) -> str:
         if not settings.BACKLINE_EMAIL:
             # refused, not dropped: the outbox records it and fails over to the next method
             raise TransportError("e-mail is turned off (BACKLINE_EMAIL=off)", retryable=False)
-        message_id = make_msgid(domain="backline")
+        message_id = message_id_of(message)
         button = _button(message)
         email = EmailMultiAlternatives(
             subject=message.subject,

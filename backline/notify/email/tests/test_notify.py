@@ -11,6 +11,7 @@ from backline.accounts.models import User
 from backline.notify import outbox
 from backline.notify.conftest import PAGE, Clock, Recording, page
 from backline.notify.email.tests.smtp_server import SmtpServer
+from backline.notify.email.transport import EmailTransport
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
 
 
@@ -147,3 +148,22 @@ def test_with_e_mail_turned_off_a_page_goes_to_the_next_method_at_once(
     assert smtp.received == []
     assert message.fallback.channel == Channel.SMS
     assert texts.sent == [("+15550100123", PAGE.subject, PAGE.body)]
+
+
+def test_every_attempt_of_one_message_carries_the_same_message_id(
+    smtp: SmtpServer, person: User, method: Callable[..., ContactMethod], moment: Clock
+) -> None:
+    """A resend after a crash (the server had the mail, the reply never came) is
+    recognisably the same mail; another message has its own, which counts nothing."""
+    smtp.start()
+    method(Channel.EMAIL, "riley@mail.test")
+    message = page(person, Channel.EMAIL)
+    outbox.enqueue(person.pk, "another group", "another event", PAGE)
+    other = OutgoingMessage.objects.get(group_key="another group", channel=Channel.EMAIL)
+    transport = EmailTransport()
+    first = transport.send(message, "riley@mail.test")
+    again = transport.send(message, "riley@mail.test")  # as after an engine killed mid-send
+    theirs = transport.send(other, "riley@mail.test")
+    ids = [received.message["Message-ID"] for received in smtp.received]
+    assert ids == [first, first, theirs] and first == again != theirs
+    assert str(message.pk) not in first.split("@")[0]
