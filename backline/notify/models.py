@@ -90,10 +90,6 @@ class ContactMethod(models.Model):
         return self.verified_at is not None and not self.disabled
 
     @property
-    def is_phone(self) -> bool:
-        return self.channel in (Channel.SMS, Channel.VOICE)
-
-    @property
     def shown_value(self) -> str:
         """What the owner sees of the value: a push subscription is not worth showing."""
         if self.channel == Channel.PUSH:
@@ -145,9 +141,6 @@ class Status(models.TextChoices):
     DELIVERED = "delivered", _("Delivered")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
-
-
-OPEN_STATUSES = (Status.PENDING, Status.SENDING)
 
 
 class OutgoingMessageQuerySet(models.QuerySet["OutgoingMessage"]):
