@@ -48,7 +48,7 @@ def start_deadline(request: SupportRequest, coming_in: timedelta) -> timedelta:
     """How long after the take a request not yet started goes back into escalation: the
     policy's time to start, counted after the peer's promise when that is later (a peer
     who said "within 2 days" keeps it for 2 days, and the policy's time besides)."""
-    timeout = timedelta(minutes=request.policy_snapshot["start_timeout_minutes"])
+    timeout = request.plan.start_timeout
     return timeout if coming_in <= timeout else coming_in + timeout
 
 

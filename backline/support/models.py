@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from backline.accounts.models import Region, User
@@ -16,6 +18,9 @@ from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.lib.fields import SealedTextField
 from backline.oncall.models import Rotation, Schedule
+
+if TYPE_CHECKING:
+    from backline.support.snapshot import Plan
 
 
 class Urgency(models.TextChoices):
@@ -357,6 +362,20 @@ class SupportRequest(models.Model):
 
     def __str__(self) -> str:
         return f"request {self.pk} ({self.status})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding:
+            # refused now (``snapshot.Unreadable``), not later when one of its steps fires
+            self.plan  # noqa: B018
+        super().save(*args, **kwargs)
+
+    @cached_property
+    def plan(self) -> Plan:
+        """The policy this request escalates by, as it stood when the request started:
+        its snapshot, read once. Raises ``snapshot.Unreadable``."""
+        from backline.support import snapshot  # which is built on this module's kinds
+
+        return snapshot.parse(self.policy_snapshot)
 
     @property
     def group_key(self) -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db.models import QuerySet
 
@@ -35,6 +34,7 @@ from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.oncall import resolve, waking
 from backline.oncall.models import Rotation, Schedule
+from backline.support import snapshot
 from backline.support.models import (
     FOLLOWUP_DAYS_DEFAULT,
     FOLLOWUP_DAYS_MAX,
@@ -122,26 +122,26 @@ def allows(request: SupportRequest, team: Team, user_id: int) -> bool:
     return not (seat.agency_ids & request.routing.avoid_agency_ids)
 
 
-def _raw(team: Team, target: dict[str, Any], when: datetime, can_wait: bool) -> set[int]:
-    kind = target["kind"]
+def _raw(team: Team, target: snapshot.Target, when: datetime, can_wait: bool) -> set[int]:
+    kind, named = target.kind, target.id
     found: int | None
-    if kind == TargetKind.USER:
-        return {target["id"]}
-    if kind == TargetKind.ROTATION:
-        rotation = Rotation.objects.filter(pk=target["id"], region_id=team.region_id).first()
-        found = resolve.rotation_on_call(rotation, when) if rotation else None
-        return {found} if found else set()
-    if kind == TargetKind.SCHEDULE:
-        schedule = Schedule.objects.filter(pk=target["id"], region_id=team.region_id).first()
-        found = resolve.schedule_on_call(schedule, when) if schedule else None
-        return {found} if found else set()
     if kind == TargetKind.ALL_AVAILABLE:
         return team.available(when, can_wait)
-    raise ValueError(f"unknown target kind {kind!r}")
+    if kind == TargetKind.USER and named:
+        return {named}
+    if kind == TargetKind.ROTATION and named:
+        rotation = Rotation.objects.filter(pk=named, region_id=team.region_id).first()
+        found = resolve.rotation_on_call(rotation, when) if rotation else None
+        return {found} if found else set()
+    if kind == TargetKind.SCHEDULE and named:
+        schedule = Schedule.objects.filter(pk=named, region_id=team.region_id).first()
+        found = resolve.schedule_on_call(schedule, when) if schedule else None
+        return {found} if found else set()
+    raise ValueError(f"nobody to find for the target {target!r}")
 
 
 def for_step(
-    request: SupportRequest, step: dict[str, Any], when: datetime, paged_this_pass: set[int]
+    request: SupportRequest, step: snapshot.Step, when: datetime, paged_this_pass: set[int]
 ) -> Resolution:
     """The peers to page and the coordinators to alert when ``step`` fires.
 
@@ -154,8 +154,8 @@ def for_step(
     can_wait = request.urgency != Urgency.NOW
     wanted: set[int] = set()
     alerted: set[int] = set()
-    for target in step["targets"]:
-        if target["kind"] == TargetKind.COORDINATOR:
+    for target in step.targets:
+        if target.kind == TargetKind.COORDINATOR:
             alerted |= team.coordinators
         else:
             found = _raw(team, target, when, can_wait)
