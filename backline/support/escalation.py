@@ -293,6 +293,7 @@ def _page(
         request.group_key,
         f"{request.group_key}:{moment}",
         start_at=now,
+        until_cancelled=True,  # taking the request, or its end, cancels the group
     )
     kind = EventKind.REPAGED if again else EventKind.PAGED
     Event.objects.create(
@@ -462,4 +463,5 @@ def _to_coordinators(
             group_key,
             event_key,
             start_at,
+            until_cancelled=group_key == request.group_key,
         )

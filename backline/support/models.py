@@ -358,6 +358,30 @@ class SupportRequest(models.Model):
                 | Q(closed_at__isnull=False),
                 name="ended_request_has_an_end",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="open")
+                | Q(acknowledged_by__isnull=True, acknowledged_at__isnull=True, coming_by=None),
+                name="open_request_is_not_taken",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="acknowledged")
+                | Q(acknowledged_at__isnull=False, coming_by__isnull=False),
+                name="taken_request_has_its_times",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="started") | Q(started_at__isnull=False),
+                name="started_request_has_its_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RequestStatus.values),
+                name="request_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(urgency__in=Urgency.values), name="request_urgency_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(contact__in=Contact.values), name="request_contact_known"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -472,6 +496,7 @@ class Page(models.Model):
             models.UniqueConstraint(
                 fields=["request", "peer", "step_index", "loop_count"], name="page_once_per_step"
             ),
+            models.CheckConstraint(condition=Q(kind__in=PageKind.values), name="page_kind_known"),
         ]
 
     def __str__(self) -> str:
@@ -504,6 +529,9 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_known"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request}: {self.kind}"
