@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_role_change_append_only'),
-        ('support', '0008_urgency_clock_and_waking'),
+        ('support', '0009_policy_snapshots_to_current_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
