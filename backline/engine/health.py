@@ -57,7 +57,7 @@ class PhaseHealth:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "seconds": round(self.seconds, 3),
+            "seconds": self.seconds,
             "succeeded_at": _moment(self.succeeded_at),
             "failed_at": _moment(self.failed_at),
             "error": self.error,

@@ -115,7 +115,7 @@ def run(phase: Phase, now: datetime) -> Run:
     seconds = time.monotonic() - started
     if seconds > phase.budget.total_seconds():
         log.warning(
-            "engine phase %s took %.1f s, past its budget of %.1f s",
+            "engine phase %s took %.2f s, past its budget of %.2f s",
             phase.name,
             seconds,
             phase.budget.total_seconds(),
