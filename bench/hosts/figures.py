@@ -59,6 +59,8 @@ class Burst:
     deliveries: int  # e-mails of those rows that the SMTP sink had
     duplicates: int  # deliveries of a Message-ID the sink already had
     first_page: dict[str, list[float]]  # window name: seconds from first press to e-mail
+    # the same, from the press that was answered (without the balancer's failing over)
+    from_answered_press: dict[str, list[float]]
     post_seconds: list[float]  # first press to the answer that was accepted
 
 
@@ -74,6 +76,9 @@ def burst(
     ours = {e["provider_id"] for e in collected["emails"] if e["provider_id"]}
     delivered = Counter(r["message_id"] for r in records if r["message_id"] in ours)
     latency = {pk: first[pk] - post.sent for pk, post in accepted.items() if pk in first}
+    answered = {
+        pk: first[pk] - post.attempts[-1].started for pk, post in accepted.items() if pk in first
+    }
     return Burst(
         posts=posts,
         accepted=len(accepted),
@@ -84,12 +89,14 @@ def burst(
         emails=len(collected["emails"]),
         deliveries=sum(delivered.values()),
         duplicates=sum(count - 1 for count in delivered.values()),
-        first_page={
-            w.name: [s for pk, s in latency.items() if w.start <= accepted[pk].sent < w.end]
-            for w in windows
-        },
+        first_page={w.name: _within(w, latency, accepted) for w in windows},
+        from_answered_press={w.name: _within(w, answered, accepted) for w in windows},
         post_seconds=[p.answered - p.sent for p in accepted.values()],
     )
+
+
+def _within(window: Window, seconds: dict[str, float], posts: dict[str, Post]) -> list[float]:
+    return [s for pk, s in seconds.items() if window.start <= posts[pk].sent < window.end]
 
 
 @dataclass
@@ -97,8 +104,9 @@ class Throughput:
     hosts: list[str]
     posts: list[Post]
     seconds: float  # first press to last answer
-    cpu: dict[str, float]  # group: CPU seconds used meanwhile
-    machine_cpu: float  # CPU seconds of every process of the machine meanwhile
+    cpu: dict[str, float]  # role: CPU seconds used during the run
+    machine_cpu: float  # CPU seconds of every process of the machine during the run
+    wall: float  # the run's seconds, over which the CPU was measured
 
     @property
     def accepted(self) -> int:

@@ -78,37 +78,41 @@ def section(run: Run, options: argparse.Namespace, command: str, load: Sequence[
         "What happened, in seconds from the burst's start:",
         "",
     ]
-    lines += [f"- {_at(run, fault.done_at)}: {fault.what}" for fault in run.faults]
-    lines += [
-        f"- {_at(run, change.at)}: the balancer "
-        + ("put " if change.up else "took ")
-        + f"{change.host} {'back' if change.up else 'out'} ({change.why})"
+    timeline = [(fault.done_at, fault.what) for fault in run.faults]
+    timeline += [
+        (change.at, f"the balancer {'put' if change.up else 'took'} {change.host} "
+         f"{'back' if change.up else 'out'} ({change.why})")
         for change in run.changes
-    ]
+    ]  # fmt: skip
+    lines += [f"- {_at(run, at)}: {what}" for at, what in sorted(timeline)]
     lines += [
         "",
         "First page: seconds from the client's first press (the POST leaving the client) to "
-        "the SMTP sink having the request's first e-mail; by when the press was made.",
+        "the SMTP sink having the request's first e-mail, by when the press was made; and, "
+        "for the requests pressed again, from the press that was answered (the part that "
+        "is Backline's, without the balancer's wait for a host that did not answer).",
         "",
-        "| requests pressed | n | p50 | p95 | p99 | max |",
-        "|---|--:|--:|--:|--:|--:|",
+        "| requests pressed | n | p50 | p95 | p99 | max | from the answered press: p99 | max |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for window in run.windows:
         values = burst.first_page[window.name]
+        answered = burst.from_answered_press[window.name]
         lines.append(
             f"| {window.name} | {len(values)} | {_s(percentile(values, 0.5))} "
             f"| {_s(percentile(values, 0.95))} | {_s(percentile(values, 0.99))} "
-            f"| {_s(max(values, default=math.nan))} |"
+            f"| {_s(max(values, default=math.nan))} | {_s(percentile(answered, 0.99))} "
+            f"| {_s(max(answered, default=math.nan))} |"
         )
     posted = burst.post_seconds
     lines += [
         "",
         f"The press to its accepted answer: p50 {_s(percentile(posted, 0.5))} s, p99 "
         f"{_s(percentile(posted, 0.99))} s, max {_s(max(posted, default=math.nan))} s. "
-        f"{burst.failed} POSTs never got an answer; {run.killed} processes were killed. "
+        f"{burst.failed} POSTs got no answer; {run.killed} process(es) were killed. "
         f"E-mail rows of the burst's requests (every step that fell due): {burst.emails}; "
-        "the last first e-mail came "
-        f"{run.waited:.0f} s after the burst. Error lines in the hosts' logs: "
+        f"the drill found every first e-mail {run.waited:.0f} s after the burst's last "
+        "answer. Error lines in the hosts' logs: "
         + ", ".join(f"{host} {count}" for host, count in run.errors.items())
         + ".",
     ]
@@ -123,14 +127,15 @@ def section(run: Run, options: argparse.Namespace, command: str, load: Sequence[
             f"(busy share of its {nproc()} CPUs).",
             "",
             "| web hosts | accepted | seconds | POST/s | POST p50 s | p99 s | web CPU "
-            "| engine CPU | database CPU | machine busy |",
-            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+            "| web CPU ms/POST | engine CPU | database CPU | machine busy |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
         ]
         for t in run.throughput:
-            busy = t.machine_cpu / (t.seconds * nproc()) if t.seconds else math.nan
+            busy = t.machine_cpu / (t.wall * nproc()) if t.wall else math.nan
             lines.append(
                 f"| {' + '.join(t.hosts)} | {t.accepted} | {t.seconds:.1f} | {t.rate:.1f} "
                 f"| {_s(t.latency(0.5))} | {_s(t.latency(0.99))} | {t.cpu['web']:.1f} "
+                f"| {t.cpu['web'] * 1000 / max(1, t.accepted):.1f} "
                 f"| {t.cpu['engine']:.1f} | {t.cpu['database']:.1f} | {busy:.0%} |"
             )
     return "\n".join(lines) + "\n"
