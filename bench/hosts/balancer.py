@@ -1,13 +1,14 @@
 """The drill's clients: signed-in telecommunicators behind a load balancer.
 
 The balancer does what one in front of several web hosts does: it sends each request
-to the next host, in turn, of those it believes up; it checks every host's health
-every tenth of a second (the one-query view, 0.25 s to answer of ``bench.urls``, which needs the
-database); a host is taken out at its first failed request or its second failed check
-in a row, and put back after two good checks in a row. A request that failed on one
-host (no connection, no answer in time, a 5xx) is sent again, as it was, to another,
-as a person who sees an error presses the button again: the Reach out form carries its
-own ``once`` token, so sending it twice finds the request it already sent.
+to the next host, in turn, of those it holds up; it checks every host's health every
+tenth of a second (the one-query view of ``bench.urls``, which needs the database; 0.5 s
+to answer); a host is taken out at its first failed request or its second failed check
+in a row, and put back after two good checks in a row, but the last host up is never
+taken out (there would be nowhere to send anything). A request that failed on one host
+(no connection, no answer in time, a 5xx) is sent again, as it was, to another, as a
+person who sees an error presses the button again: the Reach out form carries its own
+``once`` token, so sending it twice finds the request it already sent.
 
 Times are the machine's wall clock (``time.time()``), as the SMTP sink's are.
 """
@@ -35,7 +36,7 @@ REQUEST_PATH = re.compile(r"^/support/requests/([\w-]+)/$")
 CALLBACK = "+13195550142"
 SIGN_INS_PER_ADDRESS = 20  # allauth allows 30 a minute from one address
 CHECK_EVERY = 0.1
-CHECK_TIMEOUT = httpx.Timeout(0.25)
+CHECK_TIMEOUT = httpx.Timeout(0.5)
 # a person presses again after an error at once, then waits a little longer each time
 RETRY_DELAYS = (0.0, 0.5, 1.0, 2.0, 4.0)
 GIVE_UP_SECONDS = 120.0
@@ -116,15 +117,16 @@ class Balancer:
             await web.client.aclose()
 
     def _next(self, avoid: Web | None = None) -> Web:
-        up = [web for web in self.webs if web.up and web is not avoid]
-        choices = up or [web for web in self.webs if web.up] or self.webs
+        up = [web for web in self.webs if web.up]
+        choices = [web for web in up if web is not avoid] or up
         self._turn += 1
         return choices[self._turn % len(choices)]
 
     def _mark(self, web: Web, up: bool, why: str) -> None:
-        if web.up != up:
-            web.up, web.streak = up, 0
-            self.changes.append(Change(time.time(), web.name, up, why))
+        if web.up == up or (not up and [w for w in self.webs if w.up] == [web]):
+            return  # the last host up stays in: there is nowhere else to send
+        web.up, web.streak = up, 0
+        self.changes.append(Change(time.time(), web.name, up, why))
 
     async def _watch_health(self) -> None:
         async def check(web: Web) -> None:

@@ -107,6 +107,7 @@ class Throughput:
     cpu: dict[str, float]  # role: CPU seconds used during the run
     machine_cpu: float  # CPU seconds of every process of the machine during the run
     wall: float  # the run's seconds, over which the CPU was measured
+    load: float  # the machine's load average (1 minute) at the run's end
 
     @property
     def accepted(self) -> int:

@@ -123,12 +123,13 @@ def section(run: Run, options: argparse.Namespace, command: str, load: Sequence[
             "",
             f"Every telecommunicator reaches out once, {options.concurrency} clients back to "
             "back, through the balancer to the web hosts named; both engines send the pages "
-            "meanwhile. CPU seconds used during the run, by role, and by the whole machine "
-            f"(busy share of its {nproc()} CPUs).",
+            "meanwhile. CPU seconds used during the run, by role; the busy share of the "
+            f"machine's {nproc()} CPUs (by every process on it), and its load average at the "
+            "run's end.",
             "",
             "| web hosts | accepted | seconds | POST/s | POST p50 s | p99 s | web CPU "
-            "| web CPU ms/POST | engine CPU | database CPU | machine busy |",
-            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+            "| web CPU ms/POST | engine CPU | database CPU | machine busy | load average |",
+            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
         ]
         for t in run.throughput:
             busy = t.machine_cpu / (t.wall * nproc()) if t.wall else math.nan
@@ -136,6 +137,7 @@ def section(run: Run, options: argparse.Namespace, command: str, load: Sequence[
                 f"| {' + '.join(t.hosts)} | {t.accepted} | {t.seconds:.1f} | {t.rate:.1f} "
                 f"| {_s(t.latency(0.5))} | {_s(t.latency(0.99))} | {t.cpu['web']:.1f} "
                 f"| {t.cpu['web'] * 1000 / max(1, t.accepted):.1f} "
-                f"| {t.cpu['engine']:.1f} | {t.cpu['database']:.1f} | {busy:.0%} |"
+                f"| {t.cpu['engine']:.1f} | {t.cpu['database']:.1f} | {busy:.0%} "
+                f"| {t.load:.1f} |"
             )
     return "\n".join(lines) + "\n"
