@@ -33,7 +33,8 @@ from bench.hosts.network import SIGN_IN_ADDRESSES
 
 REACH_OUT = "/support/reach-out/"
 REQUEST_PATH = re.compile(r"^/support/requests/([\w-]+)/$")
-CALLBACK = "+13195550142"
+# what every telecommunicator asks for: to be called now, on another number
+ASK = {"urgency": "now", "contact": "call", "phone": "other", "callback_number": "+13195550142"}
 SIGN_INS_PER_ADDRESS = 20  # allauth allows 30 a minute from one address
 CHECK_EVERY = 0.1
 CHECK_TIMEOUT = httpx.Timeout(0.5)
@@ -169,14 +170,8 @@ class Balancer:
 
     async def reach_out(self, person: Person) -> Post:
         post = Post(person, sent=time.time())
-        form = {
-            "csrfmiddlewaretoken": person.csrf,
-            "urgency": "now",
-            "contact": "call",
-            "phone": "other",
-            "callback_number": CALLBACK,
-            "once": secrets.token_urlsafe(32),
-        }
+        # a fresh form: its own once token, sent again as it is on every press
+        form = {**ASK, "csrfmiddlewaretoken": person.csrf, "once": secrets.token_urlsafe(32)}
         await self.post(person, REACH_OUT, form, post)
         found = REQUEST_PATH.match(post.location)
         if post.status == 302 and found:

@@ -3,39 +3,37 @@
     python -m bench.hosts.mail ADDRESS PORT LOG
 
 The same ``Sink`` (one JSON line per message, written when its data has arrived,
-before the ``250`` reply), listening on ADDRESS rather than the loopback address, so
-that the engines on the other hosts reach it across the drill's switch.
+before the ``250`` reply), served on ADDRESS rather than the loopback address, so that
+the engines on the other hosts reach it across the drill's switch. It runs until
+SIGTERM or SIGINT.
 """
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import sys
-import threading
 
-from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 from bench.smtp_sink import Sink
 
 
-def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print(__doc__, file=sys.stderr)
-        return 2
-    address, port, path = argv[0], int(argv[1]), argv[2]
-    stopping = threading.Event()
+async def serve(address: str, port: int, path: str) -> None:
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stopping.set())
+        loop.add_signal_handler(sig, stopping.set)
     with open(path, "a", encoding="utf-8") as log:
-        controller = Controller(Sink(log), hostname=address, port=port)
-        controller.start()
+        sink = Sink(log)
+        server = await loop.create_server(lambda: SMTP(sink), address, port)
         print(f"SMTP sink on {address}:{port}", flush=True)
-        try:
-            stopping.wait()
-        finally:
-            controller.stop()
-    return 0
+        await stopping.wait()
+        server.close()
+        await server.wait_closed()
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    asyncio.run(serve(sys.argv[1], int(sys.argv[2]), sys.argv[3]))
