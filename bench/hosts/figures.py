@@ -4,6 +4,7 @@ latency from the client's first press, and POST throughput."""
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections import Counter
@@ -14,6 +15,8 @@ from typing import Any
 
 from bench.common import percentile
 from bench.hosts.balancer import Post
+
+SLOWEST = 8
 
 
 def sink_records(path: Path) -> list[dict[str, Any]]:
@@ -62,6 +65,7 @@ class Burst:
     # the same, from the press that was answered (without the balancer's failing over)
     from_answered_press: dict[str, list[float]]
     post_seconds: list[float]  # first press to the answer that was accepted
+    slowest: list[tuple[float, Post]]  # the slowest first pages, with their posts
 
 
 def burst(
@@ -92,6 +96,9 @@ def burst(
         first_page={w.name: _within(w, latency, accepted) for w in windows},
         from_answered_press={w.name: _within(w, answered, accepted) for w in windows},
         post_seconds=[p.answered - p.sent for p in accepted.values()],
+        slowest=heapq.nlargest(
+            SLOWEST, ((s, accepted[pk]) for pk, s in latency.items()), key=lambda x: x[0]
+        ),
     )
 
 

@@ -104,6 +104,17 @@ def section(run: Run, options: argparse.Namespace, command: str, load: Sequence[
             f"| {_s(max(values, default=math.nan))} | {_s(percentile(answered, 0.99))} "
             f"| {_s(max(answered, default=math.nan))} |"
         )
+    lines += [
+        "",
+        f"The {len(burst.slowest)} slowest first pages: when the press was made, the seconds "
+        "to the first e-mail, and each press (host, outcome, seconds it took):",
+        "",
+    ]
+    lines += [
+        f"- {_at(run, post.sent)}: {seconds:.3f} s; "
+        + ", ".join(f"{a.host} {a.outcome} {a.seconds:.3f} s" for a in post.attempts)
+        for seconds, post in burst.slowest
+    ]
     posted = burst.post_seconds
     lines += [
         "",
