@@ -36,6 +36,7 @@ REQUEST_PATH = re.compile(r"^/support/requests/([\w-]+)/$")
 # what every telecommunicator asks for: to be called now, on another number
 ASK = {"urgency": "now", "contact": "call", "phone": "other", "callback_number": "+13195550142"}
 SIGN_INS_PER_ADDRESS = 20  # allauth allows 30 a minute from one address
+MOST_PEOPLE = len(SIGN_IN_ADDRESSES) * SIGN_INS_PER_ADDRESS
 CHECK_EVERY = 0.1
 CHECK_TIMEOUT = httpx.Timeout(0.5)
 # a person presses again after an error at once, then waits a little longer each time
@@ -211,7 +212,7 @@ def sign_in_everyone(urls: Sequence[str], emails: Sequence[str], password: str) 
             csrf=cookies.get("csrftoken") or "",
         )
 
-    if len(emails) > len(SIGN_IN_ADDRESSES) * SIGN_INS_PER_ADDRESS:
-        raise SystemExit(f"at most {len(SIGN_IN_ADDRESSES) * SIGN_INS_PER_ADDRESS} people")
+    if len(emails) > MOST_PEOPLE:
+        raise SystemExit(f"at most {MOST_PEOPLE} people")
     with ThreadPoolExecutor(max_workers=4) as pool:
         return list(pool.map(one, range(len(emails))))

@@ -36,7 +36,14 @@ from bench.common import (
     write_section,
 )
 from bench.hosts import figures, network, report, services
-from bench.hosts.balancer import Balancer, Person, Post, sign_in_everyone
+from bench.hosts.balancer import (
+    MOST_PEOPLE,
+    Balancer,
+    Change,
+    Person,
+    Post,
+    sign_in_everyone,
+)
 from bench.hosts.database import Database, pg_bin
 from bench.hosts.network import Host
 
@@ -177,7 +184,7 @@ def wait_for_pages(
 ) -> tuple[dict[str, Any], float]:
     """Reads the requests back until each one's first e-mail arrived, or the wait is
     over (a row an engine died sending waits for its deadline); returns the rows read
-    and how long the last e-mail took to come."""
+    and how long it waited."""
     started = time.monotonic()
     while True:
         collected = collect(environ, pks)
@@ -198,7 +205,7 @@ class Run:
     burst: figures.Burst
     windows: list[figures.Window]
     faults: list[Fault]
-    changes: list[Any]
+    changes: list[Change]
     burst_started: float
     killed: int  # processes on the killed host
     waited: float
@@ -379,6 +386,10 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
         parser.error("--kill and --cut name two different hosts")
     if min(options.burst, options.teams, options.concurrency) < 1 or options.burst_seconds <= 0:
         parser.error("the burst, teams, concurrency and the burst's length must be positive")
+    if options.burst > MOST_PEOPLE:
+        parser.error(f"at most {MOST_PEOPLE} reach-outs: each needs a person signed in")
+    if not 0 <= options.kill_at <= options.cut_at or options.cut_seconds <= 0:
+        parser.error("the kill comes first, then the cut, which lasts a while")
     return options
 
 
