@@ -15,10 +15,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from backline.lib import env
+
+# ``forms.ModelForm[Agency]`` and the like, as the type checker reads them, at run time too
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env.text("BACKLINE_DATA_DIR", str(BASE_DIR / "data")))

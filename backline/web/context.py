@@ -13,7 +13,8 @@ from backline.web.dev_mail import DEVELOPMENT_MAIL
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    user: Any = getattr(request, "user", None)
+    # a page shown before the authentication middleware ran (an early error) has no user
+    user = request.user if hasattr(request, "user") else None
     if user is None or not user.is_authenticated:
         return {
             "can_reach_out": False,
