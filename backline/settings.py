@@ -13,6 +13,7 @@ import secrets
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -359,7 +360,7 @@ BACKLINE_INVITATION_TTL = timedelta(days=BACKLINE_INVITATION_DAYS)
 # writes: backline.lib.redact. Backline's own loggers and django.request reach the root's
 # handler; Django's default handlers (a second console in DEBUG, mail to ADMINS carrying
 # the request) are replaced; runserver's and granian's access lines are redacted too.
-LOGGING = {
+LOGGING: dict[str, Any] = {  # logging.config.dictConfig's own type
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "backline.lib.redact.RedactSecrets"}},

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_failing_tick_is_logged_and_the_loop_goes_on(monkeypatch, caplog):
     loop = Loop(poll_seconds=0)
-    calls = []
+    calls: list[int] = []
 
     def flaky_tick() -> TickResult:
         calls.append(len(calls))

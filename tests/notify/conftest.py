@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
+from backline.accounts.models import User
 from backline.lib import clock
 from backline.notify.conftest import moment, recording
 from backline.notify.models import ContactMethod
@@ -18,7 +19,7 @@ __all__ = ["moment", "recording"]
 def reachable(db: None) -> Callable[..., ContactMethod]:
     """``reachable(user, channel, value, verified=True)``: a contact method."""
 
-    def make(user: object, channel: str, value: str, verified: bool = True) -> ContactMethod:
+    def make(user: User, channel: str, value: str, verified: bool = True) -> ContactMethod:
         return ContactMethod.objects.create(
             user=user, channel=channel, value=value, verified_at=clock.now() if verified else None
         )

@@ -18,7 +18,7 @@ NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def frozen() -> Iterator[time_machine.Coordinates]:
+def frozen() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
