@@ -68,7 +68,8 @@ def beat() -> dict[str, health.PhaseHealth]:
 
 def banner(client) -> str:
     """The page's text, its non-breaking spaces ("3 minutes") as plain ones."""
-    return client.get(reverse("home")).content.decode().replace("\xa0", " ")
+    html: str = client.get(reverse("home")).content.decode()
+    return html.replace("\xa0", " ")
 
 
 @pytest.mark.parametrize("fault", [claiming_fails, claiming_has_a_defect])
