@@ -55,24 +55,33 @@ def heading(options: argparse.Namespace, command: str, load: Sequence[float]) ->
     ]
 
 
-def mail(runs: list[Run]) -> list[str]:
-    lines = [
-        "| database | accepted | page e-mails | delivered | lost: given up | still waiting "
-        "| mail down s | last delivery after its return, s | duplicates | peak RSS MiB: "
-        "engine; web worker |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+def _table(columns: list[str], rows: list[list[object]]) -> list[str]:
+    """A Markdown table: the first column to the left, the figures to the right."""
+    return [
+        "| " + " | ".join(columns) + " |",
+        "|---|" + "--:|" * (len(columns) - 1),
+        *("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows),
     ]
+
+
+MEMORY = "peak RSS MiB: engine; web worker"
+
+
+def mail(runs: list[Run]) -> list[str]:
+    columns = [
+        "database", "accepted", "page e-mails", "delivered", "lost: given up",
+        "still waiting", "mail down s", "last delivery after its return, s", "duplicates",
+        MEMORY,
+    ]  # fmt: skip
+    rows: list[list[object]] = []
     for run in runs:
         t = run.tally
-        down = run.harm.ended - run.harm.began
-        lines.append(
-            f"| {DATABASES[run.kind]} | {t.posts[ACCEPTED]} | {t.pages} | {t.delivered} "
-            f"| {t.given_up} | {t.still_waiting} | {down:.0f} "
-            f"| {_s(t.last_delivery_after(run.harm.ended))} | {t.extra_copies} "
-            f"| {_memory(run)} |"
-        )
-    lines += ["", "Goals: " + "; ".join(_mail_goals(run) for run in runs) + "."]
-    return lines
+        rows.append([
+            DATABASES[run.kind], t.posts[ACCEPTED], t.pages, t.delivered, t.given_up,
+            t.still_waiting, f"{run.harm.ended - run.harm.began:.0f}",
+            _s(t.last_delivery_after(run.harm.ended)), t.extra_copies, _memory(run),
+        ])  # fmt: skip
+    return [*_table(columns, rows), "", "Goals: " + "; ".join(map(_mail_goals, runs)) + "."]
 
 
 def _mail_goals(run: Run) -> str:
@@ -86,45 +95,47 @@ def _mail_goals(run: Run) -> str:
 
 
 def kills(runs: list[Run]) -> list[str]:
-    lines = [
-        "| database | engines | kills | killed between the data and the reply | accepted "
-        "| page e-mails | delivered | lost | rows resent | extra copies | resent with the "
-        "first `Message-ID` | with another | peak RSS MiB: engine; web worker |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
-    ]
+    columns = [
+        "database", "engines", "kills", "killed between the data and the reply", "accepted",
+        "page e-mails", "delivered", "lost", "rows resent", "extra copies",
+        "resent with the first `Message-ID`", "with another", MEMORY,
+    ]  # fmt: skip
+    rows: list[list[object]] = []
     for run in runs:
         t = run.tally
-        lines.append(
-            f"| {DATABASES[run.kind]} | {run.engines} | {run.harm.kills} | {t.unanswered} "
-            f"| {t.posts[ACCEPTED]} | {t.pages} | {t.delivered} | {t.lost} | {t.resent_rows} "
-            f"| {t.extra_copies} | {t.resent_same_id} | {t.resent_other_id} | {_memory(run)} |"
-        )
+        rows.append([
+            DATABASES[run.kind], run.engines, run.harm.kills, t.unanswered, t.posts[ACCEPTED],
+            t.pages, t.delivered, t.lost, t.resent_rows, t.extra_copies, t.resent_same_id,
+            t.resent_other_id, _memory(run),
+        ])  # fmt: skip
     goals = [
         f"{DATABASES[r.kind]}: 0 lost {_met(r.tally.lost == 0 and r.tally.accepted_lost == 0)}, "
         f"every resend with the first attempt's `Message-ID` {_met(r.tally.resent_other_id == 0)}"
         for r in runs
     ]
-    return [*lines, "", "Goals: " + "; ".join(goals) + "."]
+    return [*_table(columns, rows), "", "Goals: " + "; ".join(goals) + "."]
 
 
 def database(runs: list[Run]) -> list[str]:
-    lines = [
-        "| restart | POSTs | accepted | Backline's error page | bare error page | no answer "
-        "| other | accepted, then no request or page | refused, yet made | page e-mails "
-        "| delivered | lost | cluster down s | last refused POST, s after the cluster was up "
-        "| cancel POSTs after the burst that failed | peak RSS MiB: engine; web worker |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
-    ]
+    columns = [
+        "restart", "POSTs", "accepted", "Backline's error page", "bare error page",
+        "no answer", "other", "accepted, then no request or page", "refused, yet made",
+        "page e-mails", "delivered", "lost", "cluster down s",
+        "last refused POST, s after the cluster was up",
+        "cancel POSTs after the burst that failed", MEMORY,
+    ]  # fmt: skip
+    rows: list[list[object]] = []
     for run in runs:
         t = run.tally
-        lines.append(
-            f"| `{run.fault}` | {t.posts.total()} | {t.posts[ACCEPTED]} "
-            f"| {t.posts[OWN_ERROR_PAGE]} | {t.posts[BARE_ERROR]} | {t.posts[NO_ANSWER]} "
-            f"| {t.posts[OTHER]} | {t.accepted_lost} | {t.refused_but_made} | {t.pages} "
-            f"| {t.delivered} | {t.lost} | {run.harm.ended - run.harm.began:.1f} "
-            f"| {_s(max(t.refused_at, default=math.nan) - run.harm.ended)} "
-            f"| {run.failed_cancels} | {_memory(run)} |"
-        )
+        rows.append([
+            f"`{run.fault}`", t.posts.total(), t.posts[ACCEPTED], t.posts[OWN_ERROR_PAGE],
+            t.posts[BARE_ERROR], t.posts[NO_ANSWER], t.posts[OTHER], t.accepted_lost,
+            t.refused_but_made, t.pages, t.delivered, t.lost,
+            f"{run.harm.ended - run.harm.began:.1f}",
+            _s(max(t.refused_at, default=math.nan) - run.harm.ended), run.failed_cancels,
+            _memory(run),
+        ])  # fmt: skip
+    lines = [*_table(columns, rows)]
     goals = [
         f"`{r.fault}`: 0 lost {_met(r.tally.accepted_lost == 0 and r.tally.lost == 0)}, "
         f"no bare error page {_met(r.tally.posts[BARE_ERROR] == 0)}"
