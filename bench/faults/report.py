@@ -97,7 +97,8 @@ def _mail_goals(run: Run) -> str:
 def kills(runs: list[Run]) -> list[str]:
     columns = [
         "database", "engines", "kills", "killed between the data and the reply", "accepted",
-        "page e-mails", "delivered", "lost", "rows resent", "extra copies",
+        "page e-mails", "delivered", "lost", "rows the outbox gave up on", "rows resent",
+        "extra copies",
         "resent with the first `Message-ID`", "with another", MEMORY,
     ]  # fmt: skip
     rows: list[list[object]] = []
@@ -105,7 +106,8 @@ def kills(runs: list[Run]) -> list[str]:
         t = run.tally
         rows.append([
             DATABASES[run.kind], run.engines, run.harm.kills, t.unanswered, t.posts[ACCEPTED],
-            t.pages, t.delivered, t.lost, t.resent_rows, t.extra_copies, t.resent_same_id,
+            t.pages, t.delivered, t.lost, t.statuses["failed"], t.resent_rows, t.extra_copies,
+            t.resent_same_id,
             t.resent_other_id, _memory(run),
         ])  # fmt: skip
     goals = [
