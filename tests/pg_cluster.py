@@ -89,8 +89,10 @@ class Cluster:
         self._ctl("start")
         return self
 
-    def restart(self) -> None:
-        self._ctl("-m", "fast", "restart")
+    def restart(self, mode: str = "fast") -> None:
+        """``pg_ctl restart``: ``fast`` disconnects every session cleanly, ``immediate``
+        stops the server as a crash would (it recovers from its log on the way up)."""
+        self._ctl("-m", mode, "restart")
 
     def create_database(self, name: str = "backline") -> None:
         subprocess.run(
