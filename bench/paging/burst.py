@@ -45,10 +45,6 @@ class Burst:
     collected: Collected  # the requests as they were once their first e-mails arrived
 
     @property
-    def accepted(self) -> list[str]:
-        return [p.pk for p in self.posts if p.pk is not None]
-
-    @property
     def failed(self) -> int:
         return sum(p.pk is None for p in self.posts)
 
@@ -104,7 +100,7 @@ def run(
     clock = CpuClock(servers, db)
     posts = asyncio.run(send(servers.base_url, people, options.burst, options.burst_seconds))
     wall = max(p.answered for p in posts) - min(p.planned for p in posts)
-    accepted = [p for p in posts if p.pk is not None]
+    accepted = [p.pk for p in posts if p.pk is not None]
     failed = [p for p in posts if p.pk is None]
     print(
         f"  burst sent in {wall:.1f} s: {len(accepted)} accepted, {len(failed)} failed"
@@ -113,7 +109,7 @@ def run(
     )
     asyncio.run(wait_for(lambda: len(servers.received()) >= len(accepted), 30))
     cpu = clock.read(time.time() - min(p.sent for p in posts))
-    collected = collect(environ, [p.pk for p in accepted if p.pk])
+    collected = collect(environ, accepted)
     first = delivery(collected, servers.received(), posts)
     print(
         f"  first e-mail: from the click p50 {percentile(first.from_click, 0.5):.3f} s, "
