@@ -144,7 +144,11 @@ TEMPLATES = [
 
 DATABASE_URL = env.text("DATABASE_URL")
 if DATABASE_URL and not DATABASE_URL.startswith("sqlite"):
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
+    # connections are kept, and checked before each request reuses one: after a database
+    # restart the first request gets a new connection, not the dead one's error
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
+    }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -31,3 +31,5 @@ urlpatterns = [
     path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
     path("accounts/", include(allauth_patterns())),
 ]
+
+handler500 = "backline.web.errors.server_error"

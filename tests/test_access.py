@@ -74,6 +74,11 @@ def NONE(world: World) -> dict[str, Any]:
     return {}
 
 
+def DELIVERY_REPORT(world: World) -> dict[str, Any]:
+    """A report URL as Backline gives it to the provider (for a row that need not exist)."""
+    return {"pk": 1, "signature": tokens.keyed("delivery-report", 1)}
+
+
 def AGENCY(world: World) -> dict[str, Any]:
     return {"pk": world.agency.pk}
 
@@ -281,7 +286,8 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("notify:unread", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
     ("notify:push_subscribe", NONE, "post", row(LOGIN, 400, 400, 400, 400, 400, 400)),
     ("notify:service_worker", NONE, "get", row(200, 200, 200, 200, 200, 200, 200)),
-    ("notify:sms_status", NONE, "post", row(403, 403, 403, 403, 403, 403, 403)),  # unsigned
+    # unsigned by the provider
+    ("notify:sms_status", DELIVERY_REPORT, "post", row(403, 403, 403, 403, 403, 403, 403)),
     ("notify:sms_inbound", NONE, "post", row(403, 403, 403, 403, 403, 403, 403)),  # unsigned
     ("set_language", NONE, "post", row(302, 302, 302, 302, 302, 302, 302)),
 ]

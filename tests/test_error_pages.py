@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
-from django.db import DatabaseError
+from django.db import DatabaseError, OperationalError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.test import Client, RequestFactory
@@ -20,7 +20,8 @@ from backline.lib import clock
 from backline.notify.models import NotificationRule
 from backline.privacy.access import PUBLIC, access
 from backline.support import escalation
-from backline.support.models import Page
+from backline.support.models import Page, SupportRequest
+from tests.asking import reach_out_form
 from tests.personas import World
 
 SECRET = "db-password-in-the-error"
@@ -42,6 +43,7 @@ def fails(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 urlpatterns = [*backline.urls.urlpatterns, path("fails/<str:kind>/", fails)]
+handler500 = backline.urls.handler500
 
 
 def broken_processor(request: HttpRequest) -> dict[str, object]:
@@ -127,3 +129,46 @@ def test_a_refused_form_says_it_was_not_sent(world: World):
     html = assert_error_page(response, 403, "The form was not sent")
     assert "send it again" in html
     assert NotificationRule.objects.count() == before
+
+
+def unreachable(execute, sql, params, many, context):
+    """Every query meets a database that is restarting."""
+    raise OperationalError("server closed the connection unexpectedly")
+
+
+def test_a_form_sent_while_the_database_is_unreachable_says_it_was_not_saved(
+    world: World, settings
+):
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    client.force_login(world.telecommunicator)
+    before = SupportRequest.objects.count()
+    with connection.execute_wrapper(unreachable):
+        response = client.post(reverse("support:reach_out"), reach_out_form())
+    html = assert_error_page(response, 503, "What you sent was not saved")
+    assert "nothing was sent" in html and "send it again" in html
+    assert response["Retry-After"] == "5"
+    assert "Content-Security-Policy" in response  # even then, Backline's own headers
+    assert "server closed" not in html
+    assert SupportRequest.objects.count() == before
+    # and once it is back, the same form goes through
+    assert client.post(reverse("support:reach_out"), reach_out_form()).status_code == 302
+    assert SupportRequest.objects.count() == before + 1
+
+
+def test_a_page_asked_for_while_the_database_is_unreachable_says_to_try_again(
+    world: World, settings
+):
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    client.force_login(world.peer)
+    with connection.execute_wrapper(unreachable):
+        response = client.get(reverse("home"))
+    html = assert_error_page(response, 503, "Backline is reconnecting")
+    assert "try again in a few seconds" in html and world.peer.full_name not in html
+
+
+@pytest.mark.urls("tests.test_error_pages")
+def test_a_defect_that_is_a_database_error_keeps_the_500_page(visitor):
+    """Only a lost connection is "reconnecting": a broken query is a defect."""
+    assert_error_page(visitor.get("/fails/database/"), 500, "Something went wrong on our side")

@@ -42,10 +42,6 @@ def _keys() -> tuple[str, dict[str, AESGCM]]:
     return entries[0].partition(":")[0], keys
 
 
-def new_key_entry(key_id: str) -> str:
-    return f"{key_id}:{base64.urlsafe_b64encode(AESGCM.generate_key(256)).decode()}"
-
-
 def seal(plaintext: str, context: str) -> str:
     current, keys = _keys()
     nonce = os.urandom(NONCE_BYTES)

@@ -15,7 +15,7 @@ from backline.accounts.models import User
 from backline.lib import clock
 from backline.notify import outbox, registry
 from backline.notify.models import ContactMethod, OutgoingMessage
-from backline.notify.transport import Transport, TransportError
+from backline.notify.transport import Envelope, Sent, Transport, TransportError
 
 START = datetime(2026, 3, 2, 15, 0, tzinfo=clock.now().tzinfo)
 
@@ -74,14 +74,19 @@ class Recording:
     """A transport that remembers what it was asked to send, or fails as told."""
 
     channel: str
-    sent: list[tuple[str, str, str]] = field(default_factory=list)
+    envelopes: list[Envelope] = field(default_factory=list)
     error: TransportError | None = None
 
-    def send(self, message: OutgoingMessage, address: str) -> str:
+    def send(self, envelope: Envelope) -> Sent:
         if self.error is not None:
             raise self.error
-        self.sent.append((address, message.subject, message.body))
-        return f"{self.channel}-{len(self.sent)}"
+        self.envelopes.append(envelope)
+        return Sent(provider_id=f"{self.channel}-{len(self.envelopes)}")
+
+    @property
+    def sent(self) -> list[tuple[str, str, str]]:
+        """(address, subject, body) of each message sent, oldest first."""
+        return [(e.address, e.subject, e.body) for e in self.envelopes]
 
 
 @pytest.fixture

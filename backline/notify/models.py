@@ -90,10 +90,6 @@ class ContactMethod(models.Model):
         return self.verified_at is not None and not self.disabled
 
     @property
-    def is_phone(self) -> bool:
-        return self.channel in (Channel.SMS, Channel.VOICE)
-
-    @property
     def shown_value(self) -> str:
         """What the owner sees of the value: a push subscription is not worth showing."""
         if self.channel == Channel.PUSH:
@@ -147,9 +143,6 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-OPEN_STATUSES = (Status.PENDING, Status.SENDING)
-
-
 class OutgoingMessageQuerySet(models.QuerySet["OutgoingMessage"]):
     def visible_to(self, viewer: models.Model) -> OutgoingMessageQuerySet:
         if not getattr(viewer, "is_authenticated", False):
@@ -174,8 +167,9 @@ class OutgoingMessage(models.Model):
     """One message to one person on one channel: the outbox row.
 
     pending → sending (with a deadline) → sent / delivered, or back to pending with a
-    later ``next_attempt_at``, or failed (then a fallback row on the next method).
-    A sending row past its deadline is treated as pending: a crash never loses it.
+    later ``next_attempt_at`` (until ``retry_until``; a fallback row on the next method
+    starts while it keeps failing), or failed (then a fallback row on the next method).
+    A sending row past its deadline failed like any other attempt: a crash never loses it.
 
     ``cancelled_at`` marks every row of a group when the group is cancelled: a row that
     was being sent at that moment is neither retried nor followed by a fallback.
@@ -202,6 +196,8 @@ class OutgoingMessage(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=clock.now)
+    # retried until then; never given up while its group is open when null (a page)
+    retry_until = models.DateTimeField(null=True, blank=True)
     sending_deadline = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=120, blank=True, db_index=True)
     last_error = models.CharField(max_length=500, blank=True)
@@ -262,7 +258,19 @@ class OutgoingMessage(models.Model):
                 name="outbox_cancelled_not_pending",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=[s.value for s in Status]), name="outbox_status_known"
+                condition=~Q(status__in=["sent", "delivered"]) | Q(sent_at__isnull=False),
+                name="outbox_sent_has_sent_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="pending")
+                | Q(sent_at__isnull=True, sending_deadline__isnull=True),
+                name="outbox_pending_not_sent",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="outbox_channel_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="outbox_status_known"
             ),
             # a reply code exists only for a text that offers an action
             models.CheckConstraint(

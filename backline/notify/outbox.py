@@ -5,16 +5,27 @@ its cause does) and wakes the engine after commit. ``process`` is called by the
 engine: it claims due messages (``SKIP LOCKED`` on PostgreSQL, so several engines
 never take the same row), sends them outside any transaction, and records each outcome.
 
+A failure worth retrying is retried with exponential back-off and jitter, capped at
+``BACKOFF_CAP``: a page for as long as its group is open (``until_cancelled``: the
+request is taken or ends), anything else for ``RETRY_FOR``. After
+``FAIL_OVER_AFTER`` attempts the recipient's next method is tried as well, without
+giving up on the first. When a retry succeeds, the channel is back: every retry
+waiting on it is due at once, so an outage ends for all its messages together.
+
 A claim is never bigger than what the senders can finish before the sending deadline:
-a row that stays "sending" past its deadline belongs to an engine that died, and is
-sent again by the next one. A row that keeps dying that way is failed over after
-``ATTEMPTS_PER_METHOD`` tries, so that one poisonous message cannot stall a page.
+a row that stays "sending" past its deadline belongs to an engine that died, and its
+attempt counts as a failure like any other: retried, and failed over meanwhile, so
+that one poisonous message cannot stall a page.
+
+A transport gets the row's values, opened, as an ``Envelope`` whose ``key`` is the same
+on every attempt of the row (the e-mail's Message-ID, the SMS idempotency key).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import random
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,12 +34,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, Min, Q, TextField, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Case, F, Min, QuerySet, Value, When
+from django.db.models.functions import Least
 
-from backline.lib import clock, crypto
-from backline.lib.fields import SealedTextField
-from backline.notify import wake
+from backline.lib import clock, crypto, tokens
+from backline.notify import actions, wake
 from backline.notify.models import (
     Channel,
     ContactMethod,
@@ -37,13 +47,17 @@ from backline.notify.models import (
     Status,
 )
 from backline.notify.registry import transport_for
-from backline.notify.sms import replies
-from backline.notify.transport import TransportError
+from backline.notify.sms import replies, reports
+from backline.notify.transport import Envelope, Sent, TransportError
 
 log = logging.getLogger(__name__)
 
-ATTEMPTS_PER_METHOD = 3
-BACKOFF = (timedelta(seconds=5), timedelta(seconds=20), timedelta(seconds=60))
+FAIL_OVER_AFTER = 3
+BACKOFF_BASE = timedelta(seconds=5)
+BACKOFF_CAP = timedelta(minutes=2)
+RETRY_FOR = timedelta(days=1)
+TEST_RETRY_FOR = timedelta(hours=1)
+MAX_ATTEMPTS_COUNTED = 32767  # the column's limit; a page may be tried for weeks
 BATCH = 100
 SENDERS = 8
 KEY_LENGTH = 120
@@ -69,6 +83,15 @@ class Message:
     action: str = ""
 
 
+def backoff(attempts: int) -> timedelta:
+    """The wait after the ``attempts``-th failure: doubling from ``BACKOFF_BASE`` up to
+    ``BACKOFF_CAP``, each wait drawn between its half and its whole, so that messages
+    which failed together do not all come back together."""
+    doublings = min(max(attempts - 1, 0), 16)  # far past the cap already
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2**doublings)
+    return ceiling * random.uniform(0.5, 1.0)  # noqa: S311 - spread, not a secret
+
+
 def _key(raw: str) -> str:
     """An idempotency key that fits its column, still unique when it had to be cut."""
     if len(raw) <= KEY_LENGTH:
@@ -83,10 +106,18 @@ def enqueue(
     message: Message,
     start_at: datetime | None = None,
     inapp_only: bool = False,
+    until_cancelled: bool = False,
 ) -> list[OutgoingMessage]:
     """One in-app message now, plus (unless ``inapp_only``) one message per notification
     rule of the recipient (every verified method at once when they set no rules)."""
-    return enqueue_many([(recipient_id, message)], group_key, event_key, start_at, inapp_only)
+    return enqueue_many(
+        [(recipient_id, message)],
+        group_key,
+        event_key,
+        start_at,
+        inapp_only=inapp_only,
+        until_cancelled=until_cancelled,
+    )
 
 
 def enqueue_many(
@@ -94,11 +125,15 @@ def enqueue_many(
     group_key: str,
     event_key: str,
     start_at: datetime | None = None,
+    *,
     inapp_only: bool = False,
+    until_cancelled: bool = False,
 ) -> list[OutgoingMessage]:
     """``enqueue`` for several (recipient, message) pairs of one event, planned with
-    two queries and written with one."""
+    two queries and written with one. ``until_cancelled`` messages (pages) are retried
+    until their group is cancelled, however long that takes."""
     start = start_at or clock.now()
+    retry_until = None if until_cancelled else start + RETRY_FOR
     plans = {} if inapp_only else _plans({recipient for recipient, _ in messages})
     rows = []
     for recipient_id, message in messages:
@@ -132,6 +167,7 @@ def enqueue_many(
                     action=message.action,
                     created_at=start,
                     next_attempt_at=start + timedelta(minutes=delay),
+                    retry_until=retry_until and retry_until + timedelta(minutes=delay),
                 )
             )
     created = OutgoingMessage.objects.bulk_create(rows, ignore_conflicts=True)
@@ -155,6 +191,7 @@ def enqueue_to_method(
         link=message.link,
         created_at=now,
         next_attempt_at=now,
+        retry_until=now + TEST_RETRY_FOR,
     )
     transaction.on_commit(wake.notify_engine)
     return created
@@ -230,13 +267,13 @@ def process(now: datetime | None = None, limit: int = BATCH) -> int:
             claimed = _claim(now, min(SENDERS, limit - attempted))
             if not claimed:
                 break
-            opened = _addresses(claimed)
-            _expect_replies(claimed, opened)
-            addresses = [opened.get(m.pk) for m in claimed]
+            addresses = _addresses(claimed)
+            _expect_replies(claimed, addresses)
+            envelopes = [_envelope(m, addresses.get(m.pk)) for m in claimed]
             if len(claimed) == 1:  # no thread for a lone message
-                outcomes = [_attempt(claimed[0], addresses[0])]
+                outcomes = [_attempt(claimed[0], envelopes[0])]
             else:
-                outcomes = list(senders.map(_attempt, claimed, addresses))
+                outcomes = list(senders.map(_attempt, claimed, envelopes))
             _record(claimed, outcomes, clock.now())
             attempted += len(claimed)
     return attempted
@@ -254,37 +291,30 @@ def next_due() -> datetime | None:
 
 
 def _settle_abandoned(now: datetime) -> None:
-    """Rows left "sending" past their deadline that must not simply be sent again:
-    cancelled meanwhile (drop them), or already tried too often (fail them over)."""
+    """Rows left "sending" past their deadline: their engine died mid-send. Cancelled
+    meanwhile, they are dropped; otherwise the attempt failed like any other."""
     abandoned = OutgoingMessage.objects.filter(status=Status.SENDING, sending_deadline__lt=now)
     abandoned.filter(cancelled_at__isnull=False).update(
         status=Status.CANCELLED, sending_deadline=None
     )
-    for message in abandoned.filter(attempts__gte=ATTEMPTS_PER_METHOD):
-        with transaction.atomic():
-            mine = OutgoingMessage.objects.filter(
+    for message in abandoned.select_related("contact_method").defer("contact_method__value"):
+        log.warning("message %s: sending never finished; trying again", message.pk)
+        _failed(
+            OutgoingMessage.objects.filter(
                 pk=message.pk, status=Status.SENDING, sending_deadline__lt=now
-            )
-            if mine.update(
-                status=Status.FAILED,
-                sending_deadline=None,
-                last_error=f"no outcome after {message.attempts} attempts",
-            ):
-                log.error("message %s: sending never finished; failing over", message.pk)
-                fail_over(message, now)
+            ),
+            message,
+            TransportError("no outcome: the engine stopped while sending"),
+            now,
+        )
 
 
 def _claim(now: datetime, limit: int) -> list[OutgoingMessage]:
-    """Mark due rows as sending, with a deadline, in one short transaction.
-
-    A row still "sending" after its deadline was being sent by an engine that died:
-    it is due again.
-    """
-    due = Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(
-        status=Status.SENDING, sending_deadline__lt=now, cancelled_at__isnull=True
-    )
+    """Mark due rows as sending, with a deadline, in one short transaction."""
     with transaction.atomic():
-        candidates = OutgoingMessage.objects.filter(due).order_by("next_attempt_at", "pk")
+        candidates = OutgoingMessage.objects.filter(
+            status=Status.PENDING, next_attempt_at__lte=now
+        ).order_by("next_attempt_at", "pk")
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         ids = list(candidates.values_list("pk", flat=True)[:limit])
@@ -294,7 +324,7 @@ def _claim(now: datetime, limit: int) -> list[OutgoingMessage]:
             status=Status.SENDING,
             # from the real moment of the claim: a long ``process`` call claims late
             sending_deadline=max(now, clock.now()) + sending_deadline(),
-            attempts=F("attempts") + 1,
+            attempts=Least(F("attempts") + 1, Value(MAX_ATTEMPTS_COUNTED)),
         )
     return list(
         OutgoingMessage.objects.filter(pk__in=ids)
@@ -305,26 +335,22 @@ def _claim(now: datetime, limit: int) -> list[OutgoingMessage]:
 
 
 def _addresses(messages: list[OutgoingMessage]) -> dict[int, str | None]:
-    """Open each message's address on its own: one value that no key opens (a key
-    removed too early) fails that message alone, not the whole outbox."""
-    field = ContactMethod._meta.get_field("value")
-    assert isinstance(field, SealedTextField)
-    sealed = dict(
-        ContactMethod.objects.filter(
-            pk__in={m.contact_method_id for m in messages if m.contact_method_id}
-        )
-        .order_by()
-        .values_list("pk", Cast("value", TextField()))
-    )
-    opened: dict[int, str | None] = {}
-    for message in messages:
-        value = sealed.get(message.contact_method_id)
-        try:
-            opened[message.pk] = crypto.unseal(value, field.context) if value else None
-        except crypto.Unreadable:
-            log.error("message %s: its contact method's value does not open", message.pk)
-            opened[message.pk] = None
-    return opened
+    """Each message's address, read through its sealed field. A value that no key
+    opens (a key removed too early) fails its own messages, not the whole outbox."""
+    method_ids = {m.contact_method_id for m in messages if m.contact_method_id}
+    methods = ContactMethod.objects.order_by()
+    try:
+        values = dict(methods.filter(pk__in=method_ids).values_list("pk", "value"))
+    except crypto.Unreadable:
+        values = {}
+        for method_id in method_ids:
+            try:
+                values[method_id] = methods.filter(pk=method_id).values_list("value", flat=True)[0]
+            except crypto.Unreadable:
+                log.error("contact method %s: its value does not open", method_id)
+            except IndexError:  # removed meanwhile
+                pass
+    return {m.pk: values.get(m.contact_method_id or 0) for m in messages}
 
 
 def _expect_replies(messages: list[OutgoingMessage], addresses: dict[int, str | None]) -> None:
@@ -339,22 +365,47 @@ def _expect_replies(messages: list[OutgoingMessage], addresses: dict[int, str | 
                 message.reply_digest = digest
 
 
+def key_of(message_pk: int) -> str:
+    """The row's key, the same on every attempt; keyed, so that it tells nobody how
+    many messages Backline has sent."""
+    return tokens.keyed("outbox-message", message_pk)
+
+
+def _envelope(message: OutgoingMessage, address: str | None) -> Envelope | None:
+    """The row's values as its transport sends them, or None without an address."""
+    if not address:
+        return None
+    found = actions.find(message.action)
+    offers_tap = found is not None and message.channel == Channel.PUSH
+    return Envelope(
+        address=address,
+        subject=message.subject,
+        body=message.body,
+        key=key_of(message.pk),
+        link=message.link,
+        button=str(found[0].title) if found else "",
+        tap_url=found[0].tap_url(found[1], message.recipient_id) if found and offers_tap else "",
+        reply_prompt=replies.prompt(message),
+        report_url=reports.url_for(message.pk) if message.channel in reports.CHANNELS else "",
+    )
+
+
 @dataclass(frozen=True)
 class Outcome:
-    provider_id: str = ""
+    sent: Sent | None = None
     error: TransportError | None = None
 
 
-def _attempt(message: OutgoingMessage, address: str | None) -> Outcome:
+def _attempt(message: OutgoingMessage, envelope: Envelope | None) -> Outcome:
     method = message.contact_method
     if method is None or not method.is_usable:
         return Outcome(
             error=TransportError("the contact method was turned off or removed", retryable=False)
         )
-    if not address:
+    if envelope is None:
         return Outcome(error=TransportError("the address cannot be read", retryable=False))
     try:
-        return Outcome(provider_id=transport_for(message.channel).send(message, address))
+        return Outcome(sent=transport_for(message.channel).send(envelope))
     except TransportError as error:
         log.warning("message %s on %s failed: %s", message.pk, message.channel, error)
         return Outcome(error=error)
@@ -364,9 +415,12 @@ def _attempt(message: OutgoingMessage, address: str | None) -> Outcome:
 
 
 def _record(messages: list[OutgoingMessage], outcomes: list[Outcome], now: datetime) -> None:
-    """Record a claim's outcomes: every success in one update, each failure on its own."""
+    """Record a claim's outcomes: every success in one update, each failure on its own.
+    A retry that went through means its channel is back: its other retries are due."""
     sent = {
-        m.pk: o.provider_id[:120] for m, o in zip(messages, outcomes, strict=True) if not o.error
+        m.pk: o.sent.provider_id[:120]
+        for m, o in zip(messages, outcomes, strict=True)
+        if o.sent is not None
     }
     if sent:
         OutgoingMessage.objects.filter(pk__in=sent, status=Status.SENDING).update(
@@ -376,46 +430,75 @@ def _record(messages: list[OutgoingMessage], outcomes: list[Outcome], now: datet
             sending_deadline=None,
             last_error="",
         )
+    recovered = {m.channel for m in messages if m.pk in sent and m.attempts > 1}
+    if recovered:
+        OutgoingMessage.objects.filter(
+            status=Status.PENDING, channel__in=recovered, attempts__gt=0, next_attempt_at__gt=now
+        ).update(next_attempt_at=now)
     for message, outcome in zip(messages, outcomes, strict=True):
         if outcome.error is not None:
-            _record_failure(message, outcome.error, now)
+            mine = OutgoingMessage.objects.filter(pk=message.pk, status=Status.SENDING)
+            _failed(mine, message, outcome.error, now)
 
 
-def _record_failure(message: OutgoingMessage, error: TransportError, now: datetime) -> None:
-    mine = OutgoingMessage.objects.filter(pk=message.pk, status=Status.SENDING)
+def report_failed(message: OutgoingMessage, error: TransportError, now: datetime) -> None:
+    """The provider reports that a message it took was not delivered: the provider has
+    tried already, so the next method is tried at once."""
+    mine = OutgoingMessage.objects.filter(pk=message.pk, status__in=[Status.SENDING, Status.SENT])
+    _failed(mine, message, error, now, fail_over_after=0)
+
+
+def _failed(
+    mine: QuerySet[OutgoingMessage],
+    message: OutgoingMessage,
+    error: TransportError,
+    now: datetime,
+    fail_over_after: int = FAIL_OVER_AFTER,
+) -> None:
+    """One attempt of ``message`` failed (``mine`` is its row, while still in the state
+    the failure was seen in). Worth retrying, it waits its back-off, and from the
+    ``fail_over_after``-th attempt the next method is tried as well; otherwise, or once
+    its time to retry is over, it fails over for good."""
     reason = str(error)[:500]
     if error.gone and message.contact_method_id:
         ContactMethod.objects.filter(pk=message.contact_method_id).update(disabled=True)
         log.warning("contact method %s is gone; turned off", message.contact_method_id)
-    if error.retryable and message.attempts < ATTEMPTS_PER_METHOD:
-        backoff = BACKOFF[min(message.attempts, len(BACKOFF)) - 1]
-        retried = mine.filter(cancelled_at__isnull=True).update(
-            status=Status.PENDING,
-            next_attempt_at=now + backoff,
-            sending_deadline=None,
-            last_error=reason,
-        )
-        if not retried:  # its group was cancelled while it was being sent
-            mine.update(status=Status.CANCELLED, sending_deadline=None, last_error=reason)
-        return
+    in_time = message.retry_until is None or now < message.retry_until
     with transaction.atomic():
-        if mine.update(status=Status.FAILED, sending_deadline=None, last_error=reason):
+        if error.retryable and in_time:
+            retried = mine.filter(cancelled_at__isnull=True).update(
+                status=Status.PENDING,
+                next_attempt_at=now + backoff(message.attempts),
+                sending_deadline=None,
+                sent_at=None,
+                provider_id="",
+                last_error=reason,
+            )
+            if not retried:  # its group was cancelled while it was being sent
+                mine.update(status=Status.CANCELLED, sending_deadline=None, last_error=reason)
+            elif message.attempts >= fail_over_after:
+                fail_over(message, now)
+        elif mine.update(status=Status.FAILED, sending_deadline=None, last_error=reason):
             fail_over(message, now)
 
 
 def fail_over(message: OutgoingMessage, now: datetime) -> OutgoingMessage | None:
-    """After a method has failed for good, try the recipient's next unused method.
+    """Try the recipient's next unused method, once per message: after the method failed
+    for good, or while it keeps failing.
 
     Nothing follows a message whose group was cancelled (the request was taken).
     """
     with transaction.atomic():
-        # the lock orders this against ``cancel`` of the same group
+        # the lock orders this against ``cancel`` of the same group, and against another
+        # engine failing the same message over
         failed = (
             OutgoingMessage.objects.select_for_update()
             .filter(pk=message.pk)
             .values_list("cancelled_at", flat=True)
         )
         if not failed.exists() or failed.first() is not None:
+            return None
+        if OutgoingMessage.objects.filter(fallback_of_id=message.pk).exists():
             return None
         tried = set(
             OutgoingMessage.objects.filter(
@@ -452,6 +535,7 @@ def fail_over(message: OutgoingMessage, now: datetime) -> OutgoingMessage | None
             fallback_of_id=message.pk,
             created_at=now,
             next_attempt_at=now,
+            retry_until=message.retry_until,
         )
     transaction.on_commit(wake.notify_engine)
     return fallback

@@ -25,6 +25,6 @@ urlpatterns = [
     path("inbox/unread/", inapp.unread, name="unread"),
     path("push/subscribe/", push.subscribe, name="push_subscribe"),
     path("service-worker.js", push.service_worker, name="service_worker"),
-    path("sms/status/", sms.status_callback, name="sms_status"),
+    path("sms/status/<int:pk>/<str:signature>/", sms.status_callback, name="sms_status"),
     path("sms/inbound/", sms.inbound, name="sms_inbound"),
 ]

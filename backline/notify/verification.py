@@ -24,10 +24,10 @@ from django.db import transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from backline.lib import clock
-from backline.notify.models import MAX_CODE_GUESSES, Channel, ContactMethod, OutgoingMessage
+from backline.lib import clock, tokens
+from backline.notify.models import MAX_CODE_GUESSES, Channel, ContactMethod
 from backline.notify.registry import transport_for
-from backline.notify.transport import TransportError
+from backline.notify.transport import Envelope, TransportError
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +83,13 @@ def new_code() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
 
-def code_message(channel: str, code: str) -> OutgoingMessage:
-    """The code's message (never saved). Spoken codes are read digit by digit."""
+def code_envelope(channel: str, address: str, code: str) -> Envelope:
+    """The code's message, sent at once and never stored. Spoken codes are read digit
+    by digit."""
     shown = ", ".join(code) if channel == Channel.VOICE else code
-    return OutgoingMessage(
-        channel=channel,
+    return Envelope(
+        address=address,
+        key=tokens.new_token(),
         subject=_("Backline verification code"),
         body=_(
             "Your Backline code is %(code)s. It expires in 15 minutes. "
@@ -123,7 +125,7 @@ def send_code(method: ContactMethod, now: datetime | None = None) -> None:
         )
         address = locked.value
     try:
-        transport_for(method.channel).send(code_message(method.channel, code), address)
+        transport_for(method.channel).send(code_envelope(method.channel, address, code))
     except TransportError as error:
         log.warning("verification code for method %s not sent: %s", method.pk, error)
         ContactMethod.objects.filter(pk=method.pk, code_digest=digest(method.pk, code)).update(

@@ -97,6 +97,9 @@ class Rotation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region", "name"], name="rotation_name_unique"),
             models.CheckConstraint(
+                condition=Q(kind__in=RotationKind.values), name="rotation_kind_known"
+            ),
+            models.CheckConstraint(
                 condition=Q(shift_hours__gte=1, shift_hours__lte=24 * 28),
                 name="rotation_shift_hours_bounded",
             ),

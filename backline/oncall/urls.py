@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backline.oncall import views
+from backline.oncall import rotation_views, views
 
 app_name = "oncall"
 urlpatterns = [
@@ -13,27 +13,31 @@ urlpatterns = [
     path("offers/<int:pk>/assign/", views.offer_assign, name="offer_assign"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
-    path("rotations/", views.rotations, name="rotations"),
-    path("rotations/new/", views.rotation_new, name="rotation_new"),
-    path("rotations/<int:pk>/", views.rotation, name="rotation"),
-    path("rotations/<int:pk>/delete/", views.rotation_delete, name="rotation_delete"),
-    path("rotations/<int:pk>/members/", views.member_add, name="member_add"),
+    path("rotations/", rotation_views.rotations, name="rotations"),
+    path("rotations/new/", rotation_views.rotation_new, name="rotation_new"),
+    path("rotations/<int:pk>/", rotation_views.rotation, name="rotation"),
+    path("rotations/<int:pk>/delete/", rotation_views.rotation_delete, name="rotation_delete"),
+    path("rotations/<int:pk>/members/", rotation_views.member_add, name="member_add"),
     path(
         "rotations/<int:pk>/members/<int:member_pk>/remove/",
-        views.member_remove,
+        rotation_views.member_remove,
         name="member_remove",
     ),
-    path("rotations/<int:pk>/members/<int:member_pk>/move/", views.member_move, name="member_move"),
-    path("schedules/", views.schedules, name="schedules"),
-    path("schedules/new/", views.schedule_new, name="schedule_new"),
-    path("schedules/<int:pk>/", views.schedule, name="schedule"),
-    path("schedules/<int:pk>/delete/", views.schedule_delete, name="schedule_delete"),
-    path("schedules/<int:pk>/windows/", views.window_add, name="window_add"),
+    path(
+        "rotations/<int:pk>/members/<int:member_pk>/move/",
+        rotation_views.member_move,
+        name="member_move",
+    ),
+    path("schedules/", rotation_views.schedules, name="schedules"),
+    path("schedules/new/", rotation_views.schedule_new, name="schedule_new"),
+    path("schedules/<int:pk>/", rotation_views.schedule, name="schedule"),
+    path("schedules/<int:pk>/delete/", rotation_views.schedule_delete, name="schedule_delete"),
+    path("schedules/<int:pk>/windows/", rotation_views.window_add, name="window_add"),
     path(
         "schedules/<int:pk>/windows/<int:window_pk>/remove/",
-        views.window_remove,
+        rotation_views.window_remove,
         name="window_remove",
     ),
-    path("overrides/", views.overrides, name="overrides"),
-    path("overrides/<int:pk>/delete/", views.override_delete, name="override_delete"),
+    path("overrides/", rotation_views.overrides, name="overrides"),
+    path("overrides/<int:pk>/delete/", rotation_views.override_delete, name="override_delete"),
 ]

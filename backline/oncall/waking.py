@@ -1,10 +1,11 @@
-"""When a person may be woken for something that can wait: outside their quiet hours,
-and not at night in their own time zone.
+"""Who may be paged at a moment, and when a person may be woken for something that can
+wait: outside their quiet hours, and not at night in their own time zone.
 
 Night is one window for everyone, ``NIGHT_STARTS`` to ``NIGHT_ENDS`` local time (22:00
 to 07:00), in the zone of the person's agency (``User.time_zone``); quiet hours are the
-person's own, in the zone they gave with them. Only requests that can wait honour
-these: a request for support *now* pages whoever is on call at any hour.
+person's own, in the zone they gave with them. A request that can wait honours both,
+on call or not. A request for support *now* pages whoever is on call at any hour; of
+the peers who are only "available now", it leaves out those in their quiet hours.
 """
 
 from __future__ import annotations
@@ -64,6 +65,30 @@ def _next(when: datetime, at: time, zone: ZoneInfo) -> datetime:
     if moment > when:
         return moment
     return datetime.combine(day + timedelta(days=1), at, zone).astimezone(UTC)
+
+
+def available(region_id: int, peer_ids: set[int], when: datetime, *, can_wait: bool) -> set[int]:
+    """Of ``peer_ids`` (peers of the region), who may be paged at ``when`` for being
+    available: on call in one of the region's rotations, or said "available now".
+
+    For something that cannot wait, not those who are only "available now" and in their
+    quiet hours (on call, a peer is paged at any hour). For something that can wait,
+    everyone available: who of them is asleep is for ``rests`` to tell, since a step
+    whose people are all asleep waits for the first of them to wake.
+    """
+    on_call = resolve.on_call_now(region_id, when)
+    found = resolve.available(peer_ids, on_call, when)
+    if can_wait:
+        return found
+    off_duty = found - on_call
+    quiet = {q.user_id: q for q in QuietHours.objects.filter(user_id__in=off_duty)}
+    return {p for p in found if p not in off_duty or not resolve.in_quiet_hours(quiet.get(p), when)}
+
+
+def awake(user_ids: Iterable[int], when: datetime) -> set[int]:
+    """Of these people, who is not asleep at ``when`` (neither night nor quiet hours)."""
+    rested = rests(user_ids)
+    return {i for i, rest in rested.items() if not rest.asleep(when)}
 
 
 def rests(user_ids: Iterable[int]) -> dict[int, Rest]:

@@ -19,7 +19,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
 
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Min
@@ -30,7 +29,7 @@ from backline.lib import clock, tokens
 from backline.notify import outbox
 from backline.notify.models import OutgoingMessage
 from backline.oncall import waking
-from backline.support import messages, targets
+from backline.support import messages, snapshot, targets
 from backline.support.models import (
     EscalationPolicy,
     EscalationState,
@@ -68,28 +67,6 @@ class AlreadySent(Exception):
         self.follow_token = follow_token
 
 
-def snapshot(policy: EscalationPolicy | None) -> dict[str, Any]:
-    if policy is None:
-        return {"policy": None, "repeat": 0, "start_timeout_minutes": 30, "steps": []}
-    return {
-        "policy": policy.pk,
-        "name": policy.name,
-        "repeat": policy.repeat,
-        "start_timeout_minutes": policy.start_timeout_minutes,
-        "delay_factors": policy.delay_factors(),
-        "steps": [
-            {
-                "delay_minutes": step.delay_minutes,
-                "targets": [
-                    {"kind": t.kind, "id": t.user_id or t.rotation_id or t.schedule_id}
-                    for t in step.targets.all()
-                ],
-            }
-            for step in policy.steps.prefetch_related("targets").order_by("order")
-        ],
-    }
-
-
 @dataclass(frozen=True)
 class Ask:
     """What the requester chose on the Reach out page."""
@@ -122,7 +99,9 @@ def reach_out(
 ) -> tuple[SupportRequest, str | None]:
     """Create the request and its first pages in one transaction.
 
-    Returns the request and, for an anonymous one, the private follow token.
+    Returns the request and, for an anonymous one, the private follow token. Raises
+    ``snapshot.Unreadable`` when its policy snapshot cannot be read back: nothing is
+    sent then.
     """
     now = now or clock.now()
     sending, follow_token = _sending(requester, ask)
@@ -151,7 +130,7 @@ def reach_out(
                 callback_number=ask.callback_number,
                 place=ask.place,
                 form_token_digest=sending,
-                policy_snapshot=snapshot(policy),
+                policy_snapshot=snapshot.of(policy).to_json(),
                 requested_at=now,
             )
             state = EscalationState.objects.create(request=request, next_escalation_at=now)
@@ -222,8 +201,8 @@ def _claim_due(now: datetime, size: int) -> list[EscalationState]:
 
 def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> None:
     """Fire every step that is due, skipping empty ones, then save the state."""
-    plan = request.policy_snapshot
-    steps: list[dict[str, Any]] = plan["steps"]
+    plan = request.plan
+    steps = plan.steps
     for _ in range(MAX_STEPS_PER_TICK):
         if state.next_escalation_at > now:
             break
@@ -231,7 +210,7 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
             empty_pass = not Page.objects.filter(
                 request=request, loop_count=state.loop_count
             ).exists()
-            if request.exhausted_at is None and (empty_pass or state.loop_count >= plan["repeat"]):
+            if request.exhausted_at is None and (empty_pass or state.loop_count >= plan.repeat):
                 _exhaust(request, now)
             state.loop_count += 1
             state.step_index = 0
@@ -265,20 +244,13 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
             # whole escalation later. A step the requester's wishes emptied waits like
             # any other: skipping it at once would tell the next step's people, by
             # the moment they are paged, that someone was left out.
-            state.next_escalation_at += delay(plan, step, request.urgency)
+            state.next_escalation_at += plan.delay(step, request.urgency)
         # nothing is logged per step: beside the on-call schedule, even "nobody paged"
         # would tell whom the requester left out (the request's own events keep it)
         state.step_index += 1
     state.save(
         update_fields=["step_index", "loop_count", "next_escalation_at", "waiting_for_waking"]
     )
-
-
-def delay(plan: dict[str, Any], step: dict[str, Any], urgency: str) -> timedelta:
-    """How long a step waits: its own wait, times the policy's slower clock for a request
-    that can wait (a request started before the policy had one keeps the steps' waits)."""
-    factor = plan.get("delay_factors", {}).get(urgency, 1)
-    return timedelta(minutes=step["delay_minutes"] * factor)
 
 
 def _pages(
@@ -321,6 +293,7 @@ def _page(
         request.group_key,
         f"{request.group_key}:{moment}",
         start_at=now,
+        until_cancelled=True,  # taking the request, or its end, cancels the group
     )
     kind = EventKind.REPAGED if again else EventKind.PAGED
     Event.objects.create(
@@ -490,4 +463,5 @@ def _to_coordinators(
             group_key,
             event_key,
             start_at,
+            until_cancelled=group_key == request.group_key,
         )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from backline.accounts.models import Region, User
@@ -16,6 +18,9 @@ from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.lib.fields import SealedTextField
 from backline.oncall.models import Rotation, Schedule
+
+if TYPE_CHECKING:
+    from backline.support.snapshot import Plan
 
 
 class Urgency(models.TextChoices):
@@ -353,10 +358,48 @@ class SupportRequest(models.Model):
                 | Q(closed_at__isnull=False),
                 name="ended_request_has_an_end",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="open")
+                | Q(acknowledged_by__isnull=True, acknowledged_at__isnull=True, coming_by=None),
+                name="open_request_is_not_taken",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="acknowledged")
+                | Q(acknowledged_at__isnull=False, coming_by__isnull=False),
+                name="taken_request_has_its_times",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="started") | Q(started_at__isnull=False),
+                name="started_request_has_its_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RequestStatus.values),
+                name="request_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(urgency__in=Urgency.values), name="request_urgency_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(contact__in=Contact.values), name="request_contact_known"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"request {self.pk} ({self.status})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding:
+            # refused now (``snapshot.Unreadable``), not later when one of its steps fires
+            self.plan  # noqa: B018
+        super().save(*args, **kwargs)
+
+    @cached_property
+    def plan(self) -> Plan:
+        """The policy this request escalates by, as it stood when the request started:
+        its snapshot, read once. Raises ``snapshot.Unreadable``."""
+        from backline.support import snapshot  # which is built on this module's kinds
+
+        return snapshot.parse(self.policy_snapshot)
 
     @property
     def group_key(self) -> str:
@@ -453,6 +496,7 @@ class Page(models.Model):
             models.UniqueConstraint(
                 fields=["request", "peer", "step_index", "loop_count"], name="page_once_per_step"
             ),
+            models.CheckConstraint(condition=Q(kind__in=PageKind.values), name="page_kind_known"),
         ]
 
     def __str__(self) -> str:
@@ -485,6 +529,9 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="event_kind_known"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request}: {self.kind}"

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db.models import QuerySet
 
@@ -34,7 +33,8 @@ from backline.accounts.models import Membership, User
 from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.oncall import resolve, waking
-from backline.oncall.models import QuietHours, Rotation, Schedule
+from backline.oncall.models import Rotation, Schedule
+from backline.support import snapshot
 from backline.support.models import (
     FOLLOWUP_DAYS_DEFAULT,
     FOLLOWUP_DAYS_MAX,
@@ -98,6 +98,11 @@ class Team:
         }
         return team
 
+    def available(self, when: datetime, can_wait: bool) -> set[int]:
+        """The team's peers who may be paged at ``when`` for being available: on call or
+        "available now", under the rule of ``waking.available``."""
+        return waking.available(self.region_id, set(self.peers), when, can_wait=can_wait)
+
 
 def _never(request: SupportRequest) -> set[int]:
     """Who is never paged for this request nor takes it, whatever is widened."""
@@ -117,45 +122,26 @@ def allows(request: SupportRequest, team: Team, user_id: int) -> bool:
     return not (seat.agency_ids & request.routing.avoid_agency_ids)
 
 
-def _awake(peer_ids: set[int], on_call: set[int], when: datetime) -> set[int]:
-    quiet = {q.user_id: q for q in QuietHours.objects.filter(user_id__in=peer_ids)}
-    return {p for p in peer_ids if p in on_call or not resolve.in_quiet_hours(quiet.get(p), when)}
-
-
-def _available(team: Team, when: datetime, can_wait: bool) -> set[int]:
-    """Who is on call or said "available now". For a request that cannot wait, not
-    those in their quiet hours unless on call; one that can wait leaves whoever is
-    asleep, on call or not, to ``_not_asleep``."""
-    on_call = resolve.on_call_now(team.region_id, when)
-    found = resolve.available(set(team.peers), on_call, when)
-    return found if can_wait else _awake(found, on_call, when)
-
-
-def _not_asleep(people: set[int], when: datetime) -> set[int]:
-    rests = waking.rests(people)
-    return {p for p in people if not rests[p].asleep(when)}
-
-
-def _raw(team: Team, target: dict[str, Any], when: datetime, can_wait: bool) -> set[int]:
-    kind = target["kind"]
+def _raw(team: Team, target: snapshot.Target, when: datetime, can_wait: bool) -> set[int]:
+    kind, named = target.kind, target.id
     found: int | None
-    if kind == TargetKind.USER:
-        return {target["id"]}
-    if kind == TargetKind.ROTATION:
-        rotation = Rotation.objects.filter(pk=target["id"], region_id=team.region_id).first()
+    if kind == TargetKind.ALL_AVAILABLE:
+        return team.available(when, can_wait)
+    if kind == TargetKind.USER and named:
+        return {named}
+    if kind == TargetKind.ROTATION and named:
+        rotation = Rotation.objects.filter(pk=named, region_id=team.region_id).first()
         found = resolve.rotation_on_call(rotation, when) if rotation else None
         return {found} if found else set()
-    if kind == TargetKind.SCHEDULE:
-        schedule = Schedule.objects.filter(pk=target["id"], region_id=team.region_id).first()
+    if kind == TargetKind.SCHEDULE and named:
+        schedule = Schedule.objects.filter(pk=named, region_id=team.region_id).first()
         found = resolve.schedule_on_call(schedule, when) if schedule else None
         return {found} if found else set()
-    if kind == TargetKind.ALL_AVAILABLE:
-        return _available(team, when, can_wait)
-    raise ValueError(f"unknown target kind {kind!r}")
+    raise ValueError(f"nobody to find for the target {target!r}")
 
 
 def for_step(
-    request: SupportRequest, step: dict[str, Any], when: datetime, paged_this_pass: set[int]
+    request: SupportRequest, step: snapshot.Step, when: datetime, paged_this_pass: set[int]
 ) -> Resolution:
     """The peers to page and the coordinators to alert when ``step`` fires.
 
@@ -168,8 +154,8 @@ def for_step(
     can_wait = request.urgency != Urgency.NOW
     wanted: set[int] = set()
     alerted: set[int] = set()
-    for target in step["targets"]:
-        if target["kind"] == TargetKind.COORDINATOR:
+    for target in step.targets:
+        if target.kind == TargetKind.COORDINATOR:
             alerted |= team.coordinators
         else:
             found = _raw(team, target, when, can_wait)
@@ -190,10 +176,10 @@ def for_step(
         if request.preferred_peer_id:
             instead = {request.preferred_peer_id}
         else:
-            instead = _available(team, when, can_wait)
+            instead = team.available(when, can_wait)
         peers = {p for p in instead if allows(request, team, p)} - paged_this_pass
         if can_wait:
-            peers = _not_asleep(peers, when)
+            peers = waking.awake(peers, when)
     return Resolution(
         sorted(peers),
         sorted(alerted),
@@ -208,8 +194,8 @@ def available_for(request: SupportRequest, when: datetime) -> list[int]:
     coordinator's "page again" reaches. For a request that can wait, nobody asleep."""
     team = Team.of(request.region_id)
     can_wait = request.urgency != Urgency.NOW
-    peers = {p for p in _available(team, when, can_wait) if allows(request, team, p)}
-    return sorted(_not_asleep(peers, when) if can_wait else peers)
+    peers = {p for p in team.available(when, can_wait) if allows(request, team, p)}
+    return sorted(waking.awake(peers, when) if can_wait else peers)
 
 
 def coordinators(request: SupportRequest) -> list[int]:

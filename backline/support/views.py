@@ -7,6 +7,7 @@ what the team did for each request (support/coordinate.py), never who asked.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,7 +33,7 @@ from backline.oncall import resolve
 from backline.privacy import audit
 from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.actions import describe
-from backline.support import answers, escalation, lifecycle, links, targets
+from backline.support import answers, escalation, lifecycle, links, snapshot, targets
 from backline.support.forms import (
     ANOTHER_NUMBER,
     ExclusionForm,
@@ -49,6 +50,8 @@ from backline.support.models import (
     SupportRequest,
     TeamSettings,
 )
+
+log = logging.getLogger(__name__)
 
 PEER = role(Role.PEER)
 REQUEST_VIEWED = describe(
@@ -81,6 +84,7 @@ def reach_out(request: MemberRequest) -> HttpResponse:
         return redirect("support:request", ref=active.public_id)
     region = _home_region(user)
     form = ReachOutForm(request.POST or None, requester=user)
+    not_sent = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         ask = escalation.Ask(
@@ -103,9 +107,17 @@ def reach_out(request: MemberRequest) -> HttpResponse:
             messages.info(request, _("You already have a request open. Here it is."))
             active = SupportRequest.objects.active().filter(requester=user).first()
             return redirect("support:request", ref=active.public_id) if active else redirect("home")
-        return _sent(created, follow_token)
+        except snapshot.Unreadable as exc:
+            # nothing was written: the page says so, and the same form may be sent again
+            log.error(
+                "region %s: reach out refused, its snapshot is unreadable: %s", region.pk, exc
+            )
+            not_sent = True
+        else:
+            return _sent(created, follow_token)
     available = len(resolve.available_now(region.pk, clock.now()))
-    return render(request, "support/reach_out.html", {"form": form, "available": available})
+    context = {"form": form, "available": available, "not_sent": not_sent}
+    return render(request, "support/reach_out.html", context, status=503 if not_sent else 200)
 
 
 def _reach_number(support_request: SupportRequest) -> str:

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from allauth.socialaccount.models import SocialApp
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
 from backline.lib import clock
@@ -21,16 +22,22 @@ _sso_origins: tuple[float, list[str]] = (0.0, [])
 def sso_origins() -> list[str]:
     """Origins of the configured identity providers: sign-in forms redirect there.
 
-    Kept in memory for a minute per process, so pages do not pay a query each.
+    Kept in memory for a minute per process, so pages do not pay a query each; while
+    the database cannot be reached, the last ones read stand (an error page still gets
+    its policy).
     """
     global _sso_origins
     read_at, origins = _sso_origins
     now = clock.now().timestamp()
     if now - read_at > SSO_ORIGINS_SECONDS:
+        try:
+            apps = list(SocialApp.objects.filter(provider="openid_connect"))
+        except DatabaseError:
+            return origins
         origins = sorted(
             {
                 f"{url.scheme}://{url.netloc}"
-                for app in SocialApp.objects.filter(provider="openid_connect")
+                for app in apps
                 if (url := urlsplit(str((app.settings or {}).get("server_url", "")))) and url.netloc
             }
         )
@@ -88,9 +95,16 @@ class NoStoreMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated) or "Cache-Control" not in response:
+        if self._signed_in(request) or "Cache-Control" not in response:
             response["Cache-Control"] = "no-store"
         if getattr(request, SIGNED_OUT, False):
             response["Clear-Site-Data"] = '"cache", "storage"'
         return response
+
+    @staticmethod
+    def _signed_in(request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        try:
+            return user is not None and user.is_authenticated
+        except DatabaseError:  # the session cannot be read: keep nothing, to be safe
+            return True

@@ -27,14 +27,18 @@ from urllib.parse import urlsplit
 
 import django
 
+from backline.notify.transport import Envelope, Sent  # plain values: no Django set-up needed
+
 
 class RecordingTransport:
+    """Counts what it is given to send, and sends nothing."""
+
     def __init__(self) -> None:
         self.sent = 0
 
-    def send(self, message: Any, address: str) -> str:
+    def send(self, envelope: Envelope) -> Sent:
         self.sent += 1
-        return f"<counted-{self.sent}@bench>"
+        return Sent(provider_id=envelope.key)
 
 
 def queries(email: str) -> dict[str, Any]:
@@ -74,7 +78,7 @@ def queries(email: str) -> dict[str, Any]:
         "post_sql": [q["sql"][:160] for q in post.captured_queries],
         "tick": len(engine.captured_queries),
         "tick_sql": [q["sql"][:160] for q in engine.captured_queries],
-        "tick_sent": result.sent,
+        "tick_sent": result.done["deliver"],
         "tick_emails": transport.sent,
     }
 

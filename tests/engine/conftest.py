@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.engine.smtp import SmtpServer
+from tests.support.conftest import moment, recorder, team  # noqa: F401 - a team, as support's
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

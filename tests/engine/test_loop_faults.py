@@ -21,7 +21,7 @@ def test_a_failing_tick_is_logged_and_the_loop_goes_on(monkeypatch, caplog):
         if len(calls) == 1:
             raise RuntimeError("a defect in one tick")
         loop.stop()
-        return TickResult(reopened=0, escalated=0, sent=0)
+        return TickResult(done={})
 
     monkeypatch.setattr(engine_loop, "tick", flaky_tick)
     with caplog.at_level(logging.ERROR, logger="backline.engine.loop"):

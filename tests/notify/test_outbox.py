@@ -15,7 +15,7 @@ from backline.lib import clock
 from backline.notify import outbox, registry
 from backline.notify.conftest import Recording
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage, Status
-from backline.notify.transport import TransportError
+from backline.notify.transport import Sent, TransportError
 from backline.support import escalation
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget
 
@@ -52,14 +52,14 @@ def test_a_message_is_recorded_before_it_is_sent(world, reachable, recording, mo
     seen = []
 
     class Inspecting:
-        def send(self, message, address):
-            row = OutgoingMessage.objects.get(pk=message.pk)
-            seen.append((row.status, row.attempts, row.sending_deadline))
-            return "id-1"
+        def send(self, envelope):
+            row = only(Channel.EMAIL)
+            seen.append((row.status, row.attempts, row.sending_deadline, envelope.address))
+            return Sent("id-1")
 
     with sending_through(Channel.EMAIL, Inspecting()):
         outbox.process()
-    assert seen == [(Status.SENDING, 1, clock.now() + timedelta(seconds=30))]
+    assert seen == [(Status.SENDING, 1, clock.now() + timedelta(seconds=30), "pat@mail.test")]
     message = only(Channel.EMAIL)
     assert (message.status, message.provider_id, message.sending_deadline) == (
         Status.SENT,
@@ -119,21 +119,53 @@ def test_a_sending_row_past_its_deadline_is_sent_again(world, reachable, recordi
     assert outbox.process() == 0  # it might still be sending
     assert mail.sent == []
     moment.shift(seconds=2)
+    outbox.process()  # the attempt failed: it waits its back-off, as after any failure
+    message = only(Channel.EMAIL)
+    assert (message.status, message.attempts) == (Status.PENDING, 1)
+    assert message.last_error == "no outcome: the engine stopped while sending"
+    moment.shift(seconds=(message.next_attempt_at - clock.now()).total_seconds())
     assert outbox.process() == 1
     message = only(Channel.EMAIL)
     assert (message.status, message.attempts) == (Status.SENT, 2)
     assert len(mail.sent) == 1
 
 
-def test_a_message_that_kills_every_engine_is_failed_over(fallback_texts, moment, caplog):
-    for _ in range(outbox.ATTEMPTS_PER_METHOD):
+def test_a_row_that_failed_then_was_abandoned_is_still_delivered(
+    world, reachable, recording, moment
+):
+    """Two failures while mail was down, then an engine killed mid-send: the attempts
+    add up past the fail-over, and the message is still sent."""
+    reachable(world.peer, Channel.EMAIL, "pat@mail.test")
+    mail = recording(Channel.EMAIL)
+    outbox.enqueue(world.peer.pk, "group", "event", PAGE, until_cancelled=True)
+    mail.error = TransportError("mail server down")
+    for _ in range(2):
+        outbox.process()
+        moment.shift(seconds=(only(Channel.EMAIL).next_attempt_at - clock.now()).total_seconds())
+    mail.error = None
+    assert outbox._claim(clock.now(), 10)  # the third attempt: its engine dies
+    moment.shift(seconds=31)
+    for _ in range(3):
+        outbox.process()
+        moment.shift(seconds=outbox.BACKOFF_CAP.total_seconds())
+    message = only(Channel.EMAIL)
+    assert (message.status, message.attempts) == (Status.SENT, 4)
+    assert mail.sent == [("pat@mail.test", PAGE.subject, PAGE.body)]
+
+
+def test_a_message_that_kills_every_engine_fails_over_and_is_still_tried(
+    fallback_texts, moment, caplog
+):
+    for _ in range(outbox.FAIL_OVER_AFTER):
+        message = only(Channel.EMAIL)
+        moment.shift(seconds=max(0, (message.next_attempt_at - clock.now()).total_seconds()))
         assert outbox._claim(clock.now(), 10)  # claimed, and the engine dies each time
         moment.shift(seconds=31)
-    with caplog.at_level(logging.ERROR):
-        outbox.process()
+        with caplog.at_level(logging.WARNING):
+            outbox.process()
     message = only(Channel.EMAIL)
-    assert message.status == Status.FAILED
-    assert "no outcome after 3 attempts" in message.last_error
+    assert (message.status, message.attempts) == (Status.PENDING, 3)
+    assert "sending never finished" in caplog.text
     assert [a for a, *_ in fallback_texts.sent] == ["+15550100001"]
 
 
@@ -143,24 +175,28 @@ def test_retries_back_off_then_the_next_method_takes_over(fallback_texts, record
     outbox.process()
     message = only(Channel.EMAIL)
     assert (message.status, message.attempts) == (Status.PENDING, 1)
-    assert message.next_attempt_at == clock.now() + timedelta(seconds=5)
-    moment.shift(seconds=4)
-    assert outbox.process() == 0
-    moment.shift(seconds=1)
-    assert outbox.process() == 1
-    message.refresh_from_db()
-    assert message.next_attempt_at == clock.now() + timedelta(seconds=20)
-    moment.shift(seconds=20)
-    outbox.process()
-    message.refresh_from_db()
+    waits = [message.next_attempt_at - clock.now()]
+    for _ in range(2):
+        moment.shift(seconds=waits[-1].total_seconds() - 0.1)
+        assert outbox.process() == 0
+        moment.shift(seconds=0.1)
+        assert outbox.process() >= 1
+        message.refresh_from_db()
+        waits.append(message.next_attempt_at - clock.now())
+    bounds = [(2.5, 5), (5, 10), (10, 20)]  # doubling, each drawn from its upper half
+    seconds = [wait.total_seconds() for wait in waits]
+    assert all(lo <= s <= hi for s, (lo, hi) in zip(seconds, bounds, strict=True)), seconds
     assert (message.status, message.attempts, message.last_error) == (
-        Status.FAILED,
+        Status.PENDING,  # still tried: the e-mail may come back
         3,
         "mail server busy",
     )
     fallback = message.fallback
     assert (fallback.channel, fallback.status, fallback.attempts) == (Channel.SMS, Status.SENT, 1)
     assert len(fallback_texts.sent) == 1
+    moment.shift(seconds=waits[-1].total_seconds())
+    outbox.process()
+    assert len(fallback_texts.sent) == 1  # one fallback per message, however often it fails
 
 
 def test_fallback_skips_unverified_and_turned_off_methods_and_ends(
@@ -235,7 +271,7 @@ def test_a_transport_that_crashes_is_retried_not_fatal(world, reachable, recordi
     outbox.enqueue(world.peer.pk, "group", "event", PAGE)
 
     class Broken:
-        def send(self, message, address):
+        def send(self, envelope):
             raise KeyError("bug")
 
     with sending_through(Channel.EMAIL, Broken()):
@@ -263,7 +299,7 @@ class TestCancel:
             def __init__(self, error: TransportError) -> None:
                 self.error = error
 
-            def send(self, message, address):
+            def send(self, envelope):
                 outbox.cancel("group")  # a peer took the request during the send
                 raise self.error
 
@@ -289,7 +325,7 @@ class TestCancel:
         outbox.enqueue(world.peer.pk, "group", "event", PAGE)
         [claimed] = outbox._claim(clock.now(), 10)
         outbox.cancel("group")
-        outbox._record([claimed], [outbox.Outcome(provider_id="x")], clock.now())
+        outbox._record([claimed], [outbox.Outcome(sent=Sent("x"))], clock.now())
         assert only(Channel.EMAIL).status == Status.SENT  # what really happened
 
     def test_an_abandoned_send_of_a_cancelled_group_is_dropped(
@@ -364,10 +400,10 @@ def test_a_claim_records_each_outcome_on_its_own_row(world, reachable, moment):
         outbox.enqueue(person.pk, "group", f"event{n}", PAGE)
 
     class OneAddressDown:
-        def send(self, message, address):
-            if address == "person1@mail.test":
+        def send(self, envelope):
+            if envelope.address == "person1@mail.test":
                 raise TransportError("mailbox busy")
-            return f"id-for-{address}"
+            return Sent(f"id-for-{envelope.address}")
 
     with sending_through(Channel.EMAIL, OneAddressDown()):
         assert outbox.process() == 3

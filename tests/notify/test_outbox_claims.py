@@ -18,6 +18,7 @@ from django.db import connection
 from backline.lib import clock
 from backline.notify import outbox, registry
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
+from backline.notify.transport import Envelope, Sent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,13 +30,13 @@ class Counting:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.sent: Counter[int] = Counter()
+        self.sent: Counter[str] = Counter()
 
-    def send(self, message: OutgoingMessage, address: str) -> str:
+    def send(self, envelope: Envelope) -> Sent:
         time.sleep(0.005)
         with self.lock:
-            self.sent[message.pk] += 1
-        return f"id-{message.pk}"
+            self.sent[envelope.key] += 1
+        return Sent(f"id-{envelope.key}")
 
 
 @pytest.mark.skipif(
@@ -75,6 +76,6 @@ def test_two_claimers_never_send_one_message_twice(world):
     assert errors == []
     assert all(attempted) and sum(attempted) == MESSAGES  # both claimed, none twice
     emails = OutgoingMessage.objects.filter(channel=Channel.EMAIL)
-    assert set(counting.sent) == set(emails.values_list("pk", flat=True))
+    assert set(counting.sent) == {outbox.key_of(pk) for pk in emails.values_list("pk", flat=True)}
     assert set(counting.sent.values()) == {1}  # exactly once each
     assert set(emails.values_list("status", "attempts")) == {(Status.SENT, 1)}

@@ -1,13 +1,15 @@
-"""The "available now" toggle with an end time, and quiet hours."""
+"""The "available now" toggle with an end time, quiet hours, and who of the available
+peers may be paged at a moment."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from django.urls import reverse
 
-from backline.oncall import resolve
+from backline.oncall import resolve, waking
 from backline.oncall.models import Availability, QuietHours
+from tests.oncall import builders
 from tests.oncall.conftest import NOW  # 07:00 in Los Angeles, the peer's agency
 
 
@@ -104,3 +106,22 @@ def test_bad_quiet_hours_change_nothing(team, client_of):
             time(7),
             "America/Los_Angeles",
         )
+
+
+def test_quiet_hours_spare_the_merely_available_and_never_the_one_on_call(team):
+    """A is on call, B and C said "available now"; A and B are in their quiet hours."""
+    builders.rotation(team.world.region, [team.a])
+    for person in (team.b, team.c):
+        Availability.objects.create(user=person, until=NOW + timedelta(hours=2), set_at=NOW)
+    for person in (team.a, team.b):
+        QuietHours.objects.create(
+            user=person, time_zone="America/Los_Angeles", starts_at=time(6), ends_at=time(8)
+        )
+    peers = {team.a.pk, team.b.pk, team.c.pk}
+    region = team.world.region.pk
+
+    assert waking.available(region, peers, NOW, can_wait=False) == {team.a.pk, team.c.pk}
+    # something that can wait: all three are available; whoever is asleep, on call or
+    # not, is told apart by their rest, so a step can wait for the first to wake
+    assert waking.available(region, peers, NOW, can_wait=True) == peers
+    assert waking.awake(peers, NOW) == {team.c.pk}

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from backline.oncall.models import Rotation
-from backline.support import escalation
+from backline.support import snapshot
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget, TargetKind
 from backline.support.policy_views import set_default
 from tests.oncall import builders
@@ -61,13 +61,13 @@ def test_build_a_policy_step_by_step(team, coordinator):
     assert "Whoever is on call in a rotation: <strong>Primary</strong>" in page
     assert "Step 3, then wait 15 minutes" in page
 
-    plan = escalation.snapshot(policy)
-    assert [s["delay_minutes"] for s in plan["steps"]] == [5, 10, 15]
-    assert sorted((t["kind"], t["id"]) for t in plan["steps"][0]["targets"]) == [
+    plan = snapshot.of(policy)
+    assert [s.delay_minutes for s in plan.steps] == [5, 10, 15]
+    assert sorted((t.kind, t.id) for t in plan.steps[0].targets) == [
         ("rotation", primary.pk),
         ("schedule", nights.pk),
     ]
-    assert sorted(t["kind"] for t in plan["steps"][1]["targets"]) == ["all_available", "user"]
+    assert sorted(t.kind for t in plan.steps[1].targets) == ["all_available", "user"]
 
     # move the coordinator step to the front, then remove the middle one
     coordinator.post(reverse("policies:step_move", args=[policy.pk, third.pk]), {"direction": "up"})

@@ -11,9 +11,9 @@ import time_machine
 
 from backline.engine.loop import tick
 from backline.lib import clock
-from backline.notify import registry
-from backline.notify.models import Channel, ContactMethod, OutgoingMessage
-from backline.notify.transport import TransportError
+from backline.notify import registry, transport
+from backline.notify.models import Channel, ContactMethod
+from backline.notify.transport import Envelope, TransportError
 from backline.oncall.models import Rotation, RotationKind, RotationMember
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget, TargetKind
 from tests.personas import World, enrol_totp, make_person
@@ -41,13 +41,13 @@ class Recorder:
         recorder = self
 
         class Recording:
-            def send(self, message: OutgoingMessage, address: str) -> str:
+            def send(self, envelope: Envelope) -> transport.Sent:
                 if channel in recorder.failing:
                     raise TransportError(f"{channel} is down")
                 recorder.sent.append(
-                    Sent(channel, address, message.subject, message.body, message.link)
+                    Sent(channel, envelope.address, envelope.subject, envelope.body, envelope.link)
                 )
-                return f"{channel}-{len(recorder.sent)}"
+                return transport.Sent(f"{channel}-{len(recorder.sent)}")
 
         return Recording()
 
@@ -61,8 +61,8 @@ def recorder() -> Iterator[Recorder]:
     external = [Channel.EMAIL, Channel.SMS, Channel.VOICE, Channel.PUSH]
     previous = {c: registry.register(c, recorder.transport(c)) for c in external}
     yield recorder
-    for channel, transport in previous.items():
-        registry.register(channel, transport)
+    for channel, replaced in previous.items():
+        registry.register(channel, replaced)
 
 
 class Clock:

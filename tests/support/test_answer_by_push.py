@@ -18,7 +18,8 @@ from pytest_django.fixtures import Settings
 from backline.accounts.models import Membership
 from backline.accounts.roles import Role
 from backline.lib import clock
-from backline.notify.models import Channel
+from backline.notify import outbox
+from backline.notify.models import Channel, OutgoingMessage
 from backline.notify.push.tests.fake_push import Device, FakePushService
 from backline.support import answers, escalation, lifecycle, messages
 from backline.support.models import Event, EventKind, Page, RequestStatus, SupportRequest
@@ -86,6 +87,7 @@ def test_a_page_pushed_to_the_browser_carries_the_button_and_nothing_that_names_
         "body": "A colleague reached out for peer support (now). Open Backline to respond.",
         "url": messages.page_link(page.link_id),
         "action": {"title": "I'll take it", "url": answers.tap_url(page.link_id, team.a.pk)},
+        "tag": outbox.key_of(OutgoingMessage.objects.get(channel=Channel.PUSH).pk),
     }
     for identifying in ("Tess", "Caller", "tc@harbor.test", request.public_id):
         assert identifying not in json.dumps(opened)

@@ -20,7 +20,7 @@ from backline.oncall.models import (
     Schedule,
     ScheduleWindow,
 )
-from backline.support import escalation, lifecycle
+from backline.support import escalation, lifecycle, snapshot
 from backline.support.models import (
     EscalationState,
     EventKind,
@@ -238,7 +238,7 @@ def test_the_policy_is_snapshotted_when_the_request_starts(team, recorder, momen
     moment.tick()
     moment.later(minutes=5)
     assert recorder.sent[-1].address == "+15550100002"  # B, as the snapshot said
-    assert request.policy_snapshot["steps"][1]["targets"][0]["kind"] == "user"
+    assert request.plan.steps[1].targets == (snapshot.Target(TargetKind.USER, team.b.pk),)
 
 
 def test_one_open_request_per_person(team, recorder, moment):
@@ -248,7 +248,10 @@ def test_one_open_request_per_person(team, recorder, moment):
     assert SupportRequest.objects.count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         SupportRequest.objects.create(
-            region=team.world.region, requester=team.world.telecommunicator, urgency="now"
+            region=team.world.region,
+            requester=team.world.telecommunicator,
+            urgency="now",
+            policy_snapshot=snapshot.of(None).to_json(),
         )
 
 
@@ -323,8 +326,7 @@ def test_the_engine_knows_how_long_it_may_sleep(team, recorder, moment):
     assert seconds_until_due() == 2 * 60  # now B's SMS does
     lifecycle.acknowledge(request, team.a, timedelta(minutes=10))
     # the SMS was cancelled; the acknowledgement's start timeout is what waits
-    timeout = request.policy_snapshot["start_timeout_minutes"]
-    assert seconds_until_due() == timeout * 60
+    assert seconds_until_due() == request.plan.start_timeout.total_seconds()
 
 
 def test_a_request_that_fails_to_escalate_does_not_hold_up_the_others(
@@ -333,9 +335,9 @@ def test_a_request_that_fails_to_escalate_does_not_hold_up_the_others(
     broken = reach_out(team)
     other = make_person("tom@harbor.test", "Tom Other", team.world.agency, "telecommunicator")
     fine, _token = escalation.reach_out(other, team.world.region, escalation.Ask("now", "call"))
-    snapshot = broken.policy_snapshot
-    snapshot["steps"][1]["targets"] = [{"kind": "no-such-kind", "id": None}]  # bad data
-    SupportRequest.objects.filter(pk=broken.pk).update(policy_snapshot=snapshot)
+    damaged = broken.policy_snapshot
+    damaged["steps"][1]["targets"] = [{"kind": "no-such-kind", "id": None}]  # bad data
+    SupportRequest.objects.filter(pk=broken.pk).update(policy_snapshot=damaged)
     moment.tick()
 
     moment.later(minutes=5)  # step 2 of both is due

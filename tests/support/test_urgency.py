@@ -20,7 +20,7 @@ from backline.notify.inapp.counts import unread_count
 from backline.notify.models import Channel, OutgoingMessage, Status
 from backline.oncall import waking
 from backline.oncall.models import QuietHours
-from backline.support import escalation, lifecycle
+from backline.support import escalation, lifecycle, snapshot
 from backline.support import messages as texts
 from backline.support.models import (
     EscalationPolicy,
@@ -206,7 +206,7 @@ def test_quiet_hours_hold_back_a_request_that_can_wait_even_on_call(team, record
 def test_within_a_few_hours_escalates_on_the_slower_clock(team, recorder, moment):
     """By day: A at once, then B after 3 times 5 minutes (the policy's clock, snapshotted)."""
     request = reach_out(team, Urgency.HOURS)
-    assert request.policy_snapshot["delay_factors"] == {"now": 1, "hours": 3, "week": 12}
+    assert request.plan.delay_factors == snapshot.DelayFactors(now=1, hours=3, week=12)
     EscalationPolicy.objects.filter(pk=team.policy.pk).update(hours_delay_factor=1)
     moment.tick()
     assert [s.address for s in recorder.sent] == ["a@mail.test"]
@@ -218,11 +218,12 @@ def test_within_a_few_hours_escalates_on_the_slower_clock(team, recorder, moment
 
 
 def test_a_request_started_before_the_slower_clock_keeps_the_steps_waits(team):
-    plan = escalation.snapshot(team.policy)
-    step = plan["steps"][0]
-    assert escalation.delay(plan, step, Urgency.WEEK) == timedelta(minutes=60)
-    del plan["delay_factors"]
-    assert escalation.delay(plan, step, Urgency.WEEK) == timedelta(minutes=5)
+    stored = snapshot.of(team.policy).to_json()
+    plan = snapshot.parse(stored)
+    assert plan.delay(plan.steps[0], Urgency.WEEK) == timedelta(minutes=60)
+    del stored["delay_factors"], stored["version"]  # as it was stored before the slower clock
+    plan = snapshot.parse(stored)
+    assert plan.delay(plan.steps[0], Urgency.WEEK) == timedelta(minutes=5)
 
 
 @pytest.mark.parametrize("urgency", [Urgency.HOURS, Urgency.WEEK])

@@ -1,6 +1,11 @@
-"""Sends outbox messages by e-mail: a plain-text part, and an HTML part whose large
-button opens the message's link ("I'll take it" for a page). Both say only what the
-message says, which is lock-screen safe: a preview names nobody."""
+"""Sends messages by e-mail: a plain-text part, and an HTML part whose large button
+opens the message's link ("I'll take it" for a page). Both say only what the message
+says, which is lock-screen safe: a preview names nobody.
+
+The ``Message-ID`` comes from the envelope's key, the same on every attempt of one
+outbox row: a resend after a crash (the server had the mail, Backline never heard
+back) is recognisably the same mail.
+"""
 
 from __future__ import annotations
 
@@ -11,50 +16,38 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from backline.lib import tokens
-from backline.notify import actions
-from backline.notify.models import OutgoingMessage
-from backline.notify.transport import TransportError
+from backline.notify.transport import Envelope, Sent, TransportError
 
 
-def _button(message: OutgoingMessage) -> str:
-    found = actions.find(message.action)
-    return str(found[0].title) if found else _("Open Backline")
+def message_id(envelope: Envelope) -> str:
+    return f"<{envelope.key}@backline>"
 
 
-def _text(message: OutgoingMessage, button: str) -> str:
-    if not message.link:
-        return message.body + "\n"
-    return f"{message.body}\n\n{button}: {message.link}\n"
-
-
-def message_id_of(message: OutgoingMessage) -> str:
-    """One ``Message-ID`` per outbox row, the same on every attempt: a resend after a
-    crash (the server had the mail, Backline never heard back) is recognisably the same
-    mail. Keyed, so that it tells nobody how many messages Backline has sent."""
-    return f"<{tokens.keyed('message-id', message.pk)}@backline>"
+def _text(envelope: Envelope, button: str) -> str:
+    if not envelope.link:
+        return envelope.body + "\n"
+    return f"{envelope.body}\n\n{button}: {envelope.link}\n"
 
 
 class EmailTransport:
-    def send(self, message: OutgoingMessage, address: str) -> str:
+    def send(self, envelope: Envelope) -> Sent:
         if not settings.BACKLINE_EMAIL:
             # refused, not dropped: the outbox records it and fails over to the next method
             raise TransportError("e-mail is turned off (BACKLINE_EMAIL=off)", retryable=False)
-        message_id = message_id_of(message)
-        button = _button(message)
+        button = envelope.button or _("Open Backline")
         email = EmailMultiAlternatives(
-            subject=message.subject,
-            body=_text(message, button),
-            to=[address],
-            headers={"Message-ID": message_id, "Auto-Submitted": "auto-generated"},
+            subject=envelope.subject,
+            body=_text(envelope, button),
+            to=[envelope.address],
+            headers={"Message-ID": message_id(envelope), "Auto-Submitted": "auto-generated"},
             connection=get_connection(fail_silently=False),
         )
         html = render_to_string(
             "notify/email/message.html",
             {
-                "subject": message.subject,
-                "body": message.body,
-                "link": message.link,
+                "subject": envelope.subject,
+                "body": envelope.body,
+                "link": envelope.link,
                 "button": button,
             },
         )
@@ -62,7 +55,15 @@ class EmailTransport:
         try:
             email.send()
         except smtplib.SMTPRecipientsRefused as exc:
-            raise TransportError(f"recipient refused: {exc}", retryable=False) from exc
+            # 5xx: this mailbox will not take it; 4xx (full, greylisted): later it may
+            codes = [code for code, _reply in exc.recipients.values()]
+            permanent = all(code >= 500 for code in codes)
+            raise TransportError(f"recipient refused: {codes}", retryable=not permanent) from exc
+        except smtplib.SMTPDataError as exc:
+            raise TransportError(
+                f"message refused: {exc.smtp_code}", retryable=exc.smtp_code < 500
+            ) from exc
         except (smtplib.SMTPException, OSError) as exc:
+            # the server is down, slow, or refuses us (sign-in, sender): may be fixed soon
             raise TransportError(f"SMTP: {exc}") from exc
-        return message_id
+        return Sent(provider_id=message_id(envelope))

@@ -18,10 +18,8 @@ from django.conf import settings
 from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush
 
-from backline.notify import actions
-from backline.notify.models import OutgoingMessage
 from backline.notify.push import subscription
-from backline.notify.transport import TransportError
+from backline.notify.transport import Envelope, Sent, TransportError
 
 GONE = {404, 410}
 TIMEOUT_SECONDS = 10
@@ -36,24 +34,24 @@ def _vapid(private_key: str) -> Vapid02:
     return Vapid02.from_string(private_key)
 
 
-def _payload(message: OutgoingMessage) -> dict[str, Any]:
-    payload: dict[str, Any] = {"title": message.subject, "body": message.body, "url": message.link}
-    found = actions.find(message.action)
-    if found is not None:
-        action, argument = found
-        payload["action"] = {
-            "title": str(action.title),
-            "url": action.tap_url(argument, message.recipient_id),
-        }
+def _payload(envelope: Envelope) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "title": envelope.subject,
+        "body": envelope.body,
+        "url": envelope.link,
+        "tag": envelope.key,  # a resend replaces the notification rather than adding one
+    }
+    if envelope.tap_url:
+        payload["action"] = {"title": envelope.button, "url": envelope.tap_url}
     return payload
 
 
 class PushTransport:
-    def send(self, message: OutgoingMessage, address: str) -> str:
+    def send(self, envelope: Envelope) -> Sent:
         if not settings.BACKLINE_VAPID_PRIVATE_KEY:
             raise TransportError("web push is not configured", retryable=False)
         try:
-            target = subscription.parse(address)
+            target = subscription.parse(envelope.address)
         except subscription.Invalid as exc:
             raise TransportError(f"unusable push subscription: {exc}", retryable=False) from exc
         try:
@@ -62,7 +60,7 @@ class PushTransport:
             raise TransportError(
                 f"the VAPID private key is unusable: {exc}", retryable=False
             ) from exc
-        payload = json.dumps(_payload(message))
+        payload = json.dumps(_payload(envelope))
         try:
             response = webpush(
                 subscription_info=target.as_info(),
@@ -81,4 +79,4 @@ class PushTransport:
             raise TransportError(f"push service answered {status}", retryable=retryable) from exc
         except OSError as exc:  # requests' connection errors and timeouts are OSErrors
             raise TransportError(f"push service unreachable: {exc}") from exc
-        return str(getattr(response, "headers", {}).get("Location", ""))[:120]
+        return Sent(provider_id=str(getattr(response, "headers", {}).get("Location", ""))[:120])

@@ -1,61 +1,63 @@
-"""Sends outbox messages as SMS or voice calls through the provider's REST API."""
+"""Sends messages as SMS or voice calls through the provider's REST API.
+
+Each request carries the envelope's key as ``Idempotency-Key``: a provider that honours
+it sends a message resent after a crash only once. The provider's own error codes
+decide what a refusal means (``provider.refusal``).
+"""
 
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
 import httpx
-from django.conf import settings
-from django.urls import reverse
 
-from backline.notify.models import OutgoingMessage
-from backline.notify.sms import provider, replies
-from backline.notify.transport import TransportError
+from backline.notify.sms import provider
+from backline.notify.transport import Envelope, Sent, TransportError
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 
-def _post(resource: str, data: dict[str, str]) -> str:
+def _post(resource: str, envelope: Envelope, data: dict[str, str]) -> Sent:
     account = provider.configured()
     if account is None:
         raise TransportError("the SMS provider is not configured", retryable=False)
-    if settings.BACKLINE_PUBLIC_URL:
-        data["StatusCallback"] = settings.BACKLINE_PUBLIC_URL.rstrip("/") + reverse(
-            "notify:sms_status"
-        )
+    if envelope.report_url:
+        data["StatusCallback"] = envelope.report_url
     data["From"] = account.from_number
+    data["To"] = envelope.address
     try:
         response = httpx.post(
             account.endpoint(resource),
             data=data,
             auth=(account.account_sid, account.auth_token),
+            headers={"Idempotency-Key": envelope.key},
             timeout=TIMEOUT,
         )
     except httpx.HTTPError as exc:
         raise TransportError(f"provider unreachable: {exc}") from exc
-    if response.status_code >= 500 or response.status_code == 429:
-        raise TransportError(f"provider answered {response.status_code}")
     if response.status_code >= 400:
-        raise TransportError(
-            f"provider refused ({response.status_code}): {response.text[:200]}", retryable=False
-        )
+        raise provider.refusal(response.status_code, _error_code(response), response.text)
     try:
-        return str(response.json()["sid"])
+        return Sent(provider_id=str(response.json()["sid"]))
     except (ValueError, KeyError, TypeError) as exc:
         raise TransportError(f"provider answered without an id: {response.text[:200]}") from exc
 
 
-def _text(message: OutgoingMessage) -> str:
-    return " ".join(filter(None, [message.body, replies.prompt(message), message.link]))
+def _error_code(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("code") or "")
+    except (ValueError, AttributeError):
+        return ""
 
 
 class SmsTransport:
-    def send(self, message: OutgoingMessage, address: str) -> str:
-        return _post("Messages", {"To": address, "Body": _text(message)})
+    def send(self, envelope: Envelope) -> Sent:
+        text = " ".join(filter(None, [envelope.body, envelope.reply_prompt, envelope.link]))
+        return _post("Messages", envelope, {"Body": text})
 
 
 class VoiceTransport:
-    def send(self, message: OutgoingMessage, address: str) -> str:
-        spoken = escape(f"{message.subject}. {message.body}")
+    def send(self, envelope: Envelope) -> Sent:
+        spoken = escape(f"{envelope.subject}. {envelope.body}")
         twiml = f'<Response><Say>{spoken}</Say><Pause length="1"/><Say>{spoken}</Say></Response>'
-        return _post("Calls", {"To": address, "Twiml": twiml})
+        return _post("Calls", envelope, {"Twiml": twiml})

@@ -3,9 +3,10 @@ and calls, and the texts people send in reply.
 
 Public, since the provider cannot sign in, and refused unless ``X-Twilio-Signature``
 proves the provider sent it: HMAC-SHA1 with the account's auth token over the URL the
-provider was given (``BACKLINE_PUBLIC_URL`` + path) and the posted fields. A refused or
-malformed post changes nothing. A text or call that finally failed is failed over to
-the person's next contact method.
+provider was given (``BACKLINE_PUBLIC_URL`` + path) and the posted fields. A delivery
+report's URL also names its outbox row, with Backline's own signature
+(``sms.reports``). A refused or malformed post changes nothing. A text or call that
+failed is retried and failed over as a failed send is (``outbox``).
 
 A reply is matched by its sender's number and code together (``sms.replies``), used
 once, and handed to the action its text offered; it is answered with TwiML, which the
@@ -15,6 +16,7 @@ provider sends back as a text.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -27,7 +29,7 @@ from django.views.decorators.http import require_POST
 from backline.lib import clock
 from backline.notify import actions, outbox
 from backline.notify.models import Channel, OutgoingMessage, Status
-from backline.notify.sms import provider, replies
+from backline.notify.sms import provider, replies, reports
 from backline.privacy.access import PUBLIC, access
 
 log = logging.getLogger(__name__)
@@ -70,10 +72,15 @@ def _signed(request: HttpRequest, what: str) -> dict[str, str] | HttpResponse:
 @access(PUBLIC)
 @csrf_exempt
 @require_POST
-def status_callback(request: HttpRequest) -> HttpResponse:
+def status_callback(request: HttpRequest, pk: int, signature: str) -> HttpResponse:
+    """A delivery report for the outbox row its URL names. It may come before the row's
+    own send has finished (the provider's id is not saved yet): it counts all the same."""
     params = _signed(request, "delivery report")
     if isinstance(params, HttpResponse):
         return params
+    if not reports.is_genuine(pk, signature):
+        log.warning("delivery report refused: the message's signature does not match")
+        return HttpResponseForbidden()
     sid = params.get("MessageSid") or params.get("CallSid") or ""
     status = (params.get("MessageStatus") or params.get("CallStatus") or "").lower()
     if not sid or len(sid) > 120 or status not in DELIVERED | FAILED | UNDER_WAY:
@@ -85,21 +92,29 @@ def status_callback(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         message = (
             OutgoingMessage.objects.select_for_update()
-            .filter(provider_id=sid, channel__in=[Channel.SMS, Channel.VOICE])
+            .filter(pk=pk, channel__in=reports.CHANNELS)
             .first()
         )
         if message is None:
-            log.info("delivery report for unknown id %s", sid[:40])
-            return HttpResponse(status=204)
-        mine = OutgoingMessage.objects.filter(pk=message.pk, status=Status.SENT)
-        if status in DELIVERED:
-            mine.update(status=Status.DELIVERED)
+            log.info("delivery report for unknown message %s", pk)
+        elif message.provider_id and message.provider_id != sid:
+            # an earlier attempt of a message sent again: the last attempt's report decides
+            log.info("delivery report for an earlier attempt of message %s", pk)
+        elif status in DELIVERED:
+            _delivered(message, sid, now)
         else:
-            code = params.get("ErrorCode", "")
-            reason = f"provider reported {status}" + (f" (error {code[:20]})" if code else "")
-            if mine.update(status=Status.FAILED, last_error=reason):
-                outbox.fail_over(message, now)
+            error = provider.reported(status, params.get("ErrorCode", ""))
+            outbox.report_failed(message, error, now)
     return HttpResponse(status=204)
+
+
+def _delivered(message: OutgoingMessage, sid: str, now: datetime) -> None:
+    mine = OutgoingMessage.objects.filter(pk=message.pk)
+    mine.filter(status=Status.SENT).update(status=Status.DELIVERED)
+    # reported before its send was recorded, or after an attempt thought lost
+    mine.filter(status__in=[Status.SENDING, Status.PENDING]).update(
+        status=Status.DELIVERED, sent_at=now, sending_deadline=None, provider_id=sid
+    )
 
 
 def _answer(text: str) -> HttpResponse:

@@ -1,7 +1,8 @@
 """A real SMTP server on loopback (aiosmtpd) that records what it accepts. It can be told
-to refuse some recipients, or to hold every message (to catch a sender mid-send) and then
-refuse it. The e-mail transport's tests use it, and so do the engine's process tests
-(through ``tests/engine/smtp.py``)."""
+to refuse some recipients, to hold every message (to catch a sender mid-send) and then
+refuse it, or to take each message and answer too late (``stall``). The e-mail
+transport's tests use it, and so do the engine's process tests (through
+``tests/engine/smtp.py``)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ class Handler:
     received: list[Received] = field(default_factory=list)
     refused: set[str] = field(default_factory=set)  # recipients refused at RCPT
     hold: threading.Event | None = None  # while set, DATA waits and then refuses
+    stall: float = 0.0  # seconds to wait, with the message taken, before answering DATA
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -71,6 +73,8 @@ class Handler:
                 envelope.mail_from, list(envelope.rcpt_tos), message_from_bytes(envelope.content)
             )
         )
+        if self.stall:
+            await asyncio.sleep(self.stall)
         return "250 Message accepted"
 
 

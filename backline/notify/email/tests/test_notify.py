@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 from pytest_django.fixtures import Settings
 
 from backline.accounts.models import User
+from backline.lib import clock
 from backline.notify import outbox
 from backline.notify.conftest import PAGE, Clock, Recording, page
 from backline.notify.email.tests.smtp_server import SmtpServer
-from backline.notify.email.transport import EmailTransport
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
 
 
@@ -62,36 +63,89 @@ def test_a_server_that_is_down_is_tried_again_with_backoff_until_it_is_back(
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Status.PENDING, 1)
     assert "SMTP" in message.last_error
-    first_retry = message.next_attempt_at
-    assert (first_retry - message.created_at).total_seconds() == 5
+    wait = (message.next_attempt_at - message.created_at).total_seconds()
+    assert 2.5 <= wait <= 5  # the first back-off, with its jitter
     smtp.start()
-    moment.shift(seconds=4)
+    moment.shift(seconds=wait - 0.5)
     assert outbox.process() == 0  # still backing off
-    moment.shift(seconds=1)
+    moment.shift(seconds=0.5)
     assert outbox.process() == 1
     message.refresh_from_db()
     assert (message.status, message.attempts, message.last_error) == (Status.SENT, 2, "")
     assert [r.to for r in smtp.received] == [["riley@mail.test"]]
 
 
-def test_down_for_every_attempt_then_the_next_method(
+def test_a_page_outlives_a_long_outage_and_fails_over_meanwhile(
     smtp: SmtpServer,
     person: User,
     method: Callable[..., ContactMethod],
     moment: Clock,
     recording: Callable[[str], Recording],
 ) -> None:
+    """Mail down for ten minutes: the page is never given up, its waits grow to the cap
+    and no further, the text goes out meanwhile, and the e-mail once mail is back."""
     method(Channel.EMAIL, "riley@mail.test")
-    message = page(person, Channel.EMAIL)
+    outbox.enqueue(person.pk, "group", "event", PAGE, until_cancelled=True)
+    message = OutgoingMessage.objects.get(channel=Channel.EMAIL)
     method(Channel.SMS, "+15550100123")  # added after the page was planned
     texts = recording(Channel.SMS)
-    for wait in (0, 5, 20):
-        moment.shift(seconds=wait)
-        assert outbox.process() >= 1
+    waits = []
+    while clock.now() < message.created_at + timedelta(minutes=10):
+        outbox.process()
+        message.refresh_from_db()
+        assert message.status == Status.PENDING
+        waits.append(message.next_attempt_at - clock.now())
+        moment.shift(seconds=(message.next_attempt_at - clock.now()).total_seconds())
+    assert max(waits) <= outbox.BACKOFF_CAP and max(waits) >= outbox.BACKOFF_CAP / 2
+    assert message.attempts >= 8 and "SMTP" in message.last_error
+    assert texts.sent == [("+15550100123", PAGE.subject, PAGE.body)]  # from the 3rd attempt
+    smtp.start()
+    moment.shift(seconds=(message.next_attempt_at - clock.now()).total_seconds())
+    outbox.process()
     message.refresh_from_db()
-    assert (message.status, message.attempts) == (Status.FAILED, 3)
-    assert message.fallback.channel == Channel.SMS
-    assert texts.sent == [("+15550100123", PAGE.subject, PAGE.body)]
+    assert message.status == Status.SENT
+    assert [r.to for r in smtp.received] == [["riley@mail.test"]]
+
+
+def test_when_mail_is_back_every_waiting_retry_goes_at_once(
+    smtp: SmtpServer, person: User, method: Callable[..., ContactMethod], moment: Clock
+) -> None:
+    """The first retry through brings the others forward: an outage ends for all its
+    messages together, not each at the end of its own back-off."""
+    method(Channel.EMAIL, "riley@mail.test")
+    for n in range(5):
+        outbox.enqueue(person.pk, f"group-{n}", f"event-{n}", PAGE, until_cancelled=True)
+    for _ in range(4):  # down for a while: the waits grow apart with their jitter
+        outbox.process()
+        moment.shift(seconds=outbox.BACKOFF_CAP.total_seconds())
+    emails = OutgoingMessage.objects.filter(channel=Channel.EMAIL)
+    outbox.process()
+    assert set(emails.values_list("status", flat=True)) == {Status.PENDING}
+    smtp.start()
+    first_due = min(emails.values_list("next_attempt_at", flat=True))
+    moment.shift(seconds=(first_due - clock.now()).total_seconds())
+    assert outbox.process() == 5
+    assert set(emails.values_list("status", flat=True)) == {Status.SENT}
+    assert len(smtp.received) == 5
+
+
+def test_a_message_other_than_a_page_is_given_up_after_its_retry_window(
+    smtp: SmtpServer, person: User, method: Callable[..., ContactMethod], moment: Clock
+) -> None:
+    method(Channel.EMAIL, "riley@mail.test")
+    message = page(person, Channel.EMAIL)
+    assert message.retry_until == message.created_at + outbox.RETRY_FOR
+    outbox.process()
+    message.refresh_from_db()
+    assert message.status == Status.PENDING
+    moment.shift(seconds=(message.retry_until - clock.now()).total_seconds() - 1)
+    outbox.process()  # a retry within its window
+    message.refresh_from_db()
+    assert message.status == Status.PENDING
+    moment.shift(seconds=outbox.BACKOFF_CAP.total_seconds())
+    outbox.process()  # the window is over
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
 
 
 def _page_with_sms_behind(
@@ -150,19 +204,36 @@ def test_with_e_mail_turned_off_a_page_goes_to_the_next_method_at_once(
     assert texts.sent == [("+15550100123", PAGE.subject, PAGE.body)]
 
 
-def test_every_attempt_of_one_message_carries_the_same_message_id(
-    smtp: SmtpServer, person: User, method: Callable[..., ContactMethod], moment: Clock
+def test_a_resend_after_a_lost_answer_carries_the_first_message_id(
+    smtp: SmtpServer,
+    settings: Settings,
+    person: User,
+    method: Callable[..., ContactMethod],
+    moment: Clock,
 ) -> None:
-    """A resend after a crash (the server had the mail, the reply never came) is
-    recognisably the same mail; another message has its own."""
+    """A server that takes the message and answers too late: Backline cannot know it
+    was sent, so it sends again, and the resend is recognisably the same mail."""
+    settings.EMAIL_TIMEOUT = 0.5
+    smtp.handler.stall = 2.0
     smtp.start()
     method(Channel.EMAIL, "riley@mail.test")
     message = page(person, Channel.EMAIL)
     outbox.enqueue(person.pk, "another group", "another event", PAGE)
     other = OutgoingMessage.objects.get(group_key="another group", channel=Channel.EMAIL)
-    transport = EmailTransport()
-    first = transport.send(message, "riley@mail.test")
-    again = transport.send(message, "riley@mail.test")  # as after an engine killed mid-send
-    theirs = transport.send(other, "riley@mail.test")
-    ids = [received.message["Message-ID"] for received in smtp.received]
-    assert ids == [first, first, theirs] and first == again != theirs
+    outbox.process()
+    message.refresh_from_db()
+    assert message.status == Status.PENDING and "timed out" in message.last_error
+    smtp.handler.stall = 0.0
+    moment.shift(seconds=5)
+    outbox.process()
+    message.refresh_from_db()
+    other.refresh_from_db()
+    assert (message.status, other.status) == (Status.SENT, Status.SENT)
+    ids = {
+        r.message["Message-ID"]
+        for r in smtp.received
+        if r.message["Message-ID"] != other.provider_id
+    }
+    assert ids == {message.provider_id} and len(smtp.received) == 4
+    assert message.provider_id == f"<{outbox.key_of(message.pk)}@backline>"
+    assert other.provider_id != message.provider_id

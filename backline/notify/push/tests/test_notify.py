@@ -60,7 +60,12 @@ def test_a_push_is_accepted_and_only_the_browser_can_read_it(
     opened = http_ece.decrypt(
         push.body, private_key=device.private_key, auth_secret=device.auth, version="aes128gcm"
     )
-    assert json.loads(opened) == {"title": PAGE.subject, "body": PAGE.body, "url": PAGE.link}
+    assert json.loads(opened) == {
+        "title": PAGE.subject,
+        "body": PAGE.body,
+        "url": PAGE.link,
+        "tag": outbox.key_of(message.pk),  # a resend replaces it on the device
+    }
 
 
 @pytest.mark.parametrize("status", [410, 404])

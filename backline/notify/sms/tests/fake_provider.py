@@ -1,7 +1,9 @@
 """A fake Twilio-compatible provider on loopback, for the real httpx client.
 
 It answers each POST with the next scripted ``Reply`` (by default 201 with a new sid),
-optionally after a delay, and records what it was sent. Like the real provider, it
+optionally after a delay, and records what it was sent. It honours ``Idempotency-Key``
+as the providers that accept one do: a request with a key it has seen sends nothing
+new and answers with the first one's sid. Like the real provider, it
 also forwards a text someone sends to Backline's number (``text_in``): a signed POST
 to Backline's inbound webhook, whose TwiML answer it reads as the texts it would send
 back.
@@ -39,6 +41,8 @@ class Request:
     path: str
     form: dict[str, str]
     authorization: str
+    idempotency_key: str = ""
+    repeat: bool = False  # its key was seen before: nothing new was sent
 
 
 @dataclass(frozen=True)
@@ -61,14 +65,20 @@ def twilio_signature(auth_token: str, url: str, fields: dict[str, str]) -> str:
 class FakeProvider(FakeHTTPService):
     replies: deque[Reply] = field(default_factory=deque)
     requests: list[Request] = field(default_factory=list)
+    sids: dict[str, str] = field(default_factory=dict)  # by idempotency key
     _inbound_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def reply(self, *replies: Reply) -> None:
         self.replies.extend(replies)
 
     def texts_to(self, number: str) -> list[str]:
-        """The bodies of the texts Backline sent to ``number``, oldest first."""
-        return [r.form["Body"] for r in self.requests if r.form.get("To") == number]
+        """The bodies of the texts Backline sent to ``number``, oldest first: each once,
+        however often it was asked for with the same key."""
+        return [
+            r.form["Body"]
+            for r in self.requests
+            if r.form.get("To") == number and r.path.endswith("/Messages.json") and not r.repeat
+        ]
 
     def text_in(
         self,
@@ -102,16 +112,18 @@ class FakeProvider(FakeHTTPService):
 
     def answer_post(self, request: BaseHTTPRequestHandler, body: bytes) -> None:
         form = {key: values[-1] for key, values in parse_qs(body.decode()).items()}
-        self.requests.append(Request(request.path, form, request.headers.get("Authorization", "")))
+        key = request.headers.get("Idempotency-Key", "")
+        repeat = bool(key) and key in self.sids
+        authorization = request.headers.get("Authorization", "")
+        self.requests.append(Request(request.path, form, authorization, key, repeat))
         reply = self.replies.popleft() if self.replies else Reply()
+        kind = "SM" if request.path.endswith("/Messages.json") else "CA"
+        sid = self.sids[key] if repeat else f"{kind}{len(self.requests):032d}"
+        if key and reply.status < 300:
+            self.sids.setdefault(key, sid)  # taken, even when the answer comes too late
         if reply.delay:
             time.sleep(reply.delay)
-        kind = "SM" if request.path.endswith("/Messages.json") else "CA"
-        answer = (
-            reply.body
-            if reply.body is not None
-            else {"sid": f"{kind}{len(self.requests):032d}", "status": "queued"}
-        )
+        answer = reply.body if reply.body is not None else {"sid": sid, "status": "queued"}
         data = answer.encode() if isinstance(answer, str) else json.dumps(answer).encode()
         try:
             request.send_response(reply.status)

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 from pytest_django.fixtures import Settings
 
 from backline.accounts.models import User
+from backline.lib import clock, tokens
 from backline.notify import outbox
 from backline.notify.conftest import Clock, Recording
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
 from backline.notify.sms import provider as signing
+from backline.notify.sms import reports
 from backline.notify.sms.tests.conftest import ACCOUNT, PUBLIC_URL, TOKEN
 from backline.notify.sms.tests.fake_provider import FakeProvider
 
 PAGE = outbox.Message("Backline: a colleague is asking for support", "Open Backline.")
-URL = f"{PUBLIC_URL}/notify/sms/status/"
 
 
 @pytest.fixture
@@ -46,13 +47,25 @@ def sent(
     return message
 
 
-def report(fields: dict[str, str], token: str = TOKEN, url: str = URL, **headers: str):
-    signature = signing.signature(token, url, fields)
-    return Client().post(
-        reverse("notify:sms_status"),
-        fields,
-        headers={"X-Twilio-Signature": signature, **headers},
-    )
+def report_path(message: OutgoingMessage | int) -> str:
+    """Where the provider posts reports of ``message``: its own signed path."""
+    pk = message if isinstance(message, int) else message.pk
+    return urlsplit(reports.url_for(pk)).path
+
+
+def report(
+    fields: dict[str, str],
+    token: str = TOKEN,
+    url: str | None = None,
+    of: OutgoingMessage | int | None = None,
+):
+    """The provider posts ``fields`` about ``of`` (the one text or call there is when not
+    said), signed with ``token`` over ``url`` (by default the URL it was given)."""
+    if of is None:
+        of = OutgoingMessage.objects.get(channel__in=[Channel.SMS, Channel.VOICE])
+    path = report_path(of)
+    signature = signing.signature(token, url or PUBLIC_URL + path, fields)
+    return Client().post(path, fields, headers={"X-Twilio-Signature": signature})
 
 
 def test_delivered(sent: OutgoingMessage) -> None:
@@ -64,16 +77,30 @@ def test_delivered(sent: OutgoingMessage) -> None:
 
 
 @pytest.mark.parametrize("status", ["failed", "undelivered"])
-def test_failed_falls_over_to_the_next_method_once(sent: OutgoingMessage, status: str) -> None:
+def test_failed_falls_over_at_once_and_is_tried_again(
+    sent: OutgoingMessage, status: str, moment: Clock
+) -> None:
     fields = {"MessageSid": "SM1", "MessageStatus": status, "ErrorCode": "30003"}
     assert report(fields).status_code == 204
     sent.refresh_from_db()
-    assert sent.status == Status.FAILED
-    assert sent.last_error == f"provider reported {status} (error 30003)"
+    assert (sent.status, sent.provider_id, sent.sent_at) == (Status.PENDING, "", None)
+    assert sent.last_error == f"provider reported {status} (error 30003): handset unreachable"
+    assert sent.next_attempt_at > clock.now()  # the handset may be back later
     fallback = OutgoingMessage.objects.get(fallback_of=sent)
     assert (fallback.channel, fallback.status) == (Channel.EMAIL, Status.PENDING)
     assert report(fields).status_code == 204  # the provider reports twice
     assert OutgoingMessage.objects.filter(channel=Channel.EMAIL).count() == 1
+
+
+def test_a_number_the_provider_calls_dead_is_turned_off_and_failed_over(
+    sent: OutgoingMessage,
+) -> None:
+    fields = {"MessageSid": "SM1", "MessageStatus": "undelivered", "ErrorCode": "30005"}
+    assert report(fields).status_code == 204
+    sent.refresh_from_db()
+    assert sent.status == Status.FAILED
+    assert ContactMethod.objects.filter(messages=sent, disabled=True).exists()
+    assert OutgoingMessage.objects.get(fallback_of=sent).channel == Channel.EMAIL
 
 
 def test_a_call_nobody_answered_falls_over(
@@ -82,11 +109,13 @@ def test_a_call_nobody_answered_falls_over(
     method(Channel.VOICE, "+15550100124")
     outbox.enqueue(person.pk, "group", "event", PAGE)
     call = OutgoingMessage.objects.get(channel=Channel.VOICE)
-    OutgoingMessage.objects.filter(pk=call.pk).update(status=Status.SENT, provider_id="CA1")
+    OutgoingMessage.objects.filter(pk=call.pk).update(
+        status=Status.SENT, provider_id="CA1", sent_at=clock.now()
+    )
     method(Channel.SMS, "+15550100123")
     assert report({"CallSid": "CA1", "CallStatus": "no-answer"}).status_code == 204
     call.refresh_from_db()
-    assert call.status == Status.FAILED
+    assert call.status == Status.PENDING  # rung again later
     assert call.fallback.channel == Channel.SMS
 
 
@@ -94,7 +123,7 @@ def test_no_fallback_after_the_group_was_cancelled(sent: OutgoingMessage) -> Non
     outbox.cancel("group")  # the request was taken meanwhile
     assert report({"MessageSid": "SM1", "MessageStatus": "failed"}).status_code == 204
     sent.refresh_from_db()
-    assert sent.status == Status.FAILED
+    assert sent.status == Status.CANCELLED
     assert not OutgoingMessage.objects.filter(fallback_of=sent).exists()
 
 
@@ -114,14 +143,17 @@ def test_a_bad_signature_is_refused(sent: OutgoingMessage) -> None:
 
 def test_a_signature_for_another_url_is_refused(sent: OutgoingMessage) -> None:
     fields = {"MessageSid": "SM1", "MessageStatus": "failed"}
-    assert report(fields, url="http://backline.example.org/notify/sms/status/").status_code == 403
+    elsewhere = f"{PUBLIC_URL}{report_path(sent.pk + 1)}"
+    assert report(fields, url=elsewhere).status_code == 403
     assert unchanged(sent)
 
 
 def test_a_signature_over_other_fields_is_refused(sent: OutgoingMessage) -> None:
-    signature = signing.signature(TOKEN, URL, {"MessageSid": "SM1", "MessageStatus": "sent"})
+    path = report_path(sent)
+    fields = {"MessageSid": "SM1", "MessageStatus": "sent"}
+    signature = signing.signature(TOKEN, PUBLIC_URL + path, fields)
     response = Client().post(
-        reverse("notify:sms_status"),
+        path,
         {"MessageSid": "SM1", "MessageStatus": "failed"},
         headers={"X-Twilio-Signature": signature},
     )
@@ -130,9 +162,7 @@ def test_a_signature_over_other_fields_is_refused(sent: OutgoingMessage) -> None
 
 
 def test_an_unsigned_report_is_refused(sent: OutgoingMessage) -> None:
-    response = Client().post(
-        reverse("notify:sms_status"), {"MessageSid": "SM1", "MessageStatus": "failed"}
-    )
+    response = Client().post(report_path(sent), {"MessageSid": "SM1", "MessageStatus": "failed"})
     assert response.status_code == 403
     assert unchanged(sent)
 
@@ -162,9 +192,10 @@ def test_a_malformed_report_is_refused(sent: OutgoingMessage, fields: dict[str, 
 
 
 def test_a_body_that_is_not_a_form_is_refused(sent: OutgoingMessage) -> None:
-    signature = signing.signature(TOKEN, URL, {})
+    path = report_path(sent)
+    signature = signing.signature(TOKEN, PUBLIC_URL + path, {})
     response = Client().post(
-        reverse("notify:sms_status"),
+        path,
         b'{"MessageSid": "SM1", "MessageStatus": "failed"}',
         content_type="application/json",
         headers={"X-Twilio-Signature": signature},
@@ -175,9 +206,10 @@ def test_a_body_that_is_not_a_form_is_refused(sent: OutgoingMessage) -> None:
 
 def test_a_repeated_field_is_refused(sent: OutgoingMessage) -> None:
     fields = {"MessageSid": "SM1", "MessageStatus": "failed"}
-    signature = signing.signature(TOKEN, URL, fields)
+    path = report_path(sent)
+    signature = signing.signature(TOKEN, PUBLIC_URL + path, fields)
     response = Client().post(
-        reverse("notify:sms_status"),
+        path,
         "MessageSid=SM2&MessageSid=SM1&MessageStatus=failed",
         content_type="application/x-www-form-urlencoded",
         headers={"X-Twilio-Signature": signature},
@@ -186,14 +218,27 @@ def test_a_repeated_field_is_refused(sent: OutgoingMessage) -> None:
     assert unchanged(sent)
 
 
-def test_progress_and_unknown_ids_change_nothing(sent: OutgoingMessage) -> None:
+def test_progress_earlier_attempts_and_unknown_rows_change_nothing(sent: OutgoingMessage) -> None:
     assert report({"MessageSid": "SM1", "MessageStatus": "sent"}).status_code == 204
+    # a report of another send of the same row: the last send's own report decides
     assert report({"MessageSid": "SM404", "MessageStatus": "failed"}).status_code == 204
+    # a row that is not there (any more), named with its genuine signature
+    assert report({"MessageSid": "SM1", "MessageStatus": "failed"}, of=10**6).status_code == 204
+    assert unchanged(sent)
+
+
+def test_a_forged_row_signature_is_refused(sent: OutgoingMessage) -> None:
+    """The provider's signature alone is not enough: the path must be one Backline gave."""
+    path = f"/notify/sms/status/{sent.pk}/{tokens.keyed('delivery-report', sent.pk + 1)}/"
+    fields = {"MessageSid": "SM1", "MessageStatus": "failed"}
+    signature = signing.signature(TOKEN, PUBLIC_URL + path, fields)
+    response = Client().post(path, fields, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 403
     assert unchanged(sent)
 
 
 def test_only_post(sent: OutgoingMessage) -> None:
-    assert Client().get(reverse("notify:sms_status")).status_code == 405
+    assert Client().get(report_path(sent)).status_code == 405
 
 
 def test_the_callback_url_the_transport_gives_is_the_one_that_verifies(

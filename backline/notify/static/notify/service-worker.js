@@ -114,6 +114,9 @@ function showPushed(data) {
     data: { url: typeof data.url === "string" ? data.url : "" },
     requireInteraction: true,
   };
+  if (typeof data.tag === "string" && data.tag) {
+    options.tag = data.tag; /* one outbox message, one notification, however often sent */
+  }
   var action = data.action;
   if (action && typeof action.title === "string" && typeof action.url === "string") {
     options.actions = [{ action: "take", title: action.title }];
