@@ -49,8 +49,8 @@ check: install
 	@$(BIN)/mypy backline tests
 
 bench: install
-	$(BIN)/python bench/http.py --write
-	$(BIN)/python bench/paging.py --write
+	$(BIN)/python -m bench.pages --write
+	$(BIN)/python -m bench.paging --write
 
 clean:
 	rm -rf $(VENV) data test-artifacts

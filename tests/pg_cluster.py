@@ -9,10 +9,11 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from backline.notify.tests.loopback import free_port
 
 
 def pg_bin(name: str) -> str:
@@ -23,12 +24,6 @@ def pg_bin(name: str) -> str:
     if on_path:
         return on_path
     raise FileNotFoundError(f"{name} not found: install Debian's postgresql package")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _as_postgres(command: list[str]) -> list[str]:
