@@ -46,7 +46,7 @@ test-browser: install
 check: install
 	@$(BIN)/ruff check --quiet backline tests bench scripts
 	@$(BIN)/ruff format --check --quiet backline tests bench scripts
-	@$(BIN)/mypy backline tests
+	@$(BIN)/mypy backline tests bench
 
 bench: install
 	$(BIN)/python -m bench.pages --write

@@ -44,8 +44,9 @@ from bench.hosts.balancer import (
     Post,
     sign_in_everyone,
 )
-from bench.hosts.database import Database, pg_bin
+from bench.hosts.database import Database
 from bench.hosts.network import Host
+from tests.pg_cluster import pg_bin
 
 HOSTS = {
     host.name: host
