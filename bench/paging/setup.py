@@ -45,10 +45,10 @@ def make_teams(environ: dict[str, str], options: argparse.Namespace) -> tuple[Te
 def telecoms_per_team(options: argparse.Namespace) -> int:
     """Enough for the burst (one request each), and for the soak: a person posts again
     only once their previous request was cancelled."""
-    teams: int = options.teams
-    needed = math.ceil(options.burst / teams)
+    teams, burst = int(options.teams), int(options.burst)
+    needed = math.ceil(burst / teams)
     if options.soak_seconds > 0:
-        in_flight: float = options.soak_rate * (options.soak_lifetime + 10)
+        in_flight = float(options.soak_rate) * (float(options.soak_lifetime) + 10)
         needed = max(needed, math.ceil(in_flight / teams))
     return needed
 
