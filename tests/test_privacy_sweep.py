@@ -54,7 +54,6 @@ from backline.support.models import (
 from tests.asking import reach_out_form
 from tests.oncall import builders
 from tests.personas import confirm_access, enrol_totp, make_person
-from tests.support.conftest import moment, recorder, team  # noqa: F401 - the team's fixtures
 from tests.sweep import (
     Known,
     Needle,
@@ -233,7 +232,7 @@ def _roster_snapshot(known: Known, personas: dict[str, User | None]) -> dict[tup
 
 
 @pytest.fixture
-def story(team, recorder, moment) -> Story:  # noqa: F811 - the team's fixtures
+def story(team, recorder, moment) -> Story:
     world = team.world
     a, b, c = team.a, team.b, team.c
     asks = [

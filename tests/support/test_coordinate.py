@@ -26,8 +26,8 @@ from backline.support.models import (
     RequestStatus,
     SupportRequest,
 )
+from tests.harness import reachable
 from tests.personas import enrol_totp, make_person
-from tests.support.conftest import verified
 from tests.support.test_escalation import reach_out
 
 PAGE_AGAIN = "Page all available peers again"
@@ -131,9 +131,9 @@ def test_the_page_never_shows_who_asked_nor_their_wishes(
     asker = make_person("hazel.quist@harbor.test", "Hazel Quist", world.agency, "telecommunicator")
     asker.preferred_name = "Hazelnut"
     asker.save(update_fields=["preferred_name"])
-    verified(asker, Channel.SMS, "+15550109876")  # their own phone
+    reachable(asker, Channel.SMS, "+15550109876")  # their own phone
     Exclusion.objects.create(owner=asker, excluded=team.a)  # A is on call, and has a phone
-    verified(team.a, Channel.SMS, "+13195550142")
+    reachable(team.a, Channel.SMS, "+13195550142")
     available(team.c)
     request, _token = escalation.reach_out(
         asker,
@@ -268,7 +268,7 @@ def test_a_page_again_in_the_same_moment_as_a_take_pages_nobody(team, recorder, 
 
 def test_the_on_call_peers_phone_one_tap_and_audited(team, recorder, moment, client_of):
     world = team.world
-    verified(team.a, Channel.SMS, "+13195550142")
+    reachable(team.a, Channel.SMS, "+13195550142")
     ContactMethod.objects.create(user=team.a, channel=Channel.VOICE, value="+13195550000")
     request = reach_out(team)  # A, on call, is paged at step 1; B has a phone, not on call
     html = client_of(world.coordinator).get(page_of(request)).content.decode()

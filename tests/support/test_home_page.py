@@ -13,8 +13,8 @@ from django.urls import reverse
 from backline.oncall.models import RotationMember
 from backline.support import escalation, lifecycle
 from backline.support.models import Exclusion
+from tests.harness import Team
 from tests.personas import make_person
-from tests.support.conftest import Team
 
 
 def _home(client: Client) -> str:
