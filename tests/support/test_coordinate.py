@@ -61,7 +61,9 @@ def available(*peers) -> None:
 def test_the_coordinator_step_leads_to_the_page_of_the_request(team, recorder, moment, client_of):
     request = reach_out(team)
     moment.later(minutes=5)  # step 2: B
+    assert {s.address for s in recorder.take()} == {"a@mail.test", "+15550100002"}
     moment.later(minutes=5)  # step 3: the coordinator
+    recorder.expect(to="coord@mail.test")
     alert = OutgoingMessage.objects.get(recipient=team.world.coordinator, channel=Channel.EMAIL)
     assert alert.body == (
         "A colleague's request (now) is waiting for a peer. Open Backline to see what the team "
@@ -86,7 +88,8 @@ def test_the_unanswered_alert_leads_there_too(team, recorder, moment, client_of)
         moment.later(minutes=5)
     request.refresh_from_db()
     assert request.exhausted_at is not None
-    alert = [m for m in recorder.to("coord@mail.test") if "still unanswered" in m.subject][-1]
+    alert = recorder.expect(to="coord@mail.test", containing="still unanswered")
+    recorder.ignore_rest()  # the two passes' pages: the escalation's story
     assert "Open Backline to see what the team has tried and page again." in alert.body
     assert urlsplit(alert.link).path == page_of(request)
     html = client_of(team.world.coordinator).get(page_of(request)).content.decode()
@@ -97,6 +100,11 @@ def test_only_the_teams_coordinators_reach_it(team, recorder, moment, client_of)
     world = team.world
     request = reach_out(team)
     moment.later(minutes=10)
+    assert {s.address for s in recorder.take()} == {
+        "a@mail.test",
+        "+15550100002",
+        "coord@mail.test",
+    }
     link = path_of(OutgoingMessage.objects.get(recipient=world.coordinator, channel="inapp"))
     second = make_person("co2@harbor.test", "Sol Second", world.agency, "coordinator")
     enrol_totp(second)
@@ -147,6 +155,7 @@ def test_the_page_never_shows_who_asked_nor_their_wishes(
         ),
     )
     moment.later(minutes=5)  # step 1 (A) is ruled out and waits; step 2 pages B
+    recorder.expect(to="+15550100002")
     coordinator = client_of(world.coordinator)
     assert coordinator.post(again_url(request)).status_code == 302  # B and C, never A
     html = coordinator.get(page_of(request)).content.decode()
@@ -194,6 +203,7 @@ def test_page_again_pages_the_available_peers_the_requester_allows(
     available(outsider_peer)  # of another team
     request = reach_out(team)
     moment.later(minutes=1)
+    recorder.expect(to="a@mail.test")
     response = client_of(world.coordinator).post(again_url(request), follow=True)
     assert b"The available peers were paged again." in response.content
     assert repaged(request) == {team.a.pk, team.c.pk}  # never B, whom they excluded
@@ -215,6 +225,7 @@ def test_page_again_pages_the_available_peers_the_requester_allows(
     )
     # the escalation goes on where it was: step 2 (B, excluded) waits its time
     moment.later(minutes=4)
+    assert sorted(s.address for s in recorder.take()) == ["a@mail.test", "c@mail.test"]
     assert EscalationState.objects.get(request=request).step_index == 2
     assert not Page.objects.filter(request=request, peer=team.b).exists()
 
@@ -228,6 +239,7 @@ def test_a_double_tap_pages_once(team, recorder, moment, client_of):
     assert Event.objects.filter(request=request, kind=EventKind.REPAGED).count() == 1
     assert Page.objects.filter(request=request, step_index__isnull=True).count() == 1
     moment.later(minutes=2, seconds=1)  # past the window: a new tap pages again
+    assert len(recorder.take(to="a@mail.test")) == 2  # the step's page, and one again
     coordinator.post(again_url(request))
     assert Page.objects.filter(request=request, step_index__isnull=True).count() == 2
 
@@ -298,6 +310,7 @@ def test_an_expired_alert_link(team, recorder, moment, client_of):
     reach_out(team)
     moment.later(minutes=10)
     link = path_of(OutgoingMessage.objects.get(recipient=team.world.coordinator, channel="inapp"))
+    recorder.ignore_rest()  # a day of pages and alerts: the link's age is the story
     moment.later(hours=23, minutes=59)
     assert client_of(team.world.coordinator).get(link).status_code == 302
     moment.later(minutes=1)
@@ -309,6 +322,7 @@ def test_an_expired_alert_link(team, recorder, moment, client_of):
 def test_the_team_page_lists_open_requests(team, recorder, moment, client_of):
     request = reach_out(team, note="the Marrowby call")
     moment.later(minutes=3)
+    recorder.expect(to="a@mail.test")
     other = make_person("b2@harbor.test", "Bea Second", team.world.agency, "telecommunicator")
     ended, _ = escalation.reach_out(other, team.world.region, escalation.Ask("week", "text"))
     lifecycle.cancel(ended)
