@@ -102,7 +102,9 @@ def test_a_peer_sees_what_waits_for_them_and_what_they_took(team, recorder, clie
     avoiding = make_person("ava@harbor.test", "Ava Avoids", world.agency, "telecommunicator")
     Exclusion.objects.create(owner=avoiding, excluded=team.a)
     excluded, _ = escalation.reach_out(avoiding, world.region, escalation.Ask("now", "call"))
-    moment.later(minutes=6)  # step 2 pages B for both waiting requests
+    moment.later(minutes=6)  # A is paged for the one waiting; B for the one that excludes A
+    recorder.expect(to="a@mail.test", subject="Backline: support request — within a few hours")
+    recorder.expect(to="+15550100002", subject="Backline: support request — now")
 
     home = _home(client_of(team.a))
     assert f'href="{reverse("support:request", args=[taken.public_id])}"' in home
