@@ -42,7 +42,7 @@ class Clock:
     ``to(when)`` moves it to a moment, ``later(minutes=5)`` moves it and runs one tick of
     the engine, ``tick()`` runs one now."""
 
-    def __init__(self, traveller: time_machine.Coordinates) -> None:
+    def __init__(self, traveller: time_machine.Traveller) -> None:
         self.traveller = traveller
 
     def shift(self, **delta: float) -> datetime:
