@@ -28,7 +28,8 @@ run: install
 	@echo "Signed in, your own e-mail from Backline is at http://$(HOST):$(PORT)/dev/mail/. Stop with Ctrl-C."
 	BACKLINE_DEMO=1 BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) sh scripts/run.sh
 
-test: install
+# the checks first: a type error or a lint fails the run before any test starts
+test: check
 	sh scripts/ensure_test_packages.sh
 	$(MAKE) test-sqlite test-postgres test-browser
 
@@ -41,10 +42,11 @@ test-postgres: install
 test-browser: install
 	$(PYTEST) tests/browser
 
+# ruff, then mypy --strict (pyproject.toml's [tool.mypy]); silent but for what fails
 check: install
-	$(BIN)/ruff check backline tests bench scripts
-	$(BIN)/ruff format --check backline tests bench scripts
-	$(BIN)/mypy backline
+	@$(BIN)/ruff check --quiet conftest.py backline tests bench scripts
+	@$(BIN)/ruff format --check --quiet conftest.py backline tests bench scripts
+	@$(BIN)/mypy conftest.py backline tests
 
 bench: install
 	$(BIN)/python bench/http.py --write

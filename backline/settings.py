@@ -13,12 +13,17 @@ import secrets
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from backline.lib import env
+
+# ``forms.ModelForm[Agency]`` and the like, as the type checker reads them, at run time too
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env.text("BACKLINE_DATA_DIR", str(BASE_DIR / "data")))
@@ -355,7 +360,7 @@ BACKLINE_INVITATION_TTL = timedelta(days=BACKLINE_INVITATION_DAYS)
 # writes: backline.lib.redact. Backline's own loggers and django.request reach the root's
 # handler; Django's default handlers (a second console in DEBUG, mail to ADMINS carrying
 # the request) are replaced; runserver's and granian's access lines are redacted too.
-LOGGING = {
+LOGGING: dict[str, Any] = {  # logging.config.dictConfig's own type
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "backline.lib.redact.RedactSecrets"}},

@@ -184,7 +184,7 @@ def queries(email: str) -> dict[str, Any]:
         "post_sql": [q["sql"][:160] for q in post.captured_queries],
         "tick": len(engine.captured_queries),
         "tick_sql": [q["sql"][:160] for q in engine.captured_queries],
-        "tick_sent": result.sent,
+        "tick_sent": result.done["deliver"],
         "tick_emails": transport.sent,
     }
 

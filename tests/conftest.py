@@ -59,7 +59,8 @@ def written() -> Iterator[io.StringIO]:
         id(handler): handler
         for name in names
         for handler in logging.getLogger(name).handlers
-        if any(isinstance(f, RedactSecrets) for f in handler.filters)
+        if isinstance(handler, logging.StreamHandler)
+        and any(isinstance(f, RedactSecrets) for f in handler.filters)
     }.values()
     assert len(handlers) == len(django_settings.LOGGING["handlers"])
     captured = io.StringIO()

@@ -20,7 +20,7 @@ from urllib.parse import quote, quote_plus, urlsplit
 
 from allauth.mfa.models import Authenticator
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.http import HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import Resolver404, URLResolver, get_resolver, resolve
 from django.urls.converters import IntConverter
 from django.urls.resolvers import RegexPattern, RoutePattern
@@ -100,7 +100,9 @@ class Route:
     callback: Any
 
 
-def _chain(patterns: list[Any], prefix: tuple = (), namespace: str = "") -> Iterator[tuple]:
+def _chain(
+    patterns: list[Any], prefix: tuple[Any, ...] = (), namespace: str = ""
+) -> Iterator[tuple[tuple[Any, ...], str, Any]]:
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
@@ -113,12 +115,13 @@ def _template(parts: Iterable[Any]) -> tuple[str, dict[str, str]]:
     text, types = "", {}
     for part in parts:
         if isinstance(part, RoutePattern):
-            for match in ROUTE_PARAM.finditer(part._route):
+            route = str(part)  # the route as written
+            for match in ROUTE_PARAM.finditer(route):
                 converter = part.converters[match["name"]]
                 types[match["name"]] = "int" if isinstance(converter, IntConverter) else "str"
-            text += ROUTE_PARAM.sub(lambda m: "{" + m["name"] + "}", part._route)
+            text += ROUTE_PARAM.sub(lambda m: "{" + m["name"] + "}", route)
         elif isinstance(part, RegexPattern):
-            regex = part._regex.removeprefix("^").removesuffix("$")
+            regex = str(part).removeprefix("^").removesuffix("$")
             for match in REGEX_PARAM.finditer(regex):
                 types[match["name"]] = "str"
             text += REGEX_PARAM.sub(lambda m: "{" + m["name"] + "}", regex)
@@ -207,7 +210,7 @@ MODELS = {
 def collect(known: Known) -> None:
     """Every id in the database, by kind, and the tokens of the links Backline sent."""
     for kind, model in MODELS.items():
-        known.add(kind, *model.objects.values_list("pk", flat=True))
+        known.add(kind, *model._default_manager.values_list("pk", flat=True))
     known.add("request", *SupportRequest.objects.values_list("public_id", flat=True))
     known.add("channel", *Channel.values)
     for link in OutgoingMessage.objects.exclude(link="").values_list("link", flat=True):
@@ -231,10 +234,14 @@ def urls_of(route: Route, known: Known) -> list[str]:
     urls = []
     for i in range(width):
         values = {p.name: pool[i % len(pool)] for p, pool in zip(route.params, pools, strict=True)}
-        url = PLACEHOLDER.sub(lambda m, values=values: str(values[m[1]]), route.template)
+        url = _filled(route.template, values)
         if resolves_to(url, route):
             urls.append(url)
     return urls
+
+
+def _filled(template: str, values: dict[str, Any]) -> str:
+    return PLACEHOLDER.sub(lambda m: str(values[m[1]]), template)
 
 
 def resolves_to(url: str, route: Route) -> bool:
@@ -277,7 +284,8 @@ def haystack(response: HttpResponseBase, body: str) -> str:
     for name, morsel in response.cookies.items():
         parts.append(f"Set-Cookie: {morsel.OutputString()}")
         if name == CookieStorage.cookie_name and morsel.value:
-            decoded = CookieStorage(None)._decode(morsel.value) or []
+            # the stubs leave out the private decoder, the one way to read the cookie back
+            decoded = CookieStorage(HttpRequest())._decode(morsel.value) or []  # type: ignore[attr-defined]
             parts.extend(str(message.message) for message in decoded)
     return "\n".join(parts).casefold()
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -23,6 +24,9 @@ from backline.support import escalation
 from backline.support.models import Page, SupportRequest
 from tests.asking import reach_out_form
 from tests.personas import World
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 SECRET = "db-password-in-the-error"
 
@@ -50,7 +54,9 @@ def broken_processor(request: HttpRequest) -> dict[str, object]:
     raise DatabaseError("the database is down")
 
 
-def assert_error_page(response: HttpResponse, status: int, heading: str) -> str:
+def assert_error_page(
+    response: HttpResponse | _MonkeyPatchedWSGIResponse, status: int, heading: str
+) -> str:
     assert response.status_code == status
     html = response.content.decode()
     assert 'class="error-page"' in html  # the error layout

@@ -19,7 +19,7 @@ from backline.support import escalation, lifecycle
 
 
 def header_of(client) -> str:
-    html = client.get(reverse("security_setup")).content.decode()
+    html: str = client.get(reverse("security_setup")).content.decode()
     return html[html.index('<header class="site-header">') : html.index("</header>")]
 
 

@@ -31,7 +31,7 @@ def invite(client, world, email="new@harbor.test", roles=("telecommunicator",), 
 
 
 def link_from_mail() -> str:
-    match = re.search(r"https?://\S+/invitation/(\S+)/", mail.outbox[-1].body)
+    match = re.search(r"https?://\S+/invitation/(\S+)/", str(mail.outbox[-1].body))
     assert match, mail.outbox[-1].body
     return reverse("accept_invitation", args=[match.group(1)])
 

@@ -38,6 +38,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.http import int_to_base36
 
 from backline.accounts.models import Agency, User
+from backline.accounts.roles import Role
 from backline.lib import clock, tokens
 from backline.notify.models import ContactMethod, NotificationRule
 from backline.oncall.models import (
@@ -153,7 +154,7 @@ class Story:
     personas: dict[str, User | None]
     agency: Agency
     known: Known
-    roster_before: dict[tuple, str]  # (persona, URL, partial): what it read
+    roster_before: dict[tuple[str, str, bool], str]  # (persona, URL, partial): what it read
 
     def ask(self, label: str) -> Ask:
         return next(a for a in self.asks if a.label == label)
@@ -168,7 +169,8 @@ def _client(user: User | None) -> Client:
 
 def _ref(response) -> str:
     assert response.status_code == 302, response.status_code
-    return resolve(urlsplit(response["Location"]).path).kwargs["ref"]
+    ref: str = resolve(urlsplit(response["Location"]).path).kwargs["ref"]
+    return ref
 
 
 def _reach_out(ask: Ask) -> Ask:
@@ -212,9 +214,11 @@ def _roster_main(body: str) -> str:
     return " ".join(main.split())
 
 
-def _roster_snapshot(known: Known, personas: dict[str, User | None]) -> dict[tuple, str]:
+def _roster_snapshot(
+    known: Known, personas: dict[str, User | None]
+) -> dict[tuple[str, str, bool], str]:
     """What the roster pages read before anyone asked, and their partials."""
-    snapshot = {}
+    snapshot: dict[tuple[str, str, bool], str] = {}
     roster = [r for r in routes() if r.name.startswith("roster:")]
     for persona in ROSTER_MANAGERS:
         client = _client(personas[persona])
@@ -262,11 +266,11 @@ def story(team, recorder, moment) -> Story:
     ]  # fmt: skip
     for number, ask in enumerate(asks):
         ask.callback = ask.callback or f"+1 555 020 {1000 + number}"  # named ones too
-        ask.requester = make_person(ask.email, ask.full_name, world.agency, "telecommunicator")
+        ask.requester = make_person(ask.email, ask.full_name, world.agency, Role.TELECOMMUNICATOR)
         ask.requester.preferred_name = ask.preferred
         ask.requester.save(update_fields=["preferred_name"])
     by = {ask.label: ask for ask in asks}
-    unpaged = make_person("uma@harbor.test", "Uma Unpaged", world.agency, "peer")
+    unpaged = make_person("uma@harbor.test", "Uma Unpaged", world.agency, Role.PEER)
     enrol_totp(unpaged)
     coordinator = _client(world.coordinator)
     confirm_access(coordinator)  # inviting gives roles: it asks for the password again
@@ -280,7 +284,9 @@ def story(team, recorder, moment) -> Story:
         },
     )
     assert response.status_code == 302
-    invitation = re.search(r"/invitation/([^/\s]+)/", mail.outbox[-1].body)[1]
+    invited = re.search(r"/invitation/([^/\s]+)/", str(mail.outbox[-1].body))
+    assert invited, mail.outbox[-1].body
+    invitation = invited[1]
     personas: dict[str, User | None] = {
         "visitor": None,
         "coordinator": world.coordinator,
@@ -298,7 +304,7 @@ def story(team, recorder, moment) -> Story:
     known = Known()
     known.add("invitation_token", invitation)
     known.add("secret", invitation)  # allauth's keys: the test holds no real one
-    known.add("uidb36", *(int_to_base36(ask.requester.pk) for ask in asks))
+    known.add("uidb36", *(int_to_base36(ask.requester.pk) for ask in asks if ask.requester))
     known.add("provider", "openid_connect", world.region.slug)
     collect(known)
     roster_before = _roster_snapshot(known, personas)
@@ -337,11 +343,13 @@ def story(team, recorder, moment) -> Story:
     hours = {"starts_at": now + timedelta(hours=1), "ends_at": now + timedelta(hours=3)}
     Override.objects.create(rotation=spare, covered_by=b, **hours)
     ShiftOffer.objects.create(rotation=spare, offered_by=a, **hours)
-    NotificationRule.objects.create(
-        user=a, contact_method=ContactMethod.objects.filter(user=a).first(), delay_minutes=5
-    )
+    method = ContactMethod.objects.filter(user=a).first()
+    assert method is not None
+    NotificationRule.objects.create(user=a, contact_method=method, delay_minutes=5)
     calendar = _client(a).post(reverse("oncall:calendar")).content.decode()
-    token = re.search(r"/oncall/calendar/([^/\"<]+)\.ics", calendar)[1]
+    feed = re.search(r"/oncall/calendar/([^/\"<]+)\.ics", calendar)
+    assert feed, calendar
+    token = feed[1]
     known.add("calendar", token)
     known.add("secret", token)
     for ask in asks:
@@ -373,7 +381,7 @@ class Sweep:
         self.needles = [n for ask in story.asks for n in ask.needles()]
         self.probes = 0
         self.leaks: list[Leak] = []
-        self.errors: list[tuple] = []
+        self.errors: list[tuple[str, str, str, str, str]] = []
         self.seen: set[tuple[str, str, str]] = set()  # persona, request, field
         self.links: set[str] = set()
         self.refused: dict[str, set[str]] = {}  # persona: URLs answering GET with 405
@@ -436,7 +444,7 @@ class Sweep:
         return True
 
 
-def _state() -> dict[int, tuple]:
+def _state() -> dict[int, tuple[Any, ...]]:
     fields = (
         "status",
         "acknowledged_by_id",

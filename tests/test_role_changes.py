@@ -226,6 +226,7 @@ def test_forged_and_foreign_ids_change_nothing(world: World, client_of):
     before = {user.pk: roles_of(user) for user in (tc, peer, world.outsider)}
     someone_elses = peer.memberships.get(role=Role.PEER)
     outsiders = world.outsider.memberships.first()
+    assert outsiders is not None
     for url in [
         reverse("roster:role_remove", args=[tc.pk, someone_elses.pk]),  # not tc's
         reverse("roster:role_remove", args=[tc.pk, 999_999]),

@@ -58,19 +58,29 @@ SHOW = "import backline.settings as s; print(s.DEBUG, s.DATABASES['default']['EN
 
 
 def load_settings(
-    tmp_path: Path, code: str = SHOW, *, make_run: bool = False, **variables: str
+    tmp_path: Path, code: str = SHOW, **variables: str
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``code`` in a fresh Python with only ``variables`` set; with ``make_run``, in
-    the environment that scripts/run.sh gives Backline."""
+    """Run ``code`` in a fresh Python with only ``variables`` set."""
+    return _run([sys.executable, "-c", code], tmp_path, variables)
+
+
+def load_settings_as_make_run(
+    tmp_path: Path, code: str, **variables: str
+) -> subprocess.CompletedProcess[str]:
+    """``load_settings`` in the environment that scripts/run.sh gives Backline."""
+    run_env = ["sh", "-c", '. scripts/run_env.sh && exec "$@"', "sh"]
+    return _run([*run_env, sys.executable, "-c", code], tmp_path, variables)
+
+
+def _run(
+    command: list[str], tmp_path: Path, variables: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("BACKLINE_", "DJANGO_", "DATABASE_URL"))
     }
     clean.update(BACKLINE_DATA_DIR=str(tmp_path), **variables)
-    command = [sys.executable, "-c", code]
-    if make_run:
-        command = ["sh", "-c", '. scripts/run_env.sh && exec "$@"', "sh", *command]
     return subprocess.run(
         command,
         cwd=ROOT,
@@ -165,14 +175,14 @@ SHOW_RUN = (
 
 
 def test_make_run_serves_the_demo_with_debug_off_as_production_would(tmp_path):
-    result = load_settings(tmp_path, SHOW_RUN, make_run=True)
+    result = load_settings_as_make_run(tmp_path, SHOW_RUN)
     assert result.returncode == 0, result.stderr
     debug, demo, *hosts, storage = result.stdout.split()
     assert (debug, demo) == ("False", "True")
     assert {"127.0.0.1", "localhost"} <= set(hosts)
     assert storage == "whitenoise.storage.CompressedManifestStaticFilesStorage"
     # a developer who asks for debug still gets it
-    asked = load_settings(tmp_path, SHOW_RUN, make_run=True, BACKLINE_DEBUG="on")
+    asked = load_settings_as_make_run(tmp_path, SHOW_RUN, BACKLINE_DEBUG="on")
     assert asked.stdout.split()[0] == "True", asked.stderr
 
 
@@ -188,7 +198,7 @@ def vapid_keys(result: subprocess.CompletedProcess[str]) -> list[str]:
 
 
 def test_development_generates_web_push_keys_once_into_the_data_folder(tmp_path):
-    public, private = vapid_keys(load_settings(tmp_path, SHOW_VAPID, make_run=True))
+    public, private = vapid_keys(load_settings_as_make_run(tmp_path, SHOW_VAPID))
     assert (tmp_path / "vapid_keys").stat().st_mode & 0o077 == 0
     raw_public = base64.urlsafe_b64decode(public + "=" * (-len(public) % 4))
     derived = _vapid(private).public_key.public_bytes(

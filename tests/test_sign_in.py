@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from backline import settings as backline_settings
 from backline.accounts.models import User
+from backline.accounts.roles import Role
 from backline.lib import clock
 from tests.personas import PASSWORD, make_person, totp_code
 
@@ -65,7 +66,7 @@ def test_a_peer_signs_in_with_a_second_factor(world, client):
 
 
 def test_roles_that_need_mfa_must_enrol_before_anything_else(world, client):
-    make_person("new.peer@harbor.test", "New Peer", world.agency, "peer")
+    make_person("new.peer@harbor.test", "New Peer", world.agency, Role.PEER)
     sign_in(client, "new.peer@harbor.test")
     for page in ("home", "roster:people", "support:reach_out", "who_has_seen_my_data"):
         assert client.get(reverse(page))["Location"] == reverse("security_setup"), page
@@ -84,7 +85,7 @@ def test_telecommunicators_need_no_second_factor(world, client):
 
 
 def test_demo_accounts_skip_mfa_only_in_demo_mode(world, client, settings):
-    person = make_person("demo.peer@harbor.test", "Demo Peer", world.agency, "peer")
+    person = make_person("demo.peer@harbor.test", "Demo Peer", world.agency, Role.PEER)
     User.objects.filter(pk=person.pk).update(is_demo=True)
     sign_in(client, "demo.peer@harbor.test")
     assert client.get(reverse("home"))["Location"] == reverse("security_setup")
@@ -124,7 +125,7 @@ def test_signing_out_ends_the_session(world, client):
 def test_password_reset_by_email(world, client):
     response = client.post(reverse("account_reset_password"), {"email": "tc@harbor.test"})
     assert response.status_code == 302
-    body = mail.outbox[-1].body
+    body = str(mail.outbox[-1].body)
     link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+/)", body)
     assert link, body
     page = client.get(link.group(1), follow=True)

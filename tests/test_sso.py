@@ -70,7 +70,8 @@ def provider_link(client: Client) -> str:
     assert page.status_code == 200
     links = re.findall(r'href="(/accounts/oidc/[^"]+)"', page.content.decode())
     assert len(links) == 1, links
-    return links[0].replace("&amp;", "&")
+    link: str = links[0]
+    return link.replace("&amp;", "&")
 
 
 def sso_sign_in(client: Client, idp: FakeIdentityProvider):
@@ -361,6 +362,7 @@ def test_configure_updates_in_place(world: World, idp: FakeIdentityProvider, tmp
     assert SocialApp.objects.count() == 1
     world.region.refresh_from_db()
     app = world.region.sso_app
+    assert app is not None
     assert (app.name, app.client_id, app.secret) == ("Renamed", "other-client", "new-secret")
 
 
@@ -419,6 +421,7 @@ def test_accepted_server_urls(world: World, server_url: str) -> None:
     )
 
     world.region.refresh_from_db()
+    assert world.region.sso_app is not None
     assert world.region.sso_app.settings["server_url"] == server_url.rstrip("/")
 
 
@@ -444,7 +447,9 @@ def test_accepted_server_urls(world: World, server_url: str) -> None:
         ({"remove": True}, "--remove takes no other options"),
     ],
 )
-def test_invalid_input_changes_nothing(world: World, options: dict, message: str) -> None:
+def test_invalid_input_changes_nothing(
+    world: World, options: dict[str, object], message: str
+) -> None:
     call_command(
         "configure_sso",
         region="harbor",
@@ -455,7 +460,7 @@ def test_invalid_input_changes_nothing(world: World, options: dict, message: str
         stdout=StringIO(),
     )
     before = SocialApp.objects.get()
-    arguments = {
+    arguments: dict[str, object] = {
         "region": "harbor",
         "name": "After",
         "server_url": "https://b.example",

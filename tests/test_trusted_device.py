@@ -36,7 +36,8 @@ def password_step(client: Client, user, password: str = PASSWORD):
 
 def asks_for_code(client: Client, user) -> bool:
     client.post(reverse("account_logout"))
-    return password_step(client, user)["Location"] == reverse("mfa_authenticate")
+    answer: str = password_step(client, user)["Location"]
+    return answer == reverse("mfa_authenticate")
 
 
 def sign_in(client: Client, world: World, user=None, trust: bool | None = None):

@@ -1,7 +1,5 @@
 """django-allauth adapters: no open sign-up; single sign-on only for known people."""
 
-from typing import Any
-
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -10,6 +8,8 @@ from django.contrib import messages
 from django.http import HttpRequest
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+
+from backline.accounts.models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -27,8 +27,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         """A region's identity provider signs in only people of that region."""
-        user: Any = sociallogin.user
-        if not user.pk:
+        user = sociallogin.user
+        if not isinstance(user, User) or not user.pk:
             return  # an unknown person: sign-up is closed, allauth says so
         region = getattr(sociallogin.account.get_provider().app, "region", None)
         # A query, not user.all_memberships: allauth serializes this user into the

@@ -27,7 +27,7 @@ class LocalTimeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.user.is_authenticated:
             return self.get_response(request)
-        with timezone.override(request.user.time_zone):  # type: ignore[union-attr]
+        with timezone.override(request.user.time_zone):
             return self.get_response(request)
 
 
@@ -46,6 +46,6 @@ class RequireMFAMiddleware:
         name = request.resolver_match.url_name if request.resolver_match else None
         if name and (name in ENROLMENT_VIEWS or name.startswith("mfa_")):
             return None
-        if must_enrol(request.user):  # type: ignore[arg-type]
+        if must_enrol(request.user):
             return redirect("security_setup")
         return None

@@ -99,7 +99,13 @@ class UserQuerySet(models.QuerySet["User"]):
         return self.filter(scope).distinct()
 
 
-class UserManager(BaseUserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+# The queryset's methods on the manager too. Made from ``Manager``, the user
+# manager's own base: django-stubs types ``from_queryset`` of that, not of
+# ``BaseUserManager``, and so ``User.objects.filter(...)`` has a type.
+_UserQuerySetManager = models.Manager.from_queryset(UserQuerySet)
+
+
+class UserManager(_UserQuerySetManager["User"], BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields: object) -> User:

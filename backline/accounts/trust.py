@@ -8,7 +8,7 @@ This module is the one place that reads allauth's cookie (ADR 0014).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from allauth.mfa import app_settings
 from allauth.mfa.internal.flows import trust
@@ -31,7 +31,8 @@ def trusted_until(request: HttpRequest, user: User) -> datetime | None:
     issued = [entry.at for entry in entries if entry.fingerprint == fingerprint]
     if not issued:
         return None
-    return datetime.fromtimestamp(max(issued), UTC) + app_settings.TRUST_COOKIE_AGE
+    age: timedelta = app_settings.TRUST_COOKIE_AGE  # allauth's module reads it untyped
+    return datetime.fromtimestamp(max(issued), UTC) + age
 
 
 def forget(response: HttpResponse) -> None:

@@ -1,9 +1,10 @@
 """One tick of the paging engine, and the loop around it.
 
-Each tick: put stale acknowledgements back into escalation, escalate what is due,
-deliver the outbox, write a heartbeat. Between ticks the loop sleeps until new work
-is announced (LISTEN on PostgreSQL), the next step or message falls due, or a short
-poll interval passes, whichever comes first.
+Each tick runs the engine's phases (``engine.phases``: put stale acknowledgements back
+into escalation, escalate what is due, deliver the outbox), each alone, then writes a
+heartbeat with how each went. Between ticks the loop sleeps until new work is announced
+(LISTEN on PostgreSQL), the next step or message falls due, or a short poll interval
+passes, whichever comes first.
 """
 
 from __future__ import annotations
@@ -12,19 +13,18 @@ import logging
 import os
 import socket
 import time
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import DatabaseError, close_old_connections, connection
 
-from backline.engine.models import Heartbeat
+from backline.engine import health, phases
 from backline.lib import clock
-from backline.notify import outbox, wake
-from backline.support import escalation, lifecycle
+from backline.notify import wake
 
 log = logging.getLogger(__name__)
 
-STALE_AFTER = timedelta(seconds=60)
 # The shortest wait: work that is due but was not done (another engine holds it) is
 # looked at again this soon, not in a tight loop.
 MIN_WAIT_SECONDS = 0.02
@@ -32,13 +32,14 @@ MIN_WAIT_SECONDS = 0.02
 
 @dataclass(frozen=True)
 class TickResult:
-    reopened: int
-    escalated: int
-    sent: int
+    """How much each phase did, by name, and which phases are failing (backing off)."""
+
+    done: Mapping[str, int]
+    failing: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def busy(self) -> bool:
-        return bool(self.reopened or self.escalated or self.sent)
+        return any(self.done.values())
 
 
 def engine_name() -> str:
@@ -47,33 +48,29 @@ def engine_name() -> str:
 
 def tick(now: datetime | None = None) -> TickResult:
     now = now or clock.now()
-    result = TickResult(
-        reopened=lifecycle.reopen_stale(now),
-        escalated=escalation.escalate_due(now),
-        sent=outbox.process(now),
+    before = health.of_engine(engine_name())
+    resting = {name: h.resting_until for name, h in before.items() if h.resting_until}
+    runs = phases.run_all(now, resting)
+    after = health.beat(engine_name(), before, runs)
+    return TickResult(
+        done={run.phase: run.done for run in runs},
+        failing=frozenset(name for name, h in after.items() if h.failures),
     )
-    beat = {"beat_at": clock.now(), "pid": os.getpid()}
-    if not Heartbeat.objects.filter(name=engine_name()).update(**beat):
-        Heartbeat.objects.create(name=engine_name(), **beat)
-    return result
 
 
-def seconds_until_due(now: datetime | None = None) -> float | None:
+def seconds_until_due(now: datetime | None = None, failing: Collection[str] = ()) -> float | None:
     """Seconds until the next step or message falls due (0 when one is due already);
-    None when nothing waits."""
-    due = [d for d in (escalation.next_due(), outbox.next_due()) if d is not None]
+    None when nothing waits. A failing phase's work is left out: it is due already, and
+    the phase is tried again after its back-off, at the pace of the poll."""
+    due = [
+        at
+        for phase in phases.PHASES
+        if phase.next_due is not None and phase.name not in failing
+        if (at := phase.next_due()) is not None
+    ]
     if not due:
         return None
     return max(0.0, (min(due) - (now or clock.now())).total_seconds())
-
-
-def last_heartbeat() -> datetime | None:
-    return Heartbeat.objects.order_by("-beat_at").values_list("beat_at", flat=True).first()
-
-
-def is_stale(now: datetime | None = None) -> bool:
-    beat = last_heartbeat()
-    return beat is None or (now or clock.now()) - beat > STALE_AFTER
 
 
 class Loop:
@@ -95,7 +92,7 @@ class Loop:
                 result = tick()
                 failures = 0
                 if not result.busy:
-                    self._wait()
+                    self._wait(result.failing)
             except DatabaseError as exc:
                 failures += 1
                 log.warning("database unavailable (%s); retrying", exc)
@@ -120,8 +117,8 @@ class Loop:
         if connection.connection is None:
             self.listening = False
 
-    def _wait(self) -> None:
-        until_due = seconds_until_due()
+    def _wait(self, failing: Collection[str] = ()) -> None:
+        until_due = seconds_until_due(failing=failing)
         timeout = self.poll_seconds if until_due is None else min(self.poll_seconds, until_due)
         timeout = max(timeout, MIN_WAIT_SECONDS)
         if connection.vendor != "postgresql":

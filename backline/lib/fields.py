@@ -9,7 +9,7 @@ from django.db import models
 from backline.lib import crypto
 
 
-class SealedTextField(models.TextField):
+class SealedTextField(models.TextField[str, str]):
     """Text encrypted at rest with ``lib.crypto``; the column holds only sealed values.
 
     The associated data is ``<app_label>.<model>.<field>``: a value moved to another
@@ -28,7 +28,7 @@ class SealedTextField(models.TextField):
         return crypto.unseal(value, self.context)
 
     def get_prep_value(self, value: Any) -> str | None:
-        value = super().get_prep_value(value)
-        if value is None or value == "":
-            return value
-        return crypto.seal(str(value), self.context)
+        text: str | None = super().get_prep_value(value)  # a TextField's text, or None
+        if text is None or text == "":
+            return text
+        return crypto.seal(text, self.context)

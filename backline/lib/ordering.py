@@ -9,25 +9,27 @@ time.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Model, QuerySet
+
+M = TypeVar("M", bound=Model)
 
 
-def next_position(rows: QuerySet[Any], field: str) -> int:
+def next_position(rows: QuerySet[M], field: str) -> int:
     """The place after the last of ``rows``: 0 when there are none."""
     last = rows.aggregate(last=Max(field))["last"]
     return 0 if last is None else last + 1
 
 
-def close_up(rows: QuerySet[Any], field: str, after: int) -> None:
+def close_up(rows: QuerySet[M], field: str, after: int) -> None:
     """Move every row after a removed position one place up, one at a time."""
     for row in rows.filter(**{f"{field}__gt": after}).order_by(field):
         setattr(row, field, getattr(row, field) - 1)
         row.save(update_fields=[field])
 
 
-def swap(rows: QuerySet[Any], field: str, item: Any, direction: str | None) -> bool:
+def swap(rows: QuerySet[M], field: str, item: M, direction: str | None) -> bool:
     """Swap ``item`` with its neighbour ``"up"`` or ``"down"``; False at either end (or for
     any other direction)."""
     position = getattr(item, field)

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backline.accounts.models import User
+from backline.lib.forms import field_of
 from backline.notify.models import (
     MAX_RULE_DELAY_MINUTES,
     Channel,
@@ -149,8 +150,16 @@ class CodeForm(forms.Form):
         return code
 
 
+class MethodChoiceField(forms.ModelChoiceField[ContactMethod]):
+    """One of the person's own usable contact methods, by its kind, value and label."""
+
+    def label_from_instance(self, obj: ContactMethod) -> str:
+        label = f" ({obj.label})" if obj.label and obj.channel != Channel.PUSH else ""
+        return f"{obj.get_channel_display()}: {obj.shown_value}{label}"
+
+
 class RuleForm(forms.Form):
-    contact_method = forms.ModelChoiceField(
+    contact_method = MethodChoiceField(
         label=_("Reach me by"), queryset=ContactMethod.objects.none(), empty_label=None
     )
     delay_minutes = forms.IntegerField(
@@ -170,9 +179,8 @@ class RuleForm(forms.Form):
     def __init__(self, *args: Any, owner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.owner = owner
-        field = self.fields["contact_method"]
-        field.queryset = ContactMethod.objects.visible_to(owner).usable()  # type: ignore[attr-defined]
-        field.label_from_instance = _method_choice  # type: ignore[attr-defined]
+        methods = ContactMethod.objects.visible_to(owner).usable()
+        field_of(self, "contact_method", MethodChoiceField).queryset = methods
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -185,8 +193,3 @@ class RuleForm(forms.Form):
         ):
             raise forms.ValidationError(_("You already have this rule."))
         return cleaned
-
-
-def _method_choice(method: ContactMethod) -> str:
-    label = f" ({method.label})" if method.label and method.channel != Channel.PUSH else ""
-    return f"{method.get_channel_display()}: {method.shown_value}{label}"

@@ -88,7 +88,7 @@ def backoff(attempts: int) -> timedelta:
     ``BACKOFF_CAP``, each wait drawn between its half and its whole, so that messages
     which failed together do not all come back together."""
     doublings = min(max(attempts - 1, 0), 16)  # far past the cap already
-    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2**doublings)
+    ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (1 << doublings))
     return ceiling * random.uniform(0.5, 1.0)  # noqa: S311 - spread, not a secret
 
 

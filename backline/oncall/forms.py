@@ -7,7 +7,7 @@ activates it); a rotation's hand-off and a schedule's windows are in their own z
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from backline.accounts.models import Region, User
 from backline.accounts.roles import Role
 from backline.accounts.time_zones import TimeZoneField
+from backline.lib.forms import field_of
 from backline.oncall import people, swaps
 from backline.oncall.models import (
     WEEKDAYS,
@@ -27,6 +28,9 @@ from backline.oncall.models import (
     ScheduleWindow,
 )
 from backline.oncall.resolve import PERIOD_DAYS
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 MAX_SHIFT_HOURS = 24 * 28
 
@@ -52,12 +56,14 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
-class NamedInRegionMixin:
+# what has a name of its own in a region
+Named = TypeVar("Named", Rotation, Schedule)
+
+
+class NamedInRegionForm(forms.ModelForm[Named]):
     """Names are unique in a region; the region is not a field, so say so here."""
 
-    instance: Any
-    cleaned_data: dict[str, Any]
-    taken_message: Any = _("This name is already used in the team.")
+    taken_message: StrOrPromise = _("This name is already used in the team.")
 
     def clean_name(self) -> str:
         name = str(self.cleaned_data["name"]).strip()
@@ -69,7 +75,7 @@ class NamedInRegionMixin:
         return name
 
 
-class RotationForm(NamedInRegionMixin, forms.ModelForm):
+class RotationForm(NamedInRegionForm[Rotation]):
     shift_hours = forms.IntegerField(
         label=_("Shift length (hours)"),
         required=False,
@@ -107,12 +113,11 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args: Any, rotation: Rotation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = people.peers([rotation.region_id]).exclude(  # type: ignore[attr-defined]
-            rotation_memberships__rotation=rotation
-        )
+        peers = people.peers([rotation.region_id]).exclude(rotation_memberships__rotation=rotation)
+        field_of(self, "user", forms.ModelChoiceField).queryset = peers
 
 
-class ScheduleForm(NamedInRegionMixin, forms.ModelForm):
+class ScheduleForm(NamedInRegionForm[Schedule]):
     taken_message = _("A schedule with this name already exists in the team.")
 
     class Meta:
@@ -121,7 +126,7 @@ class ScheduleForm(NamedInRegionMixin, forms.ModelForm):
         field_classes = {"time_zone": TimeZoneField}
 
 
-class WindowForm(forms.ModelForm):
+class WindowForm(forms.ModelForm[ScheduleWindow]):
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Weekdays"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
     )
@@ -141,7 +146,7 @@ class WindowForm(forms.ModelForm):
     def __init__(self, *args: Any, schedule: Schedule, **kwargs: Any) -> None:
         kwargs.setdefault("instance", ScheduleWindow(schedule=schedule))
         super().__init__(*args, **kwargs)
-        self.fields["rotation"].queryset = Rotation.objects.filter(  # type: ignore[attr-defined]
+        field_of(self, "rotation", forms.ModelChoiceField).queryset = Rotation.objects.filter(
             region_id=schedule.region_id
         )
 
@@ -149,7 +154,7 @@ class WindowForm(forms.ModelForm):
         return sorted(set(self.cleaned_data["weekdays"]))
 
 
-class OverrideForm(forms.ModelForm):
+class OverrideForm(forms.ModelForm[Override]):
     class Meta:
         model = Override
         fields = ["rotation", "covered_by", "replaces", "starts_at", "ends_at"]
@@ -169,11 +174,11 @@ class OverrideForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.now = now
         region_ids = [r.pk for r in regions]
-        self.fields["rotation"].queryset = Rotation.objects.filter(  # type: ignore[attr-defined]
+        field_of(self, "rotation", forms.ModelChoiceField).queryset = Rotation.objects.filter(
             region_id__in=region_ids
         ).select_related("region")
-        self.fields["covered_by"].queryset = people.peers(region_ids)  # type: ignore[attr-defined]
-        self.fields["replaces"].queryset = people.peers(region_ids)  # type: ignore[attr-defined]
+        field_of(self, "covered_by", forms.ModelChoiceField).queryset = people.peers(region_ids)
+        field_of(self, "replaces", forms.ModelChoiceField).queryset = people.peers(region_ids)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -208,7 +213,7 @@ class OfferForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.offerer = offerer
         self.now = now
-        self.fields["rotation"].queryset = Rotation.objects.filter(  # type: ignore[attr-defined]
+        field_of(self, "rotation", forms.ModelChoiceField).queryset = Rotation.objects.filter(
             region__in=offerer.regions_with(Role.PEER)
         )
 
@@ -234,9 +239,8 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, region_id: int, offerer_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["taker"].queryset = people.peers([region_id]).exclude(  # type: ignore[attr-defined]
-            pk=offerer_id
-        )
+        peers = people.peers([region_id]).exclude(pk=offerer_id)
+        field_of(self, "taker", forms.ModelChoiceField).queryset = peers
 
 
 class AvailabilityForm(forms.Form):
@@ -260,7 +264,7 @@ class AvailabilityForm(forms.Form):
         return until
 
 
-class QuietHoursForm(forms.ModelForm):
+class QuietHoursForm(forms.ModelForm[QuietHours]):
     class Meta:
         model = QuietHours
         fields = ["starts_at", "ends_at", "time_zone"]

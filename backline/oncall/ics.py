@@ -81,4 +81,5 @@ def calendar(user: User, now: datetime | None = None) -> bytes:
         event.add("summary", _("On call: %(rotation)s") % {"rotation": rotation.name})
         event.add("transp", "OPAQUE")
         cal.add_component(event)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()  # icalendar leaves it unannotated
+    return ical

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import Any, Self, TypeVar
+from typing import Self, TypeVar
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from backline.accounts.models import Region, validate_time_zone
+from backline.accounts.models import Region, User, validate_time_zone
 from backline.accounts.roles import Role
 from backline.lib import clock
 
@@ -34,8 +35,8 @@ class RotationKind(models.TextChoices):
     CUSTOM = "custom", _("Custom shift length")
 
 
-def _regions(user: Any, *roles: str) -> list[int]:
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+def _regions(user: User | AnonymousUser, *roles: str) -> list[int]:
+    if not user.is_authenticated or not user.is_active:
         return []
     return [m.region_id for m in user.all_memberships if m.role in roles]
 
@@ -45,11 +46,11 @@ class RegionScopedQuerySet(models.QuerySet[_M]):
 
     region_path = "region"
 
-    def managed_by(self, user: Any) -> Self:
+    def managed_by(self, user: User | AnonymousUser) -> Self:
         """What a coordinator runs: their regions' rows."""
         return self.filter(**{f"{self.region_path}__in": _regions(user, Role.COORDINATOR)})
 
-    def visible_to(self, user: Any) -> Self:
+    def visible_to(self, user: User | AnonymousUser) -> Self:
         """What a region's peers and coordinators may see (the roster is not secret)."""
         regions = _regions(user, Role.PEER, Role.COORDINATOR)
         return self.filter(**{f"{self.region_path}__in": regions})

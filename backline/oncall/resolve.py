@@ -132,7 +132,7 @@ def rotation_on_call(rotation: Rotation, when: datetime, turns: Turns | None = N
     return _on_call(rotation, turns.member_ids, turns.overrides, when)
 
 
-def _in_window(weekdays: Sequence[int], start, end, local: datetime) -> bool:
+def _in_window(weekdays: Sequence[int], start: time, end: time, local: datetime) -> bool:
     clock_time = local.time()
     if start < end:
         return local.weekday() in weekdays and start <= clock_time < end

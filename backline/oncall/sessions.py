@@ -48,7 +48,7 @@ class OnCallSessionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
-            self._lengthen(request, request.user)  # type: ignore[arg-type]
+            self._lengthen(request, request.user)
         return self.get_response(request)
 
     def _lengthen(self, request: HttpRequest, user: User) -> None:

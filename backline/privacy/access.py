@@ -88,7 +88,7 @@ def with_rules(
     return ruled
 
 
-def _wrap(view: Callable[..., Any]) -> Callable[..., Any]:
+def _wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A distinct function object, so the rule is not set on a view shared elsewhere."""
 
     def ruled_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from backline.accounts.models import Agency, Invitation, User
 from backline.accounts.roles import Role
 from backline.accounts.time_zones import TimeZoneField
+from backline.lib.forms import field_of
 
 
-class AgencyForm(forms.ModelForm):
+class AgencyForm(forms.ModelForm[Agency]):
     class Meta:
         model = Agency
         fields = ["name", "state", "time_zone", "eap_line"]
@@ -22,7 +23,7 @@ class AgencyForm(forms.ModelForm):
     def clean_name(self) -> str:
         # The region is not a field of this form, so Django skips the unique
         # constraint on (region, name); check it here to say so plainly.
-        name = self.cleaned_data["name"].strip()
+        name: str = self.cleaned_data["name"].strip()
         clash = Agency.objects.filter(region_id=self.instance.region_id, name__iexact=name)
         if clash.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("An agency with this name already exists in the region."))
@@ -60,10 +61,10 @@ class InvitationForm(RoleChoiceMixin, forms.Form):
     def __init__(self, *args: Any, manager: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.manager = manager
-        self.fields["agency"].queryset = manager.manageable_agencies()  # type: ignore[attr-defined]
+        field_of(self, "agency", forms.ModelChoiceField).queryset = manager.manageable_agencies()
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        email: str = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
                 _("This person already has a Backline account. Add a role from their page.")
@@ -88,7 +89,7 @@ class AddRoleForm(RoleChoiceMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.manager = manager
         self.person = person
-        self.fields["agency"].queryset = manager.manageable_agencies()  # type: ignore[attr-defined]
+        field_of(self, "agency", forms.ModelChoiceField).queryset = manager.manageable_agencies()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

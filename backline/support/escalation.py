@@ -181,9 +181,10 @@ def _escalate_alone(state: EscalationState, now: datetime) -> None:
 def next_due() -> datetime | None:
     """When the earliest step (or timeout of an acknowledgement) falls due."""
     live = [RequestStatus.OPEN, RequestStatus.ACKNOWLEDGED]
-    return EscalationState.objects.filter(request__status__in=live).aggregate(
+    earliest: datetime | None = EscalationState.objects.filter(request__status__in=live).aggregate(
         at=Min("next_escalation_at")
     )["at"]
+    return earliest
 
 
 def _claim_due(now: datetime, size: int) -> list[EscalationState]:

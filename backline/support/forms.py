@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.lib import tokens
+from backline.lib.forms import field_of
 from backline.notify.forms import PHONE_CHARACTERS, normalize_phone
 from backline.notify.models import Channel, ContactMethod
 from backline.notify.templatetags.phones import phone
@@ -59,14 +61,14 @@ def own_phones(user: User) -> list[tuple[str, str]]:
     return [(pk, number) for number, pk in numbers.items()]
 
 
-class ColleagueChoiceField(forms.ModelChoiceField):
+class ColleagueChoiceField(forms.ModelChoiceField[User]):
     """A colleague, named so that nobody can be mistaken for another: their name, their
     agencies and their e-mail address (names alike, or made to look alike, differ there)."""
 
-    def set_people(self, people: Any) -> None:
+    def set_people(self, people: QuerySet[User]) -> None:
         self.queryset = people.prefetch_related("memberships__agency")
 
-    def label_from_instance(self, obj: Any) -> str:
+    def label_from_instance(self, obj: User) -> str:
         agencies = sorted({str(m.agency) for m in obj.memberships.all() if m.agency})
         where = f" ({', '.join(agencies)})" if agencies else ""
         return f"{obj.display_name}{where} · {obj.email}"
@@ -116,8 +118,8 @@ class HowToReachForm(forms.Form):
             self.fields["callback_number"].help_text = _("Leave it empty to keep %(number)s.") % {
                 "number": kept[1]
             }
-        field = self.fields["phone"]
-        field.choices = [  # type: ignore[attr-defined]
+        field = field_of(self, "phone", forms.ChoiceField)
+        field.choices = [
             *((pk, _("My phone, %(number)s") % {"number": phone(number)}) for pk, number in phones),
             (ANOTHER_NUMBER, _("Another number")),
         ]
@@ -200,7 +202,7 @@ class ReachOutForm(HowToReachForm):
         super().__init__(*args, phones=own_phones(requester), **kwargs)
         self.fields["once"].initial = tokens.new_token()
         regions = [m.region_id for m in requester.all_memberships]
-        self.fields["preferred_peer"].set_people(  # type: ignore[attr-defined]
+        field_of(self, "preferred_peer", ColleagueChoiceField).set_people(
             User.objects.filter(
                 is_active=True, memberships__role=Role.PEER, memberships__region_id__in=regions
             )
@@ -241,8 +243,8 @@ class TakeForm(forms.Form):
     def __init__(self, *args: Any, urgency: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         minutes, first = COMING_IN_BY_URGENCY[Urgency(urgency)]
-        field = self.fields["coming_in"]
-        field.choices = [(m, COMING_IN[m]) for m in minutes]  # type: ignore[attr-defined]
+        field = field_of(self, "coming_in", forms.ChoiceField)
+        field.choices = [(m, COMING_IN[m]) for m in minutes]
         field.initial = first
 
 
@@ -259,7 +261,7 @@ class ExclusionForm(forms.Form):
         super().__init__(*args, **kwargs)
         regions = [m.region_id for m in owner.all_memberships]
         already = owner.exclusions.values_list("excluded_id", flat=True)
-        self.fields["excluded"].set_people(  # type: ignore[attr-defined]
+        field_of(self, "excluded", ColleagueChoiceField).set_people(
             User.objects.filter(
                 is_active=True,
                 memberships__region_id__in=regions,
@@ -272,7 +274,7 @@ class ExclusionForm(forms.Form):
         )
 
 
-class TeamSettingsForm(forms.ModelForm):
+class TeamSettingsForm(forms.ModelForm[TeamSettings]):
     class Meta:
         model = TeamSettings
         fields = ["followup_days"]

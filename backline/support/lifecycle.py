@@ -4,9 +4,10 @@ two peers tap at once exactly one wins."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 
@@ -14,6 +15,7 @@ from backline.accounts.models import User
 from backline.lib import clock
 from backline.notify import outbox
 from backline.support import messages, targets
+from backline.support.escalation import FAILED_RETRY
 from backline.support.models import (
     EscalationState,
     Event,
@@ -24,6 +26,8 @@ from backline.support.models import (
     SupportRequest,
     group_key_of,
 )
+
+log = logging.getLogger(__name__)
 
 
 class NotAllowed(Exception):
@@ -211,43 +215,57 @@ def _stop(request: SupportRequest, resolution: str) -> None:
         outbox.resolve(group, resolution)
 
 
-def reopen_stale(now: datetime | None = None) -> int:
-    """Requests taken but not started in time go back into escalation, from the top."""
+def reopen_stale(now: datetime | None = None, limit: int = 200) -> int:
+    """Requests taken but not started in time go back into escalation, from the top;
+    returns how many. Each goes back alone: one that fails (a defect, bad data) is
+    logged and tried again a minute later, and the others still go back."""
     now = now or clock.now()
     stale = list(
         EscalationState.objects.filter(
             next_escalation_at__lte=now, request__status=RequestStatus.ACKNOWLEDGED
-        ).values_list("request_id", "request__acknowledged_by_id")
+        )
+        .order_by("next_escalation_at")
+        .values_list("request_id", "request__acknowledged_by_id")[:limit]
     )
     reopened = 0
     for request_id, taker_id in stale:
-        with transaction.atomic():
-            changed = SupportRequest.objects.filter(
-                pk=request_id, status=RequestStatus.ACKNOWLEDGED
-            ).update(
-                status=RequestStatus.OPEN,
-                acknowledged_by=None,
-                acknowledged_at=None,
-                coming_by=None,
-            )
-            if changed:
-                # a fresh pass from the first step: a new loop, so its pages are new too
-                EscalationState.objects.filter(request_id=request_id).update(
-                    step_index=0, loop_count=F("loop_count") + 1, next_escalation_at=now
-                )
-                Event.objects.create(request_id=request_id, at=now, kind=EventKind.REOPENED)
-                # "a peer is coming" is no longer true
-                outbox.resolve(
-                    f"{group_key_of(request_id)}:requester", messages.resolved_reopened()
-                )
-                # and the peer who took it learns why it left their list
-                outbox.enqueue(
-                    taker_id,
-                    f"{group_key_of(request_id)}:handed-back",
-                    f"{group_key_of(request_id)}:handed-back:{now.timestamp()}",
-                    messages.handed_back(),
-                    start_at=now,
-                    inapp_only=True,
-                )
-                reopened += changed
+        try:
+            reopened += _reopen(request_id, taker_id, now)
+        except (OperationalError, InterfaceError):
+            raise  # the database itself is in trouble: the engine's loop waits and retries
+        except Exception:
+            log.exception("request %s: reopening failed; trying again shortly", request_id)
+            EscalationState.objects.filter(
+                request_id=request_id, request__status=RequestStatus.ACKNOWLEDGED
+            ).update(next_escalation_at=now + FAILED_RETRY)
     return reopened
+
+
+def _reopen(request_id: int, taker_id: int, now: datetime) -> int:
+    with transaction.atomic():
+        changed = SupportRequest.objects.filter(
+            pk=request_id, status=RequestStatus.ACKNOWLEDGED
+        ).update(
+            status=RequestStatus.OPEN,
+            acknowledged_by=None,
+            acknowledged_at=None,
+            coming_by=None,
+        )
+        if changed:
+            # a fresh pass from the first step: a new loop, so its pages are new too
+            EscalationState.objects.filter(request_id=request_id).update(
+                step_index=0, loop_count=F("loop_count") + 1, next_escalation_at=now
+            )
+            Event.objects.create(request_id=request_id, at=now, kind=EventKind.REOPENED)
+            # "a peer is coming" is no longer true
+            outbox.resolve(f"{group_key_of(request_id)}:requester", messages.resolved_reopened())
+            # and the peer who took it learns why it left their list
+            outbox.enqueue(
+                taker_id,
+                f"{group_key_of(request_id)}:handed-back",
+                f"{group_key_of(request_id)}:handed-back:{now.timestamp()}",
+                messages.handed_back(),
+                start_at=now,
+                inapp_only=True,
+            )
+    return changed

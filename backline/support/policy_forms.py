@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backline.accounts.models import User
 from backline.accounts.roles import Role
+from backline.lib.forms import field_of
 from backline.oncall.models import Rotation, Schedule
 from backline.support.models import (
     MAX_DELAY_FACTOR,
@@ -53,7 +54,7 @@ def _slower_clock(label: StrOrPromise, help_text: StrOrPromise) -> forms.Integer
     )
 
 
-class PolicyForm(forms.ModelForm):
+class PolicyForm(forms.ModelForm[EscalationPolicy]):
     repeat = forms.IntegerField(
         label=_("Repeat"),
         min_value=0,
@@ -92,7 +93,7 @@ class PolicyForm(forms.ModelForm):
         ]
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"].strip()
+        name: str = self.cleaned_data["name"].strip()
         clash = EscalationPolicy.objects.filter(
             region_id=self.instance.region_id, name__iexact=name
         )
@@ -115,7 +116,7 @@ class PolicyForm(forms.ModelForm):
         return cleaned
 
 
-class StepForm(forms.ModelForm):
+class StepForm(forms.ModelForm[EscalationStep]):
     delay_minutes = forms.IntegerField(
         label=_("Then wait (minutes)"),
         min_value=1,
@@ -152,10 +153,11 @@ class TargetForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.step = step
         region_id = step.policy.region_id
-        fields: Any = self.fields
-        fields["user"].queryset = pageable_people(region_id)
-        fields["rotation"].queryset = Rotation.objects.filter(region_id=region_id)
-        fields["schedule"].queryset = Schedule.objects.filter(region_id=region_id)
+        field_of(self, "user", forms.ModelChoiceField).queryset = pageable_people(region_id)
+        rotations = Rotation.objects.filter(region_id=region_id)
+        field_of(self, "rotation", forms.ModelChoiceField).queryset = rotations
+        schedules = Schedule.objects.filter(region_id=region_id)
+        field_of(self, "schedule", forms.ModelChoiceField).queryset = schedules
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

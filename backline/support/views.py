@@ -8,6 +8,7 @@ what the team did for each request (support/coordinate.py), never who asked.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from backline.accounts.access import COORDINATOR, TELECOMMUNICATOR, MemberRequest, role
+from backline.accounts.models import Region, User
 from backline.accounts.roles import Role
 from backline.lib import clock, confirm, tokens
 from backline.notify.templatetags.phones import phone
@@ -60,7 +62,7 @@ REQUEST_VIEWED = describe(
 )
 
 
-def _home_region(user: Any) -> Any:
+def _home_region(user: User) -> Region:
     """The team a telecommunicator reaches: their (first) agency's region."""
     for membership in user.all_memberships:
         if membership.role in (Role.TELECOMMUNICATOR, Role.PEER) and membership.agency:
@@ -130,18 +132,19 @@ def _reach_number(support_request: SupportRequest) -> str:
     return phone(number)
 
 
-def _status_context(support_request: SupportRequest, viewer: Any = None) -> dict[str, Any]:
+def _status_context(support_request: SupportRequest, viewer: User | None = None) -> dict[str, Any]:
     region = support_request.region
     eap_lines = sorted({a.eap_line for a in region.agencies.all() if a.eap_line})
-    is_taker = viewer is not None and support_request.acknowledged_by_id == viewer.pk
+    taker = viewer if viewer and support_request.acknowledged_by_id == viewer.pk else None
     return {
         "support_request": support_request,
         "reach_number": _reach_number(support_request),
         "taker": support_request.acknowledged_by,
         "eap_lines": eap_lines
         or ([settings.BACKLINE_EAP_LINE] if settings.BACKLINE_EAP_LINE else []),
-        "is_taker": is_taker,
-        "shows_requester": is_taker and targets.taker_sees_requester(support_request, viewer),
+        "is_taker": taker is not None,
+        "shows_requester": taker is not None
+        and targets.taker_sees_requester(support_request, taker),
     }
 
 
@@ -157,7 +160,7 @@ def _own_context(support_request: SupportRequest) -> dict[str, Any]:
 
 
 def _contact_form(
-    request: HttpRequest, support_request: SupportRequest, data: Any = None
+    request: HttpRequest, support_request: SupportRequest, data: QueryDict | None = None
 ) -> HowToReachForm:
     """How to reach me, as it stands, to change while waiting. The signed-in person's own
     verified phones are offered (on an anonymous follow page too: it is their browser)."""
@@ -447,7 +450,12 @@ def take(request: MemberRequest, ref: str) -> HttpResponse:
     return redirect("support:request", ref=ref)
 
 
-def _taker_action(action: Any, done: Promise, refused: Promise, confirmed: bool = False) -> Any:
+def _taker_action(
+    action: Callable[[SupportRequest, User], bool],
+    done: Promise,
+    refused: Promise,
+    confirmed: bool = False,
+) -> Callable[[MemberRequest, str], HttpResponse]:
     """A view for the taker's ``action``; with ``confirmed``, only from its confirm step."""
 
     @require_POST

@@ -53,7 +53,7 @@ def manifest(request: HttpRequest) -> HttpResponse:
 
 def _eap_lines(request: HttpRequest) -> list[str]:
     """The signed-in person's agencies' EAP lines, or Backline's own when they set none."""
-    user: Any = request.user
+    user = request.user
     lines = (
         sorted({m.agency.eap_line for m in user.all_memberships if m.agency and m.agency.eap_line})
         if user.is_authenticated

@@ -6,14 +6,15 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from backline.accounts.roles import Role
-from backline.engine.loop import is_stale
+from backline.engine import health
 from backline.notify.inapp.counts import unread_count
 from backline.support.models import SupportRequest
 from backline.web.dev_mail import DEVELOPMENT_MAIL
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    user: Any = getattr(request, "user", None)
+    # a page shown before the authentication middleware ran (an early error) has no user
+    user = request.user if hasattr(request, "user") else None
     if user is None or not user.is_authenticated:
         return {
             "can_reach_out": False,
@@ -24,6 +25,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     # the development mailbox shows a signed-in person their own mail
     dev_mail = {"dev_mail": DEVELOPMENT_MAIL.allows(request)}
     coordinator = user.has_role(Role.COORDINATOR)
+    # coordinators are warned when the paging engine has stopped, or a phase of it keeps
+    # failing (one query; nothing in it names anyone)
+    engine = health.watch() if coordinator else None
     can_reach_out = user.has_role(Role.TELECOMMUNICATOR, Role.PEER)
     return {
         "can_reach_out": can_reach_out,
@@ -33,8 +37,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "is_peer": user.has_role(Role.PEER),
         "is_coordinator": coordinator,
         "is_member": bool(user.all_memberships),
-        # coordinators are warned when the paging engine has stopped
-        "engine_stale": coordinator and is_stale(),
+        "engine_stale": engine is not None and not engine.running,
+        "engine_delay": engine.delay if engine else None,
         # the header's "Notifications (n)": one indexed COUNT
         "unread_notifications": unread_count(user.pk),
         **dev_mail,

@@ -15,13 +15,13 @@ from email.message import Message
 from email.policy import default
 from email.utils import getaddresses
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from backline.accounts.models import User
 from backline.notify.models import Channel, ContactMethod
 from backline.privacy.access import Rule, access
 
@@ -45,7 +45,7 @@ class Letter:
     body: str
 
 
-def addresses_of(user: Any) -> set[str]:
+def addresses_of(user: User) -> set[str]:
     """Where mail for ``user`` goes: the account's address and every verified e-mail
     contact method (an unverified one may be anybody's address)."""
     methods = ContactMethod.objects.filter(

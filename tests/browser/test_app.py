@@ -23,12 +23,14 @@ def offline_page_kept(page: Page, text: str) -> None:
 
 
 def phone(open_page) -> Page:
-    return open_page(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="dark")
+    opened: Page = open_page(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="dark")
+    return opened
 
 
 def background(page: Page) -> str:
     page.wait_for_load_state("load")
-    return page.evaluate("getComputedStyle(document.body).backgroundColor")
+    color: str = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    return color
 
 
 def test_offline_a_page_shows_988_and_the_eap_line(open_page, site: str, world: World, settings):

@@ -51,7 +51,9 @@ def test_a_paged_coordinator_acts_from_a_phone_in_the_dark(
     tick()
     alert = next(m for m in mail.outbox if m.to == ["cory@mail.test"])
     assert "A colleague's request (now) is waiting for a peer." in alert.body
-    link = re.search(r"(http\S+/support/alerts/\S+/)", alert.body).group(1)
+    found = re.search(r"(http\S+/support/alerts/\S+/)", str(alert.body))
+    assert found, alert.body
+    link = found.group(1)
 
     phone = open_page(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="dark")
     secret = world.totp_secrets[world.coordinator.pk]

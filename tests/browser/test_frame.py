@@ -38,7 +38,7 @@ def check_frame(page: Page, name: str) -> None:
 
 
 def phone_of(open_page, site: str, world: World, user: User, name: str) -> Page:
-    phone = open_page(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="dark")
+    phone: Page = open_page(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="dark")
     sign_in(phone, site, user, world.totp_secrets.get(user.pk), suffix=f"-frame-{name}")
     expect(phone).to_have_url(f"{site}/home/")
     return phone

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod
 from backline.oncall.models import Rotation, RotationKind, RotationMember
@@ -40,7 +41,7 @@ def on_call(world: World) -> Rotation:
         starts_on=handed_over.date(),
         handoff_time=handed_over.time(),
     )
-    next_peer = make_person("nia@harbor.test", "Nia Next", world.agency, "peer")
+    next_peer = make_person("nia@harbor.test", "Nia Next", world.agency, Role.PEER)
     RotationMember.objects.create(rotation=rotation, user=world.peer, position=0)
     RotationMember.objects.create(rotation=rotation, user=next_peer, position=1)
     policy = EscalationPolicy.objects.create(region=world.region, name="Standard", is_default=True)
@@ -84,7 +85,7 @@ def test_a_peer_sees_their_shift_what_waits_and_what_they_took_and_closing_asks_
     taken = _ask(world.telecommunicator, world)
     assert lifecycle.acknowledge(taken, world.peer, timedelta(minutes=15))
     waiting = _ask(
-        make_person("wes@harbor.test", "Wes Waiting", world.agency, "telecommunicator"), world
+        make_person("wes@harbor.test", "Wes Waiting", world.agency, Role.TELECOMMUNICATOR), world
     )
     phone = open_page(**PHONE)
     sign_in(phone, site, world.peer, world.totp_secrets[world.peer.pk])

@@ -3,22 +3,23 @@
 import re
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, ViewportSize, expect
 
 from tests.browser.support import PageWatch, check_page, open_menu, sign_in, watch
 from tests.personas import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 # The page background of backline.css in each colour scheme.
 BACKGROUNDS = {"light": "rgb(247, 248, 250)", "dark": "rgb(14, 17, 22)"}
 
 
 def background(page: Page) -> str:
     page.wait_for_load_state("load")  # the stylesheet is in
-    return page.evaluate("getComputedStyle(document.body).backgroundColor")
+    color: str = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    return color
 
 
 def assert_fits_width(page: Page) -> None:
@@ -73,14 +74,16 @@ def test_home_and_people_in_dark_mode_on_a_desktop(page: Page, site: str, world:
 
 def computed(locator: Locator, name: str) -> str:
     locator.page.wait_for_load_state("load")  # the stylesheet is in
-    return locator.evaluate(f"element => getComputedStyle(element).{name}")
+    value: str = locator.evaluate(f"element => getComputedStyle(element).{name}")
+    return value
 
 
 def focused_label(page: Page) -> str:
-    return page.evaluate(
+    label: str = page.evaluate(
         "(() => { const e = document.activeElement;"
         " return `${e.tagName} ${(e.innerText || e.id || '').trim()}`; })()"
     )
+    return label
 
 
 def test_the_keyboard_reaches_the_skip_link_then_reach_out(page: Page, site: str, world: World):

@@ -77,9 +77,11 @@ def test_call_me_now_ends_with_the_peer_pressing_call(open_page, site: str, pagi
 
     tick()  # the engine delivers the page
     assert mail.outbox[-1].to == ["pat@mail.test"]
-    body = mail.outbox[-1].body
+    body = str(mail.outbox[-1].body)
     assert "Tess" not in body and "Caller" not in body and "555" not in body  # lock-screen safe
-    link = re.search(r"(http\S+/support/pages/\S+/)", body).group(1)
+    found = re.search(r"(http\S+/support/pages/\S+/)", body)
+    assert found, body
+    link = found.group(1)
 
     peer = open_page(**ON_A_PHONE)
     sign_in(peer, site, world.peer, world.totp_secrets[world.peer.pk], suffix="-peer")

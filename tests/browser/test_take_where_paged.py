@@ -10,14 +10,19 @@ called in its scope: ``showPushed`` with the payload the push transport builds, 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, Literal
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from playwright.sync_api import BrowserContext, Page, Worker
 
+from backline.accounts.roles import Role
+from backline.notify import outbox
 from backline.notify.email.transport import EmailTransport
-from backline.notify.models import OutgoingMessage
+from backline.notify.models import Channel, OutgoingMessage
 from backline.notify.push.transport import _payload
+from backline.notify.transport import Envelope
 from backline.support import escalation, lifecycle, messages
 from backline.support.models import Page as SupportPage
 from backline.support.models import RequestStatus, SupportRequest
@@ -47,19 +52,27 @@ def paged(world: World) -> tuple[SupportRequest, SupportPage]:
     return request, page
 
 
-def push_payload(page: SupportPage) -> dict:
-    """What the push transport would encrypt for this browser."""
+def envelope_of(page: SupportPage, channel: str, address: str) -> Envelope:
+    """The envelope the outbox makes of the page's message to its peer by ``channel``
+    (from a row it is not worth saving here: only its id is needed, for the key)."""
     said = messages.page(page.link_id, "now")
-    return _payload(
-        OutgoingMessage(
-            recipient=page.peer,
-            channel="push",
-            subject=said.subject,
-            body=said.body,
-            link=said.link,
-            action=said.action,
-        )
+    message = OutgoingMessage(
+        pk=page.pk,
+        recipient=page.peer,
+        channel=channel,
+        subject=said.subject,
+        body=said.body,
+        link=said.link,
+        action=said.action,
     )
+    envelope = outbox._envelope(message, address)
+    assert envelope is not None
+    return envelope
+
+
+def push_payload(page: SupportPage) -> dict[str, Any]:
+    """What the push transport would encrypt for this browser."""
+    return _payload(envelope_of(page, Channel.PUSH, "this browser's subscription"))
 
 
 def test_the_action_takes_the_request_or_says_another_peer_took_it(
@@ -91,7 +104,7 @@ def test_the_action_takes_the_request_or_says_another_peer_took_it(
 
     # another request, which another peer takes first
     lifecycle.close(request, world.peer)
-    other = make_person("other@harbor.test", "Oli Other", world.agency, "peer")
+    other = make_person("other@harbor.test", "Oli Other", world.agency, Role.PEER)
     second, second_page = paged(world)
     SupportPage.objects.create(request=second, peer=other, step_index=1, loop_count=0)
     assert lifecycle.acknowledge(second, other, timedelta(minutes=5))
@@ -108,16 +121,18 @@ def test_the_action_takes_the_request_or_says_another_peer_took_it(
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_a_page_e_mail_reads_well_on_a_phone(page: Page, settings, scheme: str):
+def test_a_page_e_mail_reads_well_on_a_phone(
+    page: Page, settings, world: World, scheme: Literal["light", "dark"]
+):
     """The HTML part the e-mail transport sends, in Chromium at 375 px: axe, and one
     large button that fits the screen."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    said = messages.page("Ab3dEf6hIj9kLm0n", "now")
-    EmailTransport().send(
-        OutgoingMessage(subject=said.subject, body=said.body, link=said.link, action=said.action),
-        "pat@mail.test",
-    )
-    [(html, kind)] = mail.outbox[-1].alternatives
+    _, support_page = paged(world)
+    EmailTransport().send(envelope_of(support_page, Channel.EMAIL, "pat@mail.test"))
+    sent = mail.outbox[-1]
+    assert isinstance(sent, EmailMultiAlternatives)
+    [(html, kind)] = sent.alternatives
+    assert isinstance(html, str)
     assert kind == "text/html"
     page.set_viewport_size({"width": 375, "height": 667})
     page.emulate_media(color_scheme=scheme)

@@ -15,6 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from backline.accounts.roles import Role
 from backline.engine.models import Heartbeat
 from backline.lib import clock
 from backline.notify import outbox
@@ -88,7 +89,9 @@ def test_a_message_caught_mid_send_by_sigkill_is_sent_by_the_next_engine(world, 
 
 @ON_POSTGRES
 def test_two_engines_never_send_the_same_message_twice(world, smtp, engines):
-    people = [make_person(f"p{i}@harbor.test", f"P {i}", world.agency, "peer") for i in range(40)]
+    people = [
+        make_person(f"p{i}@harbor.test", f"P {i}", world.agency, Role.PEER) for i in range(40)
+    ]
     for person in people:
         ContactMethod.objects.create(
             user=person,
@@ -127,7 +130,8 @@ def test_the_engine_survives_a_database_restart(world, smtp, engines):
 
         def beating() -> bool:
             with psycopg.connect(cluster.url) as db:
-                return bool(db.execute("SELECT count(*) FROM engine_heartbeat").fetchone()[0])
+                row = db.execute("SELECT count(*) FROM engine_heartbeat").fetchone()
+                return row is not None and row[0] > 0
 
         eventually(beating, what="the engine to run against the cluster")
         cluster.restart()

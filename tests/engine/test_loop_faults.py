@@ -14,14 +14,14 @@ pytestmark = pytest.mark.django_db
 
 def test_a_failing_tick_is_logged_and_the_loop_goes_on(monkeypatch, caplog):
     loop = Loop(poll_seconds=0)
-    calls = []
+    calls: list[int] = []
 
     def flaky_tick() -> TickResult:
         calls.append(len(calls))
         if len(calls) == 1:
             raise RuntimeError("a defect in one tick")
         loop.stop()
-        return TickResult(reopened=0, escalated=0, sent=0)
+        return TickResult(done={})
 
     monkeypatch.setattr(engine_loop, "tick", flaky_tick)
     with caplog.at_level(logging.ERROR, logger="backline.engine.loop"):

@@ -22,8 +22,9 @@ def add(client, channel: str, value: str, label: str = ""):
     )
 
 
-def code_in(text: str) -> str:
-    found = CODE.search(text)
+def code_in(text: object) -> str:
+    """The code in a message's text (an e-mail's body may be a lazy string)."""
+    found = CODE.search(str(text))
     assert found, text
     return found.group(1)
 

@@ -14,7 +14,7 @@ from django.db import connection
 from backline.lib import clock
 from backline.notify import outbox, registry
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage, Status
-from backline.notify.transport import Sent, TransportError
+from backline.notify.transport import Sent, Transport, TransportError
 from backline.support import escalation
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget
 from tests.harness import Recorder
@@ -27,7 +27,7 @@ def only(channel: str, group: str = "group") -> OutgoingMessage:
 
 
 @contextmanager
-def sending_through(channel: str, transport: object) -> Iterator[None]:
+def sending_through(channel: str, transport: Transport) -> Iterator[None]:
     """``transport`` sends ``channel``'s messages for the while."""
     previous = registry.register(channel, transport)
     try:
@@ -43,7 +43,8 @@ def fallback_texts(world, reachable, recording, moment) -> Recorder:
     reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     outbox.enqueue(world.peer.pk, "group", "event", PAGE)
     reachable(world.peer, Channel.SMS, "+15550100001")
-    return recording(Channel.SMS)
+    texts: Recorder = recording(Channel.SMS)
+    return texts
 
 
 def test_a_message_is_recorded_before_it_is_sent(world, reachable, recording, moment):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -14,7 +15,7 @@ from backline.notify.push.tests.fake_push import Device
 ENDPOINT = "https://fcm.googleapis.com/fcm/send/abc123"
 
 
-def subscription(endpoint: str = ENDPOINT, device: Device | None = None) -> dict:
+def subscription(endpoint: str = ENDPOINT, device: Device | None = None) -> dict[str, Any]:
     return (device or Device()).subscription(endpoint) | {"expirationTime": None}
 
 

@@ -8,6 +8,7 @@ from datetime import date, time, timedelta
 from typing import Any
 
 from backline.accounts.models import Region, User
+from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.oncall import ics
 from backline.oncall.models import (
@@ -66,7 +67,7 @@ def rotation(
 
 
 def peer(world: World, email: str, name: str) -> User:
-    made = make_person(email, name, world.agency, "telecommunicator", "peer")
+    made = make_person(email, name, world.agency, Role.TELECOMMUNICATOR, Role.PEER)
     enrol_totp(made)
     return made
 

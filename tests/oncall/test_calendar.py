@@ -7,7 +7,7 @@ import re
 from datetime import date, timedelta
 
 from django.urls import reverse
-from icalendar import Calendar
+from icalendar import Calendar, Component
 
 from backline.lib import clock, tokens
 from backline.oncall import ics, resolve
@@ -27,7 +27,7 @@ def make_link(client) -> str:
     return found.group(1).removeprefix("http://testserver")
 
 
-def events(response) -> list:
+def events(response) -> list[Component]:
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     return list(Calendar.from_ical(response.content).walk("VEVENT"))

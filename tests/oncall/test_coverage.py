@@ -14,8 +14,8 @@ from tests.harness import START
 from tests.oncall import builders
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def kinds(warnings) -> list[str]:

@@ -20,7 +20,8 @@ from tests.oncall import builders
 
 @pytest.fixture
 def coordinator(team, client_of) -> Client:
-    return client_of(team.world.coordinator)
+    client: Client = client_of(team.world.coordinator)
+    return client
 
 
 ROTATION = {

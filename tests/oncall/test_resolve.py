@@ -14,8 +14,8 @@ from tests.oncall import builders
 from tests.oncall.builders import rotation
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def who(r, when: datetime):

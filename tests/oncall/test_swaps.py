@@ -10,6 +10,7 @@ import pytest
 from django.db import connection, connections
 from django.urls import reverse
 
+from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.oncall import resolve, swaps
 from backline.oncall.models import Override, RotationKind, ShiftOffer
@@ -72,7 +73,8 @@ def test_the_first_taker_wins(team, weekly):
     with pytest.raises(swaps.Refused, match="already taken"):
         swaps.take(seen_by_b, team.b)
     assert Override.objects.get().covered_by == team.c
-    assert ShiftOffer.objects.get().override.covered_by == team.c
+    taken = ShiftOffer.objects.get().override
+    assert taken is not None and taken.covered_by == team.c
 
 
 def test_taking_a_taken_offer_on_the_page_says_so(team, weekly, client_of):
@@ -156,7 +158,7 @@ def test_you_cannot_take_your_own_offer_or_one_of_another_team(team, weekly, wor
     with pytest.raises(swaps.Refused, match="your own offer"):
         swaps.take(offer, team.a)
     stranger = make_person(
-        "p@prairie.test", "Pia Prairie", world.outside_agency, "telecommunicator", "peer"
+        "p@prairie.test", "Pia Prairie", world.outside_agency, Role.TELECOMMUNICATOR, Role.PEER
     )
     with pytest.raises(swaps.Refused, match="Only a peer of the team"):
         swaps.take(offer, stranger)
@@ -222,8 +224,8 @@ pg_only = pytest.mark.skipif(
 @pg_only
 @pytest.mark.django_db(transaction=True)
 def test_two_peers_taking_at_the_same_moment_one_wins(world):
-    b = make_person("b@harbor.test", "Bo Bee", world.agency, "telecommunicator", "peer")
-    c = make_person("c@harbor.test", "Cy Sea", world.agency, "telecommunicator", "peer")
+    b = make_person("b@harbor.test", "Bo Bee", world.agency, Role.TELECOMMUNICATOR, Role.PEER)
+    c = make_person("c@harbor.test", "Cy Sea", world.agency, Role.TELECOMMUNICATOR, Role.PEER)
     now = datetime.now(UTC)
     weekly = builders.rotation(world.region, [world.peer], starts_on=now.date() - timedelta(days=8))
     offer = swaps.offer(weekly, world.peer, now + timedelta(hours=2), now + timedelta(hours=4))

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection, connections
 from django.urls import reverse
 
+from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage
 from backline.oncall.models import Availability
@@ -106,7 +107,7 @@ def test_only_the_teams_coordinators_reach_it(team, recorder, moment, client_of)
         "coord@mail.test",
     }
     link = path_of(OutgoingMessage.objects.get(recipient=world.coordinator, channel="inapp"))
-    second = make_person("co2@harbor.test", "Sol Second", world.agency, "coordinator")
+    second = make_person("co2@harbor.test", "Sol Second", world.agency, Role.COORDINATOR)
     enrol_totp(second)
     assert client_of(second).get(page_of(request)).status_code == 200  # not paged: may act
     assert client_of(second).get(link).status_code == 404  # but not by someone else's link
@@ -115,7 +116,7 @@ def test_only_the_teams_coordinators_reach_it(team, recorder, moment, client_of)
         world.outsider,  # a coordinator of another team
         team.a,  # a peer, paged for it
         world.telecommunicator,  # who asked
-        make_person("tc2@harbor.test", "Tam Other", world.agency, "telecommunicator"),
+        make_person("tc2@harbor.test", "Tam Other", world.agency, Role.TELECOMMUNICATOR),
         world.administrator,
         world.clinician,
     ):
@@ -136,7 +137,9 @@ def test_the_page_never_shows_who_asked_nor_their_wishes(
     team, recorder, moment, client_of, anonymous
 ):
     world = team.world
-    asker = make_person("hazel.quist@harbor.test", "Hazel Quist", world.agency, "telecommunicator")
+    asker = make_person(
+        "hazel.quist@harbor.test", "Hazel Quist", world.agency, Role.TELECOMMUNICATOR
+    )
     asker.preferred_name = "Hazelnut"
     asker.save(update_fields=["preferred_name"])
     reachable(asker, Channel.SMS, "+15550109876")  # their own phone
@@ -199,7 +202,7 @@ def test_page_again_pages_the_available_peers_the_requester_allows(
     world = team.world
     Exclusion.objects.create(owner=world.telecommunicator, excluded=team.b)
     available(team.b, team.c)  # A is on call; B and C said "available now"
-    outsider_peer = make_person("far@prairie.test", "Far Peer", world.outside_agency, "peer")
+    outsider_peer = make_person("far@prairie.test", "Far Peer", world.outside_agency, Role.PEER)
     available(outsider_peer)  # of another team
     request = reach_out(team)
     moment.later(minutes=1)
@@ -323,7 +326,7 @@ def test_the_team_page_lists_open_requests(team, recorder, moment, client_of):
     request = reach_out(team, note="the Marrowby call")
     moment.later(minutes=3)
     recorder.expect(to="a@mail.test")
-    other = make_person("b2@harbor.test", "Bea Second", team.world.agency, "telecommunicator")
+    other = make_person("b2@harbor.test", "Bea Second", team.world.agency, Role.TELECOMMUNICATOR)
     ended, _ = escalation.reach_out(other, team.world.region, escalation.Ask("week", "text"))
     lifecycle.cancel(ended)
     html = client_of(team.world.coordinator).get(reverse("support:team")).content.decode()

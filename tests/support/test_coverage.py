@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from backline.notify.models import Channel, ContactMethod
-from backline.oncall.coverage import Kind, Period
+from backline.oncall.coverage import CoverageWarning, Kind, Period
 from backline.oncall.models import Override
 from backline.support import coverage
-from backline.support.coverage import HORIZON, PolicyKind
+from backline.support.coverage import HORIZON, PolicyKind, PolicyWarning
 from backline.support.models import EscalationStep, StepTarget, TargetKind
 from tests import harness
 from tests.harness import START
@@ -27,8 +27,8 @@ def team(world: World, moment: harness.Clock) -> builders.Peers:
     return builders.peers(world)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def kinds(warnings) -> list[str]:
@@ -71,7 +71,8 @@ def test_warnings_for_a_team_with_holes(team):
         Kind.SCHEDULE_UNCOVERED,
         Kind.NO_CONTACT_METHOD,
     ]
-    by_kind = {w.kind: w for w in warnings}
+    by_kind = {w.kind: w for w in warnings if isinstance(w, PolicyWarning)}
+    on_call = {w.kind: w for w in warnings if isinstance(w, CoverageWarning)}
     assert by_kind[PolicyKind.EMPTY_STEP].step == 2
     gap = by_kind[PolicyKind.POLICY_GAP]
     assert gap.policy == policy
@@ -79,9 +80,9 @@ def test_warnings_for_a_team_with_holes(team):
     assert gap.periods[0] == Period(START, utc(2026, 3, 3, 2))  # until Monday 18:00 PST
     assert gap.periods[1].starts_at == utc(2026, 3, 3, 16)  # Tuesday 08:00 PST
     assert gap.periods[-1].ends_at == START + HORIZON
-    assert by_kind[Kind.ROTATION_WITHOUT_MEMBERS].subject == empty
-    assert by_kind[Kind.SCHEDULE_UNCOVERED].subject == schedule
-    assert set(by_kind[Kind.NO_CONTACT_METHOD].people) == {team.b, team.c}
+    assert on_call[Kind.ROTATION_WITHOUT_MEMBERS].subject == empty
+    assert on_call[Kind.SCHEDULE_UNCOVERED].subject == schedule
+    assert set(on_call[Kind.NO_CONTACT_METHOD].people) == {team.b, team.c}
 
 
 def test_an_override_fills_a_gap(team):
@@ -92,6 +93,7 @@ def test_an_override_fills_a_gap(team):
     first = primary.starts_on
     gaps = coverage.region_warnings(region, START)
     assert kinds(gaps) == [PolicyKind.POLICY_GAP]
+    assert isinstance(gaps[0], PolicyWarning)
     assert gaps[0].periods == (Period(START, utc(first.year, first.month, first.day, 16)),)
     Override.objects.create(
         rotation=primary, starts_at=START, ends_at=START + timedelta(days=2), covered_by=team.b
@@ -108,6 +110,7 @@ def test_members_who_can_no_longer_be_paged(team):
     team.b.save()
     warnings = coverage.region_warnings(region, START)
     assert kinds(warnings) == [PolicyKind.POLICY_GAP, Kind.UNPAGEABLE_MEMBERS]  # B's weeks
+    assert isinstance(warnings[1], CoverageWarning)
     assert warnings[1].people == (team.b,)
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
+from backline.accounts.roles import Role
 from backline.engine.loop import seconds_until_due
 from backline.lib import clock
 from backline.notify.inapp.counts import unread_count
@@ -339,7 +340,7 @@ def test_a_request_that_fails_to_escalate_does_not_hold_up_the_others(
     team, recorder, moment, caplog
 ):
     broken = reach_out(team)
-    other = make_person("tom@harbor.test", "Tom Other", team.world.agency, "telecommunicator")
+    other = make_person("tom@harbor.test", "Tom Other", team.world.agency, Role.TELECOMMUNICATOR)
     fine, _token = escalation.reach_out(other, team.world.region, escalation.Ask("now", "call"))
     damaged = broken.policy_snapshot
     damaged["steps"][1]["targets"] = [{"kind": "no-such-kind", "id": None}]  # bad data

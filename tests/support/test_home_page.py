@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.test import Client
 from django.urls import reverse
 
+from backline.accounts.roles import Role
 from backline.oncall.models import RotationMember
 from backline.support import escalation, lifecycle
 from backline.support.models import Exclusion
@@ -97,9 +98,9 @@ def test_a_peer_sees_what_waits_for_them_and_what_they_took(team, recorder, clie
         world.telecommunicator, world.region, escalation.Ask("now", "call")
     )
     assert lifecycle.acknowledge(taken, team.a, timedelta(minutes=15))
-    other = make_person("wes@harbor.test", "Wes Waiting", world.agency, "telecommunicator")
+    other = make_person("wes@harbor.test", "Wes Waiting", world.agency, Role.TELECOMMUNICATOR)
     waiting, _ = escalation.reach_out(other, world.region, escalation.Ask("hours", "text"))
-    avoiding = make_person("ava@harbor.test", "Ava Avoids", world.agency, "telecommunicator")
+    avoiding = make_person("ava@harbor.test", "Ava Avoids", world.agency, Role.TELECOMMUNICATOR)
     Exclusion.objects.create(owner=avoiding, excluded=team.a)
     excluded, _ = escalation.reach_out(avoiding, world.region, escalation.Ask("now", "call"))
     moment.later(minutes=6)  # A is paged for the one waiting; B for the one that excludes A

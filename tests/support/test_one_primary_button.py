@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.test import Client
 from django.urls import reverse
 
+from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod
 from backline.oncall.models import Availability, Override, ShiftOffer
@@ -36,10 +37,10 @@ def test_no_page_has_more_than_one_primary_button(team, recorder, moment):
         world.telecommunicator, world.region, escalation.Ask("now", "call", note="rough")
     )
     assert lifecycle.acknowledge(taken, team.a, timedelta(minutes=15))
-    waiting_for = make_person("wes@harbor.test", "Wes Waiting", world.agency, "telecommunicator")
+    waiting_for = make_person("wes@harbor.test", "Wes Waiting", world.agency, Role.TELECOMMUNICATOR)
     escalation.reach_out(waiting_for, world.region, escalation.Ask("week", "text"))
     anonymous, token = escalation.reach_out(
-        make_person("ann@harbor.test", "Ann Onymous", world.agency, "telecommunicator"),
+        make_person("ann@harbor.test", "Ann Onymous", world.agency, Role.TELECOMMUNICATOR),
         world.region,
         escalation.Ask("now", "call", anonymous=True, callback_number="+15550100999"),
     )
@@ -60,6 +61,7 @@ def test_no_page_has_more_than_one_primary_button(team, recorder, moment):
     for value in ("+15550100777", "+15550100778"):  # two waiting for their code
         ContactMethod.objects.create(user=team.a, channel=Channel.SMS, value=value)
     known = Known()
+    assert token is not None  # an anonymous request's follow link
     known.add("follow", token)
     collect(known)
     urls = sorted({url for route in routes() for url in urls_of(route, known)})

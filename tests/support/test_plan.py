@@ -7,12 +7,14 @@ import dataclasses
 import json
 import logging
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
+from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.notify.models import OutgoingMessage
 from backline.support import escalation, snapshot
@@ -44,7 +46,12 @@ UNVERSIONED = {
 # of a request started before the slower clock existed
 BEFORE_THE_SLOWER_CLOCK = {k: v for k, v in UNVERSIONED.items() if k != "delay_factors"}
 # of a request whose team had no policy
-WITHOUT_A_POLICY = {"policy": None, "repeat": 0, "start_timeout_minutes": 30, "steps": []}
+WITHOUT_A_POLICY: dict[str, Any] = {
+    "policy": None,
+    "repeat": 0,
+    "start_timeout_minutes": 30,
+    "steps": [],
+}
 
 NEWER = {**snapshot.of(None).to_json(), "version": snapshot.VERSION + 1}
 
@@ -135,12 +142,12 @@ def test_a_snapshot_of_an_unknown_version_is_refused_when_read(version):
     assert f"version {version!r}" in str(refused.value)
 
 
-def changed(path: tuple, value: object) -> dict:
+def changed(path: tuple[str | int, ...], value: object) -> dict[str, Any]:
     """The current snapshot of UNVERSIONED with one value (found by ``path``) changed;
     ``...`` as the value removes it."""
     stored = snapshot.parse(UNVERSIONED).to_json()
     *inner, last = path
-    holder = stored
+    holder: Any = stored  # a mapping or a list, as the path goes down the JSON
     for key in inner:
         holder = holder[key]
     if value is ...:
@@ -225,7 +232,7 @@ def test_the_engine_logs_a_snapshot_of_an_unknown_version_by_name_and_pages_the_
     team, recorder, moment, caplog
 ):
     newer = reach_out(team.world.telecommunicator, team)
-    other = make_person("tom@harbor.test", "Tom Other", team.world.agency, "telecommunicator")
+    other = make_person("tom@harbor.test", "Tom Other", team.world.agency, Role.TELECOMMUNICATOR)
     fine = reach_out(other, team)
     moment.tick()
     assert len(recorder.take(to="a@mail.test")) == 2  # A, for each
@@ -262,7 +269,7 @@ def test_the_migration_rewrites_stored_snapshots_in_the_current_version(team, ca
     MigrationExecutor(connection).migrate(_before_the_rewrite())
     old, undated, no_policy, current, newer = (
         reach_out(
-            make_person(f"t{i}@harbor.test", f"Tel {i}", team.world.agency, "telecommunicator"),
+            make_person(f"t{i}@harbor.test", f"Tel {i}", team.world.agency, Role.TELECOMMUNICATOR),
             team,
         )
         for i in range(5)

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection, connections
 
+from backline.accounts.roles import Role
 from backline.support import escalation, lifecycle
 from backline.support.models import Page, SupportRequest
 from tests.personas import make_person
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("attempt", range(5))
 def test_two_peers_acknowledge_at_once(world, attempt):
-    second = make_person(f"p{attempt}@harbor.test", "Second Peer", world.agency, "peer")
+    second = make_person(f"p{attempt}@harbor.test", "Second Peer", world.agency, Role.PEER)
     request, _ = escalation.reach_out(
         world.telecommunicator,
         world.region,

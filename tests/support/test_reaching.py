@@ -107,6 +107,7 @@ def test_the_taker_leads_with_the_call_and_sees_a_change(team, recorder, client_
         'href="sms:+13195550100">Text (319) 555-0100</a>' in page and "tel:+1319555014" not in page
     )
     told = OutgoingMessage.objects.filter(recipient=team.a, channel="inapp").order_by("pk").last()
+    assert told is not None
     assert told.subject == "Backline: how to reach your colleague changed"
     assert "555" not in told.body + told.subject  # lock-screen safe
 

@@ -7,6 +7,7 @@ The team's agencies are in Los Angeles; 10:00 UTC is 2 a.m. there (5 a.m. in New
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -64,7 +65,9 @@ def state_of(request) -> EscalationState:
     return EscalationState.objects.get(request=request)
 
 
-def policy_of(team, *steps: list[tuple[TargetKind, dict]], repeat: int = 0) -> EscalationPolicy:
+def policy_of(
+    team, *steps: list[tuple[TargetKind, dict[str, Any]]], repeat: int = 0
+) -> EscalationPolicy:
     """The team's policy from now on: each step pages its targets, then waits 5 minutes."""
     EscalationPolicy.objects.filter(pk=team.policy.pk).update(is_default=False)
     policy = EscalationPolicy.objects.create(

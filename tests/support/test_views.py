@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.privacy.models import AuditEntry
 from backline.support import escalation, lifecycle, targets
@@ -158,7 +159,7 @@ def test_a_peer_of_another_team_cannot_take(team, recorder, client_of):
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), reach_out_form())
     request = SupportRequest.objects.get()
-    stranger = make_person("far@prairie.test", "Far Peer", team.world.outside_agency, "peer")
+    stranger = make_person("far@prairie.test", "Far Peer", team.world.outside_agency, Role.PEER)
     enrol_totp(stranger)
     response = client_of(stranger).post(
         reverse("support:take", args=[request.public_id]), {"coming_in": "5"}
@@ -278,7 +279,7 @@ def test_the_follow_up_window_is_the_teams_and_fails_closed(team, recorder, clie
     assert not targets.taker_sees_requester(request, team.a)  # a longer window never reopens
 
     # ended under 30 days, then 0 for a moment, then 30 again: it stays closed
-    other = make_person("tom@harbor.test", "Tom Other", team.world.agency, "telecommunicator")
+    other = make_person("tom@harbor.test", "Tom Other", team.world.agency, Role.TELECOMMUNICATOR)
     later, _ = escalation.reach_out(other, region, escalation.Ask("now", "call"))
     lifecycle.acknowledge(later, team.a, timedelta(minutes=5))
     lifecycle.close(later, team.a)
@@ -336,7 +337,7 @@ def test_an_anonymous_reach_out_writes_nothing_to_the_session(team, recorder, cl
 
 def test_colleagues_to_choose_from_cannot_be_mistaken_for_each_other(team, recorder, client_of):
     """A second account named like an existing peer differs by its e-mail address."""
-    twin = make_person("pat.two@mail.test", "Pat Peer", team.world.agency, "peer")
+    twin = make_person("pat.two@mail.test", "Pat Peer", team.world.agency, Role.PEER)
     page = client_of(team.world.telecommunicator).get(reverse("support:reach_out")).content
     assert "Cy Sea (Bayside ECC) · c@bayside.test</option>".encode() in page
     assert "Pat Peer (Harbor 911) · peer@harbor.test</option>".encode() in page

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from backline.accounts.models import Membership, User
+from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.oncall.models import Availability
 from backline.support import escalation
@@ -45,13 +46,15 @@ TAKERS: dict[str, tuple[bool, ...]] = {
     "requester": (N, N, N, N, N),
 }
 
-MAY = ("listed", 200, 302, "named")  # in the list; offer; take; detail shows who asked
-MAY_ANONYMOUS = ("listed", 200, 302, 200)
-NOT = ("not listed", 404, 404, 404)
-NOT_A_PEER = (404, 404, 404, 404)
-LOGIN = ("login", "login", "login", "login")
-REQUESTER = (404, 404, 404, 200)  # their own page: they see their request, not an offer
-REQUESTER_ANONYMOUS = (404, 404, 404, 404)  # they follow it through their private link
+# what a person meets at the list, the offer, the take and the request's page
+Doors = tuple[int | str, int | str, int | str, int | str]
+MAY: Doors = ("listed", 200, 302, "named")  # in the list; offer; take; detail shows who asked
+MAY_ANONYMOUS: Doors = ("listed", 200, 302, 200)
+NOT: Doors = ("not listed", 404, 404, 404)
+NOT_A_PEER: Doors = (404, 404, 404, 404)
+LOGIN: Doors = ("login", "login", "login", "login")
+REQUESTER: Doors = (404, 404, 404, 200)  # their own page: they see their request, not an offer
+REQUESTER_ANONYMOUS: Doors = (404, 404, 404, 404)  # they follow it through their private link
 
 
 @dataclass
@@ -69,8 +72,10 @@ def cast(team) -> Cast:
     step.targets.all().delete()
     StepTarget.objects.create(step=step, kind=TargetKind.ALL_AVAILABLE)
     EscalationStep.objects.filter(policy=team.policy, order__gt=0).delete()
-    x = make_person("x@bayside.test", "Xan Ex", world.other_agency, "telecommunicator", "peer")
-    coordinator_peer = make_person("cp@bayside.test", "Cam Both", world.other_agency, "peer")
+    x = make_person(
+        "x@bayside.test", "Xan Ex", world.other_agency, Role.TELECOMMUNICATOR, Role.PEER
+    )
+    coordinator_peer = make_person("cp@bayside.test", "Cam Both", world.other_agency, Role.PEER)
     Membership.objects.create(
         user=coordinator_peer,
         region=world.region,
@@ -123,10 +128,11 @@ def _reach_out(cast: Cast, wish: str) -> tuple[str, str]:
 def _status(response) -> int | str:
     if response.status_code == 302 and "/accounts/login/" in response["Location"]:
         return "login"
-    return response.status_code
+    status: int = response.status_code
+    return status
 
 
-def _doors(person: User | None, ref: str, name: str) -> tuple:
+def _doors(person: User | None, ref: str, name: str) -> Doors:
     """What ``person`` meets at each door, each tried in a transaction rolled back."""
     client = Client()
     if person is not None:
@@ -146,7 +152,7 @@ def _doors(person: User | None, ref: str, name: str) -> tuple:
     return (listed, offer, take, detail)
 
 
-def _expected(who: str, wish: str) -> tuple:
+def _expected(who: str, wish: str) -> Doors:
     if who == "visitor":
         return LOGIN
     if who == "requester":
@@ -159,8 +165,8 @@ def _expected(who: str, wish: str) -> tuple:
 
 
 def test_who_may_list_open_take_and_read_a_request(cast, recorder, moment):
-    expected: dict[tuple[str, str], tuple] = {}
-    actual: dict[tuple[str, str], tuple] = {}
+    expected: dict[tuple[str, str], Doors] = {}
+    actual: dict[tuple[str, str], Doors] = {}
     for wish in WISHES:
         with transaction.atomic():
             ref, name = _reach_out(cast, wish)

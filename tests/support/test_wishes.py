@@ -30,7 +30,7 @@ from tests.asking import reach_out_form
 from tests.support.test_escalation import events, reach_out
 
 
-def paged(request) -> set:
+def paged(request) -> set[int]:
     return set(
         Page.objects.filter(request=request, kind=PageKind.PEER).values_list("peer", flat=True)
     )

@@ -8,8 +8,6 @@ and screen readers are not disturbed every five seconds.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import HttpResponse
@@ -17,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from backline.accounts.access import MemberRequest
+from backline.accounts.models import User
 from backline.lib import clock
 from backline.notify.inapp.counts import unread_count
 from backline.notify.models import OutgoingMessage
@@ -25,7 +24,7 @@ from backline.privacy.access import SIGNED_IN, access
 PER_PAGE = 30
 
 
-def _fingerprint(user: Any) -> tuple[str, int]:
+def _fingerprint(user: User) -> tuple[str, int]:
     """What identifies the state of the list, and how many are unread."""
     state = (
         OutgoingMessage.objects.visible_to(user)
