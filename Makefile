@@ -46,11 +46,11 @@ test-browser: install
 check: install
 	@$(BIN)/ruff check --quiet conftest.py backline tests bench scripts
 	@$(BIN)/ruff format --check --quiet conftest.py backline tests bench scripts
-	@$(BIN)/mypy conftest.py backline tests
+	@$(BIN)/mypy conftest.py backline tests bench
 
 bench: install
-	$(BIN)/python bench/http.py --write
-	$(BIN)/python bench/paging.py --write
+	$(BIN)/python -m bench.pages --write
+	$(BIN)/python -m bench.paging --write
 
 clean:
 	rm -rf $(VENV) data test-artifacts

@@ -1,10 +1,8 @@
 """What Backline's benchmarks share: a throw-away production-like Backline, granian,
 ``/proc`` sampling, percentiles, and writing results between markers in BENCHMARKS.md.
 
-Used by ``bench/http.py`` and ``bench/paging.py``. A script in this folder that imports
-this module must first put the project's root in place of its own folder on
-``sys.path`` (see either script): ``bench/http.py`` would otherwise hide the standard
-library's ``http`` package, which httpx needs.
+Used by ``bench/pages.py`` and ``bench/paging/``; each runs from the project's root as a
+module (``python -m bench.pages``), so that ``bench`` and ``backline`` import as packages.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ import platform
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,8 +24,11 @@ import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
+
+from backline.notify.tests.loopback import free_port as free_port  # the benchmarks' own
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -233,12 +233,6 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
 def bench_environment(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
     """The environment of every process of a throw-away Backline in ``data_dir``.
 
@@ -262,7 +256,7 @@ def bench_environment(data_dir: Path, database_url: str | None = None) -> dict[s
         BACKLINE_SSL_REDIRECT="no",
         BACKLINE_LOG_LEVEL="WARNING",
         # production refuses to start without SMTP: a benchmark that sends mail turns
-        # it on with its own sink (bench/paging.py)
+        # it on with its own sink (bench/paging/servers.py)
         BACKLINE_EMAIL="off",
         DJANGO_SETTINGS_MODULE="bench.settings",
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")])),
@@ -309,15 +303,23 @@ def granian(
         str(blocking_threads), "--no-ws", "--log-level", "warning", "backline.wsgi:application",
     ]  # fmt: skip
     with log.open("wb") as output:
-        server = subprocess.Popen(
-            command, cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
+        server = spawn(command, environ, output)
         try:
             wait_until_ready(server, f"http://{HOST}:{port}{ready_path}", log)
             yield server
         finally:
             stop(server)
+
+
+def spawn(
+    command: list[str], environ: dict[str, str], output: IO[bytes]
+) -> subprocess.Popen[bytes]:
+    """``command`` in the project's root, in a process group of its own (see ``stop``),
+    its output and errors to ``output``."""
+    return subprocess.Popen(
+        command, cwd=ROOT, env=environ, stdout=output, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
 
 
 def wait_until_ready(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
@@ -512,6 +514,28 @@ def command_line(script: str, argv: Sequence[str]) -> str:
     with contextlib.suppress(ValueError):
         python = python.relative_to(Path.cwd())
     return " ".join([str(python), script, *argv])
+
+
+def publish(
+    section: str,
+    failed: int,
+    write: bool,
+    start_mark: str,
+    end_mark: str,
+    heading: Callable[[], str] | None = None,
+) -> int:
+    """Prints a benchmark's report and, with ``write``, puts it into BENCHMARKS.md, unless
+    ``failed`` requests failed (then the figures are not valid). Returns the exit status."""
+    print()
+    print(section)
+    if failed:
+        print(f"{failed} requests failed: these figures are not valid.", file=sys.stderr)
+        if write:
+            print(f"{BENCHMARKS_MD.name} was left as it was.", file=sys.stderr)
+        return 1
+    if write:
+        write_section(section, start_mark, end_mark, heading)
+    return 0
 
 
 def write_section(

@@ -1,4 +1,4 @@
-"""Counts the database queries that each benchmarked page makes; run by ``bench/http.py``.
+"""Counts the database queries that each benchmarked page makes; run by ``bench/pages.py``.
 
 It runs in its own process against the benchmark's database, with Django's test
 client, so that the server being timed carries no query-counting code. Usage::

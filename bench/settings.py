@@ -1,7 +1,7 @@
-"""Backline's settings for the HTTP benchmark: the real ones, plus one bare view.
+"""Backline's settings for the benchmarks: the real ones, plus one bare view.
 
-Run with ``BACKLINE_ENV=production`` by ``bench/http.py``; only the differences
-below are the benchmark's own.
+Run with ``BACKLINE_ENV=production`` by ``bench/pages.py`` and ``bench/paging/``; only
+the differences below are the benchmarks' own.
 """
 
 from backline.settings import *  # noqa: F403

@@ -1,5 +1,5 @@
 """A real SMTP server on the loopback address that accepts everything and notes when
-each message arrived; run by ``bench/paging.py`` as a process of its own::
+each message arrived; run by ``bench/paging/`` as a process of its own::
 
     python -m bench.smtp_sink PORT LOG
 

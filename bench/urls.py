@@ -5,6 +5,7 @@ from django.urls import path
 
 from backline.accounts.models import Region
 from backline.privacy.access import PUBLIC, access
+from backline.urls import handler500 as backline_handler500
 from backline.urls import urlpatterns as backline_urlpatterns
 
 
@@ -18,3 +19,4 @@ urlpatterns = [
     path("bench/one-query/", one_query, name="bench_one_query"),
     *backline_urlpatterns,
 ]
+handler500 = backline_handler500  # a lost database gets Backline's own page here too

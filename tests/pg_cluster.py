@@ -9,10 +9,11 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from backline.notify.tests.loopback import free_port
 
 
 def pg_bin(name: str) -> str:
@@ -23,12 +24,6 @@ def pg_bin(name: str) -> str:
     if on_path:
         return on_path
     raise FileNotFoundError(f"{name} not found: install Debian's postgresql package")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _as_postgres(command: list[str]) -> list[str]:
@@ -89,8 +84,10 @@ class Cluster:
         self._ctl("start")
         return self
 
-    def restart(self) -> None:
-        self._ctl("-m", "fast", "restart")
+    def restart(self, mode: str = "fast") -> None:
+        """``pg_ctl restart``: ``fast`` disconnects every session cleanly, ``immediate``
+        stops the server as a crash would (it recovers from its log on the way up)."""
+        self._ctl("-m", mode, "restart")
 
     def create_database(self, name: str = "backline") -> None:
         subprocess.run(

@@ -476,8 +476,8 @@ def _failed(
             )
             if not retried:  # its group was cancelled while it was being sent
                 mine.update(status=Status.CANCELLED, sending_deadline=None, last_error=reason)
-            elif message.attempts >= fail_over_after:
-                fail_over(message, now)
+            elif message.attempts == fail_over_after or not fail_over_after:
+                fail_over(message, now)  # once: the next method takes over meanwhile
         elif mine.update(status=Status.FAILED, sending_deadline=None, last_error=reason):
             fail_over(message, now)
 

@@ -12,7 +12,7 @@ addresses of their own in 10.77.0.0/24, and runs
 
 Every process gets its settings from the environment, as ``scripts/run.sh`` gives them:
 ``DATABASE_URL`` naming the db host, ``BACKLINE_SMTP_HOST`` the mail host. From the
-machine's own namespace (on the switch too) it builds ``bench/paging.py``'s teams,
+machine's own namespace (on the switch too) it builds ``bench/paging/``'s teams,
 signs every telecommunicator in through the login form, and drives the web hosts
 through a small load balancer of its own (``balancer.py``):
 

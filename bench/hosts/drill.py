@@ -44,8 +44,9 @@ from bench.hosts.balancer import (
     Post,
     sign_in_everyone,
 )
-from bench.hosts.database import Database, pg_bin
+from bench.hosts.database import Database
 from bench.hosts.network import Host
+from tests.pg_cluster import pg_bin
 
 HOSTS = {
     host.name: host
@@ -62,8 +63,8 @@ WEBS = ["web1", "web2"]
 ENGINES = ["engine1", "engine2"]
 FOLDER_PREFIX = "backline-hosts-"
 PASSWORD = "bench-hosts-password-0123"  # the drill's own accounts only
-# bench/paging.py's teams and reader of outcomes, as bench/paging.py builds them
-PAGING_DB = "bench.paging_db"
+# the paging benchmark's teams and reader of outcomes, as bench/paging/ builds them
+PAGING_DB = "bench.paging.db"
 START_MARK = "<!-- hosts:start -->"
 END_MARK = "<!-- hosts:end -->"
 BURST_ATTEMPT_SECONDS = 5.0  # a person's patience before pressing again, in the burst

@@ -1,5 +1,6 @@
-"""Servers on loopback for the transports' tests: a free port, and the base of the fake
-HTTP services (the SMS provider, the push service) that answer the real clients."""
+"""Servers on loopback: a free port (for the transports' tests, the throw-away PostgreSQL
+cluster of ``tests/pg_cluster.py`` and the benchmarks under ``bench/``), and the base of
+the fake HTTP services (the SMS provider, the push service) that answer the real clients."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Backline's baseline HTTP benchmark: ``make bench`` or ``.venv/bin/python bench/http.py``.
+"""How fast Backline serves its pages, against a bare one-query view: ``make bench`` or
+``.venv/bin/python -m bench.pages`` (``--help``).
 
 It builds a throw-away production-like Backline in a temporary folder (SQLite,
 ``BACKLINE_ENV=production``, ``bench.settings``), loads the demo data, starts granian
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
+import http.cookiejar
 import json
 import math
 import os
@@ -33,19 +35,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
+import httpx
 
-# Run as a script, this file's folder comes first on sys.path, and this file (http.py)
-# would then hide the standard library's ``http`` package, which httpx needs.
-if sys.path and Path(sys.path[0] or ".").resolve() == BENCH_DIR:
-    sys.path[0] = str(ROOT)
-
-import http.cookiejar  # noqa: E402
-
-import httpx  # noqa: E402
-
-from bench.common import (  # noqa: E402
+from bench.common import (
     BASELINE_PATH,
     BENCHMARKS_MD,
     HOST,
@@ -62,10 +54,10 @@ from bench.common import (  # noqa: E402
     mib,
     nproc,
     prepare_database,
+    publish,
     run_quietly,
     sign_in_as,
     versions,
-    write_section,
 )
 
 USER_EMAIL = "telecom@example.org"  # demo telecommunicator: no MFA required
@@ -202,15 +194,31 @@ def report(
     command: str,
     load_before: tuple[float, float, float],
 ) -> str:
-    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    total_requests = sum(m.requests for r in results.rounds for m in r.values())
-    total_errors = sum(m.errors for r in results.rounds for m in r.values())
-    client_cpu = sum(m.client_cpu for r in results.rounds for m in r.values())
-    wall = sum(m.seconds for r in results.rounds for m in r.values())
-    server_cpu = sum(m.server_cpu for r in results.rounds for m in r.values())
-    machine_cpu = sum(m.machine_cpu for r in results.rounds for m in r.values())
-    others = max(0.0, machine_cpu - server_cpu - client_cpu) / wall
     lines = [
+        *_how(results, options, command, load_before),
+        "",
+        *_medians(results, queries),
+        "",
+        *_rounds(results, options.rounds),
+        "",
+        *_memory(sampler),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _how(
+    results: Results,
+    options: argparse.Namespace,
+    command: str,
+    load_before: tuple[float, float, float],
+) -> list[str]:
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    measured = [m for r in results.rounds for m in r.values()]
+    wall = sum(m.seconds for m in measured)
+    server_cpu = sum(m.server_cpu for m in measured)
+    client_cpu = sum(m.client_cpu for m in measured)
+    others = max(0.0, sum(m.machine_cpu for m in measured) - server_cpu - client_cpu) / wall
+    return [
         f"Measured {now} with `{command}`.",
         "",
         f"- Machine: {nproc()} CPUs ({cpu_model()}), Python {platform.python_version()}, "
@@ -222,10 +230,15 @@ def report(
         "`BACKLINE_ENV=production`, SQLite in a temporary folder, demo data loaded.",
         f"- Load: {options.concurrency} concurrent keep-alive connections, "
         f"{options.duration:g} s per endpoint per round, {options.rounds} rounds in rotating "
-        f"order after a {options.warmup:g} s warm-up per endpoint; {total_requests} requests, "
-        f"{total_errors} errors. While measuring, the server used {server_cpu / wall:.2f} CPUs "
-        f"on average, the client {client_cpu / wall:.2f} and other processes {others:.2f}.",
-        "",
+        f"order after a {options.warmup:g} s warm-up per endpoint; "
+        f"{sum(m.requests for m in measured)} requests, {results.errors} errors. While "
+        f"measuring, the server used {server_cpu / wall:.2f} CPUs on average, the client "
+        f"{client_cpu / wall:.2f} and other processes {others:.2f}.",
+    ]
+
+
+def _medians(results: Results, queries: dict[str, int]) -> list[str]:
+    lines = [
         "| endpoint | path | queries | req/s | p50 ms | p95 ms | server CPU ms/req "
         "| req/s ÷ baseline | p50 ÷ baseline | CPU ÷ baseline |",
         "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
@@ -241,20 +254,28 @@ def report(
             f"| {results.ratio(endpoint, 'p50'):.2f} "
             f"| {results.ratio(endpoint, 'cpu'):.2f} |"
         )
-    lines += ["", "Each round (req/s; p50 ms; server CPU ms/req):", ""]
-    lines.append(
-        "| endpoint | " + " | ".join(f"round {n + 1}" for n in range(options.rounds)) + " |"
-    )
-    lines.append("|---|" + "--:|" * options.rounds)
+    return lines
+
+
+def _rounds(results: Results, rounds: int) -> list[str]:
+    lines = [
+        "Each round (req/s; p50 ms; server CPU ms/req):",
+        "",
+        "| endpoint | " + " | ".join(f"round {n + 1}" for n in range(rounds)) + " |",
+        "|---|" + "--:|" * rounds,
+    ]
     for endpoint in ENDPOINTS:
         cells = [
             f"{m.rps:.0f}; {m.latency_ms(0.5):.1f}; {m.server_cpu_ms:.2f}"
             for m in results.of(endpoint)
         ]
         lines.append(f"| {endpoint.name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _memory(sampler: MemorySampler) -> list[str]:
     peak_source = "`VmHWM`" if sampler.peaks_reset else "`VmRSS` sampled every 0.25 s"
-    lines += [
-        "",
+    lines = [
         f"Server memory, MiB (peak under load: {peak_source}, reset after signing in; "
         "PSS shares pages among the processes that share them):",
         "",
@@ -277,7 +298,7 @@ def report(
         f"| {mib(sum(p.last_rss_kib for p in memory))} "
         f"| {mib(sum(pss_values) if len(pss_values) == len(memory) else None)} |"
     )
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 # --------------------------------------------------------------------------- main
@@ -307,7 +328,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
 def main(argv: Sequence[str]) -> int:
     options = parse(argv)
     load_before = os.getloadavg()
-    command = command_line("bench/http.py", argv)
+    command = command_line("-m bench.pages", argv)
     with tempfile.TemporaryDirectory(prefix="backline-bench-") as temporary:
         data_dir = Path(temporary)
         environ = bench_environment(data_dir)
@@ -337,16 +358,7 @@ def main(argv: Sequence[str]) -> int:
             )
             sampler.stop()
     section = report(results, queries, sampler, options, command, load_before)
-    print()
-    print(section)
-    if results.errors:
-        print(f"{results.errors} requests failed: these figures are not valid.", file=sys.stderr)
-        if options.write:
-            print(f"{BENCHMARKS_MD.name} was left as it was.", file=sys.stderr)
-        return 1
-    if options.write:
-        write_section(section, START_MARK, END_MARK)
-    return 0
+    return publish(section, results.errors, options.write, START_MARK, END_MARK)
 
 
 if __name__ == "__main__":
