@@ -44,9 +44,9 @@ test-browser: install
 
 # ruff, then mypy --strict (pyproject.toml's [tool.mypy]); silent but for what fails
 check: install
-	@$(BIN)/ruff check --quiet backline tests bench scripts
-	@$(BIN)/ruff format --check --quiet backline tests bench scripts
-	@$(BIN)/mypy backline tests bench
+	@$(BIN)/ruff check --quiet conftest.py backline tests bench scripts
+	@$(BIN)/ruff format --check --quiet conftest.py backline tests bench scripts
+	@$(BIN)/mypy conftest.py backline tests bench
 
 bench: install
 	$(BIN)/python -m bench.pages --write

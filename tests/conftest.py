@@ -1,7 +1,11 @@
+"""Fixtures of the tests under tests/: the personas' world, signed-in clients, the team
+most stories start from, and what the log handlers write. The clock and the recorder
+are declared for every test in the conftest.py at the top (tests/harness.py)."""
+
 import importlib
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.conf import settings as django_settings
@@ -10,12 +14,27 @@ from django.db import connection
 from django.test import Client
 
 from backline.lib.redact import RedactSecrets
+from backline.notify.models import ContactMethod
+from tests import harness
 from tests.personas import PASSWORD, World, build_world, confirm_access
 
 
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+@pytest.fixture
+def team(world: World, moment: harness.Clock) -> harness.Team:
+    """Peers A (on call), B and C, their contact methods and the default policy, with
+    the clock standing at ``harness.START`` (``harness.build_team``)."""
+    return harness.build_team(world)
+
+
+@pytest.fixture
+def reachable(db: None) -> Callable[..., ContactMethod]:
+    """``reachable(user, channel, value, verified=True)``: a contact method."""
+    return harness.reachable
 
 
 @pytest.fixture

@@ -94,3 +94,47 @@ def later():
         "oncall",
         "roster",
     }
+
+
+def conftest_imports(source: str) -> list[int]:
+    """The lines of a module's imports of a conftest module."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            named = [alias.name.split(".")[-1] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            named = [(node.module or "").split(".")[-1], *(a.name for a in node.names)]
+        else:
+            continue
+        if "conftest" in named:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_nothing_imports_a_conftest():
+    """A conftest declares fixtures, which tests receive by name; what tests share as code
+    lives in modules of its own (tests/harness.py, docs/adr/0022)."""
+    root = BACKLINE.parent
+    wrong = [
+        f"{path.relative_to(root)}:{line}"
+        for folder in ("tests", "backline", "bench", "scripts")
+        for path in sorted((root / folder).rglob("*.py"))
+        for line in conftest_imports(path.read_text())
+    ]
+    wrong += [
+        f"conftest.py:{line}" for line in conftest_imports((root / "conftest.py").read_text())
+    ]
+    assert not wrong, "import from tests/harness.py (or another module), not a conftest:\n" + (
+        "\n".join(wrong)
+    )
+
+
+def test_the_conftest_check_sees_every_kind_of_import():
+    source = """
+from tests.support.conftest import Team
+from .conftest import moment
+from tests.support import conftest
+import backline.notify.conftest
+from tests.harness import START
+"""
+    assert conftest_imports(source) == [2, 3, 4, 5]

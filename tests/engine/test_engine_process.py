@@ -22,7 +22,7 @@ from backline.notify import outbox
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
 from backline.support import escalation
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget
-from tests.engine.conftest import ROOT, engine_env, eventually
+from tests.engine.processes import ROOT, engine_env, eventually
 from tests.personas import make_person
 from tests.pg_cluster import Cluster
 

@@ -13,11 +13,11 @@ from django.db import connection
 
 from backline.lib import clock
 from backline.notify import outbox, registry
-from backline.notify.conftest import Recording
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage, Status
 from backline.notify.transport import Sent, Transport, TransportError
 from backline.support import escalation
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget
+from tests.harness import Recorder
 
 PAGE = outbox.Message("Backline: a colleague is asking for support", "Open Backline.", "/x")
 
@@ -37,13 +37,13 @@ def sending_through(channel: str, transport: Transport) -> Iterator[None]:
 
 
 @pytest.fixture
-def fallback_texts(world, reachable, recording, moment) -> Recording:
+def fallback_texts(world, reachable, recording, moment) -> Recorder:
     """A page planned for the peer's e-mail alone, then a phone added: the texts that the
     fallback sends, recorded."""
     reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     outbox.enqueue(world.peer.pk, "group", "event", PAGE)
     reachable(world.peer, Channel.SMS, "+15550100001")
-    texts: Recording = recording(Channel.SMS)
+    texts: Recorder = recording(Channel.SMS)
     return texts
 
 
@@ -90,16 +90,18 @@ def test_rules_say_which_method_and_when(world, reachable, recording, moment):
     sms = reachable(world.peer, Channel.SMS, "+15550100001")
     NotificationRule.objects.create(user=world.peer, contact_method=sms, delay_minutes=0)
     NotificationRule.objects.create(user=world.peer, contact_method=email, delay_minutes=5)
-    texts, mail = recording(Channel.SMS), recording(Channel.EMAIL)
+    sent = recording(Channel.SMS)
+    recording(Channel.EMAIL)
     outbox.enqueue(world.peer.pk, "group", "event", PAGE)
     outbox.process()
-    assert [a for a, *_ in texts.sent] == ["+15550100001"] and mail.sent == []
+    sent.expect(to="+15550100001")
+    sent.expect_nothing()
     moment.shift(minutes=4, seconds=59)
     outbox.process()
-    assert mail.sent == []
+    sent.expect_nothing()
     moment.shift(seconds=1)
     outbox.process()
-    assert [a for a, *_ in mail.sent] == ["pat@mail.test"]
+    sent.expect(to="pat@mail.test")
 
 
 def test_a_long_event_key_still_fits(world, reachable, recording, moment):
@@ -118,17 +120,17 @@ def test_a_sending_row_past_its_deadline_is_sent_again(world, reachable, recordi
     assert only(Channel.EMAIL).status == Status.SENDING
     moment.shift(seconds=29)
     assert outbox.process() == 0  # it might still be sending
-    assert mail.sent == []
+    mail.expect_nothing()
     moment.shift(seconds=2)
     outbox.process()  # the attempt failed: it waits its back-off, as after any failure
     message = only(Channel.EMAIL)
     assert (message.status, message.attempts) == (Status.PENDING, 1)
     assert message.last_error == "no outcome: the engine stopped while sending"
-    moment.shift(seconds=(message.next_attempt_at - clock.now()).total_seconds())
+    moment.to(message.next_attempt_at)
     assert outbox.process() == 1
     message = only(Channel.EMAIL)
     assert (message.status, message.attempts) == (Status.SENT, 2)
-    assert len(mail.sent) == 1
+    mail.expect(to="pat@mail.test")
 
 
 def test_a_row_that_failed_then_was_abandoned_is_still_delivered(
@@ -139,11 +141,11 @@ def test_a_row_that_failed_then_was_abandoned_is_still_delivered(
     reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     mail = recording(Channel.EMAIL)
     outbox.enqueue(world.peer.pk, "group", "event", PAGE, until_cancelled=True)
-    mail.error = TransportError("mail server down")
+    mail.fail(Channel.EMAIL, TransportError("mail server down"))
     for _ in range(4):
         outbox.process()
-        moment.shift(seconds=(only(Channel.EMAIL).next_attempt_at - clock.now()).total_seconds())
-    mail.error = None
+        moment.to(only(Channel.EMAIL).next_attempt_at)
+    mail.restore(Channel.EMAIL)
     assert outbox._claim(clock.now(), 10)  # the fifth attempt: its engine dies
     moment.shift(seconds=31)
     for _ in range(3):
@@ -153,7 +155,7 @@ def test_a_row_that_failed_then_was_abandoned_is_still_delivered(
     assert (message.status, message.attempts) == (Status.SENT, 6)
     # looked for once, when it first kept failing; not on every attempt after
     assert caplog.text.count("no contact method left") == 1
-    assert mail.sent == [("pat@mail.test", PAGE.subject, PAGE.body)]
+    assert mail.expect(to="pat@mail.test", subject=PAGE.subject).body == PAGE.body
 
 
 def test_a_message_that_kills_every_engine_fails_over_and_is_still_tried(
@@ -161,7 +163,7 @@ def test_a_message_that_kills_every_engine_fails_over_and_is_still_tried(
 ):
     for _ in range(outbox.FAIL_OVER_AFTER):
         message = only(Channel.EMAIL)
-        moment.shift(seconds=max(0, (message.next_attempt_at - clock.now()).total_seconds()))
+        moment.to(message.next_attempt_at)
         assert outbox._claim(clock.now(), 10)  # claimed, and the engine dies each time
         moment.shift(seconds=31)
         with caplog.at_level(logging.WARNING):
@@ -169,12 +171,11 @@ def test_a_message_that_kills_every_engine_fails_over_and_is_still_tried(
     message = only(Channel.EMAIL)
     assert (message.status, message.attempts) == (Status.PENDING, 3)
     assert "sending never finished" in caplog.text
-    assert [a for a, *_ in fallback_texts.sent] == ["+15550100001"]
+    fallback_texts.expect(to="+15550100001")
 
 
 def test_retries_back_off_then_the_next_method_takes_over(fallback_texts, recording, moment):
-    mail = recording(Channel.EMAIL)
-    mail.error = TransportError("mail server busy")
+    recording(Channel.EMAIL).fail(Channel.EMAIL, TransportError("mail server busy"))
     outbox.process()
     message = only(Channel.EMAIL)
     assert (message.status, message.attempts) == (Status.PENDING, 1)
@@ -196,10 +197,10 @@ def test_retries_back_off_then_the_next_method_takes_over(fallback_texts, record
     )
     fallback = message.fallback
     assert (fallback.channel, fallback.status, fallback.attempts) == (Channel.SMS, Status.SENT, 1)
-    assert len(fallback_texts.sent) == 1
+    fallback_texts.expect(to="+15550100001")
     moment.shift(seconds=waits[-1].total_seconds())
     outbox.process()
-    assert len(fallback_texts.sent) == 1  # one fallback per message, however often it fails
+    fallback_texts.expect_nothing()  # one fallback per message, however often it fails
 
 
 def test_fallback_skips_unverified_and_turned_off_methods_and_ends(
@@ -210,7 +211,7 @@ def test_fallback_skips_unverified_and_turned_off_methods_and_ends(
     reachable(world.peer, Channel.SMS, "+15550100001", verified=False)
     off = reachable(world.peer, Channel.VOICE, "+15550100002")
     ContactMethod.objects.filter(pk=off.pk).update(disabled=True)
-    recording(Channel.EMAIL).error = TransportError("no such mailbox", retryable=False)
+    recording(Channel.EMAIL).fail(Channel.EMAIL, TransportError("no such mailbox", retryable=False))
     with caplog.at_level(logging.ERROR):
         outbox.process()
     assert not OutgoingMessage.objects.filter(fallback_of__isnull=False).exists()
@@ -223,12 +224,13 @@ def test_a_method_turned_off_after_the_page_was_planned_is_skipped(
     email = reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     outbox.enqueue(world.peer.pk, "group", "event", PAGE)
     reachable(world.peer, Channel.SMS, "+15550100001")
-    mail, texts = recording(Channel.EMAIL), recording(Channel.SMS)
+    sent = recording(Channel.EMAIL)
+    recording(Channel.SMS)
     ContactMethod.objects.filter(pk=email.pk).update(disabled=True)
     outbox.process()
-    assert mail.sent == []
+    sent.expect_nothing(channel=Channel.EMAIL)
     assert only(Channel.EMAIL).status == Status.FAILED
-    assert len(texts.sent) == 1
+    sent.expect(to="+15550100001")
 
 
 def test_removing_a_method_fails_its_waiting_messages_over_and_keeps_history(
@@ -237,11 +239,12 @@ def test_removing_a_method_fails_its_waiting_messages_over_and_keeps_history(
     email = reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     NotificationRule.objects.create(user=world.peer, contact_method=email, delay_minutes=0)
     NotificationRule.objects.create(user=world.peer, contact_method=email, delay_minutes=10)
-    recording(Channel.EMAIL)
+    sent = recording(Channel.EMAIL)
     outbox.enqueue(world.peer.pk, "group", "event", PAGE)
     outbox.process()  # the first goes out; the second waits ten minutes
+    sent.expect(to="pat@mail.test")
     reachable(world.peer, Channel.SMS, "+15550100001")
-    texts = recording(Channel.SMS)
+    recording(Channel.SMS)
     outbox.withdraw(email)
     assert not ContactMethod.objects.filter(pk=email.pk).exists()
     history = OutgoingMessage.objects.filter(channel=Channel.EMAIL).order_by("next_attempt_at")
@@ -250,7 +253,7 @@ def test_removing_a_method_fails_its_waiting_messages_over_and_keeps_history(
         (Status.FAILED, None),
     ]
     outbox.process()
-    assert len(texts.sent) == 1
+    sent.expect(to="+15550100001")
 
 
 def test_an_address_that_no_key_opens_fails_alone(world, reachable, recording, moment):
@@ -266,7 +269,7 @@ def test_an_address_that_no_key_opens_fails_alone(world, reachable, recording, m
     assert outbox.process() == 2
     assert only(Channel.EMAIL, "a").status == Status.FAILED
     assert only(Channel.EMAIL, "b").status == Status.SENT
-    assert [a for a, *_ in mail.sent] == ["cory@mail.test"]
+    mail.expect(to="cory@mail.test")  # and nothing to the peer
 
 
 def test_a_transport_that_crashes_is_retried_not_fatal(world, reachable, recording, moment):
@@ -311,7 +314,7 @@ class TestCancel:
         assert only(Channel.EMAIL).status == Status.CANCELLED
         moment.shift(minutes=5)
         assert outbox.process() == 0
-        assert fallback_texts.sent == []
+        fallback_texts.expect_nothing()
 
     def test_a_message_failing_after_the_cancel_has_no_fallback(self, fallback_texts):
         [claimed] = outbox._claim(clock.now(), 10)
@@ -321,7 +324,7 @@ class TestCancel:
         assert only(Channel.EMAIL).status == Status.FAILED
         assert not OutgoingMessage.objects.filter(fallback_of__isnull=False).exists()
         outbox.process()
-        assert fallback_texts.sent == []
+        fallback_texts.expect_nothing()
 
     def test_a_sent_message_stays_sent(self, world, reachable, recording, moment):
         reachable(world.peer, Channel.EMAIL, "pat@mail.test")
@@ -342,7 +345,7 @@ class TestCancel:
         moment.shift(minutes=1)
         assert outbox.process() == 0
         assert only(Channel.EMAIL).status == Status.CANCELLED
-        assert mail.sent == []
+        mail.expect_nothing()
 
     def test_a_group_can_start_again_after_a_cancel(self, world, reachable, recording, moment):
         reachable(world.peer, Channel.EMAIL, "pat@mail.test")
@@ -351,7 +354,7 @@ class TestCancel:
         outbox.cancel("group")
         outbox.enqueue(world.peer.pk, "group", "again", PAGE)  # e.g. a request reopened
         outbox.process()
-        assert len(mail.sent) == 1
+        mail.expect(to="pat@mail.test")  # once
 
 
 def test_the_constraint_refuses_a_waiting_message_without_a_method(world, moment):
@@ -372,7 +375,8 @@ def test_page_texts_are_lock_screen_safe(world, reachable, recording, moment):
     """Whatever support asks the outbox to send names nobody and carries no note."""
     reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     reachable(world.peer, Channel.SMS, "+15550100001")
-    mail, texts = recording(Channel.EMAIL), recording(Channel.SMS)
+    sent = recording(Channel.EMAIL)
+    recording(Channel.SMS)
     policy = EscalationPolicy.objects.create(region=world.region, name="P", is_default=True)
     step = EscalationStep.objects.create(policy=policy, order=0, delay_minutes=5)
     StepTarget.objects.create(step=step, kind="user", user=world.peer)
@@ -383,13 +387,14 @@ def test_page_texts_are_lock_screen_safe(world, reachable, recording, moment):
         escalation.Ask(urgency="now", contact="call", note=note),
     )
     outbox.process()
-    assert mail.sent and texts.sent
+    delivered = sent.take()
+    assert {d.channel for d in delivered} == {Channel.EMAIL, Channel.SMS}
     secrets = [note, "+1555"]
     for person in (world.telecommunicator, world.peer):
         secrets += [person.full_name, person.full_name.split()[0], person.email]
     secrets += [world.agency.name, world.region.name]
     said = [m.subject + m.body + m.link for m in OutgoingMessage.objects.all()]
-    said += [subject + body for _a, subject, body in mail.sent + texts.sent]
+    said += [d.subject + d.body + d.link for d in delivered]
     for text in said:
         assert not [s for s in secrets if s.lower() in text.lower()], text
 

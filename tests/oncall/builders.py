@@ -3,6 +3,7 @@ of the on-call and policy pages for the access table."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -21,6 +22,24 @@ from backline.oncall.models import (
 )
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget, TargetKind
 from tests.personas import World, enrol_totp, make_person
+
+
+@dataclass
+class Peers:
+    world: World
+    a: User  # the world's peer
+    b: User
+    c: User
+
+
+def peers(world: World) -> Peers:
+    """The world's peer and two more, at the same agency; nobody has a contact method."""
+    return Peers(
+        world,
+        world.peer,
+        peer(world, "b@harbor.test", "Bo Bee"),
+        peer(world, "c@harbor.test", "Cy Sea"),
+    )
 
 
 def rotation(

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from backline.oncall import resolve, waking
 from backline.oncall.models import Availability, QuietHours
+from tests.harness import START
 from tests.oncall import builders
-from tests.oncall.conftest import NOW  # 07:00 in Los Angeles, the peer's agency
 
 
 def test_available_until_a_chosen_time_then_switched_off(team, client_of):
@@ -19,13 +19,13 @@ def test_available_until_a_chosen_time_then_switched_off(team, client_of):
     assert response.status_code == 302
     availability = Availability.objects.get(user=team.a)
     assert availability.until == datetime(2026, 3, 3, 2, 30, tzinfo=UTC)  # 18:30 PST
-    assert team.a.pk in resolve.available_now(team.world.region.pk, NOW)
+    assert team.a.pk in resolve.available_now(team.world.region.pk, START)
     page = peer.get(reverse("oncall:home")).content.decode()
     assert "You are available until" in page and "18:30" in page
 
     peer.post(reverse("oncall:availability"), {"action": "off"})
     assert not Availability.objects.exists()
-    assert team.a.pk not in resolve.available_now(team.world.region.pk, NOW)
+    assert team.a.pk not in resolve.available_now(team.world.region.pk, START)
 
 
 def test_a_time_already_past_today_means_tomorrow(team, client_of):
@@ -74,7 +74,7 @@ def test_quiet_hours_are_set_changed_and_removed(team, client_of):
     quiet = QuietHours.objects.get(user=team.a)
     assert (quiet.starts_at, quiet.ends_at) == (time(22), time(7))
     assert resolve.in_quiet_hours(quiet, datetime(2026, 3, 3, 8, tzinfo=UTC))  # midnight PST
-    assert not resolve.in_quiet_hours(quiet, NOW)  # 07:00 sharp: no longer quiet
+    assert not resolve.in_quiet_hours(quiet, START)  # 07:00 sharp: no longer quiet
 
     peer.post(
         reverse("oncall:quiet_hours"),
@@ -112,7 +112,7 @@ def test_quiet_hours_spare_the_merely_available_and_never_the_one_on_call(team):
     """A is on call, B and C said "available now"; A and B are in their quiet hours."""
     builders.rotation(team.world.region, [team.a])
     for person in (team.b, team.c):
-        Availability.objects.create(user=person, until=NOW + timedelta(hours=2), set_at=NOW)
+        Availability.objects.create(user=person, until=START + timedelta(hours=2), set_at=START)
     for person in (team.a, team.b):
         QuietHours.objects.create(
             user=person, time_zone="America/Los_Angeles", starts_at=time(6), ends_at=time(8)
@@ -120,8 +120,8 @@ def test_quiet_hours_spare_the_merely_available_and_never_the_one_on_call(team):
     peers = {team.a.pk, team.b.pk, team.c.pk}
     region = team.world.region.pk
 
-    assert waking.available(region, peers, NOW, can_wait=False) == {team.a.pk, team.c.pk}
+    assert waking.available(region, peers, START, can_wait=False) == {team.a.pk, team.c.pk}
     # something that can wait: all three are available; whoever is asleep, on call or
     # not, is told apart by their rest, so a step can wait for the first to wake
-    assert waking.available(region, peers, NOW, can_wait=True) == peers
-    assert waking.awake(peers, NOW) == {team.c.pk}
+    assert waking.available(region, peers, START, can_wait=True) == peers
+    assert waking.awake(peers, START) == {team.c.pk}

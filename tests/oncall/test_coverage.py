@@ -10,8 +10,8 @@ from backline.oncall import coverage
 from backline.oncall.coverage import Kind, Period, uncovered, weekly_uncovered
 from backline.oncall.models import ScheduleWindow
 from backline.oncall.resolve import Shift
+from tests.harness import START
 from tests.oncall import builders
-from tests.oncall.conftest import NOW
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -25,7 +25,7 @@ def kinds(warnings) -> list[str]:
 def reachable(*people) -> None:
     for person in people:
         ContactMethod.objects.create(
-            user=person, channel=Channel.EMAIL, value=person.email, verified_at=NOW
+            user=person, channel=Channel.EMAIL, value=person.email, verified_at=START
         )
 
 
@@ -106,7 +106,7 @@ def test_an_unverified_or_disabled_contact_method_does_not_count(team):
     region = team.world.region
     ContactMethod.objects.create(user=team.a, channel=Channel.EMAIL, value="a@x.test")
     ContactMethod.objects.create(
-        user=team.b, channel=Channel.SMS, value="+15550100", verified_at=NOW, disabled=True
+        user=team.b, channel=Channel.SMS, value="+15550100", verified_at=START, disabled=True
     )
     reachable(team.c)
     warning = next(w for w in coverage.region_warnings(region) if w.kind == Kind.NO_CONTACT_METHOD)

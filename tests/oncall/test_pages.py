@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from backline.oncall.models import Override, Rotation, RotationKind, Schedule, ScheduleWindow
 from backline.support.models import StepTarget, TargetKind
+from tests.harness import START
 from tests.oncall import builders
-from tests.oncall.conftest import NOW
 
 
 @pytest.fixture
@@ -170,7 +170,7 @@ def test_schedules_and_windows(team, coordinator):
 def local(delta: timedelta) -> str:
     from zoneinfo import ZoneInfo
 
-    return (NOW + delta).astimezone(ZoneInfo("America/Los_Angeles")).strftime("%Y-%m-%dT%H:%M")
+    return (START + delta).astimezone(ZoneInfo("America/Los_Angeles")).strftime("%Y-%m-%dT%H:%M")
 
 
 def test_overrides_are_validated(team, coordinator, world):
@@ -198,7 +198,7 @@ def test_overrides_are_validated(team, coordinator, world):
     assert not Override.objects.exists()
     coordinator.post(reverse("oncall:overrides"), good)
     override = Override.objects.get()
-    assert override.starts_at == NOW + timedelta(hours=1)  # read in the coordinator's zone
+    assert override.starts_at == START + timedelta(hours=1)  # read in the coordinator's zone
     assert (override.covered_by, override.created_by) == (team.b, team.world.coordinator)
     assert "Bo Bee" in coordinator.get(reverse("oncall:overrides")).content.decode()
 
@@ -315,11 +315,11 @@ def test_outsiders_get_404_for_every_object_and_nothing_changes(team, client_of,
     step = policy.steps.get()
     override = Override.objects.create(
         rotation=rotation,
-        starts_at=NOW + timedelta(days=1),
-        ends_at=NOW + timedelta(days=2),
+        starts_at=START + timedelta(days=1),
+        ends_at=START + timedelta(days=2),
         covered_by=team.b,
     )
-    offer = swaps.offer(rotation, team.a, NOW + timedelta(hours=1), NOW + timedelta(hours=2))
+    offer = swaps.offer(rotation, team.a, START + timedelta(hours=1), START + timedelta(hours=2))
     args = {
         "rotation": {"pk": rotation.pk},
         "member": {"pk": rotation.pk, "member_pk": rotation.members.get().pk},

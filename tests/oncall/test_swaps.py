@@ -14,8 +14,8 @@ from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.oncall import resolve, swaps
 from backline.oncall.models import Override, RotationKind, ShiftOffer
+from tests.harness import START
 from tests.oncall import builders
-from tests.oncall.conftest import NOW
 from tests.personas import World, enrol_totp, make_person
 
 
@@ -30,7 +30,7 @@ def local(moment: datetime) -> str:
 def weekly(team):
     """A is on call this week (Sunday 1 March 08:00 PST to 8 March), B the next."""
     return builders.rotation(
-        team.world.region, [team.b, team.a], starts_on=NOW.date() - timedelta(days=8)
+        team.world.region, [team.b, team.a], starts_on=START.date() - timedelta(days=8)
     )
 
 
@@ -39,7 +39,7 @@ def offer_form(rotation, start: datetime, end: datetime) -> dict[str, str]:
 
 
 def test_offer_and_take_a_shift(team, weekly, client_of):
-    start, end = NOW + timedelta(days=1), NOW + timedelta(days=1, hours=6)
+    start, end = START + timedelta(days=1), START + timedelta(days=1, hours=6)
     offerer = client_of(team.a)
     form = offerer.get(
         reverse("oncall:offer_new"),
@@ -66,7 +66,7 @@ def test_offer_and_take_a_shift(team, weekly, client_of):
 
 
 def test_the_first_taker_wins(team, weekly):
-    offer = swaps.offer(weekly, team.a, NOW + timedelta(hours=2), NOW + timedelta(hours=4))
+    offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     seen_by_b = ShiftOffer.objects.get(pk=offer.pk)  # both loaded it while it was open
     seen_by_c = ShiftOffer.objects.get(pk=offer.pk)
     swaps.take(seen_by_c, team.c)
@@ -78,7 +78,7 @@ def test_the_first_taker_wins(team, weekly):
 
 
 def test_taking_a_taken_offer_on_the_page_says_so(team, weekly, client_of):
-    offer = swaps.offer(weekly, team.a, NOW + timedelta(hours=2), NOW + timedelta(hours=4))
+    offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     swaps.take(offer, team.c)
     response = client_of(team.b).post(reverse("oncall:offer_take", args=[offer.pk]), follow=True)
     assert "already taken or withdrawn" in response.content.decode()
@@ -86,7 +86,7 @@ def test_taking_a_taken_offer_on_the_page_says_so(team, weekly, client_of):
 
 
 def test_withdraw_an_offer(team, weekly, client_of):
-    offer = swaps.offer(weekly, team.a, NOW + timedelta(hours=2), NOW + timedelta(hours=4))
+    offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     assert (
         client_of(team.b).post(reverse("oncall:offer_withdraw", args=[offer.pk])).status_code == 404
     )
@@ -101,7 +101,7 @@ def test_withdraw_an_offer(team, weekly, client_of):
 
 
 def test_a_taken_offer_cannot_be_withdrawn(team, weekly, client_of):
-    offer = swaps.offer(weekly, team.a, NOW + timedelta(hours=2), NOW + timedelta(hours=4))
+    offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     swaps.take(offer, team.b)
     response = client_of(team.a).post(
         reverse("oncall:offer_withdraw", args=[offer.pk]), follow=True
@@ -121,7 +121,7 @@ def test_a_taken_offer_cannot_be_withdrawn(team, weekly, client_of):
 )
 def test_an_offer_must_be_your_own_coming_shift(team, weekly, client_of, start, end, error):
     response = client_of(team.a).post(
-        reverse("oncall:offer_new"), offer_form(weekly, NOW + start, NOW + end)
+        reverse("oncall:offer_new"), offer_form(weekly, START + start, START + end)
     )
     assert response.status_code == 200
     assert error in response.content.decode()
@@ -129,32 +129,32 @@ def test_an_offer_must_be_your_own_coming_shift(team, weekly, client_of, start, 
 
 
 def test_an_offer_starting_in_the_past_starts_now(team, weekly):
-    offer = swaps.offer(weekly, team.a, NOW - timedelta(hours=3), NOW + timedelta(hours=1))
-    assert offer.starts_at == NOW
+    offer = swaps.offer(weekly, team.a, START - timedelta(hours=3), START + timedelta(hours=1))
+    assert offer.starts_at == START
 
 
 def test_overlapping_offers_are_refused(team, weekly, client_of):
-    swaps.offer(weekly, team.a, NOW + timedelta(hours=2), NOW + timedelta(hours=4))
+    swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     response = client_of(team.a).post(
         reverse("oncall:offer_new"),
-        offer_form(weekly, NOW + timedelta(hours=3), NOW + timedelta(hours=5)),
+        offer_form(weekly, START + timedelta(hours=3), START + timedelta(hours=5)),
     )
     assert "already offer part of that time" in response.content.decode()
     assert ShiftOffer.objects.count() == 1
 
 
 def test_a_taken_shift_can_be_offered_again(team, weekly):
-    first = swaps.offer(weekly, team.a, NOW + timedelta(hours=2), NOW + timedelta(hours=8))
+    first = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=8))
     swaps.take(first, team.b)
-    again = swaps.offer(weekly, team.b, NOW + timedelta(hours=4), NOW + timedelta(hours=6))
+    again = swaps.offer(weekly, team.b, START + timedelta(hours=4), START + timedelta(hours=6))
     swaps.take(again, team.c)
-    at = NOW + timedelta(hours=5)
+    at = START + timedelta(hours=5)
     assert resolve.rotation_on_call(weekly, at) == team.c.pk
-    assert resolve.rotation_on_call(weekly, NOW + timedelta(hours=3)) == team.b.pk
+    assert resolve.rotation_on_call(weekly, START + timedelta(hours=3)) == team.b.pk
 
 
 def test_you_cannot_take_your_own_offer_or_one_of_another_team(team, weekly, world: World):
-    offer = swaps.offer(weekly, team.a, NOW + timedelta(hours=2), NOW + timedelta(hours=4))
+    offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     with pytest.raises(swaps.Refused, match="your own offer"):
         swaps.take(offer, team.a)
     stranger = make_person(
@@ -172,7 +172,7 @@ def test_you_cannot_take_your_own_offer_or_one_of_another_team(team, weekly, wor
 
 
 def test_a_coordinator_assigns_an_offer(team, weekly, client_of):
-    offer = swaps.offer(weekly, team.a, NOW + timedelta(hours=2), NOW + timedelta(hours=4))
+    offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     coordinator = client_of(team.world.coordinator)
     page = coordinator.get(reverse("oncall:home"))
     assert "Pat Peer offers Primary" in page.content.decode()
@@ -185,7 +185,7 @@ def test_a_coordinator_assigns_an_offer(team, weekly, client_of):
 
 
 def test_removing_the_override_of_a_taken_offer_closes_the_offer(team, weekly, client_of):
-    offer = swaps.offer(weekly, team.a, NOW + timedelta(hours=2), NOW + timedelta(hours=4))
+    offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     override = swaps.take(offer, team.b)
     client_of(team.world.coordinator).post(
         reverse("oncall:override_delete", args=[override.pk]), {"confirm": "yes"}
@@ -193,15 +193,15 @@ def test_removing_the_override_of_a_taken_offer_closes_the_offer(team, weekly, c
     offer.refresh_from_db()
     assert offer.override is None and offer.withdrawn_at is not None
     assert not ShiftOffer.objects.open().exists()
-    assert resolve.rotation_on_call(weekly, NOW + timedelta(hours=3)) == team.a.pk
+    assert resolve.rotation_on_call(weekly, START + timedelta(hours=3)) == team.a.pk
 
 
 def test_an_offer_whose_shift_changed_cannot_be_taken(team, weekly):
-    offer = swaps.offer(weekly, team.a, NOW + timedelta(hours=2), NOW + timedelta(hours=4))
+    offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     Override.objects.create(  # a coordinator gave the time to C meanwhile
         rotation=weekly,
-        starts_at=NOW,
-        ends_at=NOW + timedelta(days=1),
+        starts_at=START,
+        ends_at=START + timedelta(days=1),
         covered_by=team.c,
     )
     with pytest.raises(swaps.Refused, match="changed"):

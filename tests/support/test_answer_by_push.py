@@ -23,7 +23,7 @@ from backline.notify.models import Channel, OutgoingMessage
 from backline.notify.push.tests.fake_push import Device, FakePushService
 from backline.support import answers, escalation, lifecycle, messages
 from backline.support.models import Event, EventKind, Page, RequestStatus, SupportRequest
-from tests.support.conftest import Team, verified
+from tests.harness import Team, reachable
 
 PUBLIC_URL = "http://testserver"
 
@@ -71,7 +71,7 @@ def test_a_page_pushed_to_the_browser_carries_the_button_and_nothing_that_names_
     team, moment, service
 ):
     device = Device()
-    verified(team.a, Channel.PUSH, json.dumps(device.subscription(service.endpoint())))
+    reachable(team.a, Channel.PUSH, json.dumps(device.subscription(service.endpoint())))
     request = ask(team)
     moment.tick()
 

@@ -29,8 +29,8 @@ from backline.support.models import (
     RequestStatus,
     SupportRequest,
 )
+from tests.harness import Clock, Team, reachable
 from tests.personas import make_person
-from tests.support.conftest import Clock, Team, verified
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -245,7 +245,7 @@ def test_two_peers_replying_at_once_one_takes_it(team, moment, texts, attempt):
     """B and D, both paged by text, reply at the same moment: exactly one takes it,
     and the other is told plainly."""
     d = make_person(f"d{attempt}@harbor.test", "Di Dee", team.world.agency, Role.PEER)
-    verified(d, Channel.SMS, "+15550100004")
+    reachable(d, Channel.SMS, "+15550100004")
     request = ask(team)
     state = EscalationState.objects.get(request=request)
     escalation._page(request, [team.b.pk, d.pk], state, clock.now())

@@ -19,9 +19,9 @@ from backline.notify.models import ContactMethod
 from backline.oncall.models import Override, Rotation, Schedule
 from backline.support import escalation, lifecycle
 from backline.support.models import EscalationPolicy, RequestStatus, SupportRequest
+from tests.harness import Team
 from tests.oncall import builders
 from tests.personas import confirm_access
-from tests.support.conftest import Team
 
 CONFIRMED = {"confirm": "yes"}
 NOTHING_CHANGED = "Nothing was changed. That needs one more tap, to confirm."

@@ -27,8 +27,8 @@ from backline.support.models import (
     RequestStatus,
     SupportRequest,
 )
+from tests.harness import reachable
 from tests.personas import enrol_totp, make_person
-from tests.support.conftest import verified
 from tests.support.test_escalation import reach_out
 
 PAGE_AGAIN = "Page all available peers again"
@@ -62,7 +62,9 @@ def available(*peers) -> None:
 def test_the_coordinator_step_leads_to_the_page_of_the_request(team, recorder, moment, client_of):
     request = reach_out(team)
     moment.later(minutes=5)  # step 2: B
+    assert {s.address for s in recorder.take()} == {"a@mail.test", "+15550100002"}
     moment.later(minutes=5)  # step 3: the coordinator
+    recorder.expect(to="coord@mail.test")
     alert = OutgoingMessage.objects.get(recipient=team.world.coordinator, channel=Channel.EMAIL)
     assert alert.body == (
         "A colleague's request (now) is waiting for a peer. Open Backline to see what the team "
@@ -87,7 +89,8 @@ def test_the_unanswered_alert_leads_there_too(team, recorder, moment, client_of)
         moment.later(minutes=5)
     request.refresh_from_db()
     assert request.exhausted_at is not None
-    alert = [m for m in recorder.to("coord@mail.test") if "still unanswered" in m.subject][-1]
+    alert = recorder.expect(to="coord@mail.test", containing="still unanswered")
+    recorder.ignore_rest()  # the two passes' pages: the escalation's story
     assert "Open Backline to see what the team has tried and page again." in alert.body
     assert urlsplit(alert.link).path == page_of(request)
     html = client_of(team.world.coordinator).get(page_of(request)).content.decode()
@@ -98,6 +101,11 @@ def test_only_the_teams_coordinators_reach_it(team, recorder, moment, client_of)
     world = team.world
     request = reach_out(team)
     moment.later(minutes=10)
+    assert {s.address for s in recorder.take()} == {
+        "a@mail.test",
+        "+15550100002",
+        "coord@mail.test",
+    }
     link = path_of(OutgoingMessage.objects.get(recipient=world.coordinator, channel="inapp"))
     second = make_person("co2@harbor.test", "Sol Second", world.agency, Role.COORDINATOR)
     enrol_totp(second)
@@ -134,9 +142,9 @@ def test_the_page_never_shows_who_asked_nor_their_wishes(
     )
     asker.preferred_name = "Hazelnut"
     asker.save(update_fields=["preferred_name"])
-    verified(asker, Channel.SMS, "+15550109876")  # their own phone
+    reachable(asker, Channel.SMS, "+15550109876")  # their own phone
     Exclusion.objects.create(owner=asker, excluded=team.a)  # A is on call, and has a phone
-    verified(team.a, Channel.SMS, "+13195550142")
+    reachable(team.a, Channel.SMS, "+13195550142")
     available(team.c)
     request, _token = escalation.reach_out(
         asker,
@@ -150,6 +158,7 @@ def test_the_page_never_shows_who_asked_nor_their_wishes(
         ),
     )
     moment.later(minutes=5)  # step 1 (A) is ruled out and waits; step 2 pages B
+    recorder.expect(to="+15550100002")
     coordinator = client_of(world.coordinator)
     assert coordinator.post(again_url(request)).status_code == 302  # B and C, never A
     html = coordinator.get(page_of(request)).content.decode()
@@ -197,6 +206,7 @@ def test_page_again_pages_the_available_peers_the_requester_allows(
     available(outsider_peer)  # of another team
     request = reach_out(team)
     moment.later(minutes=1)
+    recorder.expect(to="a@mail.test")
     response = client_of(world.coordinator).post(again_url(request), follow=True)
     assert b"The available peers were paged again." in response.content
     assert repaged(request) == {team.a.pk, team.c.pk}  # never B, whom they excluded
@@ -218,6 +228,7 @@ def test_page_again_pages_the_available_peers_the_requester_allows(
     )
     # the escalation goes on where it was: step 2 (B, excluded) waits its time
     moment.later(minutes=4)
+    assert sorted(s.address for s in recorder.take()) == ["a@mail.test", "c@mail.test"]
     assert EscalationState.objects.get(request=request).step_index == 2
     assert not Page.objects.filter(request=request, peer=team.b).exists()
 
@@ -231,6 +242,7 @@ def test_a_double_tap_pages_once(team, recorder, moment, client_of):
     assert Event.objects.filter(request=request, kind=EventKind.REPAGED).count() == 1
     assert Page.objects.filter(request=request, step_index__isnull=True).count() == 1
     moment.later(minutes=2, seconds=1)  # past the window: a new tap pages again
+    assert len(recorder.take(to="a@mail.test")) == 2  # the step's page, and one again
     coordinator.post(again_url(request))
     assert Page.objects.filter(request=request, step_index__isnull=True).count() == 2
 
@@ -271,7 +283,7 @@ def test_a_page_again_in_the_same_moment_as_a_take_pages_nobody(team, recorder, 
 
 def test_the_on_call_peers_phone_one_tap_and_audited(team, recorder, moment, client_of):
     world = team.world
-    verified(team.a, Channel.SMS, "+13195550142")
+    reachable(team.a, Channel.SMS, "+13195550142")
     ContactMethod.objects.create(user=team.a, channel=Channel.VOICE, value="+13195550000")
     request = reach_out(team)  # A, on call, is paged at step 1; B has a phone, not on call
     html = client_of(world.coordinator).get(page_of(request)).content.decode()
@@ -301,6 +313,7 @@ def test_an_expired_alert_link(team, recorder, moment, client_of):
     reach_out(team)
     moment.later(minutes=10)
     link = path_of(OutgoingMessage.objects.get(recipient=team.world.coordinator, channel="inapp"))
+    recorder.ignore_rest()  # a day of pages and alerts: the link's age is the story
     moment.later(hours=23, minutes=59)
     assert client_of(team.world.coordinator).get(link).status_code == 302
     moment.later(minutes=1)
@@ -312,6 +325,7 @@ def test_an_expired_alert_link(team, recorder, moment, client_of):
 def test_the_team_page_lists_open_requests(team, recorder, moment, client_of):
     request = reach_out(team, note="the Marrowby call")
     moment.later(minutes=3)
+    recorder.expect(to="a@mail.test")
     other = make_person("b2@harbor.test", "Bea Second", team.world.agency, Role.TELECOMMUNICATOR)
     ended, _ = escalation.reach_out(other, team.world.region, escalation.Ask("week", "text"))
     lifecycle.cancel(ended)

@@ -3,11 +3,9 @@ on-call's own gaps (tests/oncall/test_coverage.py), on one page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from backline.notify.models import Channel, ContactMethod
@@ -16,17 +14,17 @@ from backline.oncall.models import Override
 from backline.support import coverage
 from backline.support.coverage import HORIZON, PolicyKind, PolicyWarning
 from backline.support.models import EscalationStep, StepTarget, TargetKind
+from tests import harness
+from tests.harness import START
 from tests.oncall import builders
-from tests.oncall.conftest import NOW, Team, make_team
 from tests.personas import World
 
 
 @pytest.fixture
-def team(world: World) -> Iterator[Team]:
-    """The on-call tests' team (no policy, nobody reachable yet) at NOW, in place of the
+def team(world: World, moment: harness.Clock) -> builders.Peers:
+    """The on-call tests' team (no policy, nobody reachable yet), in place of the
     support tests' ready-made one."""
-    with time_machine.travel(NOW, tick=False):
-        yield make_team(world)
+    return builders.peers(world)
 
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
@@ -40,7 +38,7 @@ def kinds(warnings) -> list[str]:
 def reachable(*people) -> None:
     for person in people:
         ContactMethod.objects.create(
-            user=person, channel=Channel.EMAIL, value=person.email, verified_at=NOW
+            user=person, channel=Channel.EMAIL, value=person.email, verified_at=START
         )
 
 
@@ -49,21 +47,21 @@ def test_a_well_covered_team_has_no_warnings(team):
     primary = builders.rotation(region, [team.a, team.b])
     builders.policy(region, primary)
     reachable(team.a, team.b, team.c)
-    assert coverage.region_warnings(region, NOW) == []
+    assert coverage.region_warnings(region, START) == []
 
 
 def test_warnings_for_a_team_with_holes(team):
     region = team.world.region
     reachable(team.a)
     empty = builders.rotation(region, [], name="Empty")
-    nights = builders.rotation(region, [team.a], name="Nights source", starts_on=NOW.date())
+    nights = builders.rotation(region, [team.a], name="Nights source", starts_on=START.date())
     schedule = builders.schedule(region, nights)  # weekday nights only
     builders.schedule(region, nights, name="Bare").windows.all().delete()
     policy = builders.policy(region, empty, default=False)
     StepTarget.objects.create(step=policy.steps.get(), kind=TargetKind.SCHEDULE, schedule=schedule)
     EscalationStep.objects.create(policy=policy, order=1, delay_minutes=5)  # pages nobody
 
-    warnings = coverage.region_warnings(region, NOW)
+    warnings = coverage.region_warnings(region, START)
     assert kinds(warnings) == [
         PolicyKind.NO_DEFAULT_POLICY,
         PolicyKind.EMPTY_STEP,
@@ -79,9 +77,9 @@ def test_warnings_for_a_team_with_holes(team):
     gap = by_kind[PolicyKind.POLICY_GAP]
     assert gap.policy == policy
     # nobody until the rotation starts (08:00 PST), then weekday nights only
-    assert gap.periods[0] == Period(NOW, utc(2026, 3, 3, 2))  # until Monday 18:00 PST
+    assert gap.periods[0] == Period(START, utc(2026, 3, 3, 2))  # until Monday 18:00 PST
     assert gap.periods[1].starts_at == utc(2026, 3, 3, 16)  # Tuesday 08:00 PST
-    assert gap.periods[-1].ends_at == NOW + HORIZON
+    assert gap.periods[-1].ends_at == START + HORIZON
     assert on_call[Kind.ROTATION_WITHOUT_MEMBERS].subject == empty
     assert on_call[Kind.SCHEDULE_UNCOVERED].subject == schedule
     assert set(on_call[Kind.NO_CONTACT_METHOD].people) == {team.b, team.c}
@@ -90,17 +88,17 @@ def test_warnings_for_a_team_with_holes(team):
 def test_an_override_fills_a_gap(team):
     region = team.world.region
     reachable(team.a, team.b, team.c)
-    primary = builders.rotation(region, [team.a], starts_on=NOW.date() + timedelta(days=1))
+    primary = builders.rotation(region, [team.a], starts_on=START.date() + timedelta(days=1))
     builders.policy(region, primary)
     first = primary.starts_on
-    gaps = coverage.region_warnings(region, NOW)
+    gaps = coverage.region_warnings(region, START)
     assert kinds(gaps) == [PolicyKind.POLICY_GAP]
     assert isinstance(gaps[0], PolicyWarning)
-    assert gaps[0].periods == (Period(NOW, utc(first.year, first.month, first.day, 16)),)
+    assert gaps[0].periods == (Period(START, utc(first.year, first.month, first.day, 16)),)
     Override.objects.create(
-        rotation=primary, starts_at=NOW, ends_at=NOW + timedelta(days=2), covered_by=team.b
+        rotation=primary, starts_at=START, ends_at=START + timedelta(days=2), covered_by=team.b
     )
-    assert coverage.region_warnings(region, NOW) == []
+    assert coverage.region_warnings(region, START) == []
 
 
 def test_members_who_can_no_longer_be_paged(team):
@@ -110,7 +108,7 @@ def test_members_who_can_no_longer_be_paged(team):
     builders.policy(region, primary)
     team.b.is_active = False
     team.b.save()
-    warnings = coverage.region_warnings(region, NOW)
+    warnings = coverage.region_warnings(region, START)
     assert kinds(warnings) == [PolicyKind.POLICY_GAP, Kind.UNPAGEABLE_MEMBERS]  # B's weeks
     assert isinstance(warnings[1], CoverageWarning)
     assert warnings[1].people == (team.b,)
@@ -120,7 +118,7 @@ def test_a_policy_without_steps(team):
     region = team.world.region
     reachable(team.a, team.b, team.c)
     builders.policy(region).steps.all().delete()
-    assert kinds(coverage.region_warnings(region, NOW)) == [PolicyKind.POLICY_WITHOUT_STEPS]
+    assert kinds(coverage.region_warnings(region, START)) == [PolicyKind.POLICY_WITHOUT_STEPS]
 
 
 def test_the_coverage_page_and_its_summary(team, client_of):

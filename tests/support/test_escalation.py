@@ -31,8 +31,8 @@ from backline.support.models import (
     SupportRequest,
     TargetKind,
 )
+from tests.harness import reachable
 from tests.personas import make_person
-from tests.support.conftest import verified
 
 
 def reach_out(team, **ask):
@@ -53,47 +53,47 @@ def test_the_story_of_an_unanswered_request(team, recorder, moment):
     # the first page exists the moment the request does, in the same transaction
     assert OutgoingMessage.objects.filter(recipient=team.a, channel=Channel.EMAIL).exists()
     moment.tick()
-    assert [s.address for s in recorder.sent] == ["a@mail.test"]
+    recorder.expect(to="a@mail.test")  # A, on call
 
     moment.later(minutes=4, seconds=59)
-    assert len(recorder.sent) == 1
+    recorder.expect_nothing()
     moment.later(seconds=1)  # after 5 minutes the second step pages B by SMS
-    assert recorder.sent[-1].channel == Channel.SMS
-    assert recorder.sent[-1].address == "+15550100002"
+    recorder.expect(channel=Channel.SMS, to="+15550100002")
 
     moment.later(minutes=5)  # then the coordinator
-    assert recorder.to("coord@mail.test")
+    recorder.expect(to="coord@mail.test")
 
     moment.later(minutes=5)  # repeat once: A again
-    assert len(recorder.to("a@mail.test")) == 2
-    moment.later(minutes=10)
-    assert len(recorder.to("+15550100002")) == 2
+    recorder.expect(to="a@mail.test")
+    moment.later(minutes=5)  # B again
+    recorder.expect(to="+15550100002")
+    moment.later(minutes=5)  # the coordinator again
+    recorder.expect(to="coord@mail.test")
     request.refresh_from_db()
     assert request.exhausted_at is None
     moment.later(minutes=5)  # the last step passed unanswered, twice: never silence
     request.refresh_from_db()
     assert request.exhausted_at is not None
     assert EventKind.EXHAUSTED in events(request)
-    alert = recorder.to("coord@mail.test")[-1]
-    assert "still unanswered" in alert.subject
+    assert "still unanswered" in recorder.expect(to="coord@mail.test").subject
     moment.later(minutes=1)  # and the team keeps trying
-    assert len(recorder.to("a@mail.test")) == 3
+    recorder.expect(to="a@mail.test")
 
 
 def test_notifications_are_lock_screen_safe(team, recorder, moment):
     reach_out(team, note="my partner left and the call tonight was a child")
     moment.tick()
-    for sent in recorder.sent:
-        text = f"{sent.subject} {sent.body}"
-        assert "Tess" not in text and "Caller" not in text and "child" not in text
-        assert "/support/pages/" in sent.link
+    page = recorder.expect(to="a@mail.test")
+    text = f"{page.subject} {page.body}"
+    assert "Tess" not in text and "Caller" not in text and "child" not in text
+    assert "/support/pages/" in page.link
 
 
 def test_an_empty_step_is_skipped_at_once_and_logged(team, recorder, moment):
     RotationMember.objects.all().delete()  # nobody in the rotation
     request = reach_out(team)
     moment.tick()
-    assert [s.address for s in recorder.sent] == ["+15550100002"]  # B, without waiting
+    recorder.expect(to="+15550100002")  # B, without waiting
     assert events(request)[:2] == [EventKind.SKIPPED, EventKind.PAGED]
 
 
@@ -104,7 +104,7 @@ def test_a_policy_with_nobody_alerts_the_coordinator_at_once(team, recorder, mom
     moment.tick()
     request.refresh_from_db()
     assert request.exhausted_at is not None
-    assert recorder.to("coord@mail.test")
+    recorder.expect(to="coord@mail.test")
 
 
 def test_all_available_peers_at_once_first_to_accept_wins(team, recorder, moment):
@@ -114,7 +114,7 @@ def test_all_available_peers_at_once_first_to_accept_wins(team, recorder, moment
     Availability.objects.create(user=team.c, until=clock.now() + timedelta(hours=2))
     request = reach_out(team)
     moment.tick()
-    assert {s.address for s in recorder.sent} == {"a@mail.test", "c@mail.test"}
+    assert {s.address for s in recorder.take()} == {"a@mail.test", "c@mail.test"}
     assert lifecycle.acknowledge(request, team.c, timedelta(minutes=5))
     assert not lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
     request.refresh_from_db()
@@ -139,15 +139,16 @@ def test_quiet_hours_keep_off_duty_peers_out_of_all_available(team, recorder, mo
     )
     reach_out(team)
     moment.tick()
-    assert {s.address for s in recorder.sent} == {"a@mail.test"}  # A is on call: paged
+    assert {s.address for s in recorder.take()} == {"a@mail.test"}  # A is on call: paged
 
 
 def test_acknowledging_stops_escalation_and_tells_the_requester(team, recorder, moment):
     request = reach_out(team)
     moment.tick()
+    recorder.expect(to="a@mail.test")
     assert lifecycle.acknowledge(request, team.a, timedelta(minutes=15))
     moment.later(minutes=20)
-    assert len(recorder.sent) == 1  # B was never paged
+    recorder.expect_nothing()  # B was never paged
     request.refresh_from_db()
     assert request.status == RequestStatus.ACKNOWLEDGED
     assert request.coming_by == request.acknowledged_at + timedelta(minutes=15)
@@ -165,13 +166,14 @@ def test_pending_later_rules_are_cancelled_when_taken(team, recorder, moment):
     moment.tick()
     lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
     moment.later(minutes=4)
-    assert len(recorder.to("a@mail.test")) == 1
+    recorder.expect(to="a@mail.test")  # once: the rule at 3 minutes was cancelled
     assert OutgoingMessage.objects.filter(status=Status.CANCELLED).count() == 1
 
 
 def test_taken_but_not_started_goes_back_into_escalation(team, recorder, moment):
     request = reach_out(team)
     moment.tick()
+    recorder.expect(to="a@mail.test")
     lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
     moment.later(minutes=29)
     request.refresh_from_db()
@@ -181,7 +183,7 @@ def test_taken_but_not_started_goes_back_into_escalation(team, recorder, moment)
     assert request.status == RequestStatus.OPEN
     assert request.acknowledged_by is None
     assert EventKind.REOPENED in events(request)
-    assert len(recorder.to("a@mail.test")) == 2  # paged again from the first step
+    recorder.expect(to="a@mail.test")  # paged again from the first step
 
 
 def test_started_and_closed_requests_forget_their_note(team, recorder, moment):
@@ -203,9 +205,10 @@ def test_started_and_closed_requests_forget_their_note(team, recorder, moment):
 def test_the_requester_cancels(team, recorder, moment):
     request = reach_out(team)
     moment.tick()
+    recorder.expect(to="a@mail.test")
     assert lifecycle.cancel(request)
     moment.later(minutes=30)
-    assert len(recorder.sent) == 1
+    recorder.expect_nothing()
     assert not lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
     assert not lifecycle.cancel(request)
 
@@ -214,10 +217,10 @@ def test_exclusions_are_never_paged_and_cannot_take(team, recorder, moment):
     Exclusion.objects.create(owner=team.world.telecommunicator, excluded=team.a)
     request = reach_out(team)
     moment.tick()
-    assert recorder.sent == []  # the rotation's step waits its 5 minutes, paging nobody
+    recorder.expect_nothing()  # the rotation's step waits its 5 minutes, paging nobody
     moment.later(minutes=5)
-    assert recorder.to("a@mail.test") == []
-    assert recorder.sent[0].address == "+15550100002"  # then B, on time
+    recorder.expect_nothing(to="a@mail.test")
+    recorder.expect(to="+15550100002")  # then B, on time
     with pytest.raises(lifecycle.NotAllowed):
         lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
 
@@ -230,15 +233,16 @@ def test_a_peer_from_outside_my_agency(team, recorder, moment):
         Availability.objects.create(user=peer, until=clock.now() + timedelta(hours=2))
     reach_out(team, outside_agency=True)
     moment.tick()
-    assert {s.address for s in recorder.sent} == {"c@mail.test"}  # A and B share my agency
+    recorder.expect(to="c@mail.test")  # A and B share my agency
 
 
 def test_the_policy_is_snapshotted_when_the_request_starts(team, recorder, moment):
     request = reach_out(team)
     team.policy.steps.get(order=1).targets.all().delete()  # edited during the request
     moment.tick()
+    recorder.expect(to="a@mail.test")
     moment.later(minutes=5)
-    assert recorder.sent[-1].address == "+15550100002"  # B, as the snapshot said
+    recorder.expect(to="+15550100002")  # B, as the snapshot said
     assert request.plan.steps[1].targets == (snapshot.Target(TargetKind.USER, team.b.pk),)
 
 
@@ -282,13 +286,13 @@ def test_an_anonymous_request_stores_no_identity(team, recorder, moment):
 
 
 def test_a_transport_that_fails_falls_back_to_the_next_method(team, recorder, moment):
-    verified(team.a, Channel.SMS, "+15550100001")
-    recorder.failing.add(Channel.EMAIL)
+    reachable(team.a, Channel.SMS, "+15550100001")
+    recorder.fail(Channel.EMAIL)
     reach_out(team)
     moment.tick()
     for _ in range(4):
         moment.later(minutes=1)
-    assert recorder.to("+15550100001")  # e-mail failed three times, then SMS
+    recorder.expect(to="+15550100001")  # e-mail failed three times, then SMS
 
 
 def test_a_schedule_step_pages_whoever_its_window_puts_on_call(team, recorder, moment):
@@ -307,7 +311,7 @@ def test_a_schedule_step_pages_whoever_its_window_puts_on_call(team, recorder, m
     StepTarget.objects.create(step=step, kind=TargetKind.SCHEDULE, schedule=schedule)
     reach_out(team)
     moment.tick()
-    assert [s.address for s in recorder.sent] == ["a@mail.test"]
+    recorder.expect(to="a@mail.test")
 
 
 def test_the_engine_knows_how_long_it_may_sleep(team, recorder, moment):
@@ -315,6 +319,7 @@ def test_the_engine_knows_how_long_it_may_sleep(team, recorder, moment):
     request = reach_out(team)
     assert seconds_until_due() == 0  # the first e-mail is due now
     moment.tick()
+    recorder.expect(to="a@mail.test")
     assert seconds_until_due() == 5 * 60  # the second step
     NotificationRule.objects.create(
         user=team.b,
@@ -324,6 +329,7 @@ def test_the_engine_knows_how_long_it_may_sleep(team, recorder, moment):
     moment.later(minutes=5)  # B is paged; B's rule sends the SMS 7 minutes later
     assert seconds_until_due() == 5 * 60  # the third step comes first
     moment.later(minutes=5)
+    recorder.expect(to="coord@mail.test")
     assert seconds_until_due() == 2 * 60  # now B's SMS does
     lifecycle.acknowledge(request, team.a, timedelta(minutes=10))
     # the SMS was cancelled; the acknowledgement's start timeout is what waits
@@ -340,9 +346,11 @@ def test_a_request_that_fails_to_escalate_does_not_hold_up_the_others(
     damaged["steps"][1]["targets"] = [{"kind": "no-such-kind", "id": None}]  # bad data
     SupportRequest.objects.filter(pk=broken.pk).update(policy_snapshot=damaged)
     moment.tick()
+    assert len(recorder.take(to="a@mail.test")) == 2  # A, for each
 
     moment.later(minutes=5)  # step 2 of both is due
     assert fine.pages.filter(step_index=1, peer=team.b).exists()  # the other went out
+    recorder.expect(to="+15550100002")
     assert not broken.pages.filter(step_index=1).exists()
     assert "escalation failed" in caplog.text
     state = EscalationState.objects.get(request=broken)
@@ -354,6 +362,7 @@ def test_notifications_resolve_themselves_when_the_request_is_taken_and_ends(
 ):
     request = reach_out(team)
     moment.later(minutes=5)  # A, then B, are paged
+    assert {s.address for s in recorder.take()} == {"a@mail.test", "+15550100002"}
     assert unread_count(team.a.pk) == 1 and unread_count(team.b.pk) == 1
     lifecycle.acknowledge(request, team.b, timedelta(minutes=5))
     assert unread_count(team.a.pk) == 1  # only "another peer took it", the page is resolved
@@ -380,5 +389,6 @@ def test_a_peer_is_coming_is_withdrawn_when_contact_does_not_start(team, recorde
     request = reach_out(team)
     lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
     moment.later(minutes=31)  # not started in time: back into escalation
+    recorder.expect(to="a@mail.test")  # paged again, from the first step
     coming = OutgoingMessage.objects.get(recipient=team.world.telecommunicator, channel="inapp")
     assert coming.resolved_at is not None and "looking for a peer again" in coming.resolution

@@ -14,8 +14,8 @@ from backline.accounts.roles import Role
 from backline.oncall.models import RotationMember
 from backline.support import escalation, lifecycle
 from backline.support.models import Exclusion
+from tests.harness import Team
 from tests.personas import make_person
-from tests.support.conftest import Team
 
 
 def _home(client: Client) -> str:
@@ -103,7 +103,9 @@ def test_a_peer_sees_what_waits_for_them_and_what_they_took(team, recorder, clie
     avoiding = make_person("ava@harbor.test", "Ava Avoids", world.agency, Role.TELECOMMUNICATOR)
     Exclusion.objects.create(owner=avoiding, excluded=team.a)
     excluded, _ = escalation.reach_out(avoiding, world.region, escalation.Ask("now", "call"))
-    moment.later(minutes=6)  # step 2 pages B for both waiting requests
+    moment.later(minutes=6)  # A is paged for the one waiting; B for the one that excludes A
+    recorder.expect(to="a@mail.test", subject="Backline: support request — within a few hours")
+    recorder.expect(to="+15550100002", subject="Backline: support request — now")
 
     home = _home(client_of(team.a))
     assert f'href="{reverse("support:request", args=[taken.public_id])}"' in home

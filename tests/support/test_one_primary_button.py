@@ -45,6 +45,11 @@ def test_no_page_has_more_than_one_primary_button(team, recorder, moment):
         escalation.Ask("now", "call", anonymous=True, callback_number="+15550100999"),
     )
     moment.later(minutes=6)  # the next step pages B too
+    assert sorted(s.address for s in recorder.take()) == [
+        "+15550100002",  # for the anonymous request
+        "a@mail.test",
+        "a@mail.test",
+    ]
     spare = builders.rotation(world.region, [team.a], name="Spare")
     builders.schedule(world.region, spare)
     builders.policy(world.region, spare, default=False)  # one that is not the team's

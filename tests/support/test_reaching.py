@@ -169,6 +169,7 @@ def test_a_cancelled_request_says_so_in_every_inbox(team, recorder, client_of, m
     requester.post(reverse("support:reach_out"), reach_out_form())
     request = SupportRequest.objects.get()
     moment.tick()
+    recorder.expect(to="a@mail.test")
     assert lifecycle.cancel(request)
     page = OutgoingMessage.objects.get(recipient=team.a, channel="inapp")
     assert page.resolution == "Cancelled by the colleague. No action is needed."
@@ -186,6 +187,7 @@ def test_a_peer_keeps_a_request_for_as_long_as_they_promised(team, recorder, mom
     assert SupportRequest.objects.get(pk=later.pk).status == RequestStatus.OPEN
     told = OutgoingMessage.objects.get(recipient=team.a, group_key__endswith=":handed-back")
     assert told.subject == "Backline: a request you took went back to your team"
+    recorder.expect(to="a@mail.test", subject="Backline: support request — this week")  # again
 
     soon = reach_out_for(team, "now", requester=team.b)
     assert lifecycle.acknowledge(soon, team.c, timedelta(minutes=15))
@@ -193,6 +195,7 @@ def test_a_peer_keeps_a_request_for_as_long_as_they_promised(team, recorder, mom
     assert SupportRequest.objects.get(pk=soon.pk).status == RequestStatus.ACKNOWLEDGED
     moment.later(minutes=2)
     assert SupportRequest.objects.get(pk=soon.pk).status == RequestStatus.OPEN
+    recorder.expect(to="a@mail.test", subject="Backline: support request — now")  # A, on call
 
 
 def reach_out_for(team, urgency: str, requester=None) -> SupportRequest:

@@ -29,12 +29,13 @@ from backline.support.models import (
     EscalationStep,
     Exclusion,
     Page,
+    RequestStatus,
     StepTarget,
     TargetKind,
     Urgency,
 )
+from tests.harness import reachable
 from tests.personas import make_person
-from tests.support.conftest import verified
 
 TWO_AM = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)  # Tuesday, 2:00 in Los Angeles
 SEVEN_AM = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)  # 7:00 in Los Angeles
@@ -85,7 +86,7 @@ def new_yorker(team):
         region=team.world.region, name="Empire 911", state="NY", time_zone="America/New_York"
     )
     peer = make_person("ny@empire.test", "Nia York", agency, Role.TELECOMMUNICATOR, Role.PEER)
-    verified(peer, Channel.EMAIL, "ny@mail.test")
+    reachable(peer, Channel.EMAIL, "ny@mail.test")
     return peer
 
 
@@ -98,7 +99,7 @@ def test_now_at_two_in_the_morning_pages_the_on_call_peer_at_once(
     moment.traveller.move_to(TWO_AM)
     request = reach_out(team, Urgency.NOW)
     moment.tick()
-    [page] = recorder.to("a@mail.test")  # on call: woken, quiet hours and night or not
+    page = recorder.expect(to="a@mail.test")  # on call: woken, quiet hours and night or not
     assert page.subject == "Backline: support request — now"
     status = client_of(team.world.telecommunicator).get(
         reverse("support:request", args=[request.public_id])
@@ -118,7 +119,8 @@ def test_this_week_at_two_in_the_morning_pages_nobody_until_morning(
     moment.traveller.move_to(TWO_AM)
     request = reach_out(team, Urgency.WEEK)
     moment.tick()
-    assert recorder.sent == [] and not Page.objects.exists()
+    recorder.expect_nothing()
+    assert not Page.objects.exists()
     assert unread_count(team.a.pk) == 0 and unread_count(team.world.coordinator.pk) == 0
     state = state_of(request)
     assert state.waiting_for_waking and state.next_escalation_at == SEVEN_AM
@@ -133,16 +135,17 @@ def test_this_week_at_two_in_the_morning_pages_nobody_until_morning(
     assert "If you need someone right now" not in text  # one calm line, not the card
 
     at(moment, datetime(2026, 3, 3, 14, 59, tzinfo=UTC))
-    assert recorder.sent == []
+    recorder.expect_nothing()
     at(moment, SEVEN_AM)
-    [page] = recorder.to("a@mail.test")
+    page = recorder.expect(to="a@mail.test")
     assert page.subject == "Backline: support request — this week"
     assert not state_of(request).waiting_for_waking
     # then the slower clock: 12 times the step's 5 minutes before B
     at(moment, datetime(2026, 3, 3, 15, 59, tzinfo=UTC))
-    assert recorder.to("+15550100002") == []
+    recorder.expect_nothing(to="+15550100002")
     at(moment, datetime(2026, 3, 3, 16, 0, tzinfo=UTC))
-    assert recorder.to("+15550100002")[0].subject == "Backline: support request — this week"
+    page = recorder.expect(to="+15550100002")
+    assert page.subject == "Backline: support request — this week"
 
 
 def test_waiting_for_the_morning_tells_nobody_whom_the_requester_excluded(team, recorder, moment):
@@ -154,10 +157,10 @@ def test_waiting_for_the_morning_tells_nobody_whom_the_requester_excluded(team, 
     moment.tick()
     assert state_of(request).next_escalation_at == SEVEN_AM
     at(moment, SEVEN_AM)
-    assert recorder.sent == []
+    recorder.expect_nothing()
     assert state_of(request).next_escalation_at == datetime(2026, 3, 3, 16, 0, tzinfo=UTC)
     at(moment, datetime(2026, 3, 3, 16, 0, tzinfo=UTC))
-    assert [s.address for s in recorder.sent] == ["+15550100002"]
+    recorder.expect(to="+15550100002")
     assert not Page.objects.filter(peer=team.a).exists()
 
 
@@ -166,12 +169,12 @@ def test_peers_in_two_time_zones_wait_for_the_first_to_wake(team, recorder, mome
     moment.traveller.move_to(TWO_AM)
     request = reach_out(team, Urgency.HOURS)
     moment.tick()
-    assert recorder.sent == []
+    recorder.expect_nothing()
     # 7:00 in New York is 4:00 in Los Angeles
     assert state_of(request).next_escalation_at == datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
     at(moment, datetime(2026, 3, 3, 12, 0, tzinfo=UTC))
-    assert [s.address for s in recorder.sent] == ["ny@mail.test"]  # A still sleeps
-    assert recorder.sent[0].subject == "Backline: support request — within a few hours"
+    page = recorder.expect(to="ny@mail.test")  # A still sleeps
+    assert page.subject == "Backline: support request — within a few hours"
 
 
 def test_the_morning_follows_daylight_saving_time(team, recorder, moment, new_yorker):
@@ -181,7 +184,7 @@ def test_the_morning_follows_daylight_saving_time(team, recorder, moment, new_yo
     moment.tick()
     assert state_of(request).next_escalation_at == datetime(2026, 3, 8, 14, 0, tzinfo=UTC)
     at(moment, datetime(2026, 3, 8, 14, 0, tzinfo=UTC))  # 7:00 PDT
-    assert [s.address for s in recorder.sent] == ["a@mail.test"]
+    recorder.expect(to="a@mail.test")
 
     rest = waking.rests([new_yorker.pk])[new_yorker.pk]
     night = datetime(2026, 3, 8, 6, 30, tzinfo=UTC)  # 1:30 EST, before the change
@@ -200,10 +203,10 @@ def test_quiet_hours_hold_back_a_request_that_can_wait_even_on_call(team, record
     )
     request = reach_out(team, Urgency.HOURS)
     moment.tick()
-    assert recorder.sent == []
+    recorder.expect_nothing()
     assert state_of(request).next_escalation_at == datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
     moment.later(hours=2)
-    assert [s.address for s in recorder.sent] == ["a@mail.test"]
+    recorder.expect(to="a@mail.test")
 
 
 def test_within_a_few_hours_escalates_on_the_slower_clock(team, recorder, moment):
@@ -212,12 +215,12 @@ def test_within_a_few_hours_escalates_on_the_slower_clock(team, recorder, moment
     assert request.plan.delay_factors == snapshot.DelayFactors(now=1, hours=3, week=12)
     EscalationPolicy.objects.filter(pk=team.policy.pk).update(hours_delay_factor=1)
     moment.tick()
-    assert [s.address for s in recorder.sent] == ["a@mail.test"]
+    recorder.expect(to="a@mail.test")
     moment.later(minutes=14, seconds=59)
-    assert len(recorder.sent) == 1
+    recorder.expect_nothing()
     moment.later(seconds=1)
-    assert recorder.sent[-1].address == "+15550100002"
-    assert recorder.sent[-1].subject == "Backline: support request — within a few hours"
+    page = recorder.expect(to="+15550100002")
+    assert page.subject == "Backline: support request — within a few hours"
 
 
 def test_a_request_started_before_the_slower_clock_keeps_the_steps_waits(team):
@@ -239,13 +242,13 @@ def test_the_coordinator_is_not_alerted_at_night_for_a_request_that_can_wait(
     reach_out(team, urgency)
     moment.tick()
     run_until(moment, datetime(2026, 3, 3, 14, 55, tzinfo=UTC))  # pass after pass, unanswered
-    assert recorder.to("coord@mail.test") == []
+    recorder.expect_nothing(to="coord@mail.test")
     assert unread_count(coordinator.pk) == 0  # not even in the inbox before the morning
     waiting = OutgoingMessage.objects.filter(recipient=coordinator, channel=Channel.EMAIL)
     assert {m.next_attempt_at for m in waiting} == {SEVEN_AM}
     moment.later(minutes=5)
     soon = texts.HOW_SOON[urgency]
-    assert sorted(s.subject for s in recorder.to("coord@mail.test")) == [
+    assert sorted(s.subject for s in recorder.take(to="coord@mail.test")) == [
         f"Backline: a request is still unanswered — {soon}",
         f"Backline: a request needs your team — {soon}",
     ]
@@ -257,7 +260,7 @@ def test_the_coordinator_is_alerted_at_once_for_now(team, recorder, moment):
     moment.traveller.move_to(TWO_AM)
     reach_out(team, Urgency.NOW)
     moment.tick()
-    [alert] = recorder.to("coord@mail.test")
+    alert = recorder.expect(to="coord@mail.test")
     assert alert.subject == "Backline: a request needs your team — now"
 
 
@@ -271,8 +274,10 @@ def test_an_alert_held_for_the_morning_never_shows_once_the_request_is_taken(
     moment.traveller.move_to(TWO_AM)
     request = reach_out(team, Urgency.HOURS)
     at(moment, datetime(2026, 3, 3, 12, 0, tzinfo=UTC))
+    recorder.expect(to="ny@mail.test")
     moment.later(minutes=15)  # the coordinator step: held until 15:00 UTC
     moment.later(minutes=15)  # the pass is over: "still unanswered", held too
+    recorder.expect(to="ny@mail.test")  # and the team keeps trying
     held = OutgoingMessage.objects.filter(
         recipient=coordinator, channel=Channel.EMAIL, status=Status.PENDING
     )
@@ -280,10 +285,13 @@ def test_an_alert_held_for_the_morning_never_shows_once_the_request_is_taken(
         "Backline: a request needs your team — within a few hours",
         "Backline: a request is still unanswered — within a few hours",
     }
+    moment.to(SEVEN_AM - timedelta(minutes=1))
     request.refresh_from_db()
     assert lifecycle.acknowledge(request, new_yorker, timedelta(minutes=60))
     at(moment, SEVEN_AM)
-    assert recorder.to("coord@mail.test") == []
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ACKNOWLEDGED  # still taken at 7:00
+    recorder.expect_nothing()
     assert unread_count(coordinator.pk) == 0
 
 

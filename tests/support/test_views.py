@@ -141,6 +141,7 @@ def test_a_link_to_a_taken_or_ended_request_says_so(team, recorder, client_of, m
     requester.post(reverse("support:reach_out"), reach_out_form())
     request = SupportRequest.objects.get()
     moment.later(minutes=5)  # step 2 pages B
+    assert {s.address for s in recorder.take()} == {"a@mail.test", "+15550100002"}
     lifecycle.acknowledge(request, team.b, timedelta(minutes=5))
     peer = client_of(team.a)
     assert (

@@ -48,15 +48,16 @@ def test_outside_my_agency_never_pages_my_agency_and_asks_me_first(team, recorde
 
     # steps 1 and 2 had nobody they allow, and wait their time all the same; then step 3
     # alerts the coordinator, with nothing to take
-    assert recorder.sent == []
+    recorder.expect_nothing()
     moment.later(minutes=10)
     assert set(Page.objects.filter(request=request).values_list("kind", flat=True)) == {
         PageKind.COORDINATOR
     }
-    assert {s.address for s in recorder.sent} == {"coord@mail.test"}
+    recorder.expect(to="coord@mail.test")
     for _ in range(6):  # the whole policy, repeated, then every minute: never my agency
         moment.later(minutes=5)
     assert paged(request) == set()
+    assert {s.address for s in recorder.take()} == {"coord@mail.test"}
     request.refresh_from_db()
     assert request.exhausted_at is not None and request.status == RequestStatus.OPEN
 
@@ -69,9 +70,10 @@ def test_an_available_peer_outside_my_agency_is_paged_instead(team, recorder, mo
     request = reach_out(team, outside_agency=True)
     moment.tick()
     assert paged(request) == {team.c.pk}
-    assert [s.address for s in recorder.sent] == ["c@mail.test"]
+    recorder.expect(to="c@mail.test")
     moment.later(minutes=5)  # step 2 (B) would page my agency: C was paged this pass
     assert paged(request) == {team.c.pk}
+    recorder.expect_nothing()
     request.refresh_from_db()
     assert request.asks_consent  # nobody allowed has answered, and the wish is why
     assert lifecycle.acknowledge(request, team.c, timedelta(minutes=5))
@@ -118,14 +120,16 @@ def test_widening_never_lifts_an_exclusion(team, recorder, moment):
     assert escalation.widen(request)
     moment.later(minutes=5)
     assert paged(request) == {team.b.pk}  # step 1's A stays excluded; step 2's B is paged
+    recorder.expect(to="+15550100002")
 
 
 def test_a_specific_peer_is_the_only_peer_paged(team, recorder, moment):
     request = reach_out(team, preferred_peer=team.c)
     moment.tick()
-    assert [s.address for s in recorder.sent] == ["c@mail.test"]
+    recorder.expect(to="c@mail.test")
     moment.later(minutes=5)  # step 2 would page B
     assert paged(request) == {team.c.pk}
+    recorder.expect_nothing()
     request.refresh_from_db()
     assert request.asks_consent
     for other in (team.a, team.b):
@@ -198,6 +202,11 @@ def test_a_new_peer_is_paged_only_for_requests_made_after_the_grant(
     team.rotation.members.update(user=newcomer)  # and even put on call
     moment.later(minutes=10)
     assert newcomer.pk not in paged(waiting)
+    assert {s.address for s in recorder.take(containing="support request")} == {
+        "a@mail.test",
+        "+15550100002",
+    }
+    recorder.expect(to="coord@mail.test", subject="Backline: a request needs your team — now")
     with pytest.raises(lifecycle.NotAllowed):
         lifecycle.acknowledge(waiting, newcomer, timedelta(minutes=5))
     assert client_of(newcomer).get(reverse("support:open")).content.count(b"A colleague") == 0
@@ -212,6 +221,11 @@ def test_a_new_peer_is_paged_only_for_requests_made_after_the_grant(
 def test_coordinator_steps_alert_without_offering_the_request(team, recorder, moment, client_of):
     request = reach_out(team)
     moment.later(minutes=10)  # step 3: the coordinator
+    assert {s.address for s in recorder.take()} == {
+        "a@mail.test",
+        "+15550100002",
+        "coord@mail.test",
+    }
     alert = OutgoingMessage.objects.get(recipient=team.world.coordinator, channel=Channel.EMAIL)
     page = Page.objects.get(peer=team.world.coordinator, kind=PageKind.COORDINATOR)
     assert alert.link.endswith(reverse("support:alert", args=[page.link_id]))
@@ -228,6 +242,7 @@ def test_a_peer_who_asks_anonymously_is_never_paged_for_it(team, recorder, momen
     moment.later(minutes=5)
     assert team.a.pk not in paged(request)  # A is on call, and is the one who asked
     assert paged(request) == {team.b.pk}
+    recorder.expect(to="+15550100002")
     with pytest.raises(lifecycle.NotAllowed):
         lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
 
@@ -255,6 +270,8 @@ def test_asked_once_the_peers_outside_my_agency_were_all_paged_and_none_answered
     moment.tick()
     request.refresh_from_db()
     assert paged(request) == {team.c.pk} and not request.asks_consent  # C, just paged
+    recorder.expect(to="c@mail.test")
     moment.later(minutes=5)
     request.refresh_from_db()
     assert paged(request) == {team.c.pk} and request.asks_consent
+    recorder.expect(to="c@mail.test")  # step 2 names C itself: paged again

@@ -11,9 +11,9 @@ from pytest_django.fixtures import Settings
 from backline.accounts.models import User
 from backline.lib import clock
 from backline.notify import outbox
-from backline.notify.conftest import PAGE, Clock, Recording, page
 from backline.notify.email.tests.smtp_server import SmtpServer
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
+from tests.harness import PAGE, Clock, Recorder, page
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ def test_a_page_outlives_a_long_outage_and_fails_over_meanwhile(
     person: User,
     method: Callable[..., ContactMethod],
     moment: Clock,
-    recording: Callable[[str], Recording],
+    recording: Callable[[str], Recorder],
 ) -> None:
     """Mail down for ten minutes: the page is never given up, its waits grow to the cap
     and no further, the text goes out meanwhile, and the e-mail once mail is back."""
@@ -95,12 +95,13 @@ def test_a_page_outlives_a_long_outage_and_fails_over_meanwhile(
         message.refresh_from_db()
         assert message.status == Status.PENDING
         waits.append(message.next_attempt_at - clock.now())
-        moment.shift(seconds=(message.next_attempt_at - clock.now()).total_seconds())
+        moment.to(message.next_attempt_at)
     assert max(waits) <= outbox.BACKOFF_CAP and max(waits) >= outbox.BACKOFF_CAP / 2
     assert message.attempts >= 8 and "SMTP" in message.last_error
-    assert texts.sent == [("+15550100123", PAGE.subject, PAGE.body)]  # from the 3rd attempt
+    # from the third attempt
+    assert texts.expect(to="+15550100123", subject=PAGE.subject).body == PAGE.body
     smtp.start()
-    moment.shift(seconds=(message.next_attempt_at - clock.now()).total_seconds())
+    moment.to(message.next_attempt_at)
     outbox.process()
     message.refresh_from_db()
     assert message.status == Status.SENT
@@ -123,7 +124,7 @@ def test_when_mail_is_back_every_waiting_retry_goes_at_once(
     assert set(emails.values_list("status", flat=True)) == {Status.PENDING}
     smtp.start()
     first_due = min(emails.values_list("next_attempt_at", flat=True))
-    moment.shift(seconds=(first_due - clock.now()).total_seconds())
+    moment.to(first_due)
     assert outbox.process() == 5
     assert set(emails.values_list("status", flat=True)) == {Status.SENT}
     assert len(smtp.received) == 5
@@ -151,9 +152,9 @@ def test_a_message_other_than_a_page_is_given_up_after_its_retry_window(
 def _page_with_sms_behind(
     person: User,
     method: Callable[..., ContactMethod],
-    recording: Callable[[str], Recording],
+    recording: Callable[[str], Recorder],
     address: str,
-) -> tuple[OutgoingMessage, Recording]:
+) -> tuple[OutgoingMessage, Recorder]:
     """A page by e-mail to ``address``, a text number added after it was planned, and
     one pass of the outbox."""
     method(Channel.EMAIL, address)
@@ -170,7 +171,7 @@ def test_a_refused_recipient_is_not_retried_and_the_next_method_is_used(
     person: User,
     method: Callable[..., ContactMethod],
     moment: Clock,
-    recording: Callable[[str], Recording],
+    recording: Callable[[str], Recorder],
 ) -> None:
     smtp.handler.refused.add("gone@mail.test")
     smtp.start()
@@ -180,7 +181,7 @@ def test_a_refused_recipient_is_not_retried_and_the_next_method_is_used(
     assert smtp.received == []
     assert message.fallback.channel == Channel.SMS
     assert message.fallback.status == Status.SENT  # sent in the same pass
-    assert texts.sent == [("+15550100123", PAGE.subject, PAGE.body)]
+    assert texts.expect(to="+15550100123", subject=PAGE.subject).body == PAGE.body
     moment.shift(minutes=5)
     assert outbox.process() == 0  # nothing left to retry
 
@@ -191,7 +192,7 @@ def test_with_e_mail_turned_off_a_page_goes_to_the_next_method_at_once(
     person: User,
     method: Callable[..., ContactMethod],
     moment: Clock,
-    recording: Callable[[str], Recording],
+    recording: Callable[[str], Recorder],
 ) -> None:
     """``BACKLINE_EMAIL=off`` drops Django's mail; a page is never dropped with it."""
     settings.BACKLINE_EMAIL = False
@@ -201,7 +202,7 @@ def test_with_e_mail_turned_off_a_page_goes_to_the_next_method_at_once(
     assert "turned off" in message.last_error
     assert smtp.received == []
     assert message.fallback.channel == Channel.SMS
-    assert texts.sent == [("+15550100123", PAGE.subject, PAGE.body)]
+    assert texts.expect(to="+15550100123", subject=PAGE.subject).body == PAGE.body
 
 
 def test_a_resend_after_a_lost_answer_carries_the_first_message_id(

@@ -12,9 +12,9 @@ from pytest_django.fixtures import Settings
 
 from backline.accounts.models import User
 from backline.notify import outbox
-from backline.notify.conftest import PAGE, Clock, Recording, page
 from backline.notify.models import Channel, ContactMethod, Status
 from backline.notify.push.tests.fake_push import Device, FakePushService
+from tests.harness import PAGE, Clock, Recorder, page
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ def test_a_gone_subscription_is_turned_off_and_the_next_method_used(
     subscription: ContactMethod,
     person: User,
     method: Callable[..., ContactMethod],
-    recording: Callable[[str], Recording],
+    recording: Callable[[str], Recorder],
     status: int,
 ) -> None:
     service.answer(status)
@@ -86,7 +86,7 @@ def test_a_gone_subscription_is_turned_off_and_the_next_method_used(
     subscription.refresh_from_db()
     assert (message.status, message.attempts) == (Status.FAILED, 1)
     assert subscription.disabled  # pages no longer use it
-    assert mail.sent == [("riley@mail.test", PAGE.subject, PAGE.body)]
+    assert mail.expect(to="riley@mail.test", subject=PAGE.subject).body == PAGE.body
     assert not ContactMethod.objects.usable().filter(pk=subscription.pk).exists()
 
 

@@ -7,11 +7,7 @@ from collections.abc import Iterator
 import pytest
 from pytest_django.fixtures import Settings
 
-from backline.notify.sms.tests.fake_provider import FakeProvider
-
-ACCOUNT = "AC0123456789abcdef0123456789abcdef"
-TOKEN = "test-auth-token"
-PUBLIC_URL = "https://backline.example.org"
+from backline.notify.sms.tests.fake_provider import ACCOUNT, PUBLIC_URL, TOKEN, FakeProvider
 
 
 @pytest.fixture

@@ -28,6 +28,11 @@ import httpx
 
 from backline.notify.tests.loopback import FakeHTTPService
 
+# the account Backline's settings name in the SMS tests, and where it says it is served
+ACCOUNT = "AC0123456789abcdef0123456789abcdef"
+TOKEN = "test-auth-token"
+PUBLIC_URL = "https://backline.example.org"
+
 
 @dataclass(frozen=True)
 class Reply:

@@ -13,11 +13,10 @@ from pytest_django.fixtures import Settings
 from backline.accounts.models import User
 from backline.lib import clock
 from backline.notify import outbox
-from backline.notify.conftest import PAGE, Clock, Recording, page
 from backline.notify.models import Channel, ContactMethod, Status
 from backline.notify.sms import reports, transport
-from backline.notify.sms.tests.conftest import ACCOUNT, PUBLIC_URL, TOKEN
-from backline.notify.sms.tests.fake_provider import FakeProvider, Reply
+from backline.notify.sms.tests.fake_provider import ACCOUNT, PUBLIC_URL, TOKEN, FakeProvider, Reply
+from tests.harness import PAGE, Clock, Recorder, page
 
 
 def test_a_text_is_accepted_with_its_sid(
@@ -90,7 +89,7 @@ def test_a_number_the_provider_calls_invalid_is_turned_off_and_the_next_method_u
     person: User,
     method: Callable[..., ContactMethod],
     moment: Clock,
-    recording: Callable[[str], Recording],
+    recording: Callable[[str], Recorder],
 ) -> None:
     provider.reply(Reply(400, {"code": 21211, "message": "not a valid phone number"}))
     method(Channel.SMS, "+15550100123")
@@ -103,7 +102,7 @@ def test_a_number_the_provider_calls_invalid_is_turned_off_and_the_next_method_u
     assert message.last_error == "provider refused 400 (error 21211): invalid number"
     assert ContactMethod.objects.filter(messages=message, disabled=True).exists()
     assert message.fallback.channel == Channel.EMAIL
-    assert mail.sent == [("riley@mail.test", PAGE.subject, PAGE.body)]
+    assert mail.expect(to="riley@mail.test", subject=PAGE.subject).body == PAGE.body
     moment.shift(minutes=5)
     outbox.process()
     assert len(provider.requests) == 1

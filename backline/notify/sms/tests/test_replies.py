@@ -12,13 +12,12 @@ from django.urls import reverse
 
 from backline.accounts.models import User
 from backline.notify import actions, outbox
-from backline.notify.conftest import Clock, Recording
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
 from backline.notify.sms import provider as signing
 from backline.notify.sms import replies
-from backline.notify.sms.tests.conftest import ACCOUNT, PUBLIC_URL, TOKEN
-from backline.notify.sms.tests.fake_provider import FakeProvider, Reply
+from backline.notify.sms.tests.fake_provider import ACCOUNT, PUBLIC_URL, TOKEN, FakeProvider, Reply
 from backline.notify.transport import TransportError
+from tests.harness import Clock, Recorder
 
 NUMBER = "+15550100123"
 URL = f"{PUBLIC_URL}/notify/sms/inbound/"
@@ -148,11 +147,12 @@ def test_a_fallback_offers_the_same_action(
     person: User,
     method: Callable[..., ContactMethod],
     moment: Clock,
-    recording: Callable[[str], Recording],
+    recording: Callable[[str], Recorder],
     answered: list[tuple[str, int]],
 ) -> None:
     method(Channel.SMS, NUMBER)
-    recording(Channel.SMS).error = TransportError("invalid number", retryable=False)
+    sent = recording(Channel.SMS)
+    sent.fail(Channel.SMS, TransportError("invalid number", retryable=False))
     recording(Channel.EMAIL)
     message = text(person)
     method(Channel.EMAIL, "riley@mail.test")
@@ -160,3 +160,5 @@ def test_a_fallback_offers_the_same_action(
 
     fallback = OutgoingMessage.objects.get(fallback_of=message)
     assert (fallback.channel, fallback.action, fallback.reply_digest) == ("email", "wave:you", "")
+    email = sent.expect(to="riley@mail.test", subject="Backline: hello")
+    assert email.envelope.button == "Wave"  # its button, as e-mail offers it

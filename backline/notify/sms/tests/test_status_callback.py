@@ -12,12 +12,11 @@ from pytest_django.fixtures import Settings
 from backline.accounts.models import User
 from backline.lib import clock, tokens
 from backline.notify import outbox
-from backline.notify.conftest import Clock, Recording
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
 from backline.notify.sms import provider as signing
 from backline.notify.sms import reports
-from backline.notify.sms.tests.conftest import ACCOUNT, PUBLIC_URL, TOKEN
-from backline.notify.sms.tests.fake_provider import FakeProvider
+from backline.notify.sms.tests.fake_provider import ACCOUNT, PUBLIC_URL, TOKEN, FakeProvider
+from tests.harness import Clock
 
 PAGE = outbox.Message("Backline: a colleague is asking for support", "Open Backline.")
 
@@ -246,7 +245,6 @@ def test_the_callback_url_the_transport_gives_is_the_one_that_verifies(
     person: User,
     method: Callable[..., ContactMethod],
     moment: Clock,
-    recording: Callable[[str], Recording],
 ) -> None:
     method(Channel.SMS, "+15550100123")
     outbox.enqueue(person.pk, "group", "event", PAGE)
