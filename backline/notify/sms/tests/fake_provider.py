@@ -39,6 +39,10 @@ class Reply:
     status: int = 201
     body: Any = None  # a dict is sent as JSON; None means {"sid": <new sid>}
     delay: float = 0.0
+    # a delivery report ("delivered", "undelivered", …) posted before the answer, as a
+    # fast provider may: Backline has not saved the message's sid yet
+    report: str = ""
+    report_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,19 @@ class FakeProvider(FakeHTTPService):
             texts = [m.text or "" for m in ElementTree.fromstring(response.text).iter("Message")]
         return Inbound(response.status_code, texts)
 
+    auth_token: str = ""  # what reports are signed with
+
+    def report(self, callback: str, sid: str, status: str, code: str = "") -> int:
+        """Post a signed delivery report to ``callback``; returns Backline's status."""
+        fields = {"MessageSid": sid, "MessageStatus": status}
+        if code:
+            fields["ErrorCode"] = code
+        signed = twilio_signature(self.auth_token, callback, fields)
+        response = httpx.post(
+            callback, data=fields, headers={"X-Twilio-Signature": signed}, timeout=10.0
+        )
+        return response.status_code
+
     def answer_post(self, request: BaseHTTPRequestHandler, body: bytes) -> None:
         form = {key: values[-1] for key, values in parse_qs(body.decode()).items()}
         key = request.headers.get("Idempotency-Key", "")
@@ -126,6 +143,8 @@ class FakeProvider(FakeHTTPService):
         sid = self.sids[key] if repeat else f"{kind}{len(self.requests):032d}"
         if key and reply.status < 300:
             self.sids.setdefault(key, sid)  # taken, even when the answer comes too late
+        if reply.report:
+            self.report(form["StatusCallback"], sid, reply.report, reply.report_code)
         if reply.delay:
             time.sleep(reply.delay)
         answer = reply.body if reply.body is not None else {"sid": sid, "status": "queued"}
