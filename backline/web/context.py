@@ -32,7 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "can_reach_out": can_reach_out,
         # "Your request" in place of "Reach out" while the person has one that is active
-        "open_request_url": _open_request_url(user) if can_reach_out else None,
+        "open_request_url": _open_request_url(request) if can_reach_out else None,
         "can_manage": user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR),
         "is_peer": user.has_role(Role.PEER),
         "is_coordinator": coordinator,
@@ -45,13 +45,27 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _open_request_url(user: Any) -> str | None:
-    """The page of the person's own active request, if they have one (one indexed query:
-    at most one active request per person)."""
-    ref = (
-        SupportRequest.objects.active()
-        .filter(requester=user)
-        .values_list("public_id", flat=True)
-        .first()
-    )
-    return reverse("support:request", args=[ref]) if ref else None
+def _open_request_url(request: HttpRequest) -> str | None:
+    own = own_request(request)
+    return reverse("support:request", args=[own.public_id]) if own else None
+
+
+OWN_REQUEST = "backline_own_request"
+
+
+def own_request(request: HttpRequest) -> SupportRequest | None:
+    """The signed-in person's active request, if they have one (at most one: one
+    indexed query), read once per request: home shows it, and the header links to it."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    if not hasattr(request, OWN_REQUEST):
+        own = (
+            SupportRequest.objects.active()
+            .filter(requester=user)
+            .select_related("region", "acknowledged_by", "requester")
+            .first()
+        )
+        setattr(request, OWN_REQUEST, own)
+    found: SupportRequest | None = getattr(request, OWN_REQUEST)
+    return found
