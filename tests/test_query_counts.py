@@ -337,10 +337,16 @@ PAGES = [
     Page("policy", "coordinator", policy_page),
     Page("coverage", "coordinator", named("policies:coverage")),
     Page("people", "coordinator", named("roster:people")),
+    Page(
+        "person",
+        "coordinator",
+        lambda team: reverse("roster:person", args=[team.telecommunicator.pk]),
+    ),
     Page("agencies", "administrator", named("roster:agencies")),
     Page("invitations", "coordinator", named("roster:invitations")),
     Page("roster changes", "peer", named("roster_changes")),
     Page("who has seen my data", "telecommunicator", named("who_has_seen_my_data")),
+    Page("security", "peer", named("security_setup")),
 ]
 
 

@@ -77,10 +77,32 @@ def _sent(support_request: SupportRequest, follow_token: str | None) -> HttpResp
     return redirect("support:request", ref=support_request.public_id)
 
 
+OWN_REQUEST = "backline_own_request"
+
+
+def own_request(request: HttpRequest) -> SupportRequest | None:
+    """The signed-in person's active request, if they have one (at most one: one
+    indexed query), read once per request: the page shows it or leads to it, and the
+    header links to it."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    if not hasattr(request, OWN_REQUEST):
+        own = (
+            SupportRequest.objects.active()
+            .filter(requester=user)
+            .select_related("region", "acknowledged_by", "requester")
+            .first()
+        )
+        setattr(request, OWN_REQUEST, own)
+    found: SupportRequest | None = getattr(request, OWN_REQUEST)
+    return found
+
+
 @access(TELECOMMUNICATOR)
 def reach_out(request: MemberRequest) -> HttpResponse:
     user = request.user
-    active = SupportRequest.objects.active().filter(requester=user).first()
+    active = own_request(request)
     if active:
         messages.info(request, _("You already have a request open. Here it is."))
         return redirect("support:request", ref=active.public_id)

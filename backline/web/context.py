@@ -8,7 +8,7 @@ from django.urls import reverse
 from backline.accounts.roles import Role
 from backline.engine import health
 from backline.notify.inapp.counts import unread_count
-from backline.support.models import SupportRequest
+from backline.support.views import own_request
 from backline.web.dev_mail import DEVELOPMENT_MAIL
 
 
@@ -48,24 +48,3 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 def _open_request_url(request: HttpRequest) -> str | None:
     own = own_request(request)
     return reverse("support:request", args=[own.public_id]) if own else None
-
-
-OWN_REQUEST = "backline_own_request"
-
-
-def own_request(request: HttpRequest) -> SupportRequest | None:
-    """The signed-in person's active request, if they have one (at most one: one
-    indexed query), read once per request: home shows it, and the header links to it."""
-    user = request.user
-    if not user.is_authenticated:
-        return None
-    if not hasattr(request, OWN_REQUEST):
-        own = (
-            SupportRequest.objects.active()
-            .filter(requester=user)
-            .select_related("region", "acknowledged_by", "requester")
-            .first()
-        )
-        setattr(request, OWN_REQUEST, own)
-    found: SupportRequest | None = getattr(request, OWN_REQUEST)
-    return found

@@ -25,8 +25,7 @@ from backline.oncall.models import Availability, Rotation
 from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.models import AuditEntry
 from backline.support import coverage, targets
-from backline.support.views import requester_status
-from backline.web.context import own_request
+from backline.support.views import own_request, requester_status
 
 DUTY_DAYS = 30  # how far ahead home looks for a peer's shifts
 
