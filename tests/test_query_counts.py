@@ -273,16 +273,13 @@ class Page:
         return captured
 
 
-def named(name: str) -> Callable[[Team], str]:
-    return lambda team: reverse(name)
+def named(name: str, of: str = "", key: str = "pk") -> Callable[[Team], str]:
+    """The address of the page ``name``; with ``of``, of that team's thing (by its ``key``)."""
+    return lambda team: reverse(name, args=[getattr(getattr(team, of), key)] if of else [])
 
 
-def request_page(name: str, attribute: str) -> Callable[[Team], str]:
-    return lambda team: reverse(name, args=[getattr(team, attribute).public_id])
-
-
-def policy_page(team: Team) -> str:
-    return reverse("policies:detail", args=[team.policy.pk])
+def request_page(name: str, of: str) -> Callable[[Team], str]:
+    return named(name, of, "public_id")
 
 
 # What still grows with the team, on the on-call page (``oncall.views._teams`` and
@@ -321,27 +318,15 @@ PAGES = [
         marks=pytest.mark.xfail(strict=True, reason=SCHEDULE_WINDOWS + " " + ASSIGN_FORMS),
     ),
     Page("rotations", "coordinator", named("oncall:rotations")),
-    Page(
-        "rotation",
-        "coordinator",
-        lambda team: reverse("oncall:rotation", args=[team.rotation.pk]),
-    ),
+    Page("rotation", "coordinator", named("oncall:rotation", "rotation")),
     Page("schedules", "coordinator", named("oncall:schedules")),
-    Page(
-        "schedule",
-        "coordinator",
-        lambda team: reverse("oncall:schedule", args=[team.schedule.pk]),
-    ),
+    Page("schedule", "coordinator", named("oncall:schedule", "schedule")),
     Page("overrides", "coordinator", named("oncall:overrides")),
     Page("policies", "coordinator", named("policies:list")),
-    Page("policy", "coordinator", policy_page),
+    Page("policy", "coordinator", named("policies:detail", "policy")),
     Page("coverage", "coordinator", named("policies:coverage")),
     Page("people", "coordinator", named("roster:people")),
-    Page(
-        "person",
-        "coordinator",
-        lambda team: reverse("roster:person", args=[team.telecommunicator.pk]),
-    ),
+    Page("person", "coordinator", named("roster:person", "telecommunicator")),
     Page("agencies", "administrator", named("roster:agencies")),
     Page("invitations", "coordinator", named("roster:invitations")),
     Page("roster changes", "peer", named("roster_changes")),
