@@ -8,7 +8,7 @@ from django.urls import reverse
 from backline.accounts.roles import Role
 from backline.engine import health
 from backline.notify.inapp.counts import unread_count
-from backline.support.views import own_request
+from backline.support.views import own_request_ref
 from backline.web.dev_mail import DEVELOPMENT_MAIL
 
 
@@ -46,5 +46,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
 
 def _open_request_url(request: HttpRequest) -> str | None:
-    own = own_request(request)
-    return reverse("support:request", args=[own.public_id]) if own else None
+    ref = own_request_ref(request)
+    return reverse("support:request", args=[ref]) if ref else None
