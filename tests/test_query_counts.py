@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from backline.accounts import grants
-from backline.accounts.models import Agency, Invitation, Region, User
+from backline.accounts.models import Agency, Invitation, Membership, Region, User
 from backline.accounts.roles import Role
 from backline.lib import clock, tokens
 from backline.notify.models import Channel, ContactMethod, NotificationRule
@@ -430,3 +430,22 @@ def test_a_trusted_browser_looks_at_its_shift_once_not_on_every_page(world):
         assert checked > untrusted  # the check: trust, then the shifts
         traveller.shift(timedelta(minutes=1))
         assert home(phone) == home(console) == untrusted
+
+
+def test_the_coordinators_home_counts_each_of_their_teams_on_its_own(teams):
+    small, large = teams
+    Membership.objects.create(
+        user=small.coordinator, region=large.region, agency=large.agency, role=Role.COORDINATOR
+    )
+    client = Client()
+    client.force_login(small.coordinator)
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        overviews = client.get(reverse("home")).context["regions"]
+    assert [o["region"] for o in overviews] == [large.region, small.region]  # by name
+    for overview, team, size in zip(overviews, (large, small), (LARGE, SMALL), strict=True):
+        roles = dict(overview["roles"])
+        assert overview["agency_count"] == 2
+        assert overview["pending_invitations"] == 2 * size + 1
+        assert roles["Peer supporter"] == size + 1
+        assert roles["Coordinator"] == size + 1 + (team is large)
+        assert roles["Telecommunicator"] == (size + 1) + 2 + (2 * size + 1)
