@@ -181,15 +181,12 @@ def build_team(slug: str, size: int) -> Team:
         )
     # every available peer at once, then the rotation's on-call peer, then the coordinators
     policy = EscalationPolicy.objects.create(region=region, name="Standard", is_default=True)
-    for order, target in enumerate(
-        [
-            {"kind": TargetKind.ALL_AVAILABLE},
-            {"kind": TargetKind.ROTATION, "rotation": rotation},
-            {"kind": TargetKind.COORDINATOR},
-        ]
+    for order, kind in enumerate(
+        [TargetKind.ALL_AVAILABLE, TargetKind.ROTATION, TargetKind.COORDINATOR]
     ):
         step = EscalationStep.objects.create(policy=policy, order=order, delay_minutes=5)
-        StepTarget.objects.create(step=step, **target)
+        paged = rotation if kind == TargetKind.ROTATION else None
+        StepTarget.objects.create(step=step, kind=kind, rotation=paged)
 
     telecommunicator = _person(slug, "telecommunicator", agency, Role.TELECOMMUNICATOR)
     caller = _person(slug, "caller", agency, Role.TELECOMMUNICATOR)
