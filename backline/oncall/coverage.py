@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from enum import StrEnum
 
+from django.db.models import Exists, OuterRef, Prefetch
+
 from backline.accounts.models import Region, User
 from backline.notify.models import ContactMethod
 from backline.oncall import people, resolve
-from backline.oncall.models import WEEKDAYS, Rotation, Schedule, ScheduleWindow
+from backline.oncall.models import WEEKDAYS, Rotation, RotationMember, Schedule, ScheduleWindow
 
 MINUTES_A_DAY = 24 * 60
 MINUTES_A_WEEK = 7 * MINUTES_A_DAY
@@ -148,7 +150,8 @@ def region_warnings(region: Region, pageable: set[int] | None = None) -> list[Co
     if pageable is None:
         pageable = people.pageable(region.pk)
     found: list[CoverageWarning] = []
-    for rotation in Rotation.objects.filter(region=region).prefetch_related("members__user"):
+    with_users = Prefetch("members", queryset=RotationMember.objects.select_related("user"))
+    for rotation in Rotation.objects.filter(region=region).prefetch_related(with_users):
         members = list(rotation.members.all())
         if not members:
             found.append(CoverageWarning(Kind.ROTATION_WITHOUT_MEMBERS, region, rotation))
@@ -168,13 +171,8 @@ def region_warnings(region: Region, pageable: set[int] | None = None) -> list[Co
             found.append(
                 CoverageWarning(Kind.SCHEDULE_UNCOVERED, region, schedule, spans=tuple(spans))
             )
-    team = list(people.peers([region.pk]))
-    reachable = set(
-        ContactMethod.objects.usable()
-        .filter(user_id__in=[p.pk for p in team])
-        .values_list("user_id", flat=True)
-    )
-    unreachable = tuple(p for p in team if p.pk not in reachable)
+    usable = ContactMethod.objects.usable().filter(user=OuterRef("pk"))
+    unreachable = tuple(people.peers([region.pk]).exclude(Exists(usable)))
     if unreachable:
         found.append(CoverageWarning(Kind.NO_CONTACT_METHOD, region, people=unreachable))
     return found

@@ -11,7 +11,7 @@ Schedules pick a rotation by their windows (local weekdays and times).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
@@ -350,20 +350,34 @@ def in_quiet_hours(quiet: QuietHours | None, when: datetime) -> bool:
     return _in_window(range(7), quiet.starts_at, quiet.ends_at, local)
 
 
-def on_call_now(region_id: int, when: datetime) -> set[int]:
-    """Peers on call in any of the region's rotations at ``when`` (three queries)."""
-    rotations = list(Rotation.objects.filter(region_id=region_id))
-    turns = load_turns(rotations, when, when)
-    ids = {rotation_on_call(rotation, when, turns[rotation.pk]) for rotation in rotations}
-    return {i for i in ids if i is not None}
-
-
-def _team_peers(region_id: int) -> set[int]:
-    return set(
-        User.objects.filter(
-            is_active=True, memberships__region_id=region_id, memberships__role=Role.PEER
-        ).values_list("pk", flat=True)
+def on_call_in(
+    region_id: int, when: datetime, rotation_ids: Collection[int] | None = None
+) -> dict[int, int | None]:
+    """Who is on call at ``when`` in each of the region's rotations (or of those of
+    ``rotation_ids`` that are the region's), in two queries: the rotations come with
+    their members, and with the overrides covering ``when``. A rotation with neither
+    has nobody on call, and is left out."""
+    members = RotationMember.objects.filter(rotation__region_id=region_id)
+    overrides = Override.objects.filter(
+        rotation__region_id=region_id, starts_at__lte=when, ends_at__gt=when
     )
+    if rotation_ids is not None:
+        members = members.filter(rotation_id__in=rotation_ids)
+        overrides = overrides.filter(rotation_id__in=rotation_ids)
+    rotations: dict[int, Rotation] = {}
+    turns: dict[int, Turns] = defaultdict(lambda: Turns([], []))
+    for member in members.select_related("rotation").order_by("rotation_id", "position"):
+        rotations[member.rotation_id] = member.rotation
+        turns[member.rotation_id].member_ids.append(member.user_id)
+    for override in overrides.select_related("rotation").order_by("pk"):
+        rotations.setdefault(override.rotation_id, override.rotation)
+        turns[override.rotation_id].overrides.append(override)
+    return {pk: rotation_on_call(rotation, when, turns[pk]) for pk, rotation in rotations.items()}
+
+
+def on_call_now(region_id: int, when: datetime) -> set[int]:
+    """Peers on call in any of the region's rotations at ``when`` (two queries)."""
+    return {user_id for user_id in on_call_in(region_id, when).values() if user_id is not None}
 
 
 def available(peer_ids: set[int], on_call: set[int], when: datetime) -> set[int]:
@@ -373,8 +387,15 @@ def available(peer_ids: set[int], on_call: set[int], when: datetime) -> set[int]
 
 
 def available_now(region_id: int, when: datetime) -> set[int]:
-    """Peers who are on call or said "available now", right now."""
-    return available(_team_peers(region_id), on_call_now(region_id, when), when)
+    """Peers who are on call or said "available now", right now (three queries: the
+    team's peers come with when their "available now" ends)."""
+    peers = dict(
+        User.objects.filter(
+            is_active=True, memberships__region_id=region_id, memberships__role=Role.PEER
+        ).values_list("pk", "availability__until")
+    )
+    flagged = {pk for pk, until in peers.items() if until is not None and until > when}
+    return (on_call_now(region_id, when) & peers.keys()) | flagged
 
 
 def on_call_until(user_id: int, region_ids: Iterable[int], when: datetime) -> datetime | None:

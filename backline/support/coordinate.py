@@ -148,13 +148,14 @@ def _on_call(support_request: SupportRequest, viewer: User, now: datetime) -> li
         user_id__in=callable_ids, channel__in=PHONES
     ):
         phones.setdefault(method.user_id, method)
-    found = []
-    for peer in User.objects.filter(pk__in=callable_ids).order_by("full_name", "pk"):
-        phone = phones.get(peer.pk)
-        if phone is not None:
-            audit.record(viewer, PHONE_SEEN, subject=peer, obj=phone)
-        found.append(OnCall(peer.display_name, phone.value if phone else ""))
-    return found
+    peers = list(User.objects.filter(pk__in=callable_ids).order_by("full_name", "pk"))
+    audit.record_many(
+        viewer, PHONE_SEEN, [(peer, phones[peer.pk]) for peer in peers if peer.pk in phones]
+    )
+    return [
+        OnCall(peer.display_name, phones[peer.pk].value if peer.pk in phones else "")
+        for peer in peers
+    ]
 
 
 @access(COORDINATOR)

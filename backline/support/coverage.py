@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from django.db.models import Prefetch
+
 from backline.accounts.models import Region
 from backline.lib import clock
 from backline.oncall import coverage, people, resolve
 from backline.oncall.coverage import CoverageWarning, Period
 from backline.oncall.models import Rotation, Schedule
-from backline.support.models import EscalationPolicy, TargetKind
+from backline.support.models import EscalationPolicy, StepTarget, TargetKind
 
 HORIZON = timedelta(days=14)
 
@@ -105,7 +107,8 @@ def region_warnings(region: Region, now: datetime | None = None) -> list[RegionW
     pageable = people.pageable(region.pk)
     policies = sorted(
         EscalationPolicy.objects.filter(region=region).prefetch_related(
-            "steps__targets__rotation", "steps__targets__schedule"
+            "steps",
+            Prefetch("steps__targets", StepTarget.objects.select_related("rotation", "schedule")),
         ),
         key=lambda p: (not p.is_default, p.name),
     )

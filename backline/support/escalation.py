@@ -133,7 +133,8 @@ def reach_out(
                 policy_snapshot=snapshot.of(policy).to_json(),
                 requested_at=now,
             )
-            state = EscalationState.objects.create(request=request, next_escalation_at=now)
+            # written by ``escalate``, once, as its first steps leave it
+            state = EscalationState(request=request, next_escalation_at=now)
             escalate(request, state, now)
     except IntegrityError as exc:
         earlier = sending and SupportRequest.objects.filter(form_token_digest=sending).first()
@@ -201,9 +202,14 @@ def _claim_due(now: datetime, size: int) -> list[EscalationState]:
 
 
 def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> None:
-    """Fire every step that is due, skipping empty ones, then save the state."""
+    """Fire every step that is due, skipping empty ones, then save the state.
+
+    A state not written yet is a request just made in this transaction: all it has
+    paged is what this call pages, so that need not be read back."""
     plan = request.plan
     steps = plan.steps
+    new = state._state.adding
+    just_paged: set[int] | None = set() if new else None
     for _ in range(MAX_STEPS_PER_TICK):
         if state.next_escalation_at > now:
             break
@@ -215,15 +221,18 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
                 _exhaust(request, now)
             state.loop_count += 1
             state.step_index = 0
+            just_paged = None  # a new pass: read what it paged, as for any request
             if empty_pass:  # nobody to page at all: look again shortly, not in a tight loop
                 state.next_escalation_at = now + EMPTY_POLICY_RETRY
             continue
         step = steps[state.step_index]
-        paged = set(
-            Page.objects.filter(
-                request=request, loop_count=state.loop_count, kind=PageKind.PEER
-            ).values_list("peer_id", flat=True)
-        )
+        paged = just_paged
+        if paged is None:
+            paged = set(
+                Page.objects.filter(
+                    request=request, loop_count=state.loop_count, kind=PageKind.PEER
+                ).values_list("peer_id", flat=True)
+            )
         resolution = targets.for_step(request, step, now, paged)
         state.waiting_for_waking = resolution.wakes_at is not None
         if resolution.wakes_at is not None:
@@ -234,6 +243,8 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
             _narrowed(request, state.step_index, now)
         if resolution.peer_ids:
             _page(request, resolution.peer_ids, state, now)
+            if just_paged is not None:
+                just_paged.update(resolution.peer_ids)
         if resolution.coordinator_ids:
             _alert(request, resolution.coordinator_ids, state, now)
         if not (resolution.peer_ids or resolution.coordinator_ids):
@@ -249,9 +260,12 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
         # nothing is logged per step: beside the on-call schedule, even "nobody paged"
         # would tell whom the requester left out (the request's own events keep it)
         state.step_index += 1
-    state.save(
-        update_fields=["step_index", "loop_count", "next_escalation_at", "waiting_for_waking"]
-    )
+    if new:
+        state.save(force_insert=True)
+    else:
+        state.save(
+            update_fields=["step_index", "loop_count", "next_escalation_at", "waiting_for_waking"]
+        )
 
 
 def _pages(

@@ -138,12 +138,20 @@ class Plan:
 
 
 def of(policy: EscalationPolicy | None) -> Plan:
-    """The plan of a request starting now, by ``policy`` as it stands (its steps and
-    targets in two queries, then read through ``parse`` like a stored snapshot); with
-    no policy, a plan of no steps."""
+    """The plan of a request starting now, by ``policy`` as it stands (its steps with
+    their targets in one query, then read through ``parse`` like a stored snapshot);
+    with no policy, a plan of no steps."""
     if policy is None:
         return Plan(None, "", 0, NO_POLICY_START_TIMEOUT_MINUTES, DelayFactors(), ())
-    steps = policy.steps.prefetch_related("targets").order_by("order")
+    rows = policy.steps.order_by("order", "targets__pk").values_list(
+        "pk", "delay_minutes", "targets__kind", "targets__user", "targets__rotation",
+        "targets__schedule",
+    )  # fmt: skip
+    steps: dict[int, dict[str, Any]] = {}
+    for step_id, delay_minutes, kind, user_id, rotation_id, schedule_id in rows:
+        step = steps.setdefault(step_id, {"delay_minutes": delay_minutes, "targets": []})
+        if kind is not None:  # a step without targets comes as one row without one
+            step["targets"].append({"kind": kind, "id": user_id or rotation_id or schedule_id})
     return parse(
         {
             "version": VERSION,
@@ -152,16 +160,7 @@ def of(policy: EscalationPolicy | None) -> Plan:
             "repeat": policy.repeat,
             "start_timeout_minutes": policy.start_timeout_minutes,
             "delay_factors": policy.delay_factors(),
-            "steps": [
-                {
-                    "delay_minutes": step.delay_minutes,
-                    "targets": [
-                        {"kind": t.kind, "id": t.user_id or t.rotation_id or t.schedule_id}
-                        for t in step.targets.all()
-                    ],
-                }
-                for step in steps
-            ],
+            "steps": list(steps.values()),
         }
     )
 

@@ -33,7 +33,7 @@ from backline.accounts.models import Membership, User
 from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.oncall import resolve, waking
-from backline.oncall.models import Rotation, Schedule
+from backline.oncall.models import Schedule
 from backline.support import snapshot
 from backline.support.models import (
     FOLLOWUP_DAYS_DEFAULT,
@@ -130,8 +130,7 @@ def _raw(team: Team, target: snapshot.Target, when: datetime, can_wait: bool) ->
     if kind == TargetKind.USER and named:
         return {named}
     if kind == TargetKind.ROTATION and named:
-        rotation = Rotation.objects.filter(pk=named, region_id=team.region_id).first()
-        found = resolve.rotation_on_call(rotation, when) if rotation else None
+        found = resolve.on_call_in(team.region_id, when, [named]).get(named)
         return {found} if found else set()
     if kind == TargetKind.SCHEDULE and named:
         schedule = Schedule.objects.filter(pk=named, region_id=team.region_id).first()
@@ -220,7 +219,7 @@ def offers_for(user: User) -> list[SupportRequest]:
         .filter(status=RequestStatus.OPEN)
         .order_by("requested_at")
     )
-    teams = {r.region_id: Team.of(r.region_id) for r in waiting}
+    teams = {region_id: Team.of(region_id) for region_id in {r.region_id for r in waiting}}
     return [r for r in waiting if allows(r, teams[r.region_id], user.pk)]
 
 

@@ -77,13 +77,44 @@ def _sent(support_request: SupportRequest, follow_token: str | None) -> HttpResp
     return redirect("support:request", ref=support_request.public_id)
 
 
+OWN_REQUEST = "backline_own_request"
+
+
+def own_request_ref(request: HttpRequest) -> str | None:
+    """The public id of the signed-in person's active request, if they have one (at most
+    one: one indexed query), read once per request: the page and the header's link to
+    it both ask."""
+    if not hasattr(request, OWN_REQUEST):
+        user = request.user
+        ref = None
+        if user.is_authenticated:
+            mine = SupportRequest.objects.active().filter(requester=user)
+            ref = mine.values_list("public_id", flat=True).first()
+        setattr(request, OWN_REQUEST, ref)
+    found: str | None = getattr(request, OWN_REQUEST)
+    return found
+
+
+def own_request(request: MemberRequest) -> SupportRequest | None:
+    """The signed-in person's active request, with what its status card shows; the
+    header's link to it then needs no query of its own."""
+    own = (
+        SupportRequest.objects.active()
+        .filter(requester=request.user)
+        .select_related("region", "acknowledged_by", "requester")
+        .first()
+    )
+    setattr(request, OWN_REQUEST, own.public_id if own else None)
+    return own
+
+
 @access(TELECOMMUNICATOR)
 def reach_out(request: MemberRequest) -> HttpResponse:
     user = request.user
-    active = SupportRequest.objects.active().filter(requester=user).first()
+    active = own_request_ref(request)
     if active:
         messages.info(request, _("You already have a request open. Here it is."))
-        return redirect("support:request", ref=active.public_id)
+        return redirect("support:request", ref=active)
     region = _home_region(user)
     form = ReachOutForm(request.POST or None, requester=user)
     not_sent = False
@@ -107,8 +138,10 @@ def reach_out(request: MemberRequest) -> HttpResponse:
             return _sent(already.request, already.follow_token)
         except escalation.AlreadyOpen:
             messages.info(request, _("You already have a request open. Here it is."))
-            active = SupportRequest.objects.active().filter(requester=user).first()
-            return redirect("support:request", ref=active.public_id) if active else redirect("home")
+            open_one = SupportRequest.objects.active().filter(requester=user).first()
+            if open_one is None:
+                return redirect("home")
+            return redirect("support:request", ref=open_one.public_id)
         except snapshot.Unreadable as exc:
             # nothing was written: the page says so, and the same form may be sent again
             log.error(

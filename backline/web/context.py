@@ -8,7 +8,7 @@ from django.urls import reverse
 from backline.accounts.roles import Role
 from backline.engine import health
 from backline.notify.inapp.counts import unread_count
-from backline.support.models import SupportRequest
+from backline.support.views import own_request_ref
 from backline.web.dev_mail import DEVELOPMENT_MAIL
 
 
@@ -32,7 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "can_reach_out": can_reach_out,
         # "Your request" in place of "Reach out" while the person has one that is active
-        "open_request_url": _open_request_url(user) if can_reach_out else None,
+        "open_request_url": _open_request_url(request) if can_reach_out else None,
         "can_manage": user.has_role(Role.COORDINATOR, Role.ADMINISTRATOR),
         "is_peer": user.has_role(Role.PEER),
         "is_coordinator": coordinator,
@@ -45,13 +45,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _open_request_url(user: Any) -> str | None:
-    """The page of the person's own active request, if they have one (one indexed query:
-    at most one active request per person)."""
-    ref = (
-        SupportRequest.objects.active()
-        .filter(requester=user)
-        .values_list("public_id", flat=True)
-        .first()
-    )
+def _open_request_url(request: HttpRequest) -> str | None:
+    ref = own_request_ref(request)
     return reverse("support:request", args=[ref]) if ref else None

@@ -7,7 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 from backline.accounts import trust
 from backline.accounts.access import MemberRequest
 from backline.accounts.mfa import has_second_factor
-from backline.accounts.models import Invitation, Membership, RoleChange
+from backline.accounts.models import Agency, Invitation, Membership, Region, RoleChange
 from backline.accounts.roles import MFA_REQUIRED, Role
 from backline.lib import clock
 from backline.oncall import resolve
@@ -24,8 +25,7 @@ from backline.oncall.models import Availability, Rotation
 from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.models import AuditEntry
 from backline.support import coverage, targets
-from backline.support.models import SupportRequest
-from backline.support.views import requester_status
+from backline.support.views import own_request, requester_status
 
 DUTY_DAYS = 30  # how far ahead home looks for a peer's shifts
 
@@ -41,7 +41,7 @@ def home(request: MemberRequest) -> HttpResponse:
     context: dict[str, Any] = {"roles": user.roles}
     coordinated = user.regions_with(Role.COORDINATOR)
     if coordinated:
-        context["regions"] = [_region_overview(region) for region in coordinated]
+        context["regions"] = _region_overviews(coordinated)
     administered = user.agencies_with(Role.ADMINISTRATOR)
     if administered:
         counts = dict(
@@ -54,12 +54,7 @@ def home(request: MemberRequest) -> HttpResponse:
     context["teams"] = sorted(teams, key=lambda region: region.name)
     now = clock.now()
     if user.has_role(Role.TELECOMMUNICATOR, Role.PEER):
-        own = (
-            SupportRequest.objects.active()
-            .filter(requester=user)
-            .select_related("region", "acknowledged_by", "requester")
-            .first()
-        )
+        own = own_request(request)
         if own is not None:  # what is happening comes first: their request's status
             context |= requester_status(own) | {"own_request": own}
         # the security blanket: a number, never whose schedule it is
@@ -94,18 +89,35 @@ def _duty(user: Any, now: datetime) -> dict[str, Any]:
     }
 
 
-def _region_overview(region: Any) -> dict[str, Any]:
-    """Counts for the coordinator: roles, invitations, and on-call coverage warnings."""
-    by_role = dict(
-        Membership.objects.filter(region=region).values_list("role").annotate(n=Count("id"))
-    )
-    return {
-        "region": region,
-        "agency_count": region.agencies.count(),
-        "roles": [(label, by_role.get(value, 0)) for value, label in Role.choices],
-        "pending_invitations": Invitation.objects.pending().filter(agency__region=region).count(),
-        "coverage_warnings": len(coverage.region_warnings(region)),
+def _count(rows: QuerySet[Any], region: str) -> Coalesce:
+    """How many of ``rows`` belong to the outer query's region (``region`` leads from
+    a row to its region): a subquery, so that every count is one query."""
+    counted = rows.filter(**{region: OuterRef("pk")}).order_by().values(region)
+    return Coalesce(Subquery(counted.annotate(n=Count("pk")).values("n")), 0)
+
+
+def _region_overviews(regions: list[Region]) -> list[dict[str, Any]]:
+    """Counts for the coordinator, of each of their teams: roles, agencies, invitations
+    (one query for every team), and on-call coverage warnings."""
+    roles = {
+        f"role_{value}": _count(Membership.objects.filter(role=value), "region")
+        for value in Role.values
     }
+    counted = Region.objects.filter(pk__in=[region.pk for region in regions]).annotate(
+        agency_count=_count(Agency.objects.all(), "region"),
+        pending_invitations=_count(Invitation.objects.pending(), "agency__region"),
+        **roles,
+    )
+    return [
+        {
+            "region": region,
+            "agency_count": region.agency_count,
+            "roles": [(label, getattr(region, f"role_{value}")) for value, label in Role.choices],
+            "pending_invitations": region.pending_invitations,
+            "coverage_warnings": len(coverage.region_warnings(region)),
+        }
+        for region in counted
+    ]
 
 
 @access(SIGNED_IN)

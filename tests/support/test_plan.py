@@ -20,6 +20,8 @@ from backline.notify.models import OutgoingMessage
 from backline.support import escalation, snapshot
 from backline.support.models import (
     EscalationState,
+    EscalationStep,
+    StepTarget,
     SupportRequest,
     TargetKind,
     Urgency,
@@ -294,3 +296,22 @@ def test_the_migration_rewrites_stored_snapshots_in_the_current_version(team, ca
     assert after[current.pk] == current.policy_snapshot
     assert after[newer.pk] == NEWER  # left as it was: the engine says so when it reads it
     assert f"unreadable: requests [{newer.pk}]" in caplog.text
+
+
+def test_a_plan_keeps_every_step_in_order_with_all_its_targets_and_none(team):
+    """Read in one query: a step's several targets stay together, in the order they
+    were added, and a step without any stays where it is (it is skipped when it fires)."""
+    first = team.policy.steps.get(order=0)
+    StepTarget.objects.create(step=first, kind=TargetKind.ALL_AVAILABLE)
+    StepTarget.objects.create(step=first, kind=TargetKind.USER, user=team.c)
+    EscalationStep.objects.filter(policy=team.policy, order=2).update(order=3)
+    EscalationStep.objects.create(policy=team.policy, order=2, delay_minutes=7)
+    plan = snapshot.of(team.policy)
+    assert [step.delay_minutes for step in plan.steps] == [5, 5, 7, 5]
+    assert plan.steps[0].targets == (
+        snapshot.Target(TargetKind.ROTATION, team.rotation.pk),
+        snapshot.Target(TargetKind.ALL_AVAILABLE),
+        snapshot.Target(TargetKind.USER, team.c.pk),
+    )
+    assert plan.steps[2].targets == ()
+    assert plan.steps[3].targets == (snapshot.Target(TargetKind.COORDINATOR),)
