@@ -256,7 +256,7 @@ def bench_environment(data_dir: Path, database_url: str | None = None) -> dict[s
         BACKLINE_SSL_REDIRECT="no",
         BACKLINE_LOG_LEVEL="WARNING",
         # production refuses to start without SMTP: a benchmark that sends mail turns
-        # it on with its own sink (bench/paging/servers.py)
+        # it on with its own sink (``mail_to_sink``)
         BACKLINE_EMAIL="off",
         DJANGO_SETTINGS_MODULE="bench.settings",
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), environ.get("PYTHONPATH")])),
@@ -264,6 +264,23 @@ def bench_environment(data_dir: Path, database_url: str | None = None) -> dict[s
     if database_url:
         environ["DATABASE_URL"] = database_url
     return environ
+
+
+def mail_to_sink(
+    environ: dict[str, str], smtp_port: int, public_url: str, smtp_host: str = HOST
+) -> None:
+    """Turns e-mail on in ``environ`` (``bench_environment`` leaves it off): pages go by
+    plain SMTP to the benchmark's own sink on ``smtp_host:smtp_port``, with links to
+    ``public_url``. Output is unbuffered, for the engine's "running" line that the
+    benchmark waits for."""
+    environ.update(
+        BACKLINE_EMAIL="on",
+        BACKLINE_SMTP_HOST=smtp_host,
+        BACKLINE_SMTP_PORT=str(smtp_port),
+        BACKLINE_SMTP_STARTTLS="no",
+        BACKLINE_PUBLIC_URL=public_url,
+        PYTHONUNBUFFERED="1",
+    )
 
 
 def run_quietly(command: list[str], environ: dict[str, str]) -> str:

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from types import FrameType
 
-from bench.common import ROOT, stop
+from bench.common import spawn, stop
 
 
 class Child:
@@ -46,10 +46,7 @@ class Child:
         assert not self.alive(), f"{self.name} is running already"
         offset = self.log.stat().st_size if self.log.exists() else 0
         with self.log.open("ab") as output:
-            self.process = subprocess.Popen(
-                self.command, cwd=ROOT, env=self.environ, stdout=output,
-                stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
+            self.process = spawn(self.command, self.environ, output)
         self.starts += 1
         deadline = time.monotonic() + timeout
         while self.ready not in self._output_since(offset):

@@ -27,6 +27,7 @@ from bench.common import (
     bench_environment,
     free_port,
     granian,
+    mail_to_sink,
     prepare_database,
     run_quietly,
 )
@@ -91,14 +92,7 @@ class Stack:
             people = spread([Person(email, team) for email, team in made["telecoms"]])
             smtp_port, web_port = free_port(), free_port()
             base_url = f"http://{HOST}:{web_port}"
-            environ.update(
-                BACKLINE_EMAIL="on",
-                BACKLINE_SMTP_HOST=HOST,
-                BACKLINE_SMTP_PORT=str(smtp_port),
-                BACKLINE_SMTP_STARTTLS="no",
-                BACKLINE_PUBLIC_URL=base_url,
-                PYTHONUNBUFFERED="1",  # the engine's "running" line, at once
-            )
+            mail_to_sink(environ, smtp_port, base_url)
             sink = Child(
                 "the SMTP server",
                 [sys.executable, "-m", "bench.faults.sink", str(smtp_port),

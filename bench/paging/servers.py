@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import HOST, cpu_seconds, free_port, granian, process_tree, spawn, stop
+from bench.common import (
+    HOST,
+    cpu_seconds,
+    free_port,
+    granian,
+    mail_to_sink,
+    process_tree,
+    spawn,
+    stop,
+)
 
 DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
@@ -142,14 +151,7 @@ def start_servers(
     ``environ`` gains the SMTP settings, so that pages go out over real SMTP."""
     smtp_port, web_port = free_port(), free_port()
     base_url = f"http://{HOST}:{web_port}"
-    environ.update(
-        BACKLINE_EMAIL="on",
-        BACKLINE_SMTP_HOST=HOST,
-        BACKLINE_SMTP_PORT=str(smtp_port),
-        BACKLINE_SMTP_STARTTLS="no",
-        BACKLINE_PUBLIC_URL=base_url,
-        PYTHONUNBUFFERED="1",  # the engine's "running" line, at once
-    )
+    mail_to_sink(environ, smtp_port, base_url)
     smtp_log = data_dir / "smtp.jsonl"
     smtp = stack.enter_context(
         process(
