@@ -18,14 +18,7 @@ from backline.support.models import Page
 @pytest.fixture
 def smtp(settings: Settings) -> Iterator[SmtpServer]:
     with SmtpServer() as server:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST = "127.0.0.1"
-        settings.EMAIL_PORT = server.port
-        settings.EMAIL_USE_TLS = False
-        settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = ""
-        settings.EMAIL_HOST_PASSWORD = ""
-        settings.DEFAULT_FROM_EMAIL = "Backline <backline@harbor.test>"
+        server.receive_django_mail(settings)
         settings.BACKLINE_PUBLIC_URL = "https://backline.example.org"
         yield server
 

@@ -14,6 +14,7 @@ from email.message import Message
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from pytest_django.fixtures import Settings
 
 from backline.notify.tests.loopback import free_port
 
@@ -108,6 +109,19 @@ class SmtpServer:
     @property
     def received(self) -> list[Received]:
         return self.handler.received
+
+    def receive_django_mail(self, settings: Settings) -> None:
+        """Points this process's Django mail at this server (plain SMTP, no login);
+        ``settings`` is pytest-django's fixture, which puts them back after the test."""
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = self.port
+        settings.EMAIL_USE_TLS = False
+        settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = ""
+        settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_TIMEOUT = 5
+        settings.DEFAULT_FROM_EMAIL = "Backline <backline@harbor.test>"
 
     def settings(self) -> dict[str, str]:
         """The environment that points a Backline process at this server."""

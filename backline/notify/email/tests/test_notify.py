@@ -20,15 +20,7 @@ from tests.harness import PAGE, Clock, Recorder, page
 def smtp(settings: Settings) -> Iterator[SmtpServer]:
     """A server that is not started yet: tests start it (or leave it down)."""
     server = SmtpServer()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
-    settings.DEFAULT_FROM_EMAIL = "Backline <backline@harbor.test>"
+    server.receive_django_mail(settings)
     yield server
     server.stop()
 

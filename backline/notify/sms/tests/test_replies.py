@@ -51,6 +51,26 @@ def text(person: User, argument: str = "you") -> OutgoingMessage:
     )
 
 
+@pytest.fixture
+def texted(
+    provider: FakeProvider,
+    person: User,
+    method: Callable[..., ContactMethod],
+    moment: Clock,
+    answered: list[tuple[str, int]],
+) -> Callable[..., OutgoingMessage]:
+    """``texted(argument="you")``: a text to the person's number that offers the wave
+    action, after one pass of the outbox."""
+    method(Channel.SMS, NUMBER)
+
+    def send(argument: str = "you") -> OutgoingMessage:
+        message = text(person, argument)
+        outbox.process()
+        return message
+
+    return send
+
+
 def reply(body: str, sender: str = NUMBER, token: str = TOKEN):
     fields = {"MessageSid": "SMin1", "AccountSid": ACCOUNT, "From": sender, "Body": body}
     return Client().post(
@@ -65,16 +85,10 @@ def said(response) -> list[str]:
 
 
 def test_the_text_says_its_code_and_the_row_keeps_only_a_digest_bound_to_the_number(
-    provider: FakeProvider,
-    person: User,
-    method: Callable[..., ContactMethod],
-    moment: Clock,
-    answered: list[tuple[str, int]],
+    provider: FakeProvider, moment: Clock, texted: Callable[..., OutgoingMessage]
 ) -> None:
-    method(Channel.SMS, NUMBER)
     provider.reply(Reply(status=503))  # the first attempt fails: the retry says the same
-    message = text(person)
-    outbox.process()
+    message = texted()
     moment.shift(minutes=1)
     outbox.process()
 
@@ -88,16 +102,9 @@ def test_the_text_says_its_code_and_the_row_keeps_only_a_digest_bound_to_the_num
 
 
 def test_a_reply_is_handed_to_its_action_once(
-    provider: FakeProvider,
-    person: User,
-    method: Callable[..., ContactMethod],
-    moment: Clock,
-    answered: list[tuple[str, int]],
+    person: User, texted: Callable[..., OutgoingMessage], answered: list[tuple[str, int]]
 ) -> None:
-    method(Channel.SMS, NUMBER)
-    message = text(person)
-    outbox.process()
-    code = replies.code_for(message.pk)
+    code = replies.code_for(texted().pk)
 
     first = reply(code)
     assert (first.status_code, first["Content-Type"]) == (200, "text/xml; charset=utf-8")
@@ -107,15 +114,9 @@ def test_a_reply_is_handed_to_its_action_once(
 
 
 def test_a_code_from_another_number_or_an_unsigned_reply_reaches_no_action(
-    provider: FakeProvider,
-    person: User,
-    method: Callable[..., ContactMethod],
-    moment: Clock,
-    answered: list[tuple[str, int]],
+    texted: Callable[..., OutgoingMessage], answered: list[tuple[str, int]]
 ) -> None:
-    method(Channel.SMS, NUMBER)
-    message = text(person)
-    outbox.process()
+    message = texted()
     code = replies.code_for(message.pk)
 
     assert said(reply(code, sender="+15550100999")) == [NOT_VALID]
@@ -130,15 +131,9 @@ def test_a_code_from_another_number_or_an_unsigned_reply_reaches_no_action(
 
 
 def test_an_action_that_refuses_is_answered_like_an_unknown_code(
-    provider: FakeProvider,
-    person: User,
-    method: Callable[..., ContactMethod],
-    moment: Clock,
-    answered: list[tuple[str, int]],
+    texted: Callable[..., OutgoingMessage],
 ) -> None:
-    method(Channel.SMS, NUMBER)
-    message = text(person, "nobody")
-    outbox.process()
+    message = texted("nobody")
 
     assert said(reply(replies.code_for(message.pk))) == [NOT_VALID]
 

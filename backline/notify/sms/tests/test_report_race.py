@@ -31,22 +31,24 @@ def provider(settings: Settings, live_server) -> Iterator[FakeProvider]:
     fake.stop()
 
 
-def texted(person: User, method: Callable[..., ContactMethod]) -> OutgoingMessage:
-    """A page to the person's phone, with an e-mail address to fall back to."""
+@pytest.fixture
+def message(person: User, method: Callable[..., ContactMethod]) -> OutgoingMessage:
+    """A page to the person's phone, not sent yet, with an e-mail address to fall back to."""
     method(Channel.SMS, "+15550100123")
     outbox.enqueue(person.pk, "group", "event", PAGE, until_cancelled=True)
     method(Channel.EMAIL, "riley@mail.test")
     return OutgoingMessage.objects.get(channel=Channel.SMS)
 
 
+@pytest.fixture
+def mail(recording: Callable[[str], Recorder]) -> Recorder:
+    """Where the e-mail fallback goes, if any."""
+    return recording(Channel.EMAIL)
+
+
 def test_a_failure_reported_before_the_send_is_recorded_still_fails_over(
-    provider: FakeProvider,
-    person: User,
-    method: Callable[..., ContactMethod],
-    recording: Callable[[str], Recorder],
+    provider: FakeProvider, message: OutgoingMessage, mail: Recorder
 ) -> None:
-    mail = recording(Channel.EMAIL)
-    message = texted(person, method)
     provider.reply(Reply(201, report="undelivered", report_code="30003"))
     outbox.process()
     message.refresh_from_db()
@@ -59,13 +61,8 @@ def test_a_failure_reported_before_the_send_is_recorded_still_fails_over(
 
 
 def test_a_delivery_reported_before_the_send_is_recorded_stays_delivered(
-    provider: FakeProvider,
-    person: User,
-    method: Callable[..., ContactMethod],
-    recording: Callable[[str], Recorder],
+    provider: FakeProvider, message: OutgoingMessage, mail: Recorder
 ) -> None:
-    mail = recording(Channel.EMAIL)
-    message = texted(person, method)
     provider.reply(Reply(201, report="delivered"))
     outbox.process()
     message.refresh_from_db()

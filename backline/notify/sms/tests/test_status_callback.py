@@ -31,19 +31,33 @@ def configured(settings: Settings) -> None:
 
 
 @pytest.fixture
-def sent(
+def accepted(
     configured: None, person: User, method: Callable[..., ContactMethod], moment: Clock
-) -> OutgoingMessage:
+) -> Callable[..., OutgoingMessage]:
+    """``accepted(channel, number, provider_id, fallback=(channel, value))``: a page by
+    ``channel`` that the provider accepted as ``provider_id``, and a method added after
+    it to fall back to."""
+
+    def accept(
+        channel: str, number: str, provider_id: str, fallback: tuple[str, str]
+    ) -> OutgoingMessage:
+        method(channel, number)
+        outbox.enqueue(person.pk, "group", "event", PAGE)
+        message = OutgoingMessage.objects.get(channel=channel)
+        OutgoingMessage.objects.filter(pk=message.pk).update(
+            status=Status.SENT, provider_id=provider_id, attempts=1, sent_at=clock.now()
+        )
+        method(*fallback)
+        message.refresh_from_db()
+        return message
+
+    return accept
+
+
+@pytest.fixture
+def sent(accepted: Callable[..., OutgoingMessage]) -> OutgoingMessage:
     """A text the provider accepted as SM1, and an e-mail address to fall back to."""
-    method(Channel.SMS, "+15550100123")
-    outbox.enqueue(person.pk, "group", "event", PAGE)
-    message = OutgoingMessage.objects.get(channel=Channel.SMS)
-    OutgoingMessage.objects.filter(pk=message.pk).update(
-        status=Status.SENT, provider_id="SM1", attempts=1, sent_at=moment.shift()
-    )
-    method(Channel.EMAIL, "riley@mail.test")
-    message.refresh_from_db()
-    return message
+    return accepted(Channel.SMS, "+15550100123", "SM1", fallback=(Channel.EMAIL, "riley@mail.test"))
 
 
 def report_path(message: OutgoingMessage | int) -> str:
@@ -102,16 +116,8 @@ def test_a_number_the_provider_calls_dead_is_turned_off_and_failed_over(
     assert OutgoingMessage.objects.get(fallback_of=sent).channel == Channel.EMAIL
 
 
-def test_a_call_nobody_answered_falls_over(
-    configured: None, person: User, method: Callable[..., ContactMethod], moment: Clock
-) -> None:
-    method(Channel.VOICE, "+15550100124")
-    outbox.enqueue(person.pk, "group", "event", PAGE)
-    call = OutgoingMessage.objects.get(channel=Channel.VOICE)
-    OutgoingMessage.objects.filter(pk=call.pk).update(
-        status=Status.SENT, provider_id="CA1", sent_at=clock.now()
-    )
-    method(Channel.SMS, "+15550100123")
+def test_a_call_nobody_answered_falls_over(accepted: Callable[..., OutgoingMessage]) -> None:
+    call = accepted(Channel.VOICE, "+15550100124", "CA1", fallback=(Channel.SMS, "+15550100123"))
     assert report({"CallSid": "CA1", "CallStatus": "no-answer"}).status_code == 204
     call.refresh_from_db()
     assert call.status == Status.PENDING  # rung again later
