@@ -1,6 +1,6 @@
 """What the coordinators' editing pages do alike (rotations, schedules, escalation
-policies): choose the region of a new object, save an object's settings form, and delete
-an object (from its confirm step) unless something still needs it."""
+policies): add a new object to one of their regions, save an object's settings form, and
+delete an object (from its confirm step) unless something still needs it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.db.models import Model, ProtectedError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from backline.lib import confirm
@@ -24,6 +24,29 @@ def chosen_region(request: HttpRequest, regions: Sequence[M]) -> M:
     ``regions``, else the first."""
     chosen = request.POST.get("region") or request.GET.get("region")
     return next((r for r in regions if str(r.pk) == chosen), regions[0])
+
+
+def add(
+    request: HttpRequest,
+    regions: Sequence[Model],
+    form_class: type[forms.ModelForm[Any]],
+    initial: dict[str, Any],
+    added: str,
+    detail: str,
+    template: str,
+) -> HttpResponse:
+    """The page that adds an object to the region ``chosen_region`` picks among
+    ``regions``: a valid POST saves it, says ``added`` (of its ``name``) and goes to its
+    page, the URL named ``detail``; otherwise ``template`` shows the form, its errors
+    beside what was typed, with the regions to choose from."""
+    region = chosen_region(request, regions)
+    new = form_class._meta.model(region=region)
+    form = form_class(request.POST or None, instance=new, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        made = form.save()
+        messages.success(request, added % {"name": made})
+        return redirect(detail, pk=made.pk)
+    return render(request, template, {"form": form, "regions": regions, "region": region})
 
 
 def edit(

@@ -161,8 +161,10 @@ def region_warnings(region: Region, pageable: set[int] | None = None) -> list[Co
             found.append(
                 CoverageWarning(Kind.UNPAGEABLE_MEMBERS, region, rotation, people=unpageable)
             )
-    for schedule in Schedule.objects.filter(region=region).prefetch_related("windows"):
-        windows = list(schedule.windows.all())
+    schedules = list(Schedule.objects.filter(region=region))
+    held = resolve.load_windows(schedules)
+    for schedule in schedules:
+        windows = held[schedule.pk]
         if not windows:
             found.append(CoverageWarning(Kind.SCHEDULE_WITHOUT_WINDOWS, region, schedule))
             continue

@@ -6,11 +6,13 @@ activates it); a rotation's hand-off and a schedule's windows are in their own z
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.utils.translation import gettext_lazy as _
 
 from backline.accounts.models import Region, User
@@ -235,12 +237,27 @@ class OfferForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    taker = forms.ModelChoiceField(label=_("Give this shift to"), queryset=User.objects.none())
+    """Give an offered shift to one of the team's ``peers`` (read by the caller, once for
+    all the team's offers), other than the offerer."""
 
-    def __init__(self, *args: Any, region_id: int, offerer_id: int, **kwargs: Any) -> None:
+    taker = forms.TypedChoiceField(
+        label=_("Give this shift to"),
+        coerce=int,
+        error_messages={
+            "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]
+        },
+    )
+
+    def __init__(self, *args: Any, peers: Sequence[User], offerer_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        peers = people.peers([region_id]).exclude(pk=offerer_id)
-        field_of(self, "taker", forms.ModelChoiceField).queryset = peers
+        self.takers = {peer.pk: peer for peer in peers if peer.pk != offerer_id}
+        field_of(self, "taker", forms.TypedChoiceField).choices = [
+            *BLANK_CHOICE_DASH,
+            *((pk, str(peer)) for pk, peer in self.takers.items()),
+        ]
+
+    def clean_taker(self) -> User:
+        return self.takers[self.cleaned_data["taker"]]
 
 
 class AvailabilityForm(forms.Form):

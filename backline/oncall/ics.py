@@ -53,13 +53,8 @@ def period(now: datetime) -> tuple[datetime, datetime]:
 def shifts(user: User, now: datetime) -> list[tuple[Rotation, resolve.Shift]]:
     """The person's on-call shifts in their teams' rotations over ``period(now)``."""
     start, end = period(now)
-    rotations = Rotation.objects.filter(region__in=user.regions_with(Role.PEER))
-    found = [
-        (rotation, shift)
-        for rotation in rotations
-        for shift in resolve.timeline(rotation, start, end)
-        if shift.user_id == user.pk
-    ]
+    rotations = list(Rotation.objects.filter(region__in=user.regions_with(Role.PEER)))
+    found = resolve.shifts_of(user.pk, rotations, start, end)
     return sorted(found, key=lambda pair: (pair[1].starts_at, pair[0].name))
 
 

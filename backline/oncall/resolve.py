@@ -11,7 +11,7 @@ Schedules pick a rotation by their windows (local weekdays and times).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
@@ -150,9 +150,38 @@ def _window_rotation(windows: Sequence[ScheduleWindow], local: datetime) -> Rota
     return None
 
 
-def schedule_rotation(schedule: Schedule, when: datetime) -> Rotation | None:
-    local = when.astimezone(ZoneInfo(schedule.time_zone))
-    return _window_rotation(list(schedule.windows.select_related("rotation")), local)
+def load_windows(schedules: Iterable[Schedule]) -> dict[int, list[ScheduleWindow]]:
+    """Every schedule's windows, in order and with their rotations, in one query."""
+    ids = [schedule.pk for schedule in schedules]
+    windows: dict[int, list[ScheduleWindow]] = {pk: [] for pk in ids}
+    for window in (
+        ScheduleWindow.objects.filter(schedule_id__in=ids)
+        .select_related("rotation")
+        .order_by("order", "pk")
+    ):
+        windows[window.schedule_id].append(window)
+    return windows
+
+
+def schedules_on_call(
+    schedules: Sequence[Schedule], when: datetime, turns: dict[int, Turns] | None = None
+) -> dict[int, int | None]:
+    """Who is on call through each schedule at ``when``: the windows of all in one
+    query, then the turns of the rotations they pick in two more, unless ``turns``
+    (from ``load_turns``) holds them already."""
+    windows = load_windows(schedules)
+    picked = {
+        s.pk: _window_rotation(windows[s.pk], when.astimezone(ZoneInfo(s.time_zone)))
+        for s in schedules
+    }
+    known = dict(turns or {})
+    missing = [r for r in picked.values() if r is not None and r.pk not in known]
+    if missing:
+        known |= load_turns(missing, when, when)
+    return {
+        pk: None if rotation is None else rotation_on_call(rotation, when, known[rotation.pk])
+        for pk, rotation in picked.items()
+    }
 
 
 def schedule_on_call(
@@ -160,10 +189,7 @@ def schedule_on_call(
 ) -> int | None:
     """Who is on call through the schedule at ``when``; ``turns`` may hold its
     rotations' (from ``load_turns``)."""
-    rotation = schedule_rotation(schedule, when)
-    if rotation is None:
-        return None
-    return rotation_on_call(rotation, when, (turns or {}).get(rotation.pk))
+    return schedules_on_call([schedule], when, turns)[schedule.pk]
 
 
 def merged(shifts: Iterable[Shift]) -> list[Shift]:
@@ -233,15 +259,25 @@ def covers(rotation: Rotation, user_id: int, start: datetime, end: datetime) -> 
     return all(s.user_id == user_id for s in timeline(rotation, start, end))
 
 
+def timelines(
+    rotations: Sequence[Rotation], start: datetime, end: datetime
+) -> dict[int, list[Shift]]:
+    """The ``timeline`` of every rotation from ``start`` to ``end``, in two queries."""
+    turns = load_turns(rotations, start, end)
+    return {
+        rotation.pk: timeline(rotation, start, end, turns[rotation.pk]) for rotation in rotations
+    }
+
+
 def shifts_of(
     user_id: int, rotations: Sequence[Rotation], start: datetime, end: datetime
 ) -> list[tuple[Rotation, Shift]]:
     """``user_id``'s shifts in ``rotations`` from ``start`` to ``end``, soonest first."""
-    turns = load_turns(rotations, start, end)
+    every = timelines(rotations, start, end)
     found = [
         (rotation, shift)
         for rotation in rotations
-        for shift in timeline(rotation, start, end, turns[rotation.pk])
+        for shift in every[rotation.pk]
         if shift.user_id == user_id
     ]
     return sorted(found, key=lambda pair: pair[1].starts_at)
@@ -282,13 +318,13 @@ def _offset_changes(zone: ZoneInfo, day: date) -> list[datetime]:
 
 
 def schedule_segments(
-    schedule: Schedule, start: datetime, end: datetime
+    schedule: Schedule, windows: Sequence[ScheduleWindow], start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime, Rotation | None]]:
-    """The schedule from ``start`` to ``end`` as (from, until, rotation) pieces; the
-    rotation is None where no window applies."""
+    """The schedule (with its ``windows``, from ``load_windows``) from ``start`` to
+    ``end`` as (from, until, rotation) pieces; the rotation is None where no window
+    applies."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     zone = ZoneInfo(schedule.time_zone)
-    windows = list(schedule.windows.select_related("rotation"))
     cuts = {start, end}
     day = start.astimezone(zone).date() - timedelta(days=1)
     last = end.astimezone(zone).date() + timedelta(days=1)
@@ -322,25 +358,43 @@ def _clip(shifts: Sequence[Shift], begin: datetime, finish: datetime) -> list[Sh
     ]
 
 
-def schedule_timeline(
-    schedule: Schedule,
+def schedule_timelines(
+    schedules: Sequence[Schedule],
     start: datetime,
     end: datetime,
-    rotation_timelines: dict[int, list[Shift]] | None = None,
-) -> list[Shift]:
+    rotation_timelines: Mapping[int, list[Shift]] | None = None,
+) -> dict[int, list[Shift]]:
+    """Who is on call through each schedule from ``start`` to ``end`` (nobody outside
+    its windows): the windows of all in one query, then the timelines of the rotations
+    they pick in two more, but for those in ``rotation_timelines`` (over the same
+    period), from a caller that looks at rotations too."""
+    known = rotation_timelines or {}
+    windows = load_windows(schedules)
+    needed = {
+        w.rotation_id: w.rotation
+        for held in windows.values()
+        for w in held
+        if w.rotation_id not in known
+    }
+    cache = {**known, **timelines(list(needed.values()), start, end)}
+    found: dict[int, list[Shift]] = {}
+    for schedule in schedules:
+        slices: list[Shift] = []
+        for begin, finish, rotation in schedule_segments(
+            schedule, windows[schedule.pk], start, end
+        ):
+            if rotation is None:
+                slices.append(Shift(begin, finish, None))
+            else:
+                slices.extend(_clip(cache[rotation.pk], begin, finish))
+        found[schedule.pk] = merged(slices)
+    return found
+
+
+def schedule_timeline(schedule: Schedule, start: datetime, end: datetime) -> list[Shift]:
     """Who is on call through the schedule from ``start`` to ``end`` (nobody outside
-    its windows). ``rotation_timelines`` caches rotations' timelines over the same
-    period, for callers that look at many schedules."""
-    cache = {} if rotation_timelines is None else rotation_timelines
-    slices: list[Shift] = []
-    for begin, finish, rotation in schedule_segments(schedule, start, end):
-        if rotation is None:
-            slices.append(Shift(begin, finish, None))
-            continue
-        if rotation.pk not in cache:
-            cache[rotation.pk] = timeline(rotation, start, end)
-        slices.extend(_clip(cache[rotation.pk], begin, finish))
-    return merged(slices)
+    its windows)."""
+    return schedule_timelines([schedule], start, end)[schedule.pk]
 
 
 def in_quiet_hours(quiet: QuietHours | None, when: datetime) -> bool:

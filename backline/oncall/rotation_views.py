@@ -59,25 +59,15 @@ def rotations(request: MemberRequest) -> HttpResponse:
 
 @access(COORDINATOR)
 def rotation_new(request: MemberRequest) -> HttpResponse:
-    region = editing.chosen_region(request, coordinated(request))
-    form = RotationForm(
-        request.POST or None,
-        instance=Rotation(region=region),
-        initial={
-            "time_zone": request.user.time_zone.key,
-            "starts_on": clock.now().astimezone(request.user.time_zone).date(),
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        rotation = form.save()
-        messages.success(
-            request, _("%(name)s was added. Now add its members.") % {"name": rotation}
-        )
-        return redirect("oncall:rotation", pk=rotation.pk)
-    return show(
+    zone = request.user.time_zone
+    return editing.add(
         request,
+        coordinated(request),
+        RotationForm,
+        {"time_zone": zone.key, "starts_on": clock.now().astimezone(zone).date()},
+        _("%(name)s was added. Now add its members."),
+        "oncall:rotation",
         "oncall/rotation_form.html",
-        {"form": form, "regions": coordinated(request), "region": region},
     )
 
 
@@ -197,22 +187,14 @@ def schedules(request: MemberRequest) -> HttpResponse:
 
 @access(COORDINATOR)
 def schedule_new(request: MemberRequest) -> HttpResponse:
-    region = editing.chosen_region(request, coordinated(request))
-    form = ScheduleForm(
-        request.POST or None,
-        instance=Schedule(region=region),
-        initial={"time_zone": request.user.time_zone.key},
-    )
-    if request.method == "POST" and form.is_valid():
-        schedule = form.save()
-        messages.success(
-            request, _("%(name)s was added. Now add its windows.") % {"name": schedule}
-        )
-        return redirect("oncall:schedule", pk=schedule.pk)
-    return show(
+    return editing.add(
         request,
+        coordinated(request),
+        ScheduleForm,
+        {"time_zone": request.user.time_zone.key},
+        _("%(name)s was added. Now add its windows."),
+        "oncall:schedule",
         "oncall/schedule_form.html",
-        {"form": form, "regions": coordinated(request), "region": region},
     )
 
 

@@ -54,7 +54,7 @@ def _teams(user: User, now: datetime) -> list[dict[str, Any]]:
     farthest = max((resolve.look_ahead(r, now) for r in rotations), default=now)
     turns = resolve.load_turns(rotations, now, farthest)
     upcoming = {r.pk: resolve.now_and_next(r, now, turns[r.pk]) for r in rotations}
-    schedule_now = {s.pk: resolve.schedule_on_call(s, now, turns) for s in schedules}
+    schedule_now = resolve.schedules_on_call(schedules, now, turns)
     ids = [s.user_id for shifts, _horizon in upcoming.values() for s in shifts]
     names = people.names([*ids, *schedule_now.values()])
     teams: dict[int, dict[str, Any]] = {}
@@ -128,13 +128,18 @@ def _home(request: MemberRequest, **forms: Any) -> HttpResponse:
             .select_related("rotation", "offered_by")
             .order_by("starts_at")
         )
+        # each team's peers read once, for the lists of all its offers
+        team_peers = {
+            region_id: list(people.peers([region_id]))
+            for region_id in {offer.rotation.region_id for offer in offers}
+        }
         context |= {
             "assignable": [
                 (
                     offer,
                     forms.get(f"assign_{offer.pk}")
                     or AssignForm(
-                        region_id=offer.rotation.region_id,
+                        peers=team_peers[offer.rotation.region_id],
                         offerer_id=offer.offered_by_id,
                         prefix=f"assign-{offer.pk}",
                     ),
@@ -255,7 +260,7 @@ def offer_assign(request: MemberRequest, pk: int) -> HttpResponse:
     )
     form = AssignForm(
         request.POST,
-        region_id=offer.rotation.region_id,
+        peers=list(people.peers([offer.rotation.region_id])),
         offerer_id=offer.offered_by_id,
         prefix=f"assign-{offer.pk}",
     )

@@ -55,24 +55,23 @@ RegionWarning = PolicyWarning | CoverageWarning
 
 
 class _Timelines:
-    """Who is on call in each rotation and schedule from ``start`` to ``end``, worked
-    out once each, when a policy first targets it."""
+    """Who is on call from ``start`` to ``end`` in each rotation and schedule that the
+    policies target, worked out once each, for all of them at once."""
 
-    def __init__(self, start: datetime, end: datetime) -> None:
+    def __init__(self, policies: list[EscalationPolicy], start: datetime, end: datetime) -> None:
         self.start, self.end = start, end
-        self.rotations: dict[int, list[resolve.Shift]] = {}
-        self.schedules: dict[int, list[resolve.Shift]] = {}
+        targets = [t for p in policies for step in p.steps.all() for t in step.targets.all()]
+        rotations = {t.rotation.pk: t.rotation for t in targets if t.rotation is not None}
+        schedules = {t.schedule.pk: t.schedule for t in targets if t.schedule is not None}
+        self.rotations = resolve.timelines(list(rotations.values()), start, end)
+        self.schedules = resolve.schedule_timelines(
+            list(schedules.values()), start, end, self.rotations
+        )
 
     def rotation(self, rotation: Rotation) -> list[resolve.Shift]:
-        if rotation.pk not in self.rotations:
-            self.rotations[rotation.pk] = resolve.timeline(rotation, self.start, self.end)
         return self.rotations[rotation.pk]
 
     def schedule(self, schedule: Schedule) -> list[resolve.Shift]:
-        if schedule.pk not in self.schedules:
-            self.schedules[schedule.pk] = resolve.schedule_timeline(
-                schedule, self.start, self.end, self.rotations
-            )
         return self.schedules[schedule.pk]
 
 
@@ -103,7 +102,6 @@ def _policy_warnings(
 def region_warnings(region: Region, now: datetime | None = None) -> list[RegionWarning]:
     """Everything a region's coordinators should look at, most urgent first."""
     start = now or clock.now()
-    timelines = _Timelines(start, start + HORIZON)
     pageable = people.pageable(region.pk)
     policies = sorted(
         EscalationPolicy.objects.filter(region=region).prefetch_related(
@@ -112,6 +110,7 @@ def region_warnings(region: Region, now: datetime | None = None) -> list[RegionW
         ),
         key=lambda p: (not p.is_default, p.name),
     )
+    timelines = _Timelines(policies, start, start + HORIZON)
     found: list[RegionWarning] = []
     if not any(p.is_default for p in policies):
         found.append(PolicyWarning(PolicyKind.NO_DEFAULT_POLICY, region))

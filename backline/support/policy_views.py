@@ -74,26 +74,19 @@ def policy_list(request: MemberRequest) -> HttpResponse:
 
 @access(COORDINATOR)
 def policy_new(request: MemberRequest) -> HttpResponse:
-    regions = request.user.regions_with(Role.COORDINATOR)
-    region = editing.chosen_region(request, regions)
-    form = PolicyForm(
-        request.POST or None,
-        instance=EscalationPolicy(region=region),
-        initial={
+    return editing.add(
+        request,
+        request.user.regions_with(Role.COORDINATOR),
+        PolicyForm,
+        {
             "repeat": 1,
             "start_timeout_minutes": 30,
             "hours_delay_factor": HOURS_DELAY_FACTOR,
             "week_delay_factor": WEEK_DELAY_FACTOR,
         },
-    )
-    if request.method == "POST" and form.is_valid():
-        policy = form.save()
-        messages.success(request, _("%(name)s was added. Now add its steps.") % {"name": policy})
-        return redirect("policies:detail", pk=policy.pk)
-    return render(
-        request,
+        _("%(name)s was added. Now add its steps."),
+        "policies:detail",
         "support/policies/form.html",
-        {"form": form, "regions": regions, "region": region},
     )
 
 
