@@ -5,14 +5,17 @@ are declared for every test in the conftest.py at the top (tests/harness.py)."""
 import importlib
 import io
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
 from django.db import connection
 from django.test import Client
+from pytest_django.fixtures import Settings
 
+from backline.accounts.models import User
 from backline.lib.redact import RedactSecrets
 from backline.notify.models import ContactMethod
 from tests import harness
@@ -20,7 +23,7 @@ from tests.personas import PASSWORD, World, build_world, confirm_access
 
 
 @pytest.fixture
-def world(db) -> World:
+def world(db: None) -> World:
     return build_world()
 
 
@@ -38,11 +41,11 @@ def reachable(db: None) -> Callable[..., ContactMethod]:
 
 
 @pytest.fixture
-def client_of(world):
+def client_of(world: World) -> harness.ClientOf:
     """A signed-in test client for a persona (its second factor is already enrolled),
     who has just confirmed their password, as sensitive settings ask (ADR 0014)."""
 
-    def make(user, password: str = PASSWORD) -> Client:
+    def make(user: User, password: str = PASSWORD) -> Client:
         client = Client()
         client.force_login(user)
         confirm_access(client, password)
@@ -71,7 +74,7 @@ def written() -> Iterator[io.StringIO]:
 
 
 @pytest.fixture(autouse=True)
-def _isolated(settings, tmp_path):
+def _isolated(settings: Settings, tmp_path: Path) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.DEMO_MFA_RELAXED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -96,7 +99,9 @@ APPEND_ONLY_GUARDS = [
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+def pytest_runtest_teardown(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, None, None]:
     """The database refuses to delete audit entries and role changes; on SQLite that
     includes the flush that ends a transactional test. Lift the guards for a moment to
     empty those tables first (PostgreSQL's flush truncates, which row triggers do not

@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Protocol, Self, TypeAlias
 
 import time_machine
+from django.test import Client
 
 from backline.accounts.models import User
 from backline.accounts.roles import Role
@@ -25,10 +26,16 @@ from backline.notify.models import Channel, ContactMethod, OutgoingMessage
 from backline.notify.transport import Envelope, Sent, Transport, TransportError
 from backline.oncall.models import Rotation, RotationKind, RotationMember
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget, TargetKind
-from tests.personas import World, enrol_totp, make_person
+from tests.personas import PASSWORD, World, enrol_totp, make_person
 
 if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
+
     from backline.engine.loop import TickResult
+
+# What the test client answers: a response with the test client's additions (``json()``,
+# ``context``, ``redirect_chain``), a type that only django-stubs names.
+Response: TypeAlias = "_MonkeyPatchedWSGIResponse"
 
 # A Monday afternoon in Washington: 07:00 in Los Angeles, where the agencies are.
 START = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
@@ -258,6 +265,13 @@ def recording(*channels: str) -> Iterator[Recorder]:
 
 
 # --- people, their contact methods and what is sent to them ------------------------
+
+
+class ClientOf(Protocol):
+    """What the ``client_of`` fixture is: ``client_of(user)``, a test client signed in as
+    ``user``, who has just confirmed their password."""
+
+    def __call__(self, user: User, password: str = PASSWORD) -> Client: ...
 
 
 def reachable(user: User, channel: str, value: str, verified: bool = True) -> ContactMethod:

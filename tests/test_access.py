@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
@@ -302,12 +302,12 @@ def walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPat
             yield f"{namespace}{pattern.name}", pattern
 
 
-def test_every_url_pattern_states_an_access_rule():
+def test_every_url_pattern_states_an_access_rule() -> None:
     missing = [name for name, p in walk(get_resolver().url_patterns) if rule_of(p.callback) is None]
     assert missing == []
 
 
-def test_every_backline_page_has_a_row_in_the_access_table():
+def test_every_backline_page_has_a_row_in_the_access_table() -> None:
     ours = {
         name
         for name, p in walk(get_resolver().url_patterns)
@@ -335,7 +335,9 @@ def answer(
 @pytest.mark.parametrize(
     ("name", "args", "method", "expected"), ACCESS, ids=[name for name, *_ in ACCESS]
 )
-def test_access_table(world: World, name, args, method, expected):
+def test_access_table(
+    world: World, name: str, args: Args, method: str, expected: dict[str, int | str]
+) -> None:
     for persona in PERSONAS:
         url, response = answer(world, persona, name, args, method)
         want = expected[persona]
@@ -346,7 +348,7 @@ def test_access_table(world: World, name, args, method, expected):
             assert response.status_code == want, (persona, url, response.status_code)
 
 
-def unruled(request):
+def unruled(request: HttpRequest) -> HttpResponse:
     return HttpResponse("secret")
 
 
@@ -354,13 +356,13 @@ urlpatterns = [path("unruled/", unruled)]
 
 
 @pytest.mark.urls("tests.test_access")
-def test_a_view_without_a_rule_is_refused(client, db):
+def test_a_view_without_a_rule_is_refused(client: Client, db: None) -> None:
     response = client.get("/unruled/")
     assert response.status_code == 403
     assert b"secret" not in response.content
 
 
-def test_an_allauth_view_that_nobody_reviewed_is_closed(client, db):
+def test_an_allauth_view_that_nobody_reviewed_is_closed(client: Client, db: None) -> None:
     # login by e-mailed code is not reviewed for Backline: it stays closed
     response = client.get("/accounts/login/code/confirm/")
     assert response.status_code == 404

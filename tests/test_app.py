@@ -13,9 +13,11 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from backline.accounts.roles import Role
 from backline.web import app
+from tests.harness import ClientOf
 from tests.personas import World, make_person
 
 ICONS = Path(app.__file__).parent / "static" / "backline" / "icons"
@@ -37,7 +39,7 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def test_the_manifest_describes_an_installable_app(client, db):
+def test_the_manifest_describes_an_installable_app(client: Client, db: None) -> None:
     response = client.get(reverse("manifest"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/manifest+json"
@@ -60,11 +62,11 @@ def test_the_manifest_describes_an_installable_app(client, db):
 @pytest.mark.parametrize(
     ("name", "size"), [("icon-192.png", 192), ("icon-512.png", 512), ("apple-touch-icon.png", 180)]
 )
-def test_each_icon_is_the_size_it_claims(name, size):
+def test_each_icon_is_the_size_it_claims(name: str, size: int) -> None:
     assert png_size(ICONS / name) == (size, size)
 
 
-def test_the_favicon_is_an_svg():
+def test_the_favicon_is_an_svg() -> None:
     root = ET.parse(ICONS / "icon.svg").getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert root.get("viewBox") == "0 0 64 64"
@@ -74,7 +76,7 @@ def head_of(html: str) -> str:
     return html.split("</head>", 1)[0]
 
 
-def test_every_page_offers_the_app(client, world: World, client_of):
+def test_every_page_offers_the_app(client: Client, world: World, client_of: ClientOf) -> None:
     pages = [
         (client.get(reverse("account_login")), ""),  # base.html
         (client.get("/no-such-page/"), ""),  # the error layout
@@ -93,7 +95,7 @@ def test_every_page_offers_the_app(client, world: World, client_of):
         assert f'<script src="/static/backline/app.js" {worker}{signed_in} defer>' in head
 
 
-def test_the_service_worker_serves_for_the_whole_site(client, db):
+def test_the_service_worker_serves_for_the_whole_site(client: Client, db: None) -> None:
     response = client.get(reverse("notify:service_worker"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
@@ -105,7 +107,9 @@ def test_the_service_worker_serves_for_the_whole_site(client, db):
         assert f'addEventListener("{event}"' in source
 
 
-def test_the_offline_page_names_988_and_backlines_eap_line(client, db, settings):
+def test_the_offline_page_names_988_and_backlines_eap_line(
+    client: Client, db: None, settings: Settings
+) -> None:
     settings.BACKLINE_EAP_LINE = "+1 555 010 0999"
     response = client.get(reverse("offline"))
     assert response.status_code == 200
@@ -120,7 +124,9 @@ def test_the_offline_page_names_988_and_backlines_eap_line(client, db, settings)
         assert url in html and static_file(url).exists()
 
 
-def test_a_signed_in_person_sees_their_agencys_eap_line(world: World, client_of, settings):
+def test_a_signed_in_person_sees_their_agencys_eap_line(
+    world: World, client_of: ClientOf, settings: Settings
+) -> None:
     settings.BACKLINE_EAP_LINE = "+1 555 010 0999"
     world.agency.eap_line = "+1 555 010 0300"
     world.agency.save()
@@ -129,7 +135,7 @@ def test_a_signed_in_person_sees_their_agencys_eap_line(world: World, client_of,
     assert world.peer.full_name not in html
 
 
-def test_the_app_files_reach_someone_who_must_still_enrol(world: World):
+def test_the_app_files_reach_someone_who_must_still_enrol(world: World) -> None:
     newcomer = make_person("new.peer@harbor.test", "Nia New", world.agency, Role.PEER)
     client = Client()
     client.force_login(newcomer)

@@ -11,12 +11,12 @@ from bench.paging.outcome import delivery
 from bench.paging.people import Person, Post
 
 
-def test_a_page_and_an_alert_name_their_page_by_their_link():
+def test_a_page_and_an_alert_name_their_page_by_their_link() -> None:
     assert linked_page(messages.page("PaGe1d", "now").link) == "PaGe1d"
     assert linked_page(messages.organize("AlErT1d", "now").link) == "AlErT1d"
 
 
-def test_a_link_to_anything_else_names_no_page():
+def test_a_link_to_anything_else_names_no_page() -> None:
     assert linked_page(messages.peer_coming("/support/requests/abc/").link) is None
     assert linked_page("http://127.0.0.1/not/a/page/") is None
 
@@ -35,7 +35,7 @@ def email(request: str, step: int | None, provider_id: str) -> dict[str, object]
     }
 
 
-def test_the_first_page_counts_from_the_click_and_only_the_first_steps_e_mails():
+def test_the_first_page_counts_from_the_click_and_only_the_first_steps_e_mails() -> None:
     collected = {
         "requests": [{"pk": "r1", "requested_at": "2026-12-01T12:00:01+00:00"}],
         "pages": [{"request": "r1"}],

@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from backline.accounts import grants
-from backline.accounts.models import Membership, RoleChange
+from backline.accounts.models import Membership, RoleChange, User
 from backline.accounts.roles import Role
-from tests.personas import confirm_access, enrol_totp, make_person
+from tests.personas import World, confirm_access, enrol_totp, make_person
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks are PostgreSQL's; SQLite serialises"
@@ -21,7 +21,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_coordinators_removing_each_other_leave_one(world, monkeypatch):
+def test_two_coordinators_removing_each_other_leave_one(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     second = make_person("second@harbor.test", "Sol Second", world.agency, Role.COORDINATOR)
     enrol_totp(second)
     outcomes: list[int] = []
@@ -33,14 +35,14 @@ def test_two_coordinators_removing_each_other_leave_one(world, monkeypatch):
     both_checked = threading.Barrier(2, timeout=2)
     remove_role = grants.remove
 
-    def remove_when_both_checked(membership, *, by) -> None:
+    def remove_when_both_checked(membership: Membership, *, by: User) -> None:
         with contextlib.suppress(threading.BrokenBarrierError):
             both_checked.wait()
         remove_role(membership, by=by)
 
     monkeypatch.setattr(grants, "remove", remove_when_both_checked)
 
-    def remove(remover, removed) -> None:
+    def remove(remover: User, removed: User) -> None:
         try:
             client = Client()
             client.force_login(remover)

@@ -1,5 +1,6 @@
 """The demo region that `make run` loads."""
 
+import pytest
 from django.core.management import call_command
 
 from backline.accounts.models import Agency, Membership, User
@@ -11,7 +12,9 @@ from backline.oncall import resolve
 from backline.support.models import EscalationPolicy
 
 
-def test_load_demo_creates_a_realistic_region_once(db, capsys):
+def test_load_demo_creates_a_realistic_region_once(
+    db: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     call_command("load_demo")
     call_command("load_demo")
     output = capsys.readouterr().out
@@ -36,7 +39,7 @@ def test_load_demo_creates_a_realistic_region_once(db, capsys):
         assert user.roles == {str(r) for r in login.roles}
 
 
-def test_the_demo_peer_is_on_call_and_reachable(db):
+def test_the_demo_peer_is_on_call_and_reachable(db: None) -> None:
     region, _ = data.load()
     demo_peer = User.objects.get(email="peer@example.org")
     assert demo_peer.pk in resolve.on_call_now(region.pk, clock.now())

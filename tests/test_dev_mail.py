@@ -1,21 +1,29 @@
 """The development mailbox shows each person only the mail sent to them, and exists
 only in development."""
 
+from pathlib import Path
+
 import pytest
 from django.core.mail import EmailMessage, send_mail
+from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod
+from tests.harness import ClientOf
+from tests.personas import World
 
 
 @pytest.fixture
-def mail_in_files(settings, tmp_path):
+def mail_in_files(settings: Settings, tmp_path: Path) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path)
 
 
-def test_the_mailbox_shows_a_person_their_own_mail_newest_first(world, client_of, mail_in_files):
+def test_the_mailbox_shows_a_person_their_own_mail_newest_first(
+    world: World, client_of: ClientOf, mail_in_files: None
+) -> None:
     send_mail("First", "Open http://127.0.0.1:8000/home/", None, [world.peer.email])
     send_mail("Second", "Another", None, [world.peer.email.upper()])
     page = client_of(world.peer).get(reverse("dev_mail"))
@@ -24,7 +32,9 @@ def test_the_mailbox_shows_a_person_their_own_mail_newest_first(world, client_of
     assert b'<a href="http://127.0.0.1:8000/home/"' in page.content
 
 
-def test_nobody_reads_mail_sent_to_someone_else(world, client_of, mail_in_files):
+def test_nobody_reads_mail_sent_to_someone_else(
+    world: World, client_of: ClientOf, mail_in_files: None
+) -> None:
     """A password reset asked for someone else's account stays out of sight."""
     send_mail("Reset your password", "the link", None, [world.telecommunicator.email])
     EmailMessage("Copy", "cc", to=["someone@else.test"], cc=[world.peer.email]).send()
@@ -36,7 +46,9 @@ def test_nobody_reads_mail_sent_to_someone_else(world, client_of, mail_in_files)
     assert b"Copy" not in client_of(world.coordinator).get(reverse("dev_mail")).content
 
 
-def test_verified_e_mail_contact_methods_count_as_the_persons_own(world, client_of, mail_in_files):
+def test_verified_e_mail_contact_methods_count_as_the_persons_own(
+    world: World, client_of: ClientOf, mail_in_files: None
+) -> None:
     ContactMethod.objects.create(
         user=world.peer, channel=Channel.EMAIL, value="Pat@Mail.test", verified_at=clock.now()
     )
@@ -48,7 +60,9 @@ def test_verified_e_mail_contact_methods_count_as_the_persons_own(world, client_
     assert b"Not yet theirs" not in page.content
 
 
-def test_a_visitor_reads_nothing_and_is_asked_to_sign_in(client, world, mail_in_files):
+def test_a_visitor_reads_nothing_and_is_asked_to_sign_in(
+    client: Client, world: World, mail_in_files: None
+) -> None:
     send_mail("Reset your password", "the link", None, [world.telecommunicator.email])
     page = client.get(reverse("dev_mail"))
     assert page.status_code == 302
@@ -57,8 +71,8 @@ def test_a_visitor_reads_nothing_and_is_asked_to_sign_in(client, world, mail_in_
 
 
 def test_the_mailbox_link_is_shown_only_to_whoever_may_read_it(
-    client, world, client_of, mail_in_files, settings
-):
+    client: Client, world: World, client_of: ClientOf, mail_in_files: None, settings: Settings
+) -> None:
     link = f'href="{reverse("dev_mail")}"'.encode()
     assert link in client_of(world.peer).get(reverse("home")).content
     assert link not in client.get(reverse("account_login")).content
@@ -67,14 +81,16 @@ def test_the_mailbox_link_is_shown_only_to_whoever_may_read_it(
 
 
 def test_the_mailbox_does_not_exist_in_production(
-    client, world, client_of, mail_in_files, settings
-):
+    client: Client, world: World, client_of: ClientOf, mail_in_files: None, settings: Settings
+) -> None:
     settings.PRODUCTION = True
     assert client.get(reverse("dev_mail")).status_code == 404
     assert client_of(world.peer).get(reverse("dev_mail")).status_code == 404
 
 
-def test_the_mailbox_works_with_debug_off_as_in_make_run(world, client_of, mail_in_files, settings):
+def test_the_mailbox_works_with_debug_off_as_in_make_run(
+    world: World, client_of: ClientOf, mail_in_files: None, settings: Settings
+) -> None:
     settings.DEBUG = False
     send_mail("Demo", "Open http://127.0.0.1:8000/home/", None, [world.peer.email])
     page = client_of(world.peer).get(reverse("dev_mail"))

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 import time_machine
@@ -15,6 +16,8 @@ from django.shortcuts import render
 from django.test import Client, RequestFactory
 from django.urls import path, reverse
 from django.views import defaults
+from pytest_django import DjangoAssertNumQueries
+from pytest_django.fixtures import Settings
 
 import backline.urls
 from backline.lib import clock
@@ -23,6 +26,7 @@ from backline.privacy.access import PUBLIC, access
 from backline.support import escalation
 from backline.support.models import Page, SupportRequest
 from tests.asking import reach_out_form
+from tests.harness import ClientOf
 from tests.personas import World
 
 if TYPE_CHECKING:
@@ -69,7 +73,7 @@ def assert_error_page(
 
 
 @pytest.fixture
-def visitor(settings, db) -> Client:
+def visitor(settings: Settings, db: None) -> Client:
     settings.DEBUG = False
     return Client(raise_request_exception=False)
 
@@ -86,11 +90,13 @@ ERRORS = [
 
 @pytest.mark.urls("tests.test_error_pages")
 @pytest.mark.parametrize(("kind", "status", "heading"), ERRORS, ids=[e[0] for e in ERRORS])
-def test_each_error_has_its_page(visitor, kind, status, heading):
+def test_each_error_has_its_page(visitor: Client, kind: str, status: int, heading: str) -> None:
     assert_error_page(visitor.get(f"/fails/{kind}/"), status, heading)
 
 
-def test_an_unknown_address_gets_the_404_page_signed_in_or_not(visitor, world: World):
+def test_an_unknown_address_gets_the_404_page_signed_in_or_not(
+    visitor: Client, world: World
+) -> None:
     assert_error_page(visitor.get("/no-such-page/"), 404, "We could not find that page")
     visitor.force_login(world.peer)
     html = assert_error_page(visitor.get("/no-such-page/"), 404, "We could not find that page")
@@ -99,8 +105,8 @@ def test_an_unknown_address_gets_the_404_page_signed_in_or_not(visitor, world: W
 
 @pytest.mark.urls("tests.test_error_pages")
 def test_the_500_page_renders_when_context_processors_and_the_database_fail(
-    visitor, settings, django_assert_num_queries
-):
+    visitor: Client, settings: Settings, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
     settings.TEMPLATES = [
         {
             **settings.TEMPLATES[0],
@@ -112,11 +118,11 @@ def test_the_500_page_renders_when_context_processors_and_the_database_fail(
     assert_error_page(response, 500, "Something went wrong on our side")
     request = RequestFactory().get("/")
     with django_assert_num_queries(0):
-        response = defaults.server_error(request)
-    assert_error_page(response, 500, "Something went wrong on our side")
+        served = defaults.server_error(request)
+    assert_error_page(served, 500, "Something went wrong on our side")
 
 
-def test_an_expired_link_uses_the_same_layout(world: World, client_of):
+def test_an_expired_link_uses_the_same_layout(world: World, client_of: ClientOf) -> None:
     created, _ = escalation.reach_out(
         world.telecommunicator, world.region, escalation.Ask(urgency="now", contact="call")
     )
@@ -127,7 +133,7 @@ def test_an_expired_link_uses_the_same_layout(world: World, client_of):
     assert f'href="{reverse("support:open")}"' in html
 
 
-def test_a_refused_form_says_it_was_not_sent(world: World):
+def test_a_refused_form_says_it_was_not_sent(world: World) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.peer)
     before = NotificationRule.objects.count()
@@ -137,14 +143,16 @@ def test_a_refused_form_says_it_was_not_sent(world: World):
     assert NotificationRule.objects.count() == before
 
 
-def unreachable(execute, sql, params, many, context):
+def unreachable(
+    execute: Callable[..., object], sql: str, params: object, many: bool, context: object
+) -> NoReturn:
     """Every query meets a database that is restarting."""
     raise OperationalError("server closed the connection unexpectedly")
 
 
 def test_a_form_sent_while_the_database_is_unreachable_says_it_was_not_saved(
-    world: World, settings
-):
+    world: World, settings: Settings
+) -> None:
     settings.DEBUG = False
     client = Client(raise_request_exception=False)
     client.force_login(world.telecommunicator)
@@ -163,8 +171,8 @@ def test_a_form_sent_while_the_database_is_unreachable_says_it_was_not_saved(
 
 
 def test_a_page_asked_for_while_the_database_is_unreachable_says_to_try_again(
-    world: World, settings
-):
+    world: World, settings: Settings
+) -> None:
     settings.DEBUG = False
     client = Client(raise_request_exception=False)
     client.force_login(world.peer)
@@ -175,6 +183,6 @@ def test_a_page_asked_for_while_the_database_is_unreachable_says_to_try_again(
 
 
 @pytest.mark.urls("tests.test_error_pages")
-def test_a_defect_that_is_a_database_error_keeps_the_500_page(visitor):
+def test_a_defect_that_is_a_database_error_keeps_the_500_page(visitor: Client) -> None:
     """Only a lost connection is "reconnecting": a broken query is a defect."""
     assert_error_page(visitor.get("/fails/database/"), 500, "Something went wrong on our side")

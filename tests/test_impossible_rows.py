@@ -4,10 +4,12 @@ times, and every status and kind column holds only known values."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import Model, QuerySet
 
 from backline.lib import clock
 from backline.notify import outbox
@@ -15,11 +17,12 @@ from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Stat
 from backline.oncall.models import Rotation
 from backline.support import escalation
 from backline.support.models import Event, Page, SupportRequest
+from tests.personas import World
 
 PAGE = outbox.Message("Backline: support request", "Open Backline.")
 
 
-def refused(rows, **values) -> bool:
+def refused(rows: QuerySet[Model], **values: object) -> bool:
     try:
         with transaction.atomic():
             rows.update(**values)
@@ -29,7 +32,7 @@ def refused(rows, **values) -> bool:
 
 
 @pytest.fixture
-def message(world) -> OutgoingMessage:
+def message(world: World) -> OutgoingMessage:
     ContactMethod.objects.create(
         user=world.peer, channel=Channel.EMAIL, value="pat@mail.test", verified_at=clock.now()
     )
@@ -49,11 +52,13 @@ OUTBOX = [
 
 
 @pytest.mark.parametrize("values", [v for _, v in OUTBOX], ids=[i for i, _ in OUTBOX])
-def test_an_impossible_outbox_row_is_refused(message, values):
+def test_an_impossible_outbox_row_is_refused(
+    message: OutgoingMessage, values: dict[str, object]
+) -> None:
     assert refused(OutgoingMessage.objects.filter(pk=message.pk), **values)
 
 
-def test_the_outbox_rows_it_writes_are_possible(message):
+def test_the_outbox_rows_it_writes_are_possible(message: OutgoingMessage) -> None:
     rows = OutgoingMessage.objects.filter(pk=message.pk)
     now = clock.now()
     assert not refused(rows, status=Status.SENDING, sending_deadline=now)
@@ -62,14 +67,14 @@ def test_the_outbox_rows_it_writes_are_possible(message):
 
 
 @pytest.fixture
-def request_(world) -> SupportRequest:
+def request_(world: World) -> SupportRequest:
     created, _ = escalation.reach_out(
         world.telecommunicator, world.region, escalation.Ask(urgency="now", contact="call")
     )
     return created
 
 
-def taken(world) -> dict[str, object]:
+def taken(world: World) -> dict[str, object]:
     now = clock.now()
     return {
         "status": "acknowledged",
@@ -93,15 +98,21 @@ REQUESTS = [
 
 
 @pytest.mark.parametrize("values", [v for _, v in REQUESTS], ids=[i for i, _ in REQUESTS])
-def test_an_impossible_request_is_refused(world, request_, values):
+def test_an_impossible_request_is_refused(
+    world: World, request_: SupportRequest, values: Callable[[World], dict[str, object]]
+) -> None:
     assert refused(SupportRequest.objects.filter(pk=request_.pk), **values(world))
 
 
-def test_a_taken_request_with_its_peer_and_times_is_possible(world, request_):
+def test_a_taken_request_with_its_peer_and_times_is_possible(
+    world: World, request_: SupportRequest
+) -> None:
     assert not refused(SupportRequest.objects.filter(pk=request_.pk), **taken(world))
 
 
-def test_unknown_kinds_of_events_pages_and_rotations_are_refused(world, request_):
+def test_unknown_kinds_of_events_pages_and_rotations_are_refused(
+    world: World, request_: SupportRequest
+) -> None:
     Page.objects.create(request=request_, peer=world.peer, step_index=0, loop_count=0)
     Rotation.objects.create(
         region=world.region, name="Primary", time_zone="UTC", starts_on=clock.now().date()

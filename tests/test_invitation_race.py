@@ -11,6 +11,7 @@ from django.db import connection, connections
 from backline.accounts.models import Invitation, User
 from backline.lib import clock, tokens
 from backline.roster import invitations
+from tests.personas import World
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks are PostgreSQL's; SQLite serialises"
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_acceptances_make_one_account(world):
+def test_two_simultaneous_acceptances_make_one_account(world: World) -> None:
     now = clock.now()
     invitation = Invitation.objects.create(
         agency=world.agency,

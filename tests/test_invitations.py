@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
-from backline.accounts.models import Invitation, Membership, User
+from backline.accounts.models import Agency, Invitation, Membership, User
 from backline.accounts.roles import Role
 from backline.lib import clock
+from tests.harness import ClientOf, Response
+from tests.personas import World
 
 NEW_PASSWORD = "a long and private passphrase"
 
 
-def invite(client, world, email="new@harbor.test", roles=("telecommunicator",), agency=None):
+def invite(
+    client: Client,
+    world: World,
+    email: str = "new@harbor.test",
+    roles: Sequence[str] = ("telecommunicator",),
+    agency: Agency | None = None,
+) -> Response:
     return client.post(
         reverse("roster:invitations"),
         {
@@ -36,7 +46,7 @@ def link_from_mail() -> str:
     return reverse("accept_invitation", args=[match.group(1)])
 
 
-def accept(client, link, **overrides):
+def accept(client: Client, link: str, **overrides: str) -> Response:
     data = {
         "full_name": "Nia New",
         "preferred_name": "Nia",
@@ -46,7 +56,9 @@ def accept(client, link, **overrides):
     return client.post(link, data)
 
 
-def test_a_coordinator_invites_and_the_person_joins_once(world, client_of, client):
+def test_a_coordinator_invites_and_the_person_joins_once(
+    world: World, client_of: ClientOf, client: Client
+) -> None:
     response = invite(client_of(world.coordinator), world, roles=["telecommunicator", "peer"])
     assert response.status_code == 302
     assert mail.outbox[-1].to == ["new@harbor.test"]
@@ -76,7 +88,9 @@ def test_a_coordinator_invites_and_the_person_joins_once(world, client_of, clien
     assert User.objects.filter(email="new@harbor.test").count() == 1
 
 
-def test_an_expired_link_is_refused_and_changes_nothing(world, client_of, client):
+def test_an_expired_link_is_refused_and_changes_nothing(
+    world: World, client_of: ClientOf, client: Client
+) -> None:
     invite(client_of(world.coordinator), world)
     link = link_from_mail()
     with time_machine.travel(clock.now() + timedelta(days=8)):
@@ -87,7 +101,7 @@ def test_an_expired_link_is_refused_and_changes_nothing(world, client_of, client
     assert not User.objects.filter(email="new@harbor.test").exists()
 
 
-def test_a_withdrawn_link_is_refused(world, client_of, client):
+def test_a_withdrawn_link_is_refused(world: World, client_of: ClientOf, client: Client) -> None:
     coordinator = client_of(world.coordinator)
     invite(coordinator, world)
     link = link_from_mail()
@@ -105,13 +119,15 @@ def test_a_withdrawn_link_is_refused(world, client_of, client):
 
 
 @pytest.mark.parametrize("token", ["nonsense", "x" * 43, "known-token-but-altered"])
-def test_an_invalid_link_is_a_clear_404(world, client, token):
+def test_an_invalid_link_is_a_clear_404(world: World, client: Client, token: str) -> None:
     response = client.get(reverse("accept_invitation", args=[token]))
     assert response.status_code == 404
     assert b"not valid" in response.content
 
 
-def test_a_bad_form_shows_errors_and_creates_nothing(world, client_of, client):
+def test_a_bad_form_shows_errors_and_creates_nothing(
+    world: World, client_of: ClientOf, client: Client
+) -> None:
     invite(client_of(world.coordinator), world)
     link = link_from_mail()
     mismatch = accept(client, link, password2="something else entirely")
@@ -124,7 +140,9 @@ def test_a_bad_form_shows_errors_and_creates_nothing(world, client_of, client):
     assert Invitation.objects.get().status == "pending"
 
 
-def test_a_signed_in_person_cannot_accept_someone_elses_invitation(world, client_of):
+def test_a_signed_in_person_cannot_accept_someone_elses_invitation(
+    world: World, client_of: ClientOf
+) -> None:
     invite(client_of(world.coordinator), world)
     link = link_from_mail()
     response = accept(client_of(world.telecommunicator), link)
@@ -132,7 +150,7 @@ def test_a_signed_in_person_cannot_accept_someone_elses_invitation(world, client
     assert not User.objects.filter(email="new@harbor.test").exists()
 
 
-def test_inviting_twice_or_an_existing_person_is_refused(world, client_of):
+def test_inviting_twice_or_an_existing_person_is_refused(world: World, client_of: ClientOf) -> None:
     coordinator = client_of(world.coordinator)
     invite(coordinator, world)
     second = invite(coordinator, world)
@@ -144,7 +162,9 @@ def test_inviting_twice_or_an_existing_person_is_refused(world, client_of):
     assert len(mail.outbox) == 1
 
 
-def test_an_administrator_invites_only_to_their_agency_and_only_some_roles(world, client_of):
+def test_an_administrator_invites_only_to_their_agency_and_only_some_roles(
+    world: World, client_of: ClientOf
+) -> None:
     administrator = client_of(world.administrator)
     response = invite(administrator, world, roles=["peer"])
     assert b"You may not give these roles" in response.content
@@ -154,13 +174,13 @@ def test_an_administrator_invites_only_to_their_agency_and_only_some_roles(world
     assert invite(administrator, world).status_code == 302
 
 
-def test_a_coordinator_cannot_invite_into_another_region(world, client_of):
+def test_a_coordinator_cannot_invite_into_another_region(world: World, client_of: ClientOf) -> None:
     response = invite(client_of(world.outsider), world)
     assert b"Select a valid choice" in response.content
     assert Invitation.objects.count() == 0
 
 
-def test_invitations_of_another_region_are_invisible(world, client_of):
+def test_invitations_of_another_region_are_invisible(world: World, client_of: ClientOf) -> None:
     invite(client_of(world.coordinator), world)
     invitation = Invitation.objects.get()
     outsider = client_of(world.outsider)
@@ -170,7 +190,9 @@ def test_invitations_of_another_region_are_invisible(world, client_of):
     assert Invitation.objects.get().status == "pending"
 
 
-def test_the_roles_are_granted_in_the_invitations_region(world, client_of, client):
+def test_the_roles_are_granted_in_the_invitations_region(
+    world: World, client_of: ClientOf, client: Client
+) -> None:
     invite(client_of(world.coordinator), world, roles=["coordinator"])
     accept(client, link_from_mail())
     membership = Membership.objects.get(user__email="new@harbor.test")

@@ -59,12 +59,12 @@ def package_of(path: Path) -> str:
     return ".".join(path.parent.relative_to(BACKLINE.parent).parts)
 
 
-def test_every_app_has_its_place():
+def test_every_app_has_its_place() -> None:
     assert set(apps()) == set(MAY_IMPORT), "place a new app in LAYERS or MAY_IMPORT"
 
 
 @pytest.mark.parametrize("app", apps())
-def test_an_app_imports_only_the_layers_below_it(app):
+def test_an_app_imports_only_the_layers_below_it(app: str) -> None:
     wrong = [
         f"{path.relative_to(BACKLINE.parent)}:{line} imports backline.{other}"
         for path in modules(app)
@@ -75,7 +75,7 @@ def test_an_app_imports_only_the_layers_below_it(app):
     assert not wrong, f"{app} may import only {allowed}:\n" + "\n".join(wrong)
 
 
-def test_the_walk_sees_every_kind_of_import():
+def test_the_walk_sees_every_kind_of_import() -> None:
     source = """
 import backline.web.views
 from backline import engine
@@ -111,7 +111,7 @@ def conftest_imports(source: str) -> list[int]:
     return lines
 
 
-def test_nothing_imports_a_conftest():
+def test_nothing_imports_a_conftest() -> None:
     """A conftest declares fixtures, which tests receive by name; what tests share as code
     lives in modules of its own (tests/harness.py, docs/adr/0022)."""
     root = BACKLINE.parent
@@ -129,7 +129,7 @@ def test_nothing_imports_a_conftest():
     )
 
 
-def test_the_conftest_check_sees_every_kind_of_import():
+def test_the_conftest_check_sees_every_kind_of_import() -> None:
     source = """
 from tests.support.conftest import Team
 from .conftest import moment

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from backline.lib import ordering
 from backline.support.models import EscalationPolicy, EscalationStep
+from tests.personas import World
 
 
 def orders(policy: EscalationPolicy) -> list[tuple[int, int]]:
     return list(policy.steps.values_list("delay_minutes", "order"))
 
 
-def test_append_move_and_close_up(world):
+def test_append_move_and_close_up(world: World) -> None:
     policy = EscalationPolicy.objects.create(region=world.region, name="P")
     assert ordering.next_position(policy.steps.all(), "order") == 0
     for minutes in (1, 2, 3):

@@ -8,6 +8,8 @@ import pytest
 from django.urls import reverse
 
 import backline
+from tests.harness import ClientOf
+from tests.personas import World
 
 PAGES = [
     "home",
@@ -23,7 +25,9 @@ PAGES = [
 ]
 
 
-def test_pages_carry_a_strict_policy_and_no_inline_script(world, client_of):
+def test_pages_carry_a_strict_policy_and_no_inline_script(
+    world: World, client_of: ClientOf
+) -> None:
     client = client_of(world.coordinator)
     client.force_login(world.coordinator)
     for name in [*PAGES, "account_login"]:
@@ -39,7 +43,7 @@ def test_pages_carry_a_strict_policy_and_no_inline_script(world, client_of):
         assert " style=" not in html and " onclick=" not in html, name
 
 
-def test_the_reach_out_button_is_for_telecommunicators(world, client_of):
+def test_the_reach_out_button_is_for_telecommunicators(world: World, client_of: ClientOf) -> None:
     assert (
         b'class="reach-out-button"'
         in client_of(world.telecommunicator).get(reverse("security_setup")).content
@@ -69,7 +73,7 @@ NOT_TEXT = [
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: p.name)
-def test_every_template_string_is_marked_for_translation(template):
+def test_every_template_string_is_marked_for_translation(template: Path) -> None:
     text = template.read_text()
     for pattern in NOT_TEXT:
         text = re.sub(pattern, " ", text, flags=re.DOTALL)

@@ -53,6 +53,7 @@ from backline.support.models import (
     SupportRequest,
 )
 from tests.asking import reach_out_form
+from tests.harness import Clock, Recorder, Response, Team
 from tests.oncall import builders
 from tests.personas import confirm_access, enrol_totp, make_person
 from tests.sweep import (
@@ -167,7 +168,7 @@ def _client(user: User | None) -> Client:
     return client
 
 
-def _ref(response) -> str:
+def _ref(response: Response) -> str:
     assert response.status_code == 302, response.status_code
     ref: str = resolve(urlsplit(response["Location"]).path).kwargs["ref"]
     return ref
@@ -236,7 +237,7 @@ def _roster_snapshot(
 
 
 @pytest.fixture
-def story(team, recorder, moment) -> Story:
+def story(team: Team, recorder: Recorder, moment: Clock) -> Story:
     recorder.ignore_rest()  # what the pages say is the escalation tests' story; here, who sees
     world = team.world
     a, b, c = team.a, team.b, team.c
@@ -511,7 +512,7 @@ CONTROLS = [
 
 
 @pytest.mark.parametrize("group", list(GROUPS))
-def test_nobody_but_the_taker_learns_who_asked(story: Story, quiet, group: str):
+def test_nobody_but_the_taker_learns_who_asked(story: Story, quiet: None, group: str) -> None:
     started = time.perf_counter()
     personas = {name: story.personas[name] for name in GROUPS[group]}
     all_routes = routes()

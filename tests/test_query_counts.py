@@ -50,7 +50,7 @@ from backline.support.models import (
     SupportRequest,
     TargetKind,
 )
-from tests.personas import enrol_totp, make_person
+from tests.personas import World, enrol_totp, make_person
 from tests.test_trusted_device import sign_in
 
 # a Monday afternoon in Washington (07:00 in Los Angeles): everyone is awake
@@ -238,7 +238,7 @@ def build_team(slug: str, size: int) -> Team:
 
 
 @pytest.fixture
-def teams(db) -> Iterator[tuple[Team, Team]]:
+def teams(db: None) -> Iterator[tuple[Team, Team]]:
     with time_machine.travel(NOW, tick=False):
         yield build_team("small", SMALL), build_team("large", LARGE)
 
@@ -336,7 +336,9 @@ def _sql(captured: CaptureQueriesContext) -> str:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
-def test_a_page_costs_the_same_queries_for_a_small_team_and_a_large_one(teams, page: Page):
+def test_a_page_costs_the_same_queries_for_a_small_team_and_a_large_one(
+    teams: tuple[Team, Team], page: Page
+) -> None:
     small, large = teams
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
         few, many = page.count(small), page.count(large)
@@ -361,7 +363,7 @@ def _first_step_pages_the_rotation(team: Team) -> None:
     )
 
 
-def test_a_reach_out_stays_within_its_budget_of_queries(teams):
+def test_a_reach_out_stays_within_its_budget_of_queries(teams: tuple[Team, Team]) -> None:
     small, _ = teams
     _first_step_pages_the_rotation(small)
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
@@ -377,21 +379,23 @@ def test_a_reach_out_stays_within_its_budget_of_queries(teams):
     "reading the requester, the policy, the team and the rotation, and writing the "
     "request, its state, its pages, messages and event, takes more than 10 queries",
 )
-def test_a_reach_out_makes_at_most_ten_queries(teams):
+def test_a_reach_out_makes_at_most_ten_queries(teams: tuple[Team, Team]) -> None:
     small, _ = teams
     _first_step_pages_the_rotation(small)
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
         assert len(asked(REACH_OUT.count(small))) <= 10
 
 
-def test_the_telecommunicators_home_stays_within_its_budget_of_queries(teams):
+def test_the_telecommunicators_home_stays_within_its_budget_of_queries(
+    teams: tuple[Team, Team],
+) -> None:
     small, _ = teams
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
         statements = asked(HOME.count(small))
     assert len(statements) <= TELECOMMUNICATOR_HOME_BUDGET, "\n".join(statements)
 
 
-def test_the_coordinators_page_records_every_number_it_shows(teams):
+def test_the_coordinators_page_records_every_number_it_shows(teams: tuple[Team, Team]) -> None:
     """One write for all the on-call peers' numbers, and still one entry for each."""
     _, large = teams
     client = Client()
@@ -407,7 +411,7 @@ def test_the_coordinators_page_records_every_number_it_shows(teams):
     assert all(methods[pk].user_id == subject for pk, subject in phones.items())
 
 
-def test_a_trusted_browser_looks_at_its_shift_once_not_on_every_page(world):
+def test_a_trusted_browser_looks_at_its_shift_once_not_on_every_page(world: World) -> None:
     """The on-call check of a trusted browser's session (ADR 0014) is its own cost,
     paid once every 15 minutes; the pages in between cost what they cost elsewhere."""
     with time_machine.travel(NOW, tick=False) as traveller:
@@ -428,7 +432,9 @@ def test_a_trusted_browser_looks_at_its_shift_once_not_on_every_page(world):
         assert home(phone) == home(console) == untrusted
 
 
-def test_the_coordinators_home_counts_each_of_their_teams_on_its_own(teams):
+def test_the_coordinators_home_counts_each_of_their_teams_on_its_own(
+    teams: tuple[Team, Team],
+) -> None:
     small, large = teams
     Membership.objects.create(
         user=small.coordinator, region=large.region, agency=large.agency, role=Role.COORDINATOR

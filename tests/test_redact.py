@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import sys
+from types import TracebackType
 
 import pytest
 from django.conf import settings
-from django.urls import get_resolver, reverse
+from django.urls import URLPattern, get_resolver, reverse
 
 from backline.lib.redact import RedactSecrets, redact
 from tests.test_access import walk
@@ -32,18 +34,18 @@ SECRET = "S3cretValue9"
         f"https://backline.example/support/follow/{SECRET}/?from=mail#top",
     ],
 )
-def test_secrets_in_urls_are_redacted(url):
+def test_secrets_in_urls_are_redacted(url: str) -> None:
     line = redact(f'"GET {url} HTTP/1.1" 404 179')
     assert SECRET not in line
     assert line.startswith('"GET ') and line.endswith(' HTTP/1.1" 404 179')
 
 
-def _parameters(pattern) -> set[str]:
+def _parameters(pattern: URLPattern) -> set[str]:
     route = pattern.pattern
     return set(getattr(route, "converters", {})) | set(route.regex.groupindex)
 
 
-def test_every_url_with_a_token_or_key_in_its_path_is_redacted(db):
+def test_every_url_with_a_token_or_key_in_its_path_is_redacted(db: None) -> None:
     """A new URL carrying a secret fails here until redact.SECRET_PATHS knows it."""
     checked = []
     for name, pattern in walk(get_resolver().url_patterns):
@@ -61,7 +63,7 @@ def test_every_url_with_a_token_or_key_in_its_path_is_redacted(db):
     assert {"oncall:calendar_feed", "account_reset_password_from_key"} <= set(checked)
 
 
-def test_addresses_and_numbers_are_hidden_and_plain_lines_kept():
+def test_addresses_and_numbers_are_hidden_and_plain_lines_kept() -> None:
     assert redact("refused pat.peer+x@mail.test, +1 (555) 010-0199") == (
         "refused [e-mail], [number]"
     )
@@ -69,11 +71,17 @@ def test_addresses_and_numbers_are_hidden_and_plain_lines_kept():
     assert redact(plain) == plain
 
 
-def _record(msg, args, exc_info=None) -> logging.LogRecord:
+def _record(
+    msg: str,
+    args: tuple[object, ...],
+    exc_info: tuple[type[BaseException], BaseException, TracebackType | None]
+    | tuple[None, None, None]
+    | None = None,
+) -> logging.LogRecord:
     return logging.LogRecord("django.request", logging.WARNING, __file__, 1, msg, args, exc_info)
 
 
-def test_the_filter_rewrites_the_message_its_arguments_and_the_traceback():
+def test_the_filter_rewrites_the_message_its_arguments_and_the_traceback() -> None:
     try:
         raise ValueError(f"bad token in /support/follow/{SECRET}/")
     except ValueError:
@@ -87,7 +95,7 @@ def test_the_filter_rewrites_the_message_its_arguments_and_the_traceback():
     assert "ValueError: bad token in /support/follow/[redacted]/" in formatted
 
 
-def test_mapping_arguments_are_redacted_too():
+def test_mapping_arguments_are_redacted_too() -> None:
     """As granian's access log passes them."""
     record = _record(
         "%(method)s %(path)s %(status)d", ({"method": "GET", "path": "x", "status": 1},)
@@ -97,7 +105,7 @@ def test_mapping_arguments_are_redacted_too():
     assert record.getMessage() == "GET /support/follow/[redacted]/ 404"
 
 
-def test_every_configured_handler_redacts():
+def test_every_configured_handler_redacts() -> None:
     handlers = settings.LOGGING["handlers"]
     assert handlers and all("redact" in handler.get("filters", []) for handler in handlers.values())
 
@@ -105,7 +113,7 @@ def test_every_configured_handler_redacts():
 @pytest.mark.parametrize(
     "logger", ["django.server", "granian.access", "django.request", "backline"]
 )
-def test_what_the_configured_handlers_write_is_redacted(written, logger):
+def test_what_the_configured_handlers_write_is_redacted(written: io.StringIO, logger: str) -> None:
     """runserver's access lines (django.server), granian's when turned on, Django's
     request logger and Backline's own."""
     logging.getLogger(logger).warning(

@@ -20,6 +20,7 @@ from backline.accounts.roles import Role
 from backline.demo import data
 from backline.privacy.models import AuditEntry
 from tests.append_only import assert_append_only
+from tests.harness import ClientOf
 from tests.personas import World, confirm_access, enrol_totp, make_person
 from tests.test_invitations import NEW_PASSWORD, accept, invite, link_from_mail
 
@@ -50,7 +51,9 @@ def sentences(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("manager", "role"), [("coordinator", Role.PEER), ("administrator", Role.TELECOMMUNICATOR)]
 )
-def test_nobody_adds_or_removes_their_own_roles(world: World, client_of, manager, role):
+def test_nobody_adds_or_removes_their_own_roles(
+    world: World, client_of: ClientOf, manager: str, role: Role
+) -> None:
     me = getattr(world, manager)
     client = client_of(me)
     before = roles_of(me)
@@ -74,7 +77,7 @@ def test_nobody_adds_or_removes_their_own_roles(world: World, client_of, manager
     assert not AuditEntry.objects.filter(subject_id=me.pk).exists()
 
 
-def test_the_database_refuses_a_change_made_by_its_own_person(world: World):
+def test_the_database_refuses_a_change_made_by_its_own_person(world: World) -> None:
     with pytest.raises(grants.OwnRoles):
         grants.grant(world.coordinator, world.agency, Role.PEER, by=world.coordinator)
     with pytest.raises(grants.OwnRoles):
@@ -95,8 +98,8 @@ def test_the_database_refuses_a_change_made_by_its_own_person(world: World):
 
 
 def test_a_grant_and_a_removal_are_recorded_and_the_whole_team_sees_them(
-    world: World, client_of, client
-):
+    world: World, client_of: ClientOf, client: Client
+) -> None:
     person = world.telecommunicator
     with time_machine.travel(DAY, tick=False) as traveller:
         coordinator = client_of(world.coordinator)
@@ -149,7 +152,9 @@ def test_a_grant_and_a_removal_are_recorded_and_the_whole_team_sees_them(
     assert visitor["Location"].startswith(reverse("account_login"))
 
 
-def test_each_region_reads_only_its_own_changes_in_its_own_time(world: World, client_of):
+def test_each_region_reads_only_its_own_changes_in_its_own_time(
+    world: World, client_of: ClientOf
+) -> None:
     prairie_coordinator = make_person(
         "coord@prairie.test", "Pia Prairie", world.outside_agency, Role.COORDINATOR
     )
@@ -166,7 +171,9 @@ def test_each_region_reads_only_its_own_changes_in_its_own_time(world: World, cl
     ]
 
 
-def test_the_page_is_paginated_newest_first_and_linked_for_every_member(world: World, client_of):
+def test_the_page_is_paginated_newest_first_and_linked_for_every_member(
+    world: World, client_of: ClientOf
+) -> None:
     for number in range(55):
         person = make_person(f"p{number}@harbor.test", f"Person {number:02}", world.agency)
         grants.grant(person, world.agency, Role.TELECOMMUNICATOR, by=world.coordinator)
@@ -184,7 +191,9 @@ def test_the_page_is_paginated_newest_first_and_linked_for_every_member(world: W
     assert nobody.get(reverse("roster_changes")).status_code == 404  # in no team
 
 
-def test_accepting_an_invitation_records_the_inviters_grants(world: World, client_of, client):
+def test_accepting_an_invitation_records_the_inviters_grants(
+    world: World, client_of: ClientOf, client: Client
+) -> None:
     invite(client_of(world.coordinator), world, roles=["telecommunicator", "peer"])
     accept(client, link_from_mail())
     joined = User.objects.get(email="new@harbor.test")
@@ -207,8 +216,8 @@ def test_accepting_an_invitation_records_the_inviters_grants(world: World, clien
 
 
 def test_an_invitation_stops_working_when_its_sender_can_no_longer_give_the_roles(
-    world: World, client_of, client
-):
+    world: World, client_of: ClientOf, client: Client
+) -> None:
     invite(client_of(world.administrator), world)
     link = link_from_mail()
     administrator = world.administrator.memberships.get()
@@ -220,7 +229,7 @@ def test_an_invitation_stops_working_when_its_sender_can_no_longer_give_the_role
     assert not User.objects.filter(email="new@harbor.test").exists()
 
 
-def test_forged_and_foreign_ids_change_nothing(world: World, client_of):
+def test_forged_and_foreign_ids_change_nothing(world: World, client_of: ClientOf) -> None:
     coordinator = client_of(world.coordinator)
     tc, peer = world.telecommunicator, world.peer
     before = {user.pk: roles_of(user) for user in (tc, peer, world.outsider)}
@@ -246,14 +255,14 @@ def test_forged_and_foreign_ids_change_nothing(world: World, client_of):
     assert not RoleChange.objects.exists()
 
 
-def test_role_changes_cannot_be_changed_or_deleted(world: World):
+def test_role_changes_cannot_be_changed_or_deleted(world: World) -> None:
     grants.grant(world.telecommunicator, world.agency, Role.PEER, by=world.coordinator)
     assert_append_only(RoleChange.objects.get(), by_label="Someone else")
     world.coordinator.delete()  # the history outlives the account
     assert RoleChange.objects.get().by_label == "Cory Coordinator"
 
 
-def test_the_demo_records_every_grant(db):
+def test_the_demo_records_every_grant(db: None) -> None:
     call_command("load_demo")
     assert set(RoleChange.objects.values_list("region__slug", flat=True)) == {data.REGION[1]}
     assert RoleChange.objects.filter(kind=RoleChangeKind.GRANTED).count() == (
@@ -270,7 +279,7 @@ MEMBERSHIP_WRITE = re.compile(
 )
 
 
-def test_memberships_change_only_through_grants():
+def test_memberships_change_only_through_grants() -> None:
     """Every other path that gives or takes a role would skip the record and the
     refusal of one's own roles."""
     backline = Path(__file__).resolve().parent.parent / "backline"

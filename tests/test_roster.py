@@ -7,16 +7,18 @@ from django.urls import reverse
 from backline.accounts.models import Agency, Membership, User
 from backline.accounts.roles import Role
 from backline.privacy.models import AuditEntry
+from tests.harness import ClientOf
+from tests.personas import World
 
 
-def test_a_coordinator_sees_the_region_and_nobody_else(world, client_of):
+def test_a_coordinator_sees_the_region_and_nobody_else(world: World, client_of: ClientOf) -> None:
     page = client_of(world.coordinator).get(reverse("roster:people"))
     names = {u.full_name for u in page.context["page"].object_list}
     assert {"Tess Caller", "Pat Peer", "Ada Admin"} <= names
     assert "Otto Outsider" not in names
 
 
-def test_people_search(world, client_of):
+def test_people_search(world: World, client_of: ClientOf) -> None:
     coordinator = client_of(world.coordinator)
     page = coordinator.get(reverse("roster:people"), {"q": "pat"})
     assert [u.full_name for u in page.context["page"].object_list] == ["Pat Peer"]
@@ -25,7 +27,7 @@ def test_people_search(world, client_of):
     assert b"<html" not in partial.content  # htmx gets the table alone
 
 
-def test_an_administrator_sees_only_their_agency(world, client_of):
+def test_an_administrator_sees_only_their_agency(world: World, client_of: ClientOf) -> None:
     colleague = User.objects.create_user(email="b@bayside.test", password="x", full_name="Bo")
     Membership.objects.create(
         user=colleague, region=world.region, agency=world.other_agency, role=Role.TELECOMMUNICATOR
@@ -38,7 +40,9 @@ def test_an_administrator_sees_only_their_agency(world, client_of):
     assert administrator.get(reverse("roster:person", args=[colleague.pk])).status_code == 404
 
 
-def test_opening_a_persons_page_is_audited_and_shown_to_them(world, client_of):
+def test_opening_a_persons_page_is_audited_and_shown_to_them(
+    world: World, client_of: ClientOf
+) -> None:
     client_of(world.coordinator).get(reverse("roster:person", args=[world.telecommunicator.pk]))
     entry = AuditEntry.objects.get()
     assert entry.actor_id == world.coordinator.pk
@@ -50,7 +54,7 @@ def test_opening_a_persons_page_is_audited_and_shown_to_them(world, client_of):
     assert b"Cory Coordinator" not in theirs.content
 
 
-def test_adding_and_removing_a_role(world, client_of):
+def test_adding_and_removing_a_role(world: World, client_of: ClientOf) -> None:
     coordinator = client_of(world.coordinator)
     url = reverse("roster:role_add", args=[world.telecommunicator.pk])
     coordinator.post(url, {"agency": world.agency.pk, "role": Role.PEER})
@@ -63,7 +67,7 @@ def test_adding_and_removing_a_role(world, client_of):
     assert not world.telecommunicator.memberships.filter(role=Role.PEER).exists()
 
 
-def test_invalid_role_forms_change_nothing(world, client_of):
+def test_invalid_role_forms_change_nothing(world: World, client_of: ClientOf) -> None:
     coordinator = client_of(world.coordinator)
     url = reverse("roster:role_add", args=[world.telecommunicator.pk])
     response = coordinator.post(
@@ -73,7 +77,7 @@ def test_invalid_role_forms_change_nothing(world, client_of):
     assert world.telecommunicator.memberships.count() == 1
 
 
-def test_an_administrator_cannot_grant_team_roles(world, client_of):
+def test_an_administrator_cannot_grant_team_roles(world: World, client_of: ClientOf) -> None:
     response = client_of(world.administrator).post(
         reverse("roster:role_add", args=[world.telecommunicator.pk]),
         {"agency": world.agency.pk, "role": Role.COORDINATOR},
@@ -83,7 +87,7 @@ def test_an_administrator_cannot_grant_team_roles(world, client_of):
     assert not world.telecommunicator.memberships.filter(role=Role.COORDINATOR).exists()
 
 
-def test_the_last_coordinator_stays(world, client_of):
+def test_the_last_coordinator_stays(world: World, client_of: ClientOf) -> None:
     # only another coordinator may remove a coordinator, so the last one is never removed
     membership = world.coordinator.memberships.get(role=Role.COORDINATOR)
     response = client_of(world.coordinator).post(
@@ -93,7 +97,7 @@ def test_the_last_coordinator_stays(world, client_of):
     assert Membership.objects.filter(pk=membership.pk).exists()
 
 
-def test_deactivating_and_reactivating(world, client_of):
+def test_deactivating_and_reactivating(world: World, client_of: ClientOf) -> None:
     coordinator = client_of(world.coordinator)
     url = reverse("roster:person_active", args=[world.telecommunicator.pk])
     coordinator.post(url, {"active": "no"})
@@ -107,7 +111,7 @@ def test_deactivating_and_reactivating(world, client_of):
     assert User.objects.get(pk=world.coordinator.pk).is_active
 
 
-def test_an_outsider_changes_nothing_in_another_region(world, client_of):
+def test_an_outsider_changes_nothing_in_another_region(world: World, client_of: ClientOf) -> None:
     outsider = client_of(world.outsider)
     membership = world.telecommunicator.memberships.get()
     for url, data in [
@@ -128,7 +132,7 @@ def test_an_outsider_changes_nothing_in_another_region(world, client_of):
     assert Agency.objects.get(pk=world.agency.pk).name == "Harbor 911"
 
 
-def test_agencies_are_added_and_edited_with_validation(world, client_of):
+def test_agencies_are_added_and_edited_with_validation(world: World, client_of: ClientOf) -> None:
     coordinator = client_of(world.coordinator)
     bad = coordinator.post(
         reverse("roster:agency_new"),
@@ -153,7 +157,7 @@ def test_agencies_are_added_and_edited_with_validation(world, client_of):
     assert Agency.objects.get(pk=world.agency.pk).time_zone == "America/Boise"
 
 
-def test_a_coordinators_home_shows_the_region(world, client_of):
+def test_a_coordinators_home_shows_the_region(world: World, client_of: ClientOf) -> None:
     page = client_of(world.coordinator).get(reverse("home"))
     assert b"Coordinating Harbor Peer Team" in page.content
     overview = page.context["regions"][0]

@@ -19,7 +19,7 @@ from backline.notify.push.transport import _vapid
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_flags_refuse_what_they_cannot_read(monkeypatch):
+def test_flags_refuse_what_they_cannot_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BACKLINE_X", "yes")
     assert env.flag("BACKLINE_X") is True
     monkeypatch.setenv("BACKLINE_X", "maybe")
@@ -27,7 +27,7 @@ def test_flags_refuse_what_they_cannot_read(monkeypatch):
         env.flag("BACKLINE_X")
 
 
-def test_integers_are_checked(monkeypatch):
+def test_integers_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BACKLINE_N", "twelve")
     with pytest.raises(ImproperlyConfigured, match="whole number"):
         env.integer("BACKLINE_N", 1)
@@ -38,7 +38,7 @@ def test_integers_are_checked(monkeypatch):
     assert env.integer("BACKLINE_N", 7) == 7
 
 
-def test_a_secret_may_come_from_a_file(monkeypatch, tmp_path):
+def test_a_secret_may_come_from_a_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     secret = tmp_path / "secret"
     secret.write_text("from-a-file\n")
     monkeypatch.setenv("BACKLINE_S", "from-the-environment")
@@ -49,7 +49,7 @@ def test_a_secret_may_come_from_a_file(monkeypatch, tmp_path):
         env.text("BACKLINE_S")
 
 
-def test_words(monkeypatch):
+def test_words(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BACKLINE_W", " a, b ,,c ")
     assert env.words("BACKLINE_W") == ["a", "b", "c"]
 
@@ -91,14 +91,14 @@ def _run(
     )
 
 
-def test_with_no_environment_it_runs_in_development_on_sqlite(tmp_path):
+def test_with_no_environment_it_runs_in_development_on_sqlite(tmp_path: Path) -> None:
     result = load_settings(tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "django.db.backends.sqlite3"]
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
-def test_production_demands_secrets_and_hosts_and_refuses_demo_mode(tmp_path):
+def test_production_demands_secrets_and_hosts_and_refuses_demo_mode(tmp_path: Path) -> None:
     refused = load_settings(tmp_path, BACKLINE_ENV="production")
     assert "DJANGO_SECRET_KEY" in refused.stderr
     refused = load_settings(tmp_path, BACKLINE_ENV="production", DJANGO_SECRET_KEY="k" * 50)
@@ -136,7 +136,7 @@ PRODUCTION = {
 SHOW_EMAIL = "import backline.settings as s; print(s.EMAIL_BACKEND)"
 
 
-def test_production_never_writes_mail_to_the_output(tmp_path):
+def test_production_never_writes_mail_to_the_output(tmp_path: Path) -> None:
     refused = load_settings(tmp_path, SHOW_EMAIL, **PRODUCTION)
     assert refused.returncode != 0
     assert "BACKLINE_SMTP_HOST is required in production" in refused.stderr
@@ -147,12 +147,12 @@ def test_production_never_writes_mail_to_the_output(tmp_path):
     assert off.stdout.split() == ["django.core.mail.backends.dummy.EmailBackend"], off.stderr
 
 
-def test_development_keeps_mail_in_files_for_the_mailbox(tmp_path):
+def test_development_keeps_mail_in_files_for_the_mailbox(tmp_path: Path) -> None:
     result = load_settings(tmp_path, SHOW_EMAIL)
     assert result.stdout.split() == ["django.core.mail.backends.filebased.EmailBackend"]
 
 
-def test_turning_e_mail_off_is_announced_at_start_up(tmp_path):
+def test_turning_e_mail_off_is_announced_at_start_up(tmp_path: Path) -> None:
     start = "import django; django.setup()"
     off = load_settings(
         tmp_path, start, **PRODUCTION, BACKLINE_EMAIL="off", DJANGO_SETTINGS_MODULE=SETTINGS
@@ -174,7 +174,7 @@ SHOW_RUN = (
 )
 
 
-def test_make_run_serves_the_demo_with_debug_off_as_production_would(tmp_path):
+def test_make_run_serves_the_demo_with_debug_off_as_production_would(tmp_path: Path) -> None:
     result = load_settings_as_make_run(tmp_path, SHOW_RUN)
     assert result.returncode == 0, result.stderr
     debug, demo, *hosts, storage = result.stdout.split()
@@ -197,7 +197,7 @@ def vapid_keys(result: subprocess.CompletedProcess[str]) -> list[str]:
     return [ast.literal_eval(key) for key in result.stdout.split()]
 
 
-def test_development_generates_web_push_keys_once_into_the_data_folder(tmp_path):
+def test_development_generates_web_push_keys_once_into_the_data_folder(tmp_path: Path) -> None:
     public, private = vapid_keys(load_settings_as_make_run(tmp_path, SHOW_VAPID))
     assert (tmp_path / "vapid_keys").stat().st_mode & 0o077 == 0
     raw_public = base64.urlsafe_b64decode(public + "=" * (-len(public) % 4))
@@ -212,7 +212,7 @@ def test_development_generates_web_push_keys_once_into_the_data_folder(tmp_path)
     assert vapid_keys(given) == ["BPub", "pk"]
 
 
-def test_production_takes_web_push_keys_only_from_the_environment(tmp_path):
+def test_production_takes_web_push_keys_only_from_the_environment(tmp_path: Path) -> None:
     production = {**PRODUCTION, "BACKLINE_EMAIL": "off"}
     assert vapid_keys(load_settings(tmp_path, SHOW_VAPID, **production)) == ["", ""]
     assert not (tmp_path / "vapid_keys").exists()

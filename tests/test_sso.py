@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from io import StringIO
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -24,6 +25,7 @@ from django.urls import reverse
 
 from backline.accounts.models import Region, User
 from backline.web import middleware as csp
+from tests.harness import Response
 from tests.oidc_provider import FakeIdentityProvider
 from tests.personas import PASSWORD, World, totp_code
 
@@ -31,7 +33,7 @@ CALLBACK = "/accounts/oidc/region-harbor/login/callback/"
 
 
 @pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch) -> None:
+def _no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
     """allauth's server-side requests must reach the loopback provider directly."""
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
@@ -74,7 +76,7 @@ def provider_link(client: Client) -> str:
     return link.replace("&amp;", "&")
 
 
-def sso_sign_in(client: Client, idp: FakeIdentityProvider):
+def sso_sign_in(client: Client, idp: FakeIdentityProvider) -> Response:
     """Press the button, visit the provider, come back: the callback's response."""
     start = client.post(provider_link(client))
     assert start.status_code == 302, start
@@ -344,7 +346,9 @@ def test_configure_creates_and_links_the_app(world: World, idp: FakeIdentityProv
     assert idp.client_secret not in output
 
 
-def test_configure_updates_in_place(world: World, idp: FakeIdentityProvider, tmp_path) -> None:
+def test_configure_updates_in_place(
+    world: World, idp: FakeIdentityProvider, tmp_path: Path
+) -> None:
     configure(world.region, idp)
     secret_file = tmp_path / "secret"
     secret_file.write_text("  new-secret\n", encoding="utf-8")
@@ -504,7 +508,9 @@ def test_invalid_input_creates_nothing(world: World) -> None:
 # -- the fake provider itself ----------------------------------------------------------
 
 
-def test_fake_provider_id_token_passes_allauths_own_checks(db, idp: FakeIdentityProvider) -> None:
+def test_fake_provider_id_token_passes_allauths_own_checks(
+    db: None, idp: FakeIdentityProvider
+) -> None:
     """allauth skips the signature when it fetched the token itself: check it here."""
     from allauth.socialaccount.internal import jwtkit
 

@@ -17,7 +17,7 @@ class ZoneForm(forms.Form):
     time_zone = TimeZoneField(label="Time zone")
 
 
-def test_the_list_offers_every_zone_with_the_us_zones_first():
+def test_the_list_offers_every_zone_with_the_us_zones_first() -> None:
     html = str(ZoneForm()["time_zone"])
     listed = re.findall(r'<option value="([^"]+)">', html)
     assert tuple(listed) == zone_names()
@@ -30,20 +30,20 @@ def test_the_list_offers_every_zone_with_the_us_zones_first():
 @pytest.mark.parametrize(
     "typed", ["America/Chicago", " america/chicago ", "AMERICA/CHICAGO", "Chicago", "chicago"]
 )
-def test_a_known_zone_is_read_in_its_own_spelling(typed):
+def test_a_known_zone_is_read_in_its_own_spelling(typed: str) -> None:
     form = ZoneForm({"time_zone": typed})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["time_zone"] == "America/Chicago"
 
 
-def test_a_city_alone_is_read_as_its_zone():
+def test_a_city_alone_is_read_as_its_zone() -> None:
     form = ZoneForm({"time_zone": "los  angeles"})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["time_zone"] == "America/Los_Angeles"
 
 
 @pytest.mark.parametrize("typed", ["Central", "CST", "Mars/Olympus", "America/Chicag"])
-def test_an_unknown_zone_is_refused_in_plain_words(typed):
+def test_an_unknown_zone_is_refused_in_plain_words(typed: str) -> None:
     form = ZoneForm({"time_zone": typed})
     assert not form.is_valid()
     assert form.errors["time_zone"] == [
@@ -52,14 +52,16 @@ def test_an_unknown_zone_is_refused_in_plain_words(typed):
     ]
 
 
-def test_an_empty_zone_is_asked_for():
+def test_an_empty_zone_is_asked_for() -> None:
     form = ZoneForm({"time_zone": ""})
     assert not form.is_valid()
     assert form.errors["time_zone"] == ["This field is required."]
 
 
 @pytest.mark.parametrize("form", [AgencyForm, RotationForm, ScheduleForm, QuietHoursForm])
-def test_every_time_zone_field_is_the_shared_one(form):
+def test_every_time_zone_field_is_the_shared_one(
+    form: type[AgencyForm | RotationForm | ScheduleForm | QuietHoursForm],
+) -> None:
     field = form.base_fields["time_zone"]
     assert isinstance(field, TimeZoneField)
     assert field.help_text

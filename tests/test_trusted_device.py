@@ -13,12 +13,14 @@ from allauth.mfa import app_settings as mfa_settings
 from django.test import Client
 from django.urls import reverse
 from django.utils.formats import date_format
+from pytest_django.fixtures import Settings
 
 from backline.accounts.models import Invitation, Membership, User
 from backline.accounts.roles import Role
 from backline.notify.models import Channel, ContactMethod
 from backline.oncall import resolve
-from backline.oncall.models import Availability, Override, RotationKind
+from backline.oncall.models import Availability, Override, Rotation, RotationKind
+from tests.harness import Response
 from tests.oncall.builders import peer, rotation
 from tests.personas import PASSWORD, World, totp_code
 
@@ -29,18 +31,20 @@ SHIFT_ENDS = datetime(2026, 12, 6, 8, tzinfo=HARBOR)  # Sunday 08:00
 TRUST = mfa_settings.TRUST_COOKIE_NAME
 
 
-def password_step(client: Client, user, password: str = PASSWORD):
+def password_step(client: Client, user: User, password: str = PASSWORD) -> Response:
     """The sign-in page's answer to the password: home, or the second factor."""
     return client.post(reverse("account_login"), {"login": user.email, "password": password})
 
 
-def asks_for_code(client: Client, user) -> bool:
+def asks_for_code(client: Client, user: User) -> bool:
     client.post(reverse("account_logout"))
     answer: str = password_step(client, user)["Location"]
     return answer == reverse("mfa_authenticate")
 
 
-def sign_in(client: Client, world: World, user=None, trust: bool | None = None):
+def sign_in(
+    client: Client, world: World, user: User | None = None, trust: bool | None = None
+) -> Response:
     """Password, then the second factor if asked, then the trust question if asked
     (ticking the box when ``trust``). Returns the answer to the password. An
     authenticator code works once: a second sign-in with one waits for the next code."""
@@ -64,7 +68,9 @@ def signed_in(client: Client) -> bool:
     return client.get(reverse("home")).status_code == 200
 
 
-def test_a_trusted_browser_skips_the_second_factor_at_the_next_sign_in(world, client):
+def test_a_trusted_browser_skips_the_second_factor_at_the_next_sign_in(
+    world: World, client: Client
+) -> None:
     first = sign_in(client, world, trust=True)
     assert first["Location"] == reverse("mfa_authenticate")
     assert client.cookies[TRUST]["max-age"] == 30 * 24 * 3600
@@ -76,13 +82,13 @@ def test_a_trusted_browser_skips_the_second_factor_at_the_next_sign_in(world, cl
     assert signed_in(client)
 
 
-def test_leaving_the_box_unticked_trusts_nothing(world, client):
+def test_leaving_the_box_unticked_trusts_nothing(world: World, client: Client) -> None:
     sign_in(client, world, trust=False)
     assert TRUST not in client.cookies
     assert asks_for_code(client, world.peer)
 
 
-def test_the_second_factor_is_asked_again_after_30_days(world):
+def test_the_second_factor_is_asked_again_after_30_days(world: World) -> None:
     with time_machine.travel(MONDAY_9AM, tick=False) as traveller:
         client = Client()
         sign_in(client, world, trust=True)
@@ -93,17 +99,19 @@ def test_the_second_factor_is_asked_again_after_30_days(world):
         assert asks_for_code(client, world.peer)
 
 
-def test_another_browser_is_asked_for_the_second_factor(world, client):
+def test_another_browser_is_asked_for_the_second_factor(world: World, client: Client) -> None:
     sign_in(client, world, trust=True)
     assert asks_for_code(Client(), world.peer)
 
 
-def test_another_person_on_a_trusted_browser_is_asked(world, client):
+def test_another_person_on_a_trusted_browser_is_asked(world: World, client: Client) -> None:
     sign_in(client, world, trust=True)
     assert asks_for_code(client, world.coordinator)
 
 
-def test_changing_the_password_signs_out_every_other_browser_and_forgets_their_trust(world):
+def test_changing_the_password_signs_out_every_other_browser_and_forgets_their_trust(
+    world: World,
+) -> None:
     phone, laptop = Client(), Client()
     with time_machine.travel(MONDAY_9AM, tick=False) as traveller:
         sign_in(phone, world, trust=True)
@@ -120,7 +128,7 @@ def test_changing_the_password_signs_out_every_other_browser_and_forgets_their_t
         assert password_step(phone, world.peer, new)["Location"] == reverse("mfa_authenticate")
 
 
-def test_adding_a_second_factor_forgets_every_trust(world, client):
+def test_adding_a_second_factor_forgets_every_trust(world: World, client: Client) -> None:
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 
     sign_in(client, world, trust=True)
@@ -128,7 +136,7 @@ def test_adding_a_second_factor_forgets_every_trust(world, client):
     assert asks_for_code(client, world.peer)
 
 
-def test_the_security_page_shows_the_trust_and_can_end_it(world, client):
+def test_the_security_page_shows_the_trust_and_can_end_it(world: World, client: Client) -> None:
     with time_machine.travel(MONDAY_9AM, tick=False):
         sign_in(client, world, trust=True)
         page = client.get(reverse("security_setup")).content.decode()
@@ -140,7 +148,7 @@ def test_the_security_page_shows_the_trust_and_can_end_it(world, client):
         assert asks_for_code(client, world.peer)
 
 
-def test_forgetting_is_a_post(world, client):
+def test_forgetting_is_a_post(world: World, client: Client) -> None:
     sign_in(client, world, trust=True)
     assert client.get(reverse("forget_this_browser")).status_code == 405
     assert client.cookies[TRUST].value
@@ -149,7 +157,9 @@ def test_forgetting_is_a_post(world, client):
 # Sensitive settings ask again, even right after a trusted sign-in.
 
 
-def test_adding_a_contact_method_asks_to_confirm_access_then_adds_it(world, client):
+def test_adding_a_contact_method_asks_to_confirm_access_then_adds_it(
+    world: World, client: Client
+) -> None:
     sign_in(client, world, trust=True)
     url = reverse("notify:method_add", args=[Channel.SMS])
     assert client.get(url).status_code == 200  # the form itself asks nothing
@@ -162,7 +172,7 @@ def test_adding_a_contact_method_asks_to_confirm_access_then_adds_it(world, clie
     assert confirmed["Location"] == reverse("notify:method_verify", args=[method.pk])
 
 
-def test_a_wrong_password_on_confirming_changes_nothing(world, client):
+def test_a_wrong_password_on_confirming_changes_nothing(world: World, client: Client) -> None:
     sign_in(client, world, trust=True)
     url = reverse("notify:method_add", args=[Channel.SMS])
     asked = client.post(url, {"value": "+13195550142", "label": "Mobile"})
@@ -172,7 +182,7 @@ def test_a_wrong_password_on_confirming_changes_nothing(world, client):
     assert not ContactMethod.objects.filter(user=world.peer).exists()
 
 
-def test_removing_a_contact_method_asks_to_confirm_access(world, client):
+def test_removing_a_contact_method_asks_to_confirm_access(world: World, client: Client) -> None:
     method = ContactMethod.objects.create(
         user=world.peer, channel=Channel.EMAIL, value="pat@mail.test"
     )
@@ -184,7 +194,9 @@ def test_removing_a_contact_method_asks_to_confirm_access(world, client):
     assert ContactMethod.objects.filter(pk=method.pk).exists()
 
 
-def test_an_invalid_contact_method_is_refused_before_anything_is_asked(world, client):
+def test_an_invalid_contact_method_is_refused_before_anything_is_asked(
+    world: World, client: Client
+) -> None:
     sign_in(client, world, trust=True)
     answer = client.post(
         reverse("notify:method_add", args=[Channel.SMS]), {"value": "call me", "label": ""}
@@ -195,13 +207,15 @@ def test_an_invalid_contact_method_is_refused_before_anything_is_asked(world, cl
 @pytest.mark.parametrize(
     "page", ["mfa_add_webauthn", "mfa_deactivate_totp", "mfa_generate_recovery_codes"]
 )
-def test_second_factor_changes_ask_to_confirm_access(world, client, page):
+def test_second_factor_changes_ask_to_confirm_access(
+    world: World, client: Client, page: str
+) -> None:
     sign_in(client, world, trust=True)
     answer = client.get(reverse(page))
     assert answer["Location"].startswith(reverse("account_reauthenticate"))
 
 
-def test_giving_a_role_asks_to_confirm_access(world, client):
+def test_giving_a_role_asks_to_confirm_access(world: World, client: Client) -> None:
     sign_in(client, world, world.coordinator, trust=True)
     url = reverse("roster:role_add", args=[world.telecommunicator.pk])
     data = {"agency": world.agency.pk, "role": Role.PEER}
@@ -213,7 +227,9 @@ def test_giving_a_role_asks_to_confirm_access(world, client):
 
 
 @pytest.mark.parametrize("change", ["invite", "deactivate"])
-def test_inviting_and_turning_an_account_off_ask_to_confirm_access(world, client, change):
+def test_inviting_and_turning_an_account_off_ask_to_confirm_access(
+    world: World, client: Client, change: str
+) -> None:
     sign_in(client, world, world.coordinator, trust=True)
     if change == "invite":
         url = reverse("roster:invitations")
@@ -232,7 +248,7 @@ def test_inviting_and_turning_an_account_off_ask_to_confirm_access(world, client
     assert User.objects.get(pk=world.telecommunicator.pk).is_active
 
 
-def test_a_confirmation_lasts_five_minutes(world, client):
+def test_a_confirmation_lasts_five_minutes(world: World, client: Client) -> None:
     with time_machine.travel(MONDAY_9AM, tick=False) as traveller:
         sign_in(client, world, world.coordinator, trust=True)
         client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
@@ -252,15 +268,15 @@ def test_a_confirmation_lasts_five_minutes(world, client):
 
 
 @pytest.fixture
-def on_call_week(world):
+def on_call_week(world: World) -> Rotation:
     """The peer's week on call, Sunday 08:00 to Sunday 08:00 (Harbor time), then Sam's."""
     sam = peer(world, "sam@harbor.test", "Sam Second")
     return rotation(world.region, [world.peer, sam], starts_on=SUNDAY)
 
 
 def test_an_on_call_peers_session_on_a_trusted_browser_lasts_to_the_end_of_the_shift(
-    world, on_call_week
-):
+    world: World, on_call_week: Rotation
+) -> None:
     with time_machine.travel(MONDAY_9AM, tick=False) as traveller:
         phone = Client()
         sign_in(phone, world, trust=True)
@@ -283,7 +299,9 @@ def test_an_on_call_peers_session_on_a_trusted_browser_lasts_to_the_end_of_the_s
     ],
     ids=["untrusted-on-call", "trusted-off-call"],
 )
-def test_otherwise_a_session_ends_as_usual(world, on_call_week, trusted, signed_in_at):
+def test_otherwise_a_session_ends_as_usual(
+    world: World, on_call_week: Rotation, trusted: bool, signed_in_at: datetime
+) -> None:
     with time_machine.travel(signed_in_at, tick=False) as traveller:
         browser = Client()
         sign_in(browser, world, trust=trusted)
@@ -294,7 +312,9 @@ def test_otherwise_a_session_ends_as_usual(world, on_call_week, trusted, signed_
         assert not signed_in(browser)
 
 
-def test_no_longer_trusting_the_browser_ends_the_long_session_as_usual(world, on_call_week):
+def test_no_longer_trusting_the_browser_ends_the_long_session_as_usual(
+    world: World, on_call_week: Rotation
+) -> None:
     with time_machine.travel(MONDAY_9AM, tick=False) as traveller:
         phone = Client()
         sign_in(phone, world, trust=True)
@@ -306,7 +326,9 @@ def test_no_longer_trusting_the_browser_ends_the_long_session_as_usual(world, on
         assert not signed_in(phone)
 
 
-def test_a_shift_that_starts_later_lengthens_the_session_when_it_starts(world, on_call_week):
+def test_a_shift_that_starts_later_lengthens_the_session_when_it_starts(
+    world: World, on_call_week: Rotation
+) -> None:
     saturday_night = datetime(2026, 12, 12, 22, tzinfo=HARBOR)  # Sam's week; the peer's next
     with time_machine.travel(saturday_night, tick=False) as traveller:
         phone = Client()
@@ -317,7 +339,7 @@ def test_a_shift_that_starts_later_lengthens_the_session_when_it_starts(world, o
         assert signed_in(phone)
 
 
-def test_available_now_counts_as_on_call(world):
+def test_available_now_counts_as_on_call(world: World) -> None:
     with time_machine.travel(MONDAY_9AM, tick=False) as traveller:
         phone = Client()
         sign_in(phone, world, trust=True)
@@ -330,7 +352,9 @@ def test_available_now_counts_as_on_call(world):
         assert not signed_in(phone)
 
 
-def test_a_session_never_outlasts_its_cap_however_long_the_shift(world, settings):
+def test_a_session_never_outlasts_its_cap_however_long_the_shift(
+    world: World, settings: Settings
+) -> None:
     sam = peer(world, "sam@harbor.test", "Sam Second")
     rotation(
         world.region,
@@ -355,7 +379,9 @@ def test_a_session_never_outlasts_its_cap_however_long_the_shift(world, settings
         assert sign_in(phone, world)["Location"] == reverse("home")  # trusted: no code
 
 
-def test_the_cap_counts_from_signing_in_not_from_the_last_look(world, on_call_week, settings):
+def test_the_cap_counts_from_signing_in_not_from_the_last_look(
+    world: World, on_call_week: Rotation, settings: Settings
+) -> None:
     settings.BACKLINE_ON_CALL_SESSION_DAYS = 2
     with time_machine.travel(MONDAY_9AM, tick=False) as traveller:
         phone = Client()
@@ -366,7 +392,7 @@ def test_the_cap_counts_from_signing_in_not_from_the_last_look(world, on_call_we
         assert not signed_in(phone)
 
 
-def test_time_on_call_follows_overrides(world, on_call_week):
+def test_time_on_call_follows_overrides(world: World, on_call_week: Rotation) -> None:
     """Someone covering the peer's Wednesday ends their time on call there; covering
     for Sam after the week makes it last to the end of that cover."""
     sam = on_call_week.members.exclude(user=world.peer).get().user

@@ -30,7 +30,7 @@ def accepted(email: str, ref: str) -> Post:
     return Post(Person(email, 0), sent=0.0, outcome=ACCEPTED, request=ref)
 
 
-def test_each_page_is_counted_by_what_the_mail_server_received():
+def test_each_page_is_counted_by_what_the_mail_server_received() -> None:
     collected = {
         "requests": [request(r, f"{r}@drill.test") for r in "abcde"],
         # the outbox says "failed" for c, whose mail the server had before a crash
@@ -54,7 +54,7 @@ def test_each_page_is_counted_by_what_the_mail_server_received():
     assert counted.last_delivery_after(1.5) == 2.5  # a came at 4.0; b and c first at 1.0
 
 
-def test_a_post_is_lost_when_it_said_sent_and_nothing_was_made():
+def test_a_post_is_lost_when_it_said_sent_and_nothing_was_made() -> None:
     collected = {"requests": [request("a", "made@drill.test")], "emails": [row("a")]}
     posts = [
         accepted("lost@drill.test", "gone"),
@@ -65,7 +65,7 @@ def test_a_post_is_lost_when_it_said_sent_and_nothing_was_made():
     assert counted.posts == {ACCEPTED: 1, OWN_ERROR_PAGE: 1}
 
 
-def test_a_bare_error_page_is_told_from_backlines_own():
+def test_a_bare_error_page_is_told_from_backlines_own() -> None:
     redirect = httpx.Response(302, headers={"location": "/support/requests/abc/"})
     own = httpx.Response(500, text='<main class="error-page"><a href="tel:988">988</a></main>')
     bare = httpx.Response(500, text="<h1>Server Error (500)</h1>")

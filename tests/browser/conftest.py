@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from playwright.sync_api import BrowserContext, Page
+from pytest_django.fixtures import Settings
+from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.support import PageWatch, watch
 from tests.personas import World, build_world
@@ -47,7 +49,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture
-def site(live_server, transactional_db, settings) -> Iterator[str]:
+def site(live_server: LiveServer, transactional_db: None, settings: Settings) -> Iterator[str]:
     """The live server's address, on ``localhost``: WebAuthn needs a domain-like RP id,
     and Chromium treats http://localhost as a secure context."""
     if "localhost" not in settings.ALLOWED_HOSTS:
@@ -59,7 +61,7 @@ def site(live_server, transactional_db, settings) -> Iterator[str]:
 
 
 @pytest.fixture
-def world(site) -> World:
+def world(site: str) -> World:
     return build_world()
 
 
@@ -86,7 +88,7 @@ def open_page(
     """A watched page in a fresh browser context (its own cookies): ``open_page(**args)``
     takes Playwright's context options, e.g. ``viewport`` or ``is_mobile``."""
 
-    def make(**context_args) -> Page:
+    def make(**context_args: object) -> Page:
         fresh = new_context(**context_args).new_page()
         watch(fresh, page_watch)
         return fresh

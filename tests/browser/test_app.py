@@ -2,8 +2,11 @@
 the service worker registers from any page, and offline a page shows 988 and the EAP
 line instead of the browser's error; the 404 page passes axe."""
 
+from collections.abc import Callable
+
 import pytest
 from playwright.sync_api import Page, expect
+from pytest_django.fixtures import Settings
 
 from tests.browser.support import check_page, open_menu, sign_in
 from tests.personas import World
@@ -22,7 +25,7 @@ def offline_page_kept(page: Page, text: str) -> None:
     page.wait_for_function(f"() => {KEPT}.then(kept => kept.includes({text!r}))")
 
 
-def phone(open_page) -> Page:
+def phone(open_page: Callable[..., Page]) -> Page:
     opened: Page = open_page(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="dark")
     return opened
 
@@ -33,7 +36,9 @@ def background(page: Page) -> str:
     return color
 
 
-def test_offline_a_page_shows_988_and_the_eap_line(open_page, site: str, world: World, settings):
+def test_offline_a_page_shows_988_and_the_eap_line(
+    open_page: Callable[..., Page], site: str, world: World, settings: Settings
+) -> None:
     settings.BACKLINE_EAP_LINE = "+1 555 010 0999"  # the agency's own line wins
     world.agency.eap_line = AGENCY_EAP_LINE
     world.agency.save()
@@ -68,7 +73,9 @@ def test_offline_a_page_shows_988_and_the_eap_line(open_page, site: str, world: 
     expect(open_menu(page).get_by_role("button", name="Sign out")).to_be_visible()
 
 
-def test_the_404_page_on_a_phone_in_dark_mode(open_page, site: str, world: World):
+def test_the_404_page_on_a_phone_in_dark_mode(
+    open_page: Callable[..., Page], site: str, world: World
+) -> None:
     page = phone(open_page)
     response = page.goto(f"{site}/no-such-page/")
     assert response is not None and response.status == 404

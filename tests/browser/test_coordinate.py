@@ -5,11 +5,12 @@ on-call peer; once a peer takes the request the page says so."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from backline.engine.loop import tick
 from backline.lib import clock
@@ -26,10 +27,10 @@ PHONE = {"width": 375, "height": 667}
 
 
 def test_a_paged_coordinator_acts_from_a_phone_in_the_dark(
-    open_page,
+    open_page: Callable[..., Page],
     site: str,
     paging: World,  # noqa: F811
-):
+) -> None:
     world = paging  # the peer is on call; the first step now alerts the coordinator too
     StepTarget.objects.create(step=EscalationStep.objects.get(), kind=TargetKind.COORDINATOR)
     ContactMethod.objects.create(

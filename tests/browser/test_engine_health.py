@@ -4,12 +4,13 @@ kept failing, and for how long; a peer's pages say nothing of it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from backline.engine import phases
 from backline.engine.loop import tick
@@ -28,8 +29,8 @@ def a_defect(now: datetime) -> int:
 
 
 def test_a_coordinator_reads_which_part_of_paging_keeps_failing(
-    open_page, site: str, world: World, monkeypatch
-):
+    open_page: Callable[..., Page], site: str, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(
         phases,
         "PHASES",

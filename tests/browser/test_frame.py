@@ -5,6 +5,7 @@ at least 44x44 px, and long names that wrap instead of scrolling sideways."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -37,14 +38,16 @@ def check_frame(page: Page, name: str) -> None:
     assert_tap_targets(page, name)
 
 
-def phone_of(open_page, site: str, world: World, user: User, name: str) -> Page:
+def phone_of(
+    open_page: Callable[..., Page], site: str, world: World, user: User, name: str
+) -> Page:
     phone: Page = open_page(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="dark")
     sign_in(phone, site, user, world.totp_secrets.get(user.pk), suffix=f"-frame-{name}")
     expect(phone).to_have_url(f"{site}/home/")
     return phone
 
 
-def test_the_loop_fits_a_phone(open_page, site: str, paging: World):  # noqa: F811
+def test_the_loop_fits_a_phone(open_page: Callable[..., Page], site: str, paging: World) -> None:  # noqa: F811
     world = paging
     caller = world.telecommunicator
     User.objects.filter(pk=caller.pk).update(full_name=LONG_NAME, email=LONG_EMAIL)
@@ -94,7 +97,9 @@ def test_the_loop_fits_a_phone(open_page, site: str, paging: World):  # noqa: F8
     check_frame(peer, "inbox")
 
 
-def test_the_menu_opens_by_keyboard(open_page, site: str, world: World):
+def test_the_menu_opens_by_keyboard(
+    open_page: Callable[..., Page], site: str, world: World
+) -> None:
     phone = phone_of(open_page, site, world, world.coordinator, "menu")
     nav = phone.get_by_role("navigation", name="Main")
     expect(nav).to_be_hidden()
@@ -117,7 +122,9 @@ def test_the_menu_opens_by_keyboard(open_page, site: str, world: World):
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "clinician", "administrator"])
-def test_each_home_fits_a_phone(open_page, site: str, world: World, persona: str):
+def test_each_home_fits_a_phone(
+    open_page: Callable[..., Page], site: str, world: World, persona: str
+) -> None:
     phone = phone_of(open_page, site, world, getattr(world, persona), persona)
     check_frame(phone, f"home-{persona}")
     open_menu(phone)

@@ -5,18 +5,26 @@ the one they took; closing that one asks first."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
+from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod
 from backline.oncall.models import Rotation, RotationKind, RotationMember
 from backline.support import escalation, lifecycle
-from backline.support.models import EscalationPolicy, EscalationStep, StepTarget, TargetKind
+from backline.support.models import (
+    EscalationPolicy,
+    EscalationStep,
+    StepTarget,
+    SupportRequest,
+    TargetKind,
+)
 from tests.browser.support import check_page, sign_in
 from tests.personas import World, make_person
 
@@ -50,14 +58,14 @@ def on_call(world: World) -> Rotation:
     return rotation
 
 
-def _ask(user, world: World):
+def _ask(user: User, world: World) -> SupportRequest:
     request, _token = escalation.reach_out(user, world.region, escalation.Ask("now", "call"))
     return request
 
 
 def test_a_requester_sees_their_request_first_and_it_updates_itself(
-    open_page, site: str, world: World, on_call
-):
+    open_page: Callable[..., Page], site: str, world: World, on_call: Rotation
+) -> None:
     request = _ask(world.telecommunicator, world)
     phone = open_page(**PHONE)
     sign_in(phone, site, world.telecommunicator)
@@ -80,8 +88,8 @@ def test_a_requester_sees_their_request_first_and_it_updates_itself(
 
 
 def test_a_peer_sees_their_shift_what_waits_and_what_they_took_and_closing_asks_first(
-    open_page, site: str, world: World, on_call
-):
+    open_page: Callable[..., Page], site: str, world: World, on_call: Rotation
+) -> None:
     taken = _ask(world.telecommunicator, world)
     assert lifecycle.acknowledge(taken, world.peer, timedelta(minutes=15))
     waiting = _ask(
@@ -119,7 +127,9 @@ def test_a_peer_sees_their_shift_what_waits_and_what_they_took_and_closing_asks_
     ).to_have_count(0)
 
 
-def test_turning_off_a_paging_method_asks_first(open_page, site: str, world: World):
+def test_turning_off_a_paging_method_asks_first(
+    open_page: Callable[..., Page], site: str, world: World
+) -> None:
     ContactMethod.objects.create(
         user=world.peer, channel=Channel.EMAIL, value="pat@mail.test", verified_at=clock.now()
     )

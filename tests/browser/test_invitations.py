@@ -1,6 +1,7 @@
 """An invitation, end to end: a coordinator sends it, the new colleague accepts it."""
 
 import re
+from collections.abc import Callable
 
 import pytest
 from django.core import mail
@@ -15,7 +16,9 @@ NEW_PASSWORD = "violet-harbor-lantern-42"
 LINK = re.compile(r"https?://\S+/invitation/[\w-]+/")
 
 
-def test_an_invitation_is_sent_and_accepted(page: Page, open_page, site: str, world: World):
+def test_an_invitation_is_sent_and_accepted(
+    page: Page, open_page: Callable[..., Page], site: str, world: World
+) -> None:
     coordinator = world.coordinator
     sign_in(page, site, coordinator, world.totp_secrets[coordinator.pk])
     expect(page).to_have_url(f"{site}/home/")

@@ -5,9 +5,10 @@ hand, and sends it again with one tap once it can be."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod
@@ -27,8 +28,8 @@ ON_A_PHONE = {
 
 
 def test_a_reach_out_that_was_not_sent_says_so_and_can_be_sent_again(
-    open_page, site: str, world: World, monkeypatch
-):
+    open_page: Callable[..., Page], site: str, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ContactMethod.objects.create(
         user=world.telecommunicator,
         channel=Channel.SMS,

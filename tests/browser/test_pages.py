@@ -1,9 +1,10 @@
 """The main pages: on a phone, in dark mode, by keyboard, and each one checked with axe."""
 
 import re
+from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Locator, Page, ViewportSize, expect
+from playwright.sync_api import BrowserContext, Locator, Page, ViewportSize, expect
 
 from tests.browser.support import PageWatch, check_page, open_menu, sign_in, watch
 from tests.personas import World
@@ -30,7 +31,9 @@ def assert_fits_width(page: Page) -> None:
     assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 
-def test_home_and_people_on_a_phone_in_light_and_dark(open_page, site: str, world: World):
+def test_home_and_people_on_a_phone_in_light_and_dark(
+    open_page: Callable[..., Page], site: str, world: World
+) -> None:
     coordinator = world.coordinator
     page = open_page(viewport=PHONE, is_mobile=True, has_touch=True)
     sign_in(page, site, coordinator, world.totp_secrets[coordinator.pk], suffix="-phone")
@@ -58,7 +61,7 @@ def test_home_and_people_on_a_phone_in_light_and_dark(open_page, site: str, worl
     check_page(page, "people-search-phone-dark")
 
 
-def test_home_and_people_in_dark_mode_on_a_desktop(page: Page, site: str, world: World):
+def test_home_and_people_in_dark_mode_on_a_desktop(page: Page, site: str, world: World) -> None:
     administrator = world.administrator
     page.set_viewport_size(DESKTOP)
     page.emulate_media(color_scheme="dark")
@@ -86,7 +89,9 @@ def focused_label(page: Page) -> str:
     return label
 
 
-def test_the_keyboard_reaches_the_skip_link_then_reach_out(page: Page, site: str, world: World):
+def test_the_keyboard_reaches_the_skip_link_then_reach_out(
+    page: Page, site: str, world: World
+) -> None:
     sign_in(page, site, world.telecommunicator)
     expect(page).to_have_url(f"{site}/home/")
     check_page(page, "home-telecommunicator")
@@ -121,7 +126,9 @@ def test_the_keyboard_reaches_the_skip_link_then_reach_out(page: Page, site: str
     check_page(page, "reach-out")
 
 
-def test_a_telecommunicators_pages(page: Page, open_page, site: str, world: World):
+def test_a_telecommunicators_pages(
+    page: Page, open_page: Callable[..., Page], site: str, world: World
+) -> None:
     """Every page of the main navigation, and the record of who opened one's data."""
     coordinator, caller = world.coordinator, world.telecommunicator
     sign_in(page, site, caller)
@@ -162,7 +169,7 @@ def test_a_telecommunicators_pages(page: Page, open_page, site: str, world: Worl
     check_page(page, "who-has-seen")
 
 
-def test_a_coordinators_roster_pages(page: Page, site: str, world: World):
+def test_a_coordinators_roster_pages(page: Page, site: str, world: World) -> None:
     coordinator = world.coordinator
     sign_in(page, site, coordinator, world.totp_secrets[coordinator.pk])
     check_page(page, "home-coordinator")
@@ -194,7 +201,9 @@ def test_a_coordinators_roster_pages(page: Page, site: str, world: World):
     check_page(page, "agencies-added")
 
 
-def test_the_csp_watch_notices_a_violation(new_context, site: str):
+def test_the_csp_watch_notices_a_violation(
+    new_context: Callable[..., BrowserContext], site: str
+) -> None:
     """The strict policy blocks an injected inline script, and the watch that every
     other test relies on reports it."""
     seen = PageWatch()

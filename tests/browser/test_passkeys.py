@@ -31,7 +31,7 @@ def add_virtual_authenticator(page: Page) -> tuple[CDPSession, str]:
     return cdp, added["authenticatorId"]
 
 
-def test_a_peer_adds_a_passkey_and_signs_in_with_it(page: Page, site: str, world: World):
+def test_a_peer_adds_a_passkey_and_signs_in_with_it(page: Page, site: str, world: World) -> None:
     peer = world.peer
     Authenticator.objects.filter(user=peer).delete()  # a peer with no second factor yet
     cdp, authenticator_id = add_virtual_authenticator(page)

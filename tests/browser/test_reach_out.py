@@ -4,11 +4,13 @@ takes the request from the link in their page, and the requester sees who is com
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, time
 
 import pytest
 from django.core import mail
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
+from pytest_django.fixtures import Settings
 
 from backline.engine.loop import tick
 from backline.lib import clock
@@ -28,7 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def paging(world: World, site: str, settings) -> World:
+def paging(world: World, site: str, settings: Settings) -> World:
     """The peer is on call in the team's rotation and reachable by e-mail."""
     settings.BACKLINE_PUBLIC_URL = site
     rotation = Rotation.objects.create(
@@ -53,7 +55,9 @@ PHONE = {"width": 375, "height": 667}
 ON_A_PHONE = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "color_scheme": "dark"}
 
 
-def test_call_me_now_ends_with_the_peer_pressing_call(open_page, site: str, paging: World):
+def test_call_me_now_ends_with_the_peer_pressing_call(
+    open_page: Callable[..., Page], site: str, paging: World
+) -> None:
     """A telecommunicator asks "Call me, now" on their verified phone in one tap; the
     peer takes it from the page's link, and the first thing on their screen is the call."""
     world = paging
@@ -108,7 +112,9 @@ def test_call_me_now_ends_with_the_peer_pressing_call(open_page, site: str, pagi
     expect(peer.get_by_text("Closed. Thank you for being there.")).to_be_visible()
 
 
-def test_an_anonymous_request_goes_to_its_private_page(open_page, site: str, paging: World):
+def test_an_anonymous_request_goes_to_its_private_page(
+    open_page: Callable[..., Page], site: str, paging: World
+) -> None:
     phone = open_page(**ON_A_PHONE, permissions=["clipboard-read", "clipboard-write"])
     sign_in(phone, site, paging.telecommunicator)
     phone.goto(f"{site}/support/reach-out/")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
@@ -20,7 +20,7 @@ NOTE = "Rough night: the drowning call on Route 9 keeps coming back"
 
 
 @pytest.fixture
-def console(launch_browser, page_watch: PageWatch) -> Iterator[Page]:
+def console(launch_browser: Callable[..., Browser], page_watch: PageWatch) -> Iterator[Page]:
     """Chromium as people run it: Playwright turns the back/forward cache off by default,
     and that cache is what brought a signed-out page back."""
     browser: Browser = launch_browser(ignore_default_args=["--disable-back-forward-cache"])
@@ -30,7 +30,7 @@ def console(launch_browser, page_watch: PageWatch) -> Iterator[Page]:
     browser.close()
 
 
-def test_back_after_signing_out_shows_nobody(console: Page, site: str, world: World):
+def test_back_after_signing_out_shows_nobody(console: Page, site: str, world: World) -> None:
     page = console
     taken, _ = escalation.reach_out(
         world.telecommunicator,

@@ -34,7 +34,9 @@ MANAGES = {"coordinator", "administrator"}
 
 
 @pytest.mark.parametrize("persona", list(HOME_SECTIONS))
-def test_each_persona_signs_in_and_sees_its_home(page: Page, site: str, world: World, persona):
+def test_each_persona_signs_in_and_sees_its_home(
+    page: Page, site: str, world: World, persona: str
+) -> None:
     user = getattr(world, persona)
     secret = world.totp_secrets.get(user.pk)
     assert (secret is None) == (persona == "telecommunicator")  # only they skip MFA
@@ -60,7 +62,7 @@ def test_each_persona_signs_in_and_sees_its_home(page: Page, site: str, world: W
     check_page(page, f"home-{persona}")
 
 
-def test_a_wrong_code_is_refused(page: Page, site: str, world: World):
+def test_a_wrong_code_is_refused(page: Page, site: str, world: World) -> None:
     user = world.clinician
     submit_password(page, site, user.email)
 
@@ -78,7 +80,9 @@ def test_a_wrong_code_is_refused(page: Page, site: str, world: World):
     expect(page.get_by_role("heading", name="Hello")).to_have_count(0)
 
 
-def test_a_role_that_needs_mfa_must_enrol_an_authenticator_app(page: Page, site: str, world: World):
+def test_a_role_that_needs_mfa_must_enrol_an_authenticator_app(
+    page: Page, site: str, world: World
+) -> None:
     user = world.coordinator
     Authenticator.objects.filter(user=user).delete()
 

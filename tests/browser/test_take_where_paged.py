@@ -16,6 +16,7 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from playwright.sync_api import BrowserContext, Page, Worker
+from pytest_django.fixtures import Settings
 
 from backline.accounts.roles import Role
 from backline.notify import outbox
@@ -76,8 +77,8 @@ def push_payload(page: SupportPage) -> dict[str, Any]:
 
 
 def test_the_action_takes_the_request_or_says_another_peer_took_it(
-    page: Page, context: BrowserContext, site: str, world: World, settings
-):
+    page: Page, context: BrowserContext, site: str, world: World, settings: Settings
+) -> None:
     settings.BACKLINE_PUBLIC_URL = site
     context.grant_permissions(["notifications"], origin=site)
     sign_in(page, site, world.peer, world.totp_secrets[world.peer.pk])
@@ -122,8 +123,8 @@ def test_the_action_takes_the_request_or_says_another_peer_took_it(
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_page_e_mail_reads_well_on_a_phone(
-    page: Page, settings, world: World, scheme: Literal["light", "dark"]
-):
+    page: Page, settings: Settings, world: World, scheme: Literal["light", "dark"]
+) -> None:
     """The HTML part the e-mail transport sends, in Chromium at 375 px: axe, and one
     large button that fits the screen."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -3,6 +3,7 @@ desktop and on a phone in dark mode."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time
 
 import pytest
@@ -91,17 +92,23 @@ def tour(page: Page, site: str, paths: list[str], suffix: str) -> None:
         check_page(page, path.strip("/").replace("/", "-") + suffix)
 
 
-def test_a_peer_tours_every_page(page: Page, site: str, world: World, set_up):
+def test_a_peer_tours_every_page(
+    page: Page, site: str, world: World, set_up: dict[str, int]
+) -> None:
     sign_in(page, site, world.peer, world.totp_secrets[world.peer.pk])
     tour(page, site, PEER_PAGES, "")
 
 
-def test_a_coordinator_tours_every_page(page: Page, site: str, world: World, set_up):
+def test_a_coordinator_tours_every_page(
+    page: Page, site: str, world: World, set_up: dict[str, int]
+) -> None:
     sign_in(page, site, world.coordinator, world.totp_secrets[world.coordinator.pk])
     tour(page, site, coordinator_pages(set_up), "")
 
 
-def test_the_tour_on_a_phone_in_the_dark(open_page, site: str, world: World, set_up):
+def test_the_tour_on_a_phone_in_the_dark(
+    open_page: Callable[..., Page], site: str, world: World, set_up: dict[str, int]
+) -> None:
     phone = open_page(viewport={"width": 390, "height": 844}, is_mobile=True, color_scheme="dark")
     sign_in(
         phone, site, world.coordinator, world.totp_secrets[world.coordinator.pk], suffix="-phone"

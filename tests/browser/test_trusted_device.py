@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 
 import pytest
 from allauth.mfa import app_settings as mfa_settings
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.support import (
     answer_trust,
@@ -27,8 +28,8 @@ PHONE = {"width": 375, "height": 667}
 
 
 def test_a_peer_trusts_their_phone_and_is_not_asked_for_the_code_again(
-    open_page, site: str, world: World
-):
+    open_page: Callable[..., Page], site: str, world: World
+) -> None:
     phone = open_page(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="dark")
     peer = world.peer
     submit_password(phone, site, peer.email, suffix="-trusted-phone-dark")

@@ -3,11 +3,12 @@ be paged and keeps 988 to one calm line; a request for now leads with 988."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from backline.lib import clock
 from backline.oncall.models import QuietHours
@@ -23,7 +24,11 @@ PHONE = {"width": 375, "height": 667}
 LOS_ANGELES = ZoneInfo("America/Los_Angeles")
 
 
-def test_a_request_that_can_wait_says_when_peers_are_paged(open_page, site: str, paging: World):  # noqa: F811
+def test_a_request_that_can_wait_says_when_peers_are_paged(
+    open_page: Callable[..., Page],
+    site: str,
+    paging: World,  # noqa: F811
+) -> None:
     world = paging
     local = clock.now().astimezone(LOS_ANGELES)
     QuietHours.objects.create(  # the peer on call is resting for the next two hours
@@ -50,7 +55,11 @@ def test_a_request_that_can_wait_says_when_peers_are_paged(open_page, site: str,
     check_page(phone, "urgency-week-waits-phone-dark")
 
 
-def test_a_request_for_now_leads_with_988(open_page, site: str, paging: World):  # noqa: F811
+def test_a_request_for_now_leads_with_988(
+    open_page: Callable[..., Page],
+    site: str,
+    paging: World,  # noqa: F811
+) -> None:
     world = paging
     request, _token = escalation.reach_out(
         world.telecommunicator, world.region, escalation.Ask("now", "call")

@@ -4,9 +4,11 @@ and the peer who takes a call-back request is offered the call first."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.core import mail
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from backline.engine.loop import tick
 from backline.support import escalation
@@ -20,7 +22,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 375, "height": 740}
 
 
-def test_outside_my_agency_asks_before_it_widens(open_page, site: str, paging: World):  # noqa: F811
+def test_outside_my_agency_asks_before_it_widens(
+    open_page: Callable[..., Page],
+    site: str,
+    paging: World,  # noqa: F811
+) -> None:
     world = paging  # the only peer on call shares the requester's agency
     phone = open_page(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="dark")
     sign_in(phone, site, world.telecommunicator, suffix="-wishes")
@@ -49,7 +55,11 @@ def test_outside_my_agency_asks_before_it_widens(open_page, site: str, paging: W
     check_page(phone, "wishes-widened-phone-dark")
 
 
-def test_the_taker_calls_first_on_a_phone_in_the_dark(open_page, site: str, paging: World):  # noqa: F811
+def test_the_taker_calls_first_on_a_phone_in_the_dark(
+    open_page: Callable[..., Page],
+    site: str,
+    paging: World,  # noqa: F811
+) -> None:
     world = paging
     request, _token = escalation.reach_out(
         world.telecommunicator,

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from email.header import decode_header, make_header
 
@@ -22,8 +23,9 @@ from backline.notify import outbox
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
 from backline.support import escalation
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget
-from tests.engine.processes import ROOT, engine_env, eventually
-from tests.personas import make_person
+from tests.engine.processes import ROOT, Engine, engine_env, eventually
+from tests.engine.smtp import SmtpServer
+from tests.personas import World, make_person
 from tests.pg_cluster import Cluster
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,18 +35,20 @@ ON_POSTGRES = pytest.mark.skipif(
 )
 
 
-def reachable_peer(world, address: str = "peer@mail.test") -> None:
+def reachable_peer(world: World, address: str = "peer@mail.test") -> None:
     ContactMethod.objects.create(
         user=world.peer, channel=Channel.EMAIL, value=address, verified_at=clock.now()
     )
 
 
-def page(world, key: str) -> OutgoingMessage:
+def page(world: World, key: str) -> OutgoingMessage:
     outbox.enqueue(world.peer.pk, key, key, outbox.Message("Backline: test", "body"))
     return OutgoingMessage.objects.get(group_key=key, channel=Channel.EMAIL)
 
 
-def test_the_engine_pages_a_new_request_and_stops_on_sigterm(world, smtp, engines):
+def test_the_engine_pages_a_new_request_and_stops_on_sigterm(
+    world: World, smtp: SmtpServer, engines: Callable[..., Engine]
+) -> None:
     reachable_peer(world)
     policy = EscalationPolicy.objects.create(region=world.region, name="P", is_default=True)
     step = EscalationStep.objects.create(policy=policy, order=0, delay_minutes=5)
@@ -65,7 +69,9 @@ def test_the_engine_pages_a_new_request_and_stops_on_sigterm(world, smtp, engine
     assert Heartbeat.objects.exists()
 
 
-def test_a_message_caught_mid_send_by_sigkill_is_sent_by_the_next_engine(world, smtp, engines):
+def test_a_message_caught_mid_send_by_sigkill_is_sent_by_the_next_engine(
+    world: World, smtp: SmtpServer, engines: Callable[..., Engine]
+) -> None:
     reachable_peer(world)
     smtp.handler.hold = threading.Event()
     smtp.handler.hold.set()
@@ -88,7 +94,9 @@ def test_a_message_caught_mid_send_by_sigkill_is_sent_by_the_next_engine(world, 
 
 
 @ON_POSTGRES
-def test_two_engines_never_send_the_same_message_twice(world, smtp, engines):
+def test_two_engines_never_send_the_same_message_twice(
+    world: World, smtp: SmtpServer, engines: Callable[..., Engine]
+) -> None:
     people = [
         make_person(f"p{i}@harbor.test", f"P {i}", world.agency, Role.PEER) for i in range(40)
     ]
@@ -118,7 +126,9 @@ def test_two_engines_never_send_the_same_message_twice(world, smtp, engines):
 
 
 @ON_POSTGRES
-def test_the_engine_survives_a_database_restart(world, smtp, engines):
+def test_the_engine_survives_a_database_restart(
+    world: World, smtp: SmtpServer, engines: Callable[..., Engine]
+) -> None:
     cluster = Cluster().start()
     try:
         cluster.create_database()
@@ -157,7 +167,7 @@ def test_the_engine_survives_a_database_restart(world, smtp, engines):
         cluster.stop()
 
 
-def test_engine_once(world, capsys):
+def test_engine_once(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     call_command("engine", "--once")
     assert "TickResult" in capsys.readouterr().out
     assert Heartbeat.objects.filter(beat_at__gte=clock.now() - timedelta(seconds=5)).exists()

@@ -12,7 +12,9 @@ from backline.engine.loop import Loop, TickResult
 pytestmark = pytest.mark.django_db
 
 
-def test_a_failing_tick_is_logged_and_the_loop_goes_on(monkeypatch, caplog):
+def test_a_failing_tick_is_logged_and_the_loop_goes_on(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     loop = Loop(poll_seconds=0)
     calls: list[int] = []
 

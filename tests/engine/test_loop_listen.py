@@ -23,7 +23,7 @@ def channels() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def test_the_loop_listens_again_on_the_session_that_replaces_a_too_old_one():
+def test_the_loop_listens_again_on_the_session_that_replaces_a_too_old_one() -> None:
     loop = Loop(poll_seconds=0)
     loop._wait()
     assert channels() == [wake.CHANNEL]

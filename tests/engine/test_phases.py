@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any, TypedDict, Unpack
 
 import psycopg
 import pytest
 from django.db import ProgrammingError, connection
+from django.test import Client
 from django.urls import reverse
 
+from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.engine import health, phases
 from backline.engine.loop import Loop, engine_name, seconds_until_due, tick
@@ -21,8 +25,8 @@ from backline.lib import clock
 from backline.notify import outbox
 from backline.notify.models import Channel, OutgoingMessage, Status
 from backline.support import escalation, lifecycle
-from backline.support.models import EscalationState, EventKind, RequestStatus
-from tests.harness import START
+from backline.support.models import EscalationState, EventKind, RequestStatus, SupportRequest
+from tests.harness import START, ClientOf, Clock, Recorder, Team
 from tests.personas import make_person
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +36,7 @@ ON_POSTGRES = pytest.mark.skipif(
 )
 
 
-def reach_out(team, requester=None):
+def reach_out(team: Team, requester: User | None = None) -> SupportRequest:
     request, _token = escalation.reach_out(
         requester or team.world.telecommunicator,
         team.world.region,
@@ -53,7 +57,12 @@ def a_defect(now: datetime) -> int:
     raise RuntimeError("a defect in this phase")
 
 
-def with_phase(monkeypatch, name: str, **changes) -> None:
+class PhaseChanges(TypedDict, total=False):
+    run: Callable[[datetime], int]
+    budget: timedelta
+
+
+def with_phase(monkeypatch: pytest.MonkeyPatch, name: str, **changes: Unpack[PhaseChanges]) -> None:
     """The engine's phases, with the one named changed (its function, its budget)."""
     monkeypatch.setattr(
         phases,
@@ -66,7 +75,7 @@ def beat() -> dict[str, health.PhaseHealth]:
     return health.of_engine(engine_name())
 
 
-def banner(client) -> str:
+def banner(client: Client) -> str:
     """The page's text, its non-breaking spaces ("3 minutes") as plain ones."""
     html: str = client.get(reverse("home")).content.decode()
     return html.replace("\xa0", " ")
@@ -74,8 +83,13 @@ def banner(client) -> str:
 
 @pytest.mark.parametrize("fault", [claiming_fails, claiming_has_a_defect])
 def test_queued_pages_go_out_on_time_while_escalating_fails_every_tick(
-    team, recorder, moment, monkeypatch, caplog, fault
-):
+    team: Team,
+    recorder: Recorder,
+    moment: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    fault: Callable[..., None],
+) -> None:
     reach_out(team)  # its first page, to A, is queued with the request
     later = START + timedelta(minutes=2)
     outbox.enqueue(team.b.pk, "later", "later", outbox.Message("Backline: later", "b"), later)
@@ -95,8 +109,12 @@ def test_queued_pages_go_out_on_time_while_escalating_fails_every_tick(
 
 
 def test_the_heartbeat_keeps_each_phase_and_a_failing_one_backs_off(
-    team, recorder, moment, monkeypatch, caplog
-):
+    team: Team,
+    recorder: Recorder,
+    moment: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     reach_out(team)
     monkeypatch.setattr(escalation, "_claim_due", claiming_fails)
     moment.tick()
@@ -129,8 +147,12 @@ def test_the_heartbeat_keeps_each_phase_and_a_failing_one_backs_off(
 
 
 def test_a_phase_past_its_budget_is_logged_by_name_and_the_others_run(
-    team, recorder, moment, monkeypatch, caplog
-):
+    team: Team,
+    recorder: Recorder,
+    moment: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     reach_out(team)
 
     def slow(now: datetime) -> int:
@@ -149,8 +171,12 @@ def test_a_phase_past_its_budget_is_logged_by_name_and_the_others_run(
 
 
 def test_one_request_that_cannot_go_back_does_not_keep_the_others(
-    team, recorder, moment, monkeypatch, caplog
-):
+    team: Team,
+    recorder: Recorder,
+    moment: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     requesters = [team.world.telecommunicator] + [
         make_person(f"t{n}@harbor.test", f"Tel {n}", team.world.agency, Role.TELECOMMUNICATOR)
         for n in (2, 3)
@@ -163,7 +189,9 @@ def test_one_request_that_cannot_go_back_does_not_keep_the_others(
     poisoned = requests[1]
     enqueue = outbox.enqueue
 
-    def enqueue_failing_for_one(recipient_id, group_key, *args, **kwargs):
+    def enqueue_failing_for_one(
+        recipient_id: int, group_key: str, *args: Any, **kwargs: Any
+    ) -> list[OutgoingMessage]:
         if group_key.startswith(f"{poisoned.group_key}:"):
             raise ValueError("a defect in this request's data")
         return enqueue(recipient_id, group_key, *args, **kwargs)
@@ -193,7 +221,9 @@ def test_one_request_that_cannot_go_back_does_not_keep_the_others(
     assert poisoned.status == RequestStatus.OPEN
 
 
-def test_a_failing_phase_leaves_its_due_work_out_of_the_loops_wait(team, recorder, moment):
+def test_a_failing_phase_leaves_its_due_work_out_of_the_loops_wait(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     reach_out(team)
     moment.tick()
     recorder.expect(to="a@mail.test")
@@ -208,8 +238,12 @@ DELAYED = "Paging is delayed: sending messages has failed for 3 minutes. Backlin
 
 
 def test_coordinators_read_which_phase_keeps_failing_and_others_do_not(
-    team, recorder, moment, monkeypatch, client_of
-):
+    team: Team,
+    recorder: Recorder,
+    moment: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    client_of: ClientOf,
+) -> None:
     coordinator = client_of(team.world.coordinator)
     telecommunicator = client_of(team.world.telecommunicator)
     with_phase(monkeypatch, "deliver", run=a_defect)
@@ -228,7 +262,9 @@ def test_coordinators_read_which_phase_keeps_failing_and_others_do_not(
     assert "Paging is delayed" not in banner(coordinator)
 
 
-def test_a_phase_of_an_engine_that_stopped_is_not_reported(team, recorder, moment, monkeypatch):
+def test_a_phase_of_an_engine_that_stopped_is_not_reported(
+    team: Team, recorder: Recorder, moment: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with_phase(monkeypatch, "deliver", run=a_defect)
     for _ in range(4):
         moment.later(seconds=30)
@@ -240,8 +276,12 @@ def test_a_phase_of_an_engine_that_stopped_is_not_reported(team, recorder, momen
 @ON_POSTGRES
 @pytest.mark.django_db(transaction=True)
 def test_a_phase_stuck_behind_a_lock_is_cut_off_at_its_budget(
-    team, recorder, moment, monkeypatch, caplog
-):
+    team: Team,
+    recorder: Recorder,
+    moment: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     reach_out(team)
     for name in ("reopen", "escalate"):
         with_phase(monkeypatch, name, budget=timedelta(milliseconds=300))
@@ -272,8 +312,12 @@ def test_a_phase_stuck_behind_a_lock_is_cut_off_at_its_budget(
 @ON_POSTGRES
 @pytest.mark.django_db(transaction=True)
 def test_a_database_gone_mid_phase_still_takes_the_loops_reconnect_path(
-    team, recorder, moment, monkeypatch, caplog
-):
+    team: Team,
+    recorder: Recorder,
+    moment: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     reach_out(team)
     loop = Loop(poll_seconds=0)
     ticks: list[int] = []

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from backline.notify import outbox, verification
 from backline.notify.forms import normalize_phone
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
 from backline.notify.transport import TransportError
+from tests.harness import ClientOf, Clock, Recorder, Response
+from tests.personas import World
 
 CODE = re.compile(r"\b(\d{6})\b")
 
 
-def add(client, channel: str, value: str, label: str = ""):
+def add(client: Client, channel: str, value: str, label: str = "") -> Response:
     return client.post(
         reverse("notify:method_add", args=[channel]), {"value": value, "label": label}
     )
@@ -29,11 +34,13 @@ def code_in(text: object) -> str:
     return found.group(1)
 
 
-def verify(client, method: ContactMethod, code: str):
+def verify(client: Client, method: ContactMethod, code: str) -> Response:
     return client.post(reverse("notify:method_verify", args=[method.pk]), {"code": code})
 
 
-def test_add_an_email_and_verify_it_with_the_code(world, client_of, moment):
+def test_add_an_email_and_verify_it_with_the_code(
+    world: World, client_of: ClientOf, moment: Clock
+) -> None:
     client = client_of(world.peer)
     response = add(client, Channel.EMAIL, "Pat.Peer@Mail.TEST", "personal")
     method = ContactMethod.objects.get(user=world.peer)
@@ -61,7 +68,9 @@ def test_add_an_email_and_verify_it_with_the_code(world, client_of, moment):
     assert method.is_usable
 
 
-def test_add_a_mobile_number_in_any_common_writing(world, client_of, recording, moment):
+def test_add_a_mobile_number_in_any_common_writing(
+    world: World, client_of: ClientOf, recording: Callable[[str], Recorder], moment: Clock
+) -> None:
     texts = recording(Channel.SMS)
     response = add(client_of(world.peer), Channel.SMS, " +1 (555) 010-0199 ")
     assert response.status_code == 302
@@ -71,7 +80,9 @@ def test_add_a_mobile_number_in_any_common_writing(world, client_of, recording, 
     assert verification.check_code(method, code_in(text.body)).check == verification.Check.VERIFIED
 
 
-def test_a_call_reads_the_code_digit_by_digit(world, client_of, recording, moment):
+def test_a_call_reads_the_code_digit_by_digit(
+    world: World, client_of: ClientOf, recording: Callable[[str], Recorder], moment: Clock
+) -> None:
     calls = recording(Channel.VOICE)
     add(client_of(world.peer), Channel.VOICE, "+44 20 7946 0958")
     call = calls.expect(channel=Channel.VOICE, to="+442079460958")
@@ -99,7 +110,9 @@ def test_a_call_reads_the_code_digit_by_digit(world, client_of, recording, momen
         (Channel.VOICE, "", "Enter a phone number."),
     ],
 )
-def test_invalid_addresses_and_numbers_are_refused_clearly(world, client_of, channel, value, error):
+def test_invalid_addresses_and_numbers_are_refused_clearly(
+    world: World, client_of: ClientOf, channel: str, value: str, error: str
+) -> None:
     response = add(client_of(world.peer), channel, value)
     assert response.status_code == 200
     assert error in response.content.decode()
@@ -108,12 +121,14 @@ def test_invalid_addresses_and_numbers_are_refused_clearly(world, client_of, cha
     assert mail.outbox == []
 
 
-def test_normalize_phone_keeps_only_digits():
+def test_normalize_phone_keeps_only_digits() -> None:
     assert normalize_phone("+1 555.010.0199") == "+15550100199"
     assert normalize_phone("+683 4002") == "+6834002"
 
 
-def test_the_same_one_twice_and_too_many_are_refused(world, client_of, moment):
+def test_the_same_one_twice_and_too_many_are_refused(
+    world: World, client_of: ClientOf, moment: Clock
+) -> None:
     client = client_of(world.peer)
     add(client, Channel.EMAIL, "pat@mail.test")
     response = add(client, Channel.EMAIL, "PAT@mail.test")
@@ -125,7 +140,7 @@ def test_the_same_one_twice_and_too_many_are_refused(world, client_of, moment):
     assert ContactMethod.objects.filter(user=world.peer).count() == 10
 
 
-def test_only_email_sms_and_voice_can_be_typed_in(world, client_of):
+def test_only_email_sms_and_voice_can_be_typed_in(world: World, client_of: ClientOf) -> None:
     client = client_of(world.peer)
     for channel in ("push", "inapp", "fax"):
         assert client.get(reverse("notify:method_add", args=[channel])).status_code == 404
@@ -133,11 +148,13 @@ def test_only_email_sms_and_voice_can_be_typed_in(world, client_of):
 
 class TestCodes:
     @pytest.fixture
-    def method(self, world, client_of, moment):
+    def method(self, world: World, client_of: ClientOf, moment: Clock) -> ContactMethod:
         add(client_of(world.peer), Channel.EMAIL, "pat@mail.test")
         return ContactMethod.objects.get(user=world.peer)
 
-    def test_five_wrong_codes_void_it(self, world, client_of, method):
+    def test_five_wrong_codes_void_it(
+        self, world: World, client_of: ClientOf, method: ContactMethod
+    ) -> None:
         client = client_of(world.peer)
         right = code_in(mail.outbox[-1].body)
         wrong = "000000" if right != "000000" else "111111"
@@ -153,7 +170,9 @@ class TestCodes:
         method.refresh_from_db()
         assert method.verified_at is None
 
-    def test_an_expired_code_is_refused(self, world, client_of, method, moment):
+    def test_an_expired_code_is_refused(
+        self, world: World, client_of: ClientOf, method: ContactMethod, moment: Clock
+    ) -> None:
         code = code_in(mail.outbox[-1].body)
         moment.shift(minutes=15)
         response = verify(client_of(world.peer), method, code)
@@ -161,14 +180,18 @@ class TestCodes:
         method.refresh_from_db()
         assert method.verified_at is None and method.code_digest == ""
 
-    def test_a_code_just_before_it_expires_works(self, world, client_of, method, moment):
+    def test_a_code_just_before_it_expires_works(
+        self, world: World, client_of: ClientOf, method: ContactMethod, moment: Clock
+    ) -> None:
         code = code_in(mail.outbox[-1].body)
         moment.shift(minutes=14, seconds=59)
         verify(client_of(world.peer), method, code)
         method.refresh_from_db()
         assert method.verified_at is not None
 
-    def test_a_new_code_replaces_the_old_one(self, world, client_of, method, moment):
+    def test_a_new_code_replaces_the_old_one(
+        self, world: World, client_of: ClientOf, method: ContactMethod, moment: Clock
+    ) -> None:
         old = code_in(mail.outbox[-1].body)
         moment.shift(seconds=61)
         client_of(world.peer).post(reverse("notify:method_resend", args=[method.pk]))
@@ -177,7 +200,9 @@ class TestCodes:
             assert verification.check_code(method, old).check == verification.Check.WRONG
         assert verification.check_code(method, new).check == verification.Check.VERIFIED
 
-    def test_resending_is_limited(self, world, client_of, method, moment):
+    def test_resending_is_limited(
+        self, world: World, client_of: ClientOf, method: ContactMethod, moment: Clock
+    ) -> None:
         client = client_of(world.peer)
         resend = reverse("notify:method_resend", args=[method.pk])
         response = client.post(resend, follow=True)
@@ -196,8 +221,8 @@ class TestCodes:
         assert len(mail.outbox) == verification.SENDS_PER_WINDOW + 1
 
     def test_a_person_cannot_flood_numbers_by_adding_many(
-        self, world, client_of, recording, moment
-    ):
+        self, world: World, client_of: ClientOf, recording: Callable[[str], Recorder], moment: Clock
+    ) -> None:
         texts = recording(Channel.SMS)
         for n in range(verification.SENDS_PER_PERSON_PER_HOUR + 2):
             method = ContactMethod.objects.create(
@@ -210,7 +235,9 @@ class TestCodes:
                     verification.send_code(method)
         assert len(texts.take()) == verification.SENDS_PER_PERSON_PER_HOUR
 
-    def test_a_code_that_could_not_be_sent_is_void(self, world, client_of, recording, moment):
+    def test_a_code_that_could_not_be_sent_is_void(
+        self, world: World, client_of: ClientOf, recording: Callable[[str], Recorder], moment: Clock
+    ) -> None:
         recording(Channel.SMS).fail(Channel.SMS, TransportError("invalid number", retryable=False))
         client = client_of(world.peer)
         response = add(client, Channel.SMS, "+15550100199")
@@ -219,7 +246,9 @@ class TestCodes:
         assert "We could not send a code there" in page.content.decode()
         assert method.code_digest == ""
 
-    def test_a_verified_method_needs_no_code(self, world, client_of, method):
+    def test_a_verified_method_needs_no_code(
+        self, world: World, client_of: ClientOf, method: ContactMethod
+    ) -> None:
         ContactMethod.objects.filter(pk=method.pk).update(verified_at=method.created_at)
         response = client_of(world.peer).get(reverse("notify:method_verify", args=[method.pk]))
         assert response.status_code == 302
@@ -229,8 +258,8 @@ class TestCodes:
 
 
 def test_a_verified_method_is_used_for_pages_and_an_unverified_one_is_not(
-    world, client_of, recording, moment
-):
+    world: World, client_of: ClientOf, recording: Callable[[str], Recorder], moment: Clock
+) -> None:
     client = client_of(world.peer)
     sent = recording(Channel.SMS)
     recording(Channel.EMAIL)
@@ -246,7 +275,7 @@ def test_a_verified_method_is_used_for_pages_and_an_unverified_one_is_not(
     assert not OutgoingMessage.objects.filter(channel=Channel.EMAIL).exists()
 
 
-def test_turn_off_and_on(world, client_of, moment):
+def test_turn_off_and_on(world: World, client_of: ClientOf, moment: Clock) -> None:
     method = ContactMethod.objects.create(
         user=world.peer, channel=Channel.EMAIL, value="pat@mail.test", verified_at=moment.shift()
     )
@@ -258,7 +287,7 @@ def test_turn_off_and_on(world, client_of, moment):
     assert ContactMethod.objects.usable().filter(pk=method.pk).exists()
 
 
-def test_remove_asks_first(world, client_of, moment):
+def test_remove_asks_first(world: World, client_of: ClientOf, moment: Clock) -> None:
     method = ContactMethod.objects.create(
         user=world.peer, channel=Channel.EMAIL, value="pat@mail.test", verified_at=moment.shift()
     )
@@ -270,7 +299,9 @@ def test_remove_asks_first(world, client_of, moment):
     assert not ContactMethod.objects.filter(pk=method.pk).exists()
 
 
-def test_send_a_test_through_the_outbox(world, client_of, recording, moment):
+def test_send_a_test_through_the_outbox(
+    world: World, client_of: ClientOf, recording: Callable[[str], Recorder], moment: Clock
+) -> None:
     method = ContactMethod.objects.create(
         user=world.peer, channel=Channel.EMAIL, value="pat@mail.test", verified_at=moment.shift()
     )
@@ -285,7 +316,9 @@ def test_send_a_test_through_the_outbox(world, client_of, recording, moment):
     assert OutgoingMessage.objects.get(channel=Channel.EMAIL).status == Status.SENT
 
 
-def test_someone_elses_methods_are_invisible(world, client_of, moment):
+def test_someone_elses_methods_are_invisible(
+    world: World, client_of: ClientOf, moment: Clock
+) -> None:
     theirs = ContactMethod.objects.create(
         user=world.telecommunicator, channel=Channel.EMAIL, value="tess@mail.test"
     )
@@ -299,7 +332,9 @@ def test_someone_elses_methods_are_invisible(world, client_of, moment):
     assert mail.outbox == []
 
 
-def test_with_e_mail_turned_off_no_address_is_offered_or_taken(world, client_of, settings):
+def test_with_e_mail_turned_off_no_address_is_offered_or_taken(
+    world: World, client_of: ClientOf, settings: Settings
+) -> None:
     settings.BACKLINE_EMAIL = False
     client = client_of(world.peer)
     listed = client.get(reverse("notify:methods")).content

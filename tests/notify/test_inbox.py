@@ -5,15 +5,19 @@ from __future__ import annotations
 import re
 
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
+from backline.accounts.models import User
 from backline.notify import outbox
 from backline.notify.inapp.counts import unread_count
 from backline.notify.models import Channel, OutgoingMessage
+from tests.harness import ClientOf, Clock
+from tests.personas import World
 
 HX = {"HX-Request": "true"}
 
 
-def notify(user, key: str, subject: str = "Backline: a peer is coming") -> OutgoingMessage:
+def notify(user: User, key: str, subject: str = "Backline: a peer is coming") -> OutgoingMessage:
     outbox.enqueue(
         user.pk,
         key,
@@ -28,7 +32,9 @@ def fingerprint(html: str) -> str:
     return html.split("?seen=", 1)[1].split('"', 1)[0]
 
 
-def test_the_list_shows_only_ones_own_messages(world, client_of, moment):
+def test_the_list_shows_only_ones_own_messages(
+    world: World, client_of: ClientOf, moment: Clock
+) -> None:
     notify(world.telecommunicator, "mine", "Backline: a peer is coming")
     notify(world.peer, "theirs", "Backline: request taken")
     html = client_of(world.telecommunicator).get(reverse("notify:inbox")).content.decode()
@@ -39,7 +45,9 @@ def test_the_list_shows_only_ones_own_messages(world, client_of, moment):
     assert "1 unread" in html
 
 
-def test_the_poll_answers_204_until_something_changes(world, client_of, moment):
+def test_the_poll_answers_204_until_something_changes(
+    world: World, client_of: ClientOf, moment: Clock
+) -> None:
     client = client_of(world.telecommunicator)
     notify(world.telecommunicator, "first")
     seen = fingerprint(client.get(reverse("notify:inbox")).content.decode())
@@ -57,7 +65,7 @@ def test_the_poll_answers_204_until_something_changes(world, client_of, moment):
     assert response["Cache-Control"] == "no-store"
 
 
-def test_mark_read_and_all_read(world, client_of, moment):
+def test_mark_read_and_all_read(world: World, client_of: ClientOf, moment: Clock) -> None:
     client = client_of(world.telecommunicator)
     first = notify(world.telecommunicator, "first")
     notify(world.telecommunicator, "second")
@@ -70,7 +78,9 @@ def test_mark_read_and_all_read(world, client_of, moment):
     assert "No notifications yet." not in client.get(reverse("notify:inbox")).content.decode()
 
 
-def test_someone_elses_message_cannot_be_marked(world, client_of, moment):
+def test_someone_elses_message_cannot_be_marked(
+    world: World, client_of: ClientOf, moment: Clock
+) -> None:
     theirs = notify(world.peer, "theirs")
     client = client_of(world.telecommunicator)
     assert client.post(reverse("notify:mark_read", args=[theirs.pk])).status_code == 404
@@ -80,8 +90,11 @@ def test_someone_elses_message_cannot_be_marked(world, client_of, moment):
 
 
 def test_the_header_counts_unread_messages_in_one_query(
-    world, client_of, moment, django_assert_num_queries
-):
+    world: World,
+    client_of: ClientOf,
+    moment: Clock,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     notify(world.telecommunicator, "a")
     notify(world.telecommunicator, "b")
     read = notify(world.telecommunicator, "c")
@@ -95,7 +108,7 @@ def test_the_header_counts_unread_messages_in_one_query(
     assert re.search(r'Notifications: </span><span id="unread-count"[^>]*>0</span>', html)
 
 
-def test_only_inapp_messages_are_listed(world, client_of, moment):
+def test_only_inapp_messages_are_listed(world: World, client_of: ClientOf, moment: Clock) -> None:
     from backline.lib import clock
     from backline.notify.models import ContactMethod
 
@@ -113,13 +126,13 @@ def test_only_inapp_messages_are_listed(world, client_of, moment):
     assert unread_count(world.telecommunicator.pk) == 1
 
 
-def test_a_new_notification_reads_just_now(world, client_of):
+def test_a_new_notification_reads_just_now(world: World, client_of: ClientOf) -> None:
     outbox.enqueue(world.peer.pk, "new", "new", outbox.Message("Backline: hello", "Hello."))
     page = client_of(world.peer).get(reverse("notify:inbox")).content.decode()
     assert "just now" in page and "0 minutes" not in page
 
 
-def test_every_page_keeps_its_unread_count_up_to_date(world, client_of):
+def test_every_page_keeps_its_unread_count_up_to_date(world: World, client_of: ClientOf) -> None:
     peer = client_of(world.peer)
     home = peer.get(reverse("home")).content.decode()
     assert f'hx-get="{reverse("notify:unread")}"' in home  # the header polls its count

@@ -4,7 +4,7 @@ back to the next method, cancellation, and what the rows may say."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -14,10 +14,11 @@ from django.db import connection
 from backline.lib import clock
 from backline.notify import outbox, registry
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage, Status
-from backline.notify.transport import Sent, Transport, TransportError
+from backline.notify.transport import Envelope, Sent, Transport, TransportError
 from backline.support import escalation
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget
-from tests.harness import Recorder
+from tests.harness import Clock, Recorder
+from tests.personas import World
 
 PAGE = outbox.Message("Backline: a colleague is asking for support", "Open Backline.", "/x")
 
@@ -37,7 +38,12 @@ def sending_through(channel: str, transport: Transport) -> Iterator[None]:
 
 
 @pytest.fixture
-def fallback_texts(world, reachable, recording, moment) -> Recorder:
+def fallback_texts(
+    world: World,
+    reachable: Callable[..., ContactMethod],
+    recording: Callable[[str], Recorder],
+    moment: Clock,
+) -> Recorder:
     """A page planned for the peer's e-mail alone, then a phone added: the texts that the
     fallback sends, recorded."""
     reachable(world.peer, Channel.EMAIL, "pat@mail.test")
@@ -47,13 +53,18 @@ def fallback_texts(world, reachable, recording, moment) -> Recorder:
     return texts
 
 
-def test_a_message_is_recorded_before_it_is_sent(world, reachable, recording, moment):
+def test_a_message_is_recorded_before_it_is_sent(
+    world: World,
+    reachable: Callable[..., ContactMethod],
+    recording: Callable[[str], Recorder],
+    moment: Clock,
+) -> None:
     reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     outbox.enqueue(world.peer.pk, "group", "event", PAGE)
     seen = []
 
     class Inspecting:
-        def send(self, envelope):
+        def send(self, envelope: Envelope) -> Sent:
             row = only(Channel.EMAIL)
             seen.append((row.status, row.attempts, row.sending_deadline, envelope.address))
             return Sent("id-1")
@@ -70,8 +81,11 @@ def test_a_message_is_recorded_before_it_is_sent(world, reachable, recording, mo
 
 
 def test_enqueue_writes_an_inapp_message_and_one_per_usable_method(
-    world, reachable, recording, moment
-):
+    world: World,
+    reachable: Callable[..., ContactMethod],
+    recording: Callable[[str], Recorder],
+    moment: Clock,
+) -> None:
     reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     reachable(world.peer, Channel.SMS, "+15550100001")
     reachable(world.peer, Channel.VOICE, "+15550100002", verified=False)
@@ -85,7 +99,12 @@ def test_enqueue_writes_an_inapp_message_and_one_per_usable_method(
     assert (inapp.status, inapp.read_at) == (Status.SENT, None)
 
 
-def test_rules_say_which_method_and_when(world, reachable, recording, moment):
+def test_rules_say_which_method_and_when(
+    world: World,
+    reachable: Callable[..., ContactMethod],
+    recording: Callable[[str], Recorder],
+    moment: Clock,
+) -> None:
     email = reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     sms = reachable(world.peer, Channel.SMS, "+15550100001")
     NotificationRule.objects.create(user=world.peer, contact_method=sms, delay_minutes=0)
@@ -104,7 +123,12 @@ def test_rules_say_which_method_and_when(world, reachable, recording, moment):
     sent.expect(to="pat@mail.test")
 
 
-def test_a_long_event_key_still_fits(world, reachable, recording, moment):
+def test_a_long_event_key_still_fits(
+    world: World,
+    reachable: Callable[..., ContactMethod],
+    recording: Callable[[str], Recorder],
+    moment: Clock,
+) -> None:
     reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     created = outbox.enqueue(world.peer.pk, "group", "e" * 300, PAGE)
     assert len(created) == 2
@@ -112,7 +136,12 @@ def test_a_long_event_key_still_fits(world, reachable, recording, moment):
     assert all(len(key) <= 120 for key in keys) and len(set(keys)) == 2
 
 
-def test_a_sending_row_past_its_deadline_is_sent_again(world, reachable, recording, moment):
+def test_a_sending_row_past_its_deadline_is_sent_again(
+    world: World,
+    reachable: Callable[..., ContactMethod],
+    recording: Callable[[str], Recorder],
+    moment: Clock,
+) -> None:
     reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     mail = recording(Channel.EMAIL)
     outbox.enqueue(world.peer.pk, "group", "event", PAGE)
@@ -134,8 +163,12 @@ def test_a_sending_row_past_its_deadline_is_sent_again(world, reachable, recordi
 
 
 def test_a_row_that_failed_then_was_abandoned_is_still_delivered(
-    world, reachable, recording, moment, caplog
-):
+    world: World,
+    reachable: Callable[..., ContactMethod],
+    recording: Callable[[str], Recorder],
+    moment: Clock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     """Four failures while mail was down, then an engine killed mid-send: the attempts
     add up past the fail-over, and the message is still sent."""
     reachable(world.peer, Channel.EMAIL, "pat@mail.test")
@@ -159,8 +192,8 @@ def test_a_row_that_failed_then_was_abandoned_is_still_delivered(
 
 
 def test_a_message_that_kills_every_engine_fails_over_and_is_still_tried(
-    fallback_texts, moment, caplog
-):
+    fallback_texts: Recorder, moment: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
     for _ in range(outbox.FAIL_OVER_AFTER):
         message = only(Channel.EMAIL)
         moment.to(message.next_attempt_at)
@@ -174,7 +207,9 @@ def test_a_message_that_kills_every_engine_fails_over_and_is_still_tried(
     fallback_texts.expect(to="+15550100001")
 
 
-def test_retries_back_off_then_the_next_method_takes_over(fallback_texts, recording, moment):
+def test_retries_back_off_then_the_next_method_takes_over(
+    fallback_texts: Recorder, recording: Callable[[str], Recorder], moment: Clock
+) -> None:
     recording(Channel.EMAIL).fail(Channel.EMAIL, TransportError("mail server busy"))
     outbox.process()
     message = only(Channel.EMAIL)
@@ -204,8 +239,12 @@ def test_retries_back_off_then_the_next_method_takes_over(fallback_texts, record
 
 
 def test_fallback_skips_unverified_and_turned_off_methods_and_ends(
-    world, reachable, recording, moment, caplog
-):
+    world: World,
+    reachable: Callable[..., ContactMethod],
+    recording: Callable[[str], Recorder],
+    moment: Clock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     outbox.enqueue(world.peer.pk, "group", "event", PAGE)
     reachable(world.peer, Channel.SMS, "+15550100001", verified=False)
@@ -219,8 +258,11 @@ def test_fallback_skips_unverified_and_turned_off_methods_and_ends(
 
 
 def test_a_method_turned_off_after_the_page_was_planned_is_skipped(
-    world, reachable, recording, moment
-):
+    world: World,
+    reachable: Callable[..., ContactMethod],
+    recording: Callable[[str], Recorder],
+    moment: Clock,
+) -> None:
     email = reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     outbox.enqueue(world.peer.pk, "group", "event", PAGE)
     reachable(world.peer, Channel.SMS, "+15550100001")
@@ -234,8 +276,11 @@ def test_a_method_turned_off_after_the_page_was_planned_is_skipped(
 
 
 def test_removing_a_method_fails_its_waiting_messages_over_and_keeps_history(
-    world, reachable, recording, moment
-):
+    world: World,
+    reachable: Callable[..., ContactMethod],
+    recording: Callable[[str], Recorder],
+    moment: Clock,
+) -> None:
     email = reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     NotificationRule.objects.create(user=world.peer, contact_method=email, delay_minutes=0)
     NotificationRule.objects.create(user=world.peer, contact_method=email, delay_minutes=10)
@@ -256,7 +301,12 @@ def test_removing_a_method_fails_its_waiting_messages_over_and_keeps_history(
     sent.expect(to="+15550100001")
 
 
-def test_an_address_that_no_key_opens_fails_alone(world, reachable, recording, moment):
+def test_an_address_that_no_key_opens_fails_alone(
+    world: World,
+    reachable: Callable[..., ContactMethod],
+    recording: Callable[[str], Recorder],
+    moment: Clock,
+) -> None:
     broken = reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     reachable(world.coordinator, Channel.EMAIL, "cory@mail.test")
     with connection.cursor() as cursor:  # as if its key had been removed too early
@@ -272,12 +322,17 @@ def test_an_address_that_no_key_opens_fails_alone(world, reachable, recording, m
     mail.expect(to="cory@mail.test")  # and nothing to the peer
 
 
-def test_a_transport_that_crashes_is_retried_not_fatal(world, reachable, recording, moment):
+def test_a_transport_that_crashes_is_retried_not_fatal(
+    world: World,
+    reachable: Callable[..., ContactMethod],
+    recording: Callable[[str], Recorder],
+    moment: Clock,
+) -> None:
     reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     outbox.enqueue(world.peer.pk, "group", "event", PAGE)
 
     class Broken:
-        def send(self, envelope):
+        def send(self, envelope: Envelope) -> Sent:
             raise KeyError("bug")
 
     with sending_through(Channel.EMAIL, Broken()):
@@ -288,7 +343,9 @@ def test_a_transport_that_crashes_is_retried_not_fatal(world, reachable, recordi
 
 
 class TestCancel:
-    def test_waiting_messages_are_cancelled_and_inapp_stays(self, world, reachable, moment):
+    def test_waiting_messages_are_cancelled_and_inapp_stays(
+        self, world: World, reachable: Callable[..., ContactMethod], moment: Clock
+    ) -> None:
         email = reachable(world.peer, Channel.EMAIL, "pat@mail.test")
         NotificationRule.objects.create(user=world.peer, contact_method=email, delay_minutes=5)
         outbox.enqueue(world.peer.pk, "group", "event", PAGE)
@@ -299,13 +356,15 @@ class TestCancel:
         assert only(Channel.EMAIL, "other").status == Status.PENDING
         assert outbox.cancel("group") == 0
 
-    def test_a_message_being_sent_when_cancelled_is_not_retried(self, fallback_texts, moment):
+    def test_a_message_being_sent_when_cancelled_is_not_retried(
+        self, fallback_texts: Recorder, moment: Clock
+    ) -> None:
 
         class TakenMeanwhile:
             def __init__(self, error: TransportError) -> None:
                 self.error = error
 
-            def send(self, envelope):
+            def send(self, envelope: Envelope) -> Sent:
                 outbox.cancel("group")  # a peer took the request during the send
                 raise self.error
 
@@ -316,7 +375,9 @@ class TestCancel:
         assert outbox.process() == 0
         fallback_texts.expect_nothing()
 
-    def test_a_message_failing_after_the_cancel_has_no_fallback(self, fallback_texts):
+    def test_a_message_failing_after_the_cancel_has_no_fallback(
+        self, fallback_texts: Recorder
+    ) -> None:
         [claimed] = outbox._claim(clock.now(), 10)
         outbox.cancel("group")
         error = TransportError("refused", retryable=False)
@@ -326,7 +387,13 @@ class TestCancel:
         outbox.process()
         fallback_texts.expect_nothing()
 
-    def test_a_sent_message_stays_sent(self, world, reachable, recording, moment):
+    def test_a_sent_message_stays_sent(
+        self,
+        world: World,
+        reachable: Callable[..., ContactMethod],
+        recording: Callable[[str], Recorder],
+        moment: Clock,
+    ) -> None:
         reachable(world.peer, Channel.EMAIL, "pat@mail.test")
         outbox.enqueue(world.peer.pk, "group", "event", PAGE)
         [claimed] = outbox._claim(clock.now(), 10)
@@ -335,8 +402,12 @@ class TestCancel:
         assert only(Channel.EMAIL).status == Status.SENT  # what really happened
 
     def test_an_abandoned_send_of_a_cancelled_group_is_dropped(
-        self, world, reachable, recording, moment
-    ):
+        self,
+        world: World,
+        reachable: Callable[..., ContactMethod],
+        recording: Callable[[str], Recorder],
+        moment: Clock,
+    ) -> None:
         reachable(world.peer, Channel.EMAIL, "pat@mail.test")
         mail = recording(Channel.EMAIL)
         outbox.enqueue(world.peer.pk, "group", "event", PAGE)
@@ -347,7 +418,13 @@ class TestCancel:
         assert only(Channel.EMAIL).status == Status.CANCELLED
         mail.expect_nothing()
 
-    def test_a_group_can_start_again_after_a_cancel(self, world, reachable, recording, moment):
+    def test_a_group_can_start_again_after_a_cancel(
+        self,
+        world: World,
+        reachable: Callable[..., ContactMethod],
+        recording: Callable[[str], Recorder],
+        moment: Clock,
+    ) -> None:
         reachable(world.peer, Channel.EMAIL, "pat@mail.test")
         mail = recording(Channel.EMAIL)
         outbox.enqueue(world.peer.pk, "group", "first", PAGE)
@@ -357,7 +434,9 @@ class TestCancel:
         mail.expect(to="pat@mail.test")  # once
 
 
-def test_the_constraint_refuses_a_waiting_message_without_a_method(world, moment):
+def test_the_constraint_refuses_a_waiting_message_without_a_method(
+    world: World, moment: Clock
+) -> None:
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -371,7 +450,12 @@ def test_the_constraint_refuses_a_waiting_message_without_a_method(world, moment
         )
 
 
-def test_page_texts_are_lock_screen_safe(world, reachable, recording, moment):
+def test_page_texts_are_lock_screen_safe(
+    world: World,
+    reachable: Callable[..., ContactMethod],
+    recording: Callable[[str], Recorder],
+    moment: Clock,
+) -> None:
     """Whatever support asks the outbox to send names nobody and carries no note."""
     reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     reachable(world.peer, Channel.SMS, "+15550100001")
@@ -399,7 +483,9 @@ def test_page_texts_are_lock_screen_safe(world, reachable, recording, moment):
         assert not [s for s in secrets if s.lower() in text.lower()], text
 
 
-def test_a_claim_records_each_outcome_on_its_own_row(world, reachable, moment):
+def test_a_claim_records_each_outcome_on_its_own_row(
+    world: World, reachable: Callable[..., ContactMethod], moment: Clock
+) -> None:
     """Several messages sent at once: every success keeps its own provider id, and a
     failure among them is retried alone."""
     people = [world.peer, world.telecommunicator, world.coordinator]
@@ -408,7 +494,7 @@ def test_a_claim_records_each_outcome_on_its_own_row(world, reachable, moment):
         outbox.enqueue(person.pk, "group", f"event{n}", PAGE)
 
     class OneAddressDown:
-        def send(self, envelope):
+        def send(self, envelope: Envelope) -> Sent:
             if envelope.address == "person1@mail.test":
                 raise TransportError("mailbox busy")
             return Sent(f"id-for-{envelope.address}")

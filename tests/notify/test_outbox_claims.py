@@ -19,6 +19,7 @@ from backline.lib import clock
 from backline.notify import outbox, registry
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
 from backline.notify.transport import Envelope, Sent
+from tests.personas import World
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,7 +44,7 @@ class Counting:
     connection.vendor == "sqlite" and ":memory:" in str(connection.settings_dict["NAME"]),
     reason="an in-memory SQLite database is not shared between threads",
 )
-def test_two_claimers_never_send_one_message_twice(world):
+def test_two_claimers_never_send_one_message_twice(world: World) -> None:
     ContactMethod.objects.create(
         user=world.peer, channel=Channel.EMAIL, value="pat@mail.test", verified_at=clock.now()
     )

@@ -5,13 +5,18 @@ from __future__ import annotations
 import re
 
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from backline.notify.models import Channel, ContactMethod
+from tests.harness import ClientOf, Clock
+from tests.personas import World
 
 INLINE = re.compile(r"<script(?![^>]*\b(src|type=\"application/json\")\b)[^>]*>")
 
 
-def test_pages_carry_a_strict_policy_and_no_inline_script(world, client_of, settings, moment):
+def test_pages_carry_a_strict_policy_and_no_inline_script(
+    world: World, client_of: ClientOf, settings: Settings, moment: Clock
+) -> None:
     settings.BACKLINE_VAPID_PUBLIC_KEY = "BPublicKey"
     method = ContactMethod.objects.create(
         user=world.peer, channel=Channel.SMS, value="+15550100199"
@@ -37,7 +42,7 @@ def test_pages_carry_a_strict_policy_and_no_inline_script(world, client_of, sett
         assert html.count("<fieldset") == html.count("<legend"), url
 
 
-def test_the_phone_field_brings_up_the_phone_keypad(world, client_of):
+def test_the_phone_field_brings_up_the_phone_keypad(world: World, client_of: ClientOf) -> None:
     html = client_of(world.peer).get(reverse("notify:method_add", args=["sms"])).content
     assert b'type="tel"' in html and b'autocomplete="tel"' in html
     html = client_of(world.peer).get(reverse("notify:method_add", args=["email"])).content

@@ -14,5 +14,5 @@ from backline.notify.templatetags.phones import phone
         ("+1319555014", "+1319555014"),  # too short to be one
     ],
 )
-def test_north_american_numbers_read_as_people_write_them(number, shown):
+def test_north_american_numbers_read_as_people_write_them(number: str, shown: str) -> None:
     assert phone(number) == shown

@@ -8,9 +8,12 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django.fixtures import Settings
 
 from backline.notify.models import Channel, ContactMethod
 from backline.notify.push.tests.fake_push import Device
+from tests.harness import ClientOf, Clock, Response
+from tests.personas import World
 
 ENDPOINT = "https://fcm.googleapis.com/fcm/send/abc123"
 
@@ -19,7 +22,7 @@ def subscription(endpoint: str = ENDPOINT, device: Device | None = None) -> dict
     return (device or Device()).subscription(endpoint) | {"expirationTime": None}
 
 
-def post(client: Client, body: object, raw: bytes | None = None):
+def post(client: Client, body: object, raw: bytes | None = None) -> Response:
     return client.post(
         reverse("notify:push_subscribe"),
         raw if raw is not None else json.dumps(body),
@@ -27,7 +30,9 @@ def post(client: Client, body: object, raw: bytes | None = None):
     )
 
 
-def test_a_subscription_is_stored_verified(world, client_of, moment):
+def test_a_subscription_is_stored_verified(
+    world: World, client_of: ClientOf, moment: Clock
+) -> None:
     client = client_of(world.peer)
     response = post(client, {"subscription": subscription(), "label": "Work phone"})
     assert response.status_code == 201
@@ -41,7 +46,9 @@ def test_a_subscription_is_stored_verified(world, client_of, moment):
     assert "Work phone" in page and ENDPOINT not in page
 
 
-def test_the_same_browser_again_updates_its_method(world, client_of, moment):
+def test_the_same_browser_again_updates_its_method(
+    world: World, client_of: ClientOf, moment: Clock
+) -> None:
     client = client_of(world.peer)
     post(client, {"subscription": subscription()})
     method = ContactMethod.objects.get()
@@ -78,12 +85,12 @@ def test_the_same_browser_again_updates_its_method(world, client_of, moment):
         "a list",
     ],
 )
-def test_anything_else_is_refused(world, client_of, body):
+def test_anything_else_is_refused(world: World, client_of: ClientOf, body: object) -> None:
     assert post(client_of(world.peer), body).status_code == 400
     assert not ContactMethod.objects.exists()
 
 
-def test_garbage_and_oversized_bodies_are_refused(world, client_of):
+def test_garbage_and_oversized_bodies_are_refused(world: World, client_of: ClientOf) -> None:
     client = client_of(world.peer)
     assert post(client, None, raw=b"{not json").status_code == 400
     assert post(client, None, raw=b"\xff\xfe").status_code == 400
@@ -92,14 +99,14 @@ def test_garbage_and_oversized_bodies_are_refused(world, client_of):
     assert not ContactMethod.objects.exists()
 
 
-def test_subscribing_needs_the_csrf_token(world):
+def test_subscribing_needs_the_csrf_token(world: World) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.peer)
     assert post(client, {"subscription": subscription()}).status_code == 403
     assert not ContactMethod.objects.exists()
 
 
-def test_the_service_worker_may_control_the_whole_site(client, db):
+def test_the_service_worker_may_control_the_whole_site(client: Client, db: None) -> None:
     response = client.get(reverse("notify:service_worker"))
     assert response.status_code == 200
     assert response["Service-Worker-Allowed"] == "/"
@@ -112,7 +119,9 @@ def test_the_service_worker_may_control_the_whole_site(client, db):
     assert "cache.add(" not in source and "cache.addAll(preloaded(response))" in source
 
 
-def test_the_page_offers_push_only_when_configured(world, client_of, settings):
+def test_the_page_offers_push_only_when_configured(
+    world: World, client_of: ClientOf, settings: Settings
+) -> None:
     client = client_of(world.peer)
     settings.BACKLINE_VAPID_PUBLIC_KEY = ""
     html = client.get(reverse("notify:methods")).content.decode()

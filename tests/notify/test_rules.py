@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from django.test import Client
 from django.urls import reverse
 
 from backline.notify.models import Channel, ContactMethod, NotificationRule
+from tests.harness import ClientOf, Clock, Response
+from tests.personas import World
 
 
-def methods(world, moment):
+def methods(world: World, moment: Clock) -> tuple[ContactMethod, ContactMethod, ContactMethod]:
     mine = ContactMethod.objects.create(
         user=world.peer, channel=Channel.SMS, value="+15550100199", verified_at=moment.shift()
     )
@@ -23,13 +26,13 @@ def methods(world, moment):
     return mine, unverified, theirs
 
 
-def add(client, method: ContactMethod, minutes: object):
+def add(client: Client, method: ContactMethod, minutes: object) -> Response:
     return client.post(
         reverse("notify:rule_add"), {"contact_method": method.pk, "delay_minutes": minutes}
     )
 
 
-def test_add_and_remove_a_rule(world, client_of, moment):
+def test_add_and_remove_a_rule(world: World, client_of: ClientOf, moment: Clock) -> None:
     mine, _unverified, _theirs = methods(world, moment)
     client = client_of(world.peer)
     assert add(client, mine, 5).status_code == 302
@@ -43,7 +46,9 @@ def test_add_and_remove_a_rule(world, client_of, moment):
     assert not NotificationRule.objects.exists()
 
 
-def test_only_ones_own_verified_methods_and_sane_delays(world, client_of, moment):
+def test_only_ones_own_verified_methods_and_sane_delays(
+    world: World, client_of: ClientOf, moment: Clock
+) -> None:
     mine, unverified, theirs = methods(world, moment)
     client = client_of(world.peer)
     for method, minutes, error in [
@@ -59,7 +64,7 @@ def test_only_ones_own_verified_methods_and_sane_delays(world, client_of, moment
     assert not NotificationRule.objects.exists()
 
 
-def test_someone_elses_rule_is_a_404(world, client_of, moment):
+def test_someone_elses_rule_is_a_404(world: World, client_of: ClientOf, moment: Clock) -> None:
     _mine, _unverified, theirs = methods(world, moment)
     rule = NotificationRule.objects.create(
         user=world.telecommunicator, contact_method=theirs, delay_minutes=0

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from backline.notify.push.transport import _vapid
 
 
-def test_vapid_keys_prints_a_matching_pair():
+def test_vapid_keys_prints_a_matching_pair() -> None:
     out = StringIO()
     call_command("vapid_keys", stdout=out)
     lines = dict(line.split("=", 1) for line in out.getvalue().split())

@@ -9,11 +9,13 @@ from django.urls import reverse
 
 from backline.oncall import resolve, waking
 from backline.oncall.models import Availability, QuietHours
-from tests.harness import START
+from tests.harness import START, ClientOf
 from tests.oncall import builders
 
 
-def test_available_until_a_chosen_time_then_switched_off(team, client_of):
+def test_available_until_a_chosen_time_then_switched_off(
+    team: builders.Peers, client_of: ClientOf
+) -> None:
     peer = client_of(team.a)
     response = peer.post(reverse("oncall:availability"), {"until": "18:30"})
     assert response.status_code == 302
@@ -28,19 +30,21 @@ def test_available_until_a_chosen_time_then_switched_off(team, client_of):
     assert team.a.pk not in resolve.available_now(team.world.region.pk, START)
 
 
-def test_a_time_already_past_today_means_tomorrow(team, client_of):
+def test_a_time_already_past_today_means_tomorrow(
+    team: builders.Peers, client_of: ClientOf
+) -> None:
     client_of(team.a).post(reverse("oncall:availability"), {"until": "06:00"})
     assert Availability.objects.get().until == datetime(2026, 3, 3, 14, tzinfo=UTC)
 
 
-def test_changing_the_end_time_keeps_one_row(team, client_of):
+def test_changing_the_end_time_keeps_one_row(team: builders.Peers, client_of: ClientOf) -> None:
     peer = client_of(team.a)
     peer.post(reverse("oncall:availability"), {"until": "09:00"})
     peer.post(reverse("oncall:availability"), {"until": "10:00"})
     assert Availability.objects.get().until == datetime(2026, 3, 2, 18, tzinfo=UTC)
 
 
-def test_a_bad_time_changes_nothing(team, client_of):
+def test_a_bad_time_changes_nothing(team: builders.Peers, client_of: ClientOf) -> None:
     peer = client_of(team.a)
     peer.post(reverse("oncall:availability"), {"until": "09:00"})
     before = Availability.objects.get().until
@@ -50,20 +54,20 @@ def test_a_bad_time_changes_nothing(team, client_of):
     assert Availability.objects.get().until == before
 
 
-def test_availability_ends_by_itself(team, client_of):
+def test_availability_ends_by_itself(team: builders.Peers, client_of: ClientOf) -> None:
     client_of(team.a).post(reverse("oncall:availability"), {"until": "09:00"})
     later = datetime(2026, 3, 2, 17, 0, 1, tzinfo=UTC)
     assert team.a.pk not in resolve.available_now(team.world.region.pk, later)
 
 
-def test_only_peers_can_say_they_are_available(team, client_of):
+def test_only_peers_can_say_they_are_available(team: builders.Peers, client_of: ClientOf) -> None:
     for persona in (team.world.telecommunicator, team.world.coordinator):
         response = client_of(persona).post(reverse("oncall:availability"), {"until": "09:00"})
         assert response.status_code == 404
     assert not Availability.objects.exists()
 
 
-def test_quiet_hours_are_set_changed_and_removed(team, client_of):
+def test_quiet_hours_are_set_changed_and_removed(team: builders.Peers, client_of: ClientOf) -> None:
     peer = client_of(team.a)
     form = peer.get(reverse("oncall:home")).context["quiet_form"]
     assert form.initial["time_zone"] == "America/Los_Angeles"
@@ -88,7 +92,7 @@ def test_quiet_hours_are_set_changed_and_removed(team, client_of):
     assert not QuietHours.objects.exists()
 
 
-def test_bad_quiet_hours_change_nothing(team, client_of):
+def test_bad_quiet_hours_change_nothing(team: builders.Peers, client_of: ClientOf) -> None:
     peer = client_of(team.a)
     good = {"starts_at": "22:00", "ends_at": "07:00", "time_zone": "America/Los_Angeles"}
     peer.post(reverse("oncall:quiet_hours"), good)
@@ -108,7 +112,9 @@ def test_bad_quiet_hours_change_nothing(team, client_of):
         )
 
 
-def test_quiet_hours_spare_the_merely_available_and_never_the_one_on_call(team):
+def test_quiet_hours_spare_the_merely_available_and_never_the_one_on_call(
+    team: builders.Peers,
+) -> None:
     """A is on call, B and C said "available now"; A and B are in their quiet hours."""
     builders.rotation(team.world.region, [team.a])
     for person in (team.b, team.c):

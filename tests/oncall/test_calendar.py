@@ -6,17 +6,20 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar, Component
 
+from backline.accounts.roles import Role
 from backline.lib import clock, tokens
 from backline.oncall import ics, resolve
 from backline.oncall.models import CalendarFeed, Override, RotationKind
 from backline.support import escalation
+from tests.harness import ClientOf, Response
 from tests.oncall import builders
 
 
-def make_link(client) -> str:
+def make_link(client: Client) -> str:
     response = client.post(reverse("oncall:calendar"))
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -27,13 +30,15 @@ def make_link(client) -> str:
     return found.group(1).removeprefix("http://testserver")
 
 
-def events(response) -> list[Component]:
+def events(response: Response) -> list[Component]:
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     return list(Calendar.from_ical(response.content).walk("VEVENT"))
 
 
-def test_the_feed_lists_the_peers_shifts_as_the_timeline_has_them(team, client_of):
+def test_the_feed_lists_the_peers_shifts_as_the_timeline_has_them(
+    team: builders.Peers, client_of: ClientOf
+) -> None:
     region = team.world.region
     primary = builders.rotation(region, [team.a, team.b], kind=RotationKind.DAILY)
     backup = builders.rotation(region, [team.b, team.a], name="Backup", starts_on=date(2026, 2, 2))
@@ -71,11 +76,13 @@ def test_the_feed_lists_the_peers_shifts_as_the_timeline_has_them(team, client_o
     assert "Tess" not in body
 
 
-def test_an_unknown_token_is_404(team, client):
+def test_an_unknown_token_is_404(team: builders.Peers, client: Client) -> None:
     assert client.get(reverse("oncall:calendar_feed", args=["not-a-token"])).status_code == 404
 
 
-def test_a_new_link_stops_the_old_one(team, client_of, client):
+def test_a_new_link_stops_the_old_one(
+    team: builders.Peers, client_of: ClientOf, client: Client
+) -> None:
     builders.rotation(team.world.region, [team.a])
     peer = client_of(team.a)
     first = make_link(peer)
@@ -90,7 +97,7 @@ def test_a_new_link_stops_the_old_one(team, client_of, client):
     assert stored == tokens.digest(token) and token not in stored
 
 
-def test_the_link_is_not_shown_again(team, client_of):
+def test_the_link_is_not_shown_again(team: builders.Peers, client_of: ClientOf) -> None:
     peer = client_of(team.a)
     url = make_link(peer)
     page = peer.get(reverse("oncall:home")).content.decode()
@@ -98,20 +105,24 @@ def test_the_link_is_not_shown_again(team, client_of):
     assert "Make a new calendar link" in page
 
 
-def test_a_deactivated_peer_feed_is_404(team, client_of, client):
+def test_a_deactivated_peer_feed_is_404(
+    team: builders.Peers, client_of: ClientOf, client: Client
+) -> None:
     url = make_link(client_of(team.a))
     team.a.is_active = False
     team.a.save()
     assert client.get(url).status_code == 404
 
 
-def test_a_person_who_is_no_longer_a_peer_gets_404(team, client_of, client):
+def test_a_person_who_is_no_longer_a_peer_gets_404(
+    team: builders.Peers, client_of: ClientOf, client: Client
+) -> None:
     url = make_link(client_of(team.a))
-    team.a.memberships.filter(role="peer").delete()
+    team.a.memberships.filter(role=Role.PEER).delete()
     assert client.get(url).status_code == 404
 
 
-def test_only_peers_make_a_calendar_link(team, client_of):
+def test_only_peers_make_a_calendar_link(team: builders.Peers, client_of: ClientOf) -> None:
     coordinator = client_of(team.world.coordinator)
     assert coordinator.post(reverse("oncall:calendar")).status_code == 404
     assert not CalendarFeed.objects.exists()

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
+from backline.accounts.models import User
 from backline.notify.models import Channel, ContactMethod
 from backline.oncall import coverage
-from backline.oncall.coverage import Kind, Period, uncovered, weekly_uncovered
+from backline.oncall.coverage import CoverageWarning, Kind, Period, uncovered, weekly_uncovered
 from backline.oncall.models import ScheduleWindow
 from backline.oncall.resolve import Shift
 from tests.harness import START
@@ -18,18 +19,18 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-def kinds(warnings) -> list[str]:
+def kinds(warnings: list[CoverageWarning]) -> list[str]:
     return [w.kind for w in warnings]
 
 
-def reachable(*people) -> None:
+def reachable(*people: User) -> None:
     for person in people:
         ContactMethod.objects.create(
             user=person, channel=Channel.EMAIL, value=person.email, verified_at=START
         )
 
 
-def test_uncovered_joins_timelines_and_ignores_who_cannot_be_paged():
+def test_uncovered_joins_timelines_and_ignores_who_cannot_be_paged() -> None:
     start, end = utc(2026, 3, 2), utc(2026, 3, 3)
     one = [Shift(start, utc(2026, 3, 2, 6), 1), Shift(utc(2026, 3, 2, 6), end, None)]
     two = [Shift(start, utc(2026, 3, 2, 4), 2), Shift(utc(2026, 3, 2, 4), end, 3)]
@@ -39,11 +40,11 @@ def test_uncovered_joins_timelines_and_ignores_who_cannot_be_paged():
     assert uncovered([], start, end, {1}) == [Period(start, end)]
 
 
-def window(weekdays, starts_at, ends_at) -> ScheduleWindow:
+def window(weekdays: list[int], starts_at: time, ends_at: time) -> ScheduleWindow:
     return ScheduleWindow(weekdays=weekdays, starts_at=starts_at, ends_at=ends_at)
 
 
-def test_weekly_uncovered_hours():
+def test_weekly_uncovered_hours() -> None:
     nights = window([0, 1, 2, 3, 4], time(18), time(8))
     spans = [
         (s.from_day, s.from_time, s.until_day, s.until_time) for s in weekly_uncovered([nights])
@@ -65,7 +66,7 @@ def test_weekly_uncovered_hours():
     assert weekly_uncovered([window(list(range(7)), time(0), time(0))]) == []
 
 
-def test_a_well_staffed_team_has_no_warnings(team):
+def test_a_well_staffed_team_has_no_warnings(team: builders.Peers) -> None:
     region = team.world.region
     primary = builders.rotation(region, [team.a, team.b])
     all_week = {"weekdays": list(range(7)), "starts_at": time(0), "ends_at": time(0)}
@@ -74,7 +75,7 @@ def test_a_well_staffed_team_has_no_warnings(team):
     assert coverage.region_warnings(region) == []
 
 
-def test_warnings_about_rotations_schedules_and_peers(team):
+def test_warnings_about_rotations_schedules_and_peers(team: builders.Peers) -> None:
     region = team.world.region
     reachable(team.a)
     empty = builders.rotation(region, [], name="Empty")
@@ -102,7 +103,7 @@ def test_warnings_about_rotations_schedules_and_peers(team):
     assert by_kind[Kind.NO_CONTACT_METHOD].people == (team.c,)  # B is no longer a peer
 
 
-def test_an_unverified_or_disabled_contact_method_does_not_count(team):
+def test_an_unverified_or_disabled_contact_method_does_not_count(team: builders.Peers) -> None:
     region = team.world.region
     ContactMethod.objects.create(user=team.a, channel=Channel.EMAIL, value="a@x.test")
     ContactMethod.objects.create(

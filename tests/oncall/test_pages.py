@@ -4,6 +4,7 @@ outsiders, who get 404 for every object of another region."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, time, timedelta
 
 import pytest
@@ -12,14 +13,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from backline.accounts.roles import Role
 from backline.oncall.models import Override, Rotation, RotationKind, Schedule, ScheduleWindow
 from backline.support.models import StepTarget, TargetKind
-from tests.harness import START
+from tests.harness import START, ClientOf
 from tests.oncall import builders
+from tests.personas import World
 
 
 @pytest.fixture
-def coordinator(team, client_of) -> Client:
+def coordinator(team: builders.Peers, client_of: ClientOf) -> Client:
     client: Client = client_of(team.world.coordinator)
     return client
 
@@ -34,7 +37,9 @@ ROTATION = {
 }
 
 
-def test_create_a_rotation_and_order_its_members(team, coordinator, world):
+def test_create_a_rotation_and_order_its_members(
+    team: builders.Peers, coordinator: Client, world: World
+) -> None:
     response = coordinator.post(reverse("oncall:rotation_new"), ROTATION)
     rotation = Rotation.objects.get()
     assert response["Location"] == reverse("oncall:rotation", args=[rotation.pk])
@@ -42,7 +47,9 @@ def test_create_a_rotation_and_order_its_members(team, coordinator, world):
     url = reverse("oncall:member_add", args=[rotation.pk])
     for person in (team.a, team.b, team.c):
         coordinator.post(url, {"user": person.pk})
-    members = lambda: list(rotation.members.values_list("user_id", "position"))  # noqa: E731
+    members: Callable[[], list[tuple[int, int]]] = lambda: list(  # noqa: E731
+        rotation.members.values_list("user_id", "position")
+    )
     assert members() == [(team.a.pk, 0), (team.b.pk, 1), (team.c.pk, 2)]
 
     refused = coordinator.post(url, {"user": world.telecommunicator.pk})  # not a peer
@@ -63,7 +70,7 @@ def test_create_a_rotation_and_order_its_members(team, coordinator, world):
     assert "Cy Sea" in page and "Coming shifts" in page
 
 
-def test_bad_rotations_change_nothing(team, coordinator):
+def test_bad_rotations_change_nothing(team: builders.Peers, coordinator: Client) -> None:
     for data, message in (
         (ROTATION | {"kind": RotationKind.CUSTOM}, "Enter the length of a shift"),
         (ROTATION | {"kind": RotationKind.CUSTOM, "shift_hours": "700"}, "less than or equal"),
@@ -94,7 +101,7 @@ def test_bad_rotations_change_nothing(team, coordinator):
     assert (rotation.kind, rotation.shift_hours) == (RotationKind.CUSTOM, 12)
 
 
-def test_a_rotation_in_use_is_not_deleted(team, coordinator):
+def test_a_rotation_in_use_is_not_deleted(team: builders.Peers, coordinator: Client) -> None:
     used = builders.rotation(team.world.region, [team.a])
     policy = builders.policy(team.world.region, used, default=False)
     coordinator.post(reverse("oncall:rotation_delete", args=[used.pk]), {"confirm": "yes"})
@@ -116,7 +123,9 @@ def test_a_rotation_in_use_is_not_deleted(team, coordinator):
     assert "Primary was deleted" in deleted.content.decode()
 
 
-def test_a_rotation_in_a_schedule_and_a_schedule_in_a_policy_are_not_deleted(team, coordinator):
+def test_a_rotation_in_a_schedule_and_a_schedule_in_a_policy_are_not_deleted(
+    team: builders.Peers, coordinator: Client
+) -> None:
     rotation = builders.rotation(team.world.region, [team.a])
     schedule = builders.schedule(team.world.region, rotation)
     policy = builders.policy(team.world.region)
@@ -134,7 +143,7 @@ def test_a_rotation_in_a_schedule_and_a_schedule_in_a_policy_are_not_deleted(tea
     assert Schedule.objects.filter(pk=schedule.pk).exists()
 
 
-def test_schedules_and_windows(team, coordinator):
+def test_schedules_and_windows(team: builders.Peers, coordinator: Client) -> None:
     rotation = builders.rotation(team.world.region, [team.a])
     coordinator.post(
         reverse("oncall:schedule_new"), {"name": "Nights", "time_zone": "America/Los_Angeles"}
@@ -173,7 +182,7 @@ def local(delta: timedelta) -> str:
     return (START + delta).astimezone(ZoneInfo("America/Los_Angeles")).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_overrides_are_validated(team, coordinator, world):
+def test_overrides_are_validated(team: builders.Peers, coordinator: Client, world: World) -> None:
     rotation = builders.rotation(team.world.region, [team.a], starts_on=date(2026, 2, 1))
     good = {
         "rotation": rotation.pk,
@@ -203,7 +212,7 @@ def test_overrides_are_validated(team, coordinator, world):
     assert "Bo Bee" in coordinator.get(reverse("oncall:overrides")).content.decode()
 
 
-def test_the_on_call_page_shows_now_and_next(team, client_of):
+def test_the_on_call_page_shows_now_and_next(team: builders.Peers, client_of: ClientOf) -> None:
     builders.rotation(team.world.region, [team.a, team.b], kind=RotationKind.DAILY)
     page = client_of(team.c).get(reverse("oncall:home"))
     row = page.context["teams"][0]["rotations"][0]
@@ -213,7 +222,9 @@ def test_the_on_call_page_shows_now_and_next(team, client_of):
     assert "Times are shown in America/Los_Angeles" in html
 
 
-def test_the_on_call_page_costs_the_same_queries_for_one_rotation_or_four(team, client_of):
+def test_the_on_call_page_costs_the_same_queries_for_one_rotation_or_four(
+    team: builders.Peers, client_of: ClientOf
+) -> None:
     peer = client_of(team.a)
 
     def queries() -> int:
@@ -231,7 +242,9 @@ def test_the_on_call_page_costs_the_same_queries_for_one_rotation_or_four(team, 
     assert queries() == one
 
 
-def test_the_nav_link_is_for_peers_and_coordinators(team, client_of):
+def test_the_nav_link_is_for_peers_and_coordinators(
+    team: builders.Peers, client_of: ClientOf
+) -> None:
     link = f'href="{reverse("oncall:home")}"'
     for persona, shown in (
         (team.a, True),
@@ -243,7 +256,9 @@ def test_the_nav_link_is_for_peers_and_coordinators(team, client_of):
         assert (link in client_of(persona).get(reverse("home")).content.decode()) is shown
 
 
-def test_every_page_has_no_inline_script_or_style(team, client_of):
+def test_every_page_has_no_inline_script_or_style(
+    team: builders.Peers, client_of: ClientOf
+) -> None:
     rotation = builders.rotation(team.world.region, [team.a, team.b])
     schedule = builders.schedule(team.world.region, rotation)
     policy = builders.policy(team.world.region, rotation)
@@ -304,7 +319,9 @@ OBJECT_URLS = [
 ]
 
 
-def test_outsiders_get_404_for_every_object_and_nothing_changes(team, client_of, world):
+def test_outsiders_get_404_for_every_object_and_nothing_changes(
+    team: builders.Peers, client_of: ClientOf, world: World
+) -> None:
     from backline.oncall import swaps
 
     region = team.world.region
@@ -334,7 +351,10 @@ def test_outsiders_get_404_for_every_object_and_nothing_changes(team, client_of,
     from backline.accounts.models import Membership
 
     Membership.objects.create(
-        user=world.outsider, region=world.outside_region, agency=world.outside_agency, role="peer"
+        user=world.outsider,
+        region=world.outside_region,
+        agency=world.outside_agency,
+        role=Role.PEER,
     )
     outsider = client_of(world.outsider)
     for name, kind, data in OBJECT_URLS:

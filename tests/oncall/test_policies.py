@@ -5,21 +5,25 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 
+from backline.accounts.roles import Role
 from backline.oncall.models import Rotation
 from backline.support import snapshot
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget, TargetKind
 from backline.support.policy_views import set_default
+from tests.harness import ClientOf, Response
 from tests.oncall import builders
+from tests.personas import World
 
 
 @pytest.fixture
-def coordinator(team, client_of):
+def coordinator(team: builders.Peers, client_of: ClientOf) -> Client:
     return client_of(team.world.coordinator)
 
 
-def new_policy(coordinator, name="Standard", **extra) -> EscalationPolicy:
+def new_policy(coordinator: Client, name: str = "Standard", **extra: str) -> EscalationPolicy:
     data = {
         "name": name,
         "repeat": "1",
@@ -32,18 +36,18 @@ def new_policy(coordinator, name="Standard", **extra) -> EscalationPolicy:
     return EscalationPolicy.objects.get(name=name)
 
 
-def add_step(coordinator, policy, minutes="5"):
+def add_step(coordinator: Client, policy: EscalationPolicy, minutes: str = "5") -> Response:
     return coordinator.post(
         reverse("policies:step_add", args=[policy.pk]), {"new-step-delay_minutes": minutes}
     )
 
 
-def add_target(coordinator, step, **data):
+def add_target(coordinator: Client, step: EscalationStep, **data: object) -> Response:
     fields = {f"target-{step.pk}-{key}": value for key, value in data.items()}
     return coordinator.post(reverse("policies:target_add", args=[step.policy_id, step.pk]), fields)
 
 
-def test_build_a_policy_step_by_step(team, coordinator):
+def test_build_a_policy_step_by_step(team: builders.Peers, coordinator: Client) -> None:
     region = team.world.region
     primary = builders.rotation(region, [team.a, team.b])
     nights = builders.schedule(region, primary)
@@ -89,7 +93,9 @@ def test_build_a_policy_step_by_step(team, coordinator):
     assert list(second.targets.values_list("kind", flat=True)) == [TargetKind.ALL_AVAILABLE]
 
 
-def test_bad_targets_change_nothing(team, coordinator, world):
+def test_bad_targets_change_nothing(
+    team: builders.Peers, coordinator: Client, world: World
+) -> None:
     region = team.world.region
     mine = builders.rotation(region, [team.a])
     theirs = Rotation.objects.create(
@@ -122,7 +128,7 @@ def test_bad_targets_change_nothing(team, coordinator, world):
     assert StepTarget.objects.count() == 1
 
 
-def test_a_target_is_exactly_one_thing_in_the_database(team):
+def test_a_target_is_exactly_one_thing_in_the_database(team: builders.Peers) -> None:
     policy = builders.policy(team.world.region)
     step = policy.steps.get()
     rotation = builders.rotation(team.world.region, [team.a])
@@ -137,7 +143,9 @@ def test_a_target_is_exactly_one_thing_in_the_database(team):
             StepTarget.objects.create(step=step, **bad)
 
 
-def test_bad_policy_and_step_values_change_nothing(team, coordinator):
+def test_bad_policy_and_step_values_change_nothing(
+    team: builders.Peers, coordinator: Client
+) -> None:
     policy = new_policy(coordinator)
     for data, message in (
         ({"repeat": "11"}, "less than or equal to 10"),
@@ -162,7 +170,7 @@ def test_bad_policy_and_step_values_change_nothing(team, coordinator):
     assert not EscalationStep.objects.exists()
 
 
-def test_one_team_policy_per_region(team, coordinator):
+def test_one_team_policy_per_region(team: builders.Peers, coordinator: Client) -> None:
     first = new_policy(coordinator, name="First")
     second = new_policy(coordinator, name="Second")
     coordinator.post(reverse("policies:default", args=[first.pk]), {"default": "yes"})
@@ -187,7 +195,7 @@ def test_one_team_policy_per_region(team, coordinator):
     assert "has no team policy" in listed
 
 
-def test_set_default_keeps_other_regions_alone(team, world):
+def test_set_default_keeps_other_regions_alone(team: builders.Peers, world: World) -> None:
     mine = builders.policy(team.world.region, default=False)
     theirs = builders.policy(world.outside_region, default=True)
     set_default(mine, True)
@@ -195,14 +203,16 @@ def test_set_default_keeps_other_regions_alone(team, world):
     assert EscalationPolicy.objects.get(pk=mine.pk).is_default
 
 
-def test_a_new_policy_in_a_second_region(team, coordinator, world):
+def test_a_new_policy_in_a_second_region(
+    team: builders.Peers, coordinator: Client, world: World
+) -> None:
     from backline.accounts.models import Membership
 
     Membership.objects.create(
         user=team.world.coordinator,
         region=world.outside_region,
         agency=world.outside_agency,
-        role="coordinator",
+        role=Role.COORDINATOR,
     )
     page = coordinator.get(reverse("policies:new"))
     assert 'name="region"' in page.content.decode()

@@ -8,8 +8,9 @@ from itertools import pairwise
 
 import pytest
 
+from backline.accounts.models import User
 from backline.oncall import resolve
-from backline.oncall.models import Override, RotationKind, ScheduleWindow
+from backline.oncall.models import Override, Rotation, RotationKind, ScheduleWindow
 from tests.oncall import builders
 from tests.oncall.builders import rotation
 
@@ -18,11 +19,11 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-def who(r, when: datetime):
+def who(r: Rotation, when: datetime) -> int | None:
     return resolve.rotation_on_call(r, when)
 
 
-def agrees_with_timeline(r, start: datetime, end: datetime, step: timedelta) -> None:
+def agrees_with_timeline(r: Rotation, start: datetime, end: datetime, step: timedelta) -> None:
     """``rotation_on_call`` and ``timeline`` give the same person at every sampled moment."""
     shifts = resolve.timeline(r, start, end)
     assert shifts[0].starts_at == start and shifts[-1].ends_at == end
@@ -36,7 +37,7 @@ def agrees_with_timeline(r, start: datetime, end: datetime, step: timedelta) -> 
         moment += step
 
 
-def test_a_daily_rotation_hands_off_each_morning(team):
+def test_a_daily_rotation_hands_off_each_morning(team: builders.Peers) -> None:
     r = rotation(
         team.world.region,
         [team.a, team.b, team.c],
@@ -51,7 +52,9 @@ def test_a_daily_rotation_hands_off_each_morning(team):
     assert who(r, utc(2026, 3, 5, 16)) == team.a.pk
 
 
-def test_a_weekly_rotation_hands_off_at_the_same_local_time_after_daylight_saving(team):
+def test_a_weekly_rotation_hands_off_at_the_same_local_time_after_daylight_saving(
+    team: builders.Peers,
+) -> None:
     r = rotation(team.world.region, [team.a, team.b], starts_on=date(2026, 3, 2))
     assert who(r, utc(2026, 3, 9, 14, 59)) == team.a.pk
     assert who(r, utc(2026, 3, 9, 15)) == team.b.pk  # 08:00 PDT
@@ -62,7 +65,7 @@ def test_a_weekly_rotation_hands_off_at_the_same_local_time_after_daylight_savin
     ]
 
 
-def test_a_custom_rotation_counts_whole_hours_through_daylight_saving(team):
+def test_a_custom_rotation_counts_whole_hours_through_daylight_saving(team: builders.Peers) -> None:
     r = rotation(
         team.world.region,
         [team.a, team.b, team.c],
@@ -79,7 +82,7 @@ def test_a_custom_rotation_counts_whole_hours_through_daylight_saving(team):
     agrees_with_timeline(r, utc(2026, 3, 2, 16), utc(2026, 3, 12), timedelta(minutes=30))
 
 
-def test_a_daily_hand_off_in_chicago_across_spring_forward(team):
+def test_a_daily_hand_off_in_chicago_across_spring_forward(team: builders.Peers) -> None:
     r = rotation(
         team.world.region,
         [team.a, team.b],
@@ -97,7 +100,7 @@ def test_a_daily_hand_off_in_chicago_across_spring_forward(team):
     ]
 
 
-def test_a_daily_hand_off_in_chicago_across_fall_back(team):
+def test_a_daily_hand_off_in_chicago_across_fall_back(team: builders.Peers) -> None:
     r = rotation(
         team.world.region,
         [team.a, team.b],
@@ -121,7 +124,9 @@ def test_a_daily_hand_off_in_chicago_across_fall_back(team):
         (time(1, 30), utc(2026, 10, 31), utc(2026, 11, 3)),  # happens twice on 1 November
     ],
 )
-def test_a_hand_off_the_clock_change_skips_or_repeats_stays_consistent(team, handoff, start, end):
+def test_a_hand_off_the_clock_change_skips_or_repeats_stays_consistent(
+    team: builders.Peers, handoff: time, start: datetime, end: datetime
+) -> None:
     r = rotation(
         team.world.region,
         [team.a, team.b, team.c],
@@ -133,13 +138,13 @@ def test_a_hand_off_the_clock_change_skips_or_repeats_stays_consistent(team, han
     agrees_with_timeline(r, start, end, timedelta(minutes=5))
 
 
-def test_overrides_apply_oldest_first_and_follow_swaps_of_swaps(team):
+def test_overrides_apply_oldest_first_and_follow_swaps_of_swaps(team: builders.Peers) -> None:
     r = rotation(team.world.region, [team.a, team.b], starts_on=date(2026, 2, 23))
     # week of 2 March 08:00 PST: B's turn (A had the week before)
     moment = utc(2026, 3, 3, 12)
     assert who(r, moment) == team.b.pk
 
-    def cover(covered_by, replaces=None, minutes=0):
+    def cover(covered_by: User, replaces: User | None = None, minutes: int = 0) -> Override:
         return Override.objects.create(
             rotation=r,
             starts_at=utc(2026, 3, 3),
@@ -163,7 +168,7 @@ def test_overrides_apply_oldest_first_and_follow_swaps_of_swaps(team):
     agrees_with_timeline(r, utc(2026, 3, 2), utc(2026, 3, 6), timedelta(minutes=30))
 
 
-def test_the_newest_override_wins(team):
+def test_the_newest_override_wins(team: builders.Peers) -> None:
     r = rotation(team.world.region, [team.a], starts_on=date(2026, 2, 23))
     for minutes, person in ((0, team.b), (1, team.c)):
         Override.objects.create(
@@ -177,7 +182,7 @@ def test_the_newest_override_wins(team):
     assert who(r, utc(2026, 3, 3, 12)) == team.c.pk
 
 
-def test_a_timeline_merges_equal_turns_and_splits_around_overrides(team):
+def test_a_timeline_merges_equal_turns_and_splits_around_overrides(team: builders.Peers) -> None:
     r = rotation(team.world.region, [team.a], kind=RotationKind.DAILY, starts_on=date(2026, 2, 1))
     start, end = utc(2026, 3, 2), utc(2026, 3, 5)
     assert resolve.timeline(r, start, end) == [resolve.Shift(start, end, team.a.pk)]
@@ -195,7 +200,7 @@ def test_a_timeline_merges_equal_turns_and_splits_around_overrides(team):
     ]
 
 
-def test_a_timeline_before_the_first_shift_has_nobody(team):
+def test_a_timeline_before_the_first_shift_has_nobody(team: builders.Peers) -> None:
     r = rotation(team.world.region, [team.a], kind=RotationKind.DAILY, starts_on=date(2026, 3, 4))
     shifts = resolve.timeline(r, utc(2026, 3, 2), utc(2026, 3, 6))
     assert [(s.user_id, s.starts_at) for s in shifts] == [
@@ -204,7 +209,7 @@ def test_a_timeline_before_the_first_shift_has_nobody(team):
     ]
 
 
-def test_now_and_next(team):
+def test_now_and_next(team: builders.Peers) -> None:
     r = rotation(team.world.region, [team.a, team.b], kind=RotationKind.DAILY)
     shifts, horizon = resolve.now_and_next(r, utc(2026, 3, 2, 15))
     assert [s.user_id for s in shifts] == [team.a.pk, team.b.pk]
@@ -212,7 +217,7 @@ def test_now_and_next(team):
     assert horizon > shifts[1].ends_at
 
 
-def test_schedule_windows_run_past_midnight(team):
+def test_schedule_windows_run_past_midnight(team: builders.Peers) -> None:
     region = team.world.region
     evenings = rotation(region, [team.a], name="Evenings", starts_on=date(2026, 2, 1))
     weekends = rotation(region, [team.b], name="Weekends", starts_on=date(2026, 2, 1))
@@ -246,7 +251,7 @@ def test_schedule_windows_run_past_midnight(team):
         moment += timedelta(minutes=20)
 
 
-def test_a_schedule_window_starting_in_the_skipped_hour(team):
+def test_a_schedule_window_starting_in_the_skipped_hour(team: builders.Peers) -> None:
     r = rotation(team.world.region, [team.a], starts_on=date(2026, 2, 1), time_zone="UTC")
     schedule = builders.schedule(team.world.region, r)
     schedule.time_zone = "America/Chicago"
@@ -267,7 +272,7 @@ def test_a_schedule_window_starting_in_the_skipped_hour(team):
     ]
 
 
-def test_quiet_hours_run_past_midnight(team):
+def test_quiet_hours_run_past_midnight(team: builders.Peers) -> None:
     from backline.oncall.models import QuietHours
 
     quiet = QuietHours(

@@ -10,7 +10,7 @@ NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 SECOND = timedelta(seconds=1)
 
 
-def test_a_session_is_looked_at_once_every_check_interval():
+def test_a_session_is_looked_at_once_every_check_interval() -> None:
     checks = Checks()
     assert checks.due("session-a", NOW)
     assert not checks.due("session-a", NOW + CHECK_EVERY - SECOND)
@@ -19,13 +19,13 @@ def test_a_session_is_looked_at_once_every_check_interval():
     assert not checks.due("session-a", NOW + CHECK_EVERY + SECOND)
 
 
-def test_a_clock_set_back_looks_again():
+def test_a_clock_set_back_looks_again() -> None:
     checks = Checks()
     assert checks.due("session-a", NOW)
     assert checks.due("session-a", NOW - SECOND)
 
 
-def test_only_the_most_recent_sessions_are_remembered_and_no_key_is_kept():
+def test_only_the_most_recent_sessions_are_remembered_and_no_key_is_kept() -> None:
     checks = Checks(size=2)
     for key in ("session-a", "session-b", "session-c"):
         assert checks.due(key, NOW)

@@ -10,11 +10,12 @@ import pytest
 from django.db import connection, connections
 from django.urls import reverse
 
+from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.oncall import resolve, swaps
-from backline.oncall.models import Override, RotationKind, ShiftOffer
-from tests.harness import START
+from backline.oncall.models import Override, Rotation, RotationKind, ShiftOffer
+from tests.harness import START, ClientOf
 from tests.oncall import builders
 from tests.personas import World, enrol_totp, make_person
 
@@ -27,23 +28,25 @@ def local(moment: datetime) -> str:
 
 
 @pytest.fixture
-def weekly(team):
+def weekly(team: builders.Peers) -> Rotation:
     """A is on call this week (Sunday 1 March 08:00 PST to 8 March), B the next."""
     return builders.rotation(
         team.world.region, [team.b, team.a], starts_on=START.date() - timedelta(days=8)
     )
 
 
-def offer_form(rotation, start: datetime, end: datetime) -> dict[str, str]:
+def offer_form(rotation: Rotation, start: datetime, end: datetime) -> dict[str, str]:
     return {"rotation": str(rotation.pk), "starts_at": local(start), "ends_at": local(end)}
 
 
-def test_offer_and_take_a_shift(team, weekly, client_of):
+def test_offer_and_take_a_shift(
+    team: builders.Peers, weekly: Rotation, client_of: ClientOf
+) -> None:
     start, end = START + timedelta(days=1), START + timedelta(days=1, hours=6)
     offerer = client_of(team.a)
     form = offerer.get(
         reverse("oncall:offer_new"),
-        {"rotation": weekly.pk, "from": local(start), "until": local(end)},
+        {"rotation": str(weekly.pk), "from": local(start), "until": local(end)},
     )
     assert form.context["form"].initial["rotation"] == str(weekly.pk)
     response = offerer.post(reverse("oncall:offer_new"), offer_form(weekly, start, end))
@@ -65,7 +68,7 @@ def test_offer_and_take_a_shift(team, weekly, client_of):
     assert "taken by Bo Bee" in offerer.get(reverse("oncall:home")).content.decode()
 
 
-def test_the_first_taker_wins(team, weekly):
+def test_the_first_taker_wins(team: builders.Peers, weekly: Rotation) -> None:
     offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     seen_by_b = ShiftOffer.objects.get(pk=offer.pk)  # both loaded it while it was open
     seen_by_c = ShiftOffer.objects.get(pk=offer.pk)
@@ -77,7 +80,9 @@ def test_the_first_taker_wins(team, weekly):
     assert taken is not None and taken.covered_by == team.c
 
 
-def test_taking_a_taken_offer_on_the_page_says_so(team, weekly, client_of):
+def test_taking_a_taken_offer_on_the_page_says_so(
+    team: builders.Peers, weekly: Rotation, client_of: ClientOf
+) -> None:
     offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     swaps.take(offer, team.c)
     response = client_of(team.b).post(reverse("oncall:offer_take", args=[offer.pk]), follow=True)
@@ -85,7 +90,7 @@ def test_taking_a_taken_offer_on_the_page_says_so(team, weekly, client_of):
     assert Override.objects.count() == 1
 
 
-def test_withdraw_an_offer(team, weekly, client_of):
+def test_withdraw_an_offer(team: builders.Peers, weekly: Rotation, client_of: ClientOf) -> None:
     offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     assert (
         client_of(team.b).post(reverse("oncall:offer_withdraw", args=[offer.pk])).status_code == 404
@@ -100,7 +105,9 @@ def test_withdraw_an_offer(team, weekly, client_of):
     assert not swaps.withdraw(offer, team.a)  # once is enough
 
 
-def test_a_taken_offer_cannot_be_withdrawn(team, weekly, client_of):
+def test_a_taken_offer_cannot_be_withdrawn(
+    team: builders.Peers, weekly: Rotation, client_of: ClientOf
+) -> None:
     offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     swaps.take(offer, team.b)
     response = client_of(team.a).post(
@@ -119,7 +126,14 @@ def test_a_taken_offer_cannot_be_withdrawn(team, weekly, client_of):
         (timedelta(days=-2), timedelta(hours=-1), "must end after it starts"),  # in the past
     ],
 )
-def test_an_offer_must_be_your_own_coming_shift(team, weekly, client_of, start, end, error):
+def test_an_offer_must_be_your_own_coming_shift(
+    team: builders.Peers,
+    weekly: Rotation,
+    client_of: ClientOf,
+    start: timedelta,
+    end: timedelta,
+    error: str,
+) -> None:
     response = client_of(team.a).post(
         reverse("oncall:offer_new"), offer_form(weekly, START + start, START + end)
     )
@@ -128,12 +142,14 @@ def test_an_offer_must_be_your_own_coming_shift(team, weekly, client_of, start, 
     assert not ShiftOffer.objects.exists()
 
 
-def test_an_offer_starting_in_the_past_starts_now(team, weekly):
+def test_an_offer_starting_in_the_past_starts_now(team: builders.Peers, weekly: Rotation) -> None:
     offer = swaps.offer(weekly, team.a, START - timedelta(hours=3), START + timedelta(hours=1))
     assert offer.starts_at == START
 
 
-def test_overlapping_offers_are_refused(team, weekly, client_of):
+def test_overlapping_offers_are_refused(
+    team: builders.Peers, weekly: Rotation, client_of: ClientOf
+) -> None:
     swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     response = client_of(team.a).post(
         reverse("oncall:offer_new"),
@@ -143,7 +159,7 @@ def test_overlapping_offers_are_refused(team, weekly, client_of):
     assert ShiftOffer.objects.count() == 1
 
 
-def test_a_taken_shift_can_be_offered_again(team, weekly):
+def test_a_taken_shift_can_be_offered_again(team: builders.Peers, weekly: Rotation) -> None:
     first = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=8))
     swaps.take(first, team.b)
     again = swaps.offer(weekly, team.b, START + timedelta(hours=4), START + timedelta(hours=6))
@@ -153,7 +169,9 @@ def test_a_taken_shift_can_be_offered_again(team, weekly):
     assert resolve.rotation_on_call(weekly, START + timedelta(hours=3)) == team.b.pk
 
 
-def test_you_cannot_take_your_own_offer_or_one_of_another_team(team, weekly, world: World):
+def test_you_cannot_take_your_own_offer_or_one_of_another_team(
+    team: builders.Peers, weekly: Rotation, world: World
+) -> None:
     offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     with pytest.raises(swaps.Refused, match="your own offer"):
         swaps.take(offer, team.a)
@@ -171,7 +189,9 @@ def test_you_cannot_take_your_own_offer_or_one_of_another_team(team, weekly, wor
     assert not Override.objects.exists()
 
 
-def test_a_coordinator_assigns_an_offer(team, weekly, client_of):
+def test_a_coordinator_assigns_an_offer(
+    team: builders.Peers, weekly: Rotation, client_of: ClientOf
+) -> None:
     offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     coordinator = client_of(team.world.coordinator)
     page = coordinator.get(reverse("oncall:home"))
@@ -184,7 +204,9 @@ def test_a_coordinator_assigns_an_offer(team, weekly, client_of):
     assert (override.covered_by, override.created_by) == (team.c, team.world.coordinator)
 
 
-def test_removing_the_override_of_a_taken_offer_closes_the_offer(team, weekly, client_of):
+def test_removing_the_override_of_a_taken_offer_closes_the_offer(
+    team: builders.Peers, weekly: Rotation, client_of: ClientOf
+) -> None:
     offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     override = swaps.take(offer, team.b)
     client_of(team.world.coordinator).post(
@@ -196,7 +218,9 @@ def test_removing_the_override_of_a_taken_offer_closes_the_offer(team, weekly, c
     assert resolve.rotation_on_call(weekly, START + timedelta(hours=3)) == team.a.pk
 
 
-def test_an_offer_whose_shift_changed_cannot_be_taken(team, weekly):
+def test_an_offer_whose_shift_changed_cannot_be_taken(
+    team: builders.Peers, weekly: Rotation
+) -> None:
     offer = swaps.offer(weekly, team.a, START + timedelta(hours=2), START + timedelta(hours=4))
     Override.objects.create(  # a coordinator gave the time to C meanwhile
         rotation=weekly,
@@ -208,7 +232,9 @@ def test_an_offer_whose_shift_changed_cannot_be_taken(team, weekly):
         swaps.take(offer, team.b)
 
 
-def test_a_daily_rotation_offer_from_the_list_of_your_shifts(team, client_of):
+def test_a_daily_rotation_offer_from_the_list_of_your_shifts(
+    team: builders.Peers, client_of: ClientOf
+) -> None:
     builders.rotation(team.world.region, [team.a, team.b], kind=RotationKind.DAILY)
     page = client_of(team.a).get(reverse("oncall:home"))
     shifts = page.context["my_shifts"]
@@ -223,7 +249,7 @@ pg_only = pytest.mark.skipif(
 
 @pg_only
 @pytest.mark.django_db(transaction=True)
-def test_two_peers_taking_at_the_same_moment_one_wins(world):
+def test_two_peers_taking_at_the_same_moment_one_wins(world: World) -> None:
     b = make_person("b@harbor.test", "Bo Bee", world.agency, Role.TELECOMMUNICATOR, Role.PEER)
     c = make_person("c@harbor.test", "Cy Sea", world.agency, Role.TELECOMMUNICATOR, Role.PEER)
     now = datetime.now(UTC)
@@ -232,7 +258,7 @@ def test_two_peers_taking_at_the_same_moment_one_wins(world):
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
-    def take(taker) -> None:
+    def take(taker: User) -> None:
         try:
             seen = ShiftOffer.objects.select_related("rotation").get(pk=offer.pk)
             barrier.wait()

@@ -15,7 +15,7 @@ from django.urls import reverse
 from py_vapid import Vapid02, b64urlencode
 from pytest_django.fixtures import Settings
 
-from backline.accounts.models import Membership
+from backline.accounts.models import Membership, User
 from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.notify import outbox
@@ -23,7 +23,7 @@ from backline.notify.models import Channel, OutgoingMessage
 from backline.notify.push.tests.fake_push import Device, FakePushService
 from backline.support import answers, escalation, lifecycle, messages
 from backline.support.models import Event, EventKind, Page, RequestStatus, SupportRequest
-from tests.harness import Team, reachable
+from tests.harness import ClientOf, Clock, Response, Team, reachable
 
 PUBLIC_URL = "http://testserver"
 
@@ -53,13 +53,13 @@ def ask(team: Team, urgency: str = "now") -> SupportRequest:
     return request
 
 
-def paged(request: SupportRequest, peer) -> Page:
+def paged(request: SupportRequest, peer: User) -> Page:
     """As a step that pages this peer does (whatever the hour, for any urgency). The
     policy's first step pages A at once; this pages B beside A."""
     return Page.objects.create(request=request, peer=peer, step_index=0, loop_count=0)
 
 
-def tap(client: Client, page: Page, peer=None):
+def tap(client: Client, page: Page, peer: User | None = None) -> Response:
     """The post the service worker makes when the button is tapped."""
     peer = peer or page.peer
     return client.post(
@@ -68,8 +68,8 @@ def tap(client: Client, page: Page, peer=None):
 
 
 def test_a_page_pushed_to_the_browser_carries_the_button_and_nothing_that_names_anyone(
-    team, moment, service
-):
+    team: Team, moment: Clock, service: FakePushService
+) -> None:
     device = Device()
     reachable(team.a, Channel.PUSH, json.dumps(device.subscription(service.endpoint())))
     request = ask(team)
@@ -98,8 +98,13 @@ def test_a_page_pushed_to_the_browser_carries_the_button_and_nothing_that_names_
     [("now", 15, "15 minutes"), ("hours", 60, "an hour"), ("week", 1440, "a day")],
 )
 def test_the_button_takes_the_request_with_the_first_choice_for_its_urgency(
-    team, moment, client_of, urgency, minutes, within
-):
+    team: Team,
+    moment: Clock,
+    client_of: ClientOf,
+    urgency: str,
+    minutes: int,
+    within: str,
+) -> None:
     request = ask(team, urgency)
     page = paged(request, team.b)
 
@@ -117,7 +122,9 @@ def test_the_button_takes_the_request_with_the_first_choice_for_its_urgency(
     assert request.coming_by == clock.now() + timedelta(minutes=minutes)
 
 
-def test_a_second_tap_says_it_is_yours_and_changes_nothing(team, moment, client_of):
+def test_a_second_tap_says_it_is_yours_and_changes_nothing(
+    team: Team, moment: Clock, client_of: ClientOf
+) -> None:
     request = ask(team)
     page = paged(request, team.b)
     client = client_of(team.b)
@@ -132,7 +139,9 @@ def test_a_second_tap_says_it_is_yours_and_changes_nothing(team, moment, client_
     assert request.acknowledged_at == clock.now() - timedelta(minutes=1)
 
 
-def test_a_request_already_taken_says_so_plainly(team, moment, client_of):
+def test_a_request_already_taken_says_so_plainly(
+    team: Team, moment: Clock, client_of: ClientOf
+) -> None:
     request = ask(team)
     page = paged(request, team.b)  # A was paged at once, by the first step
     assert lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
@@ -149,7 +158,7 @@ def test_a_request_already_taken_says_so_plainly(team, moment, client_of):
     assert request.acknowledged_by_id == team.a.pk
 
 
-def test_a_request_that_ended_says_so(team, moment, client_of):
+def test_a_request_that_ended_says_so(team: Team, moment: Clock, client_of: ClientOf) -> None:
     request = ask(team)
     page = paged(request, team.b)
     assert lifecycle.cancel(request)
@@ -164,7 +173,9 @@ def _untouched(request: SupportRequest) -> bool:
     return request.status == RequestStatus.OPEN and request.acknowledged_by_id is None
 
 
-def test_a_wrong_key_or_another_peers_key_or_page_is_a_404(team, moment, client_of):
+def test_a_wrong_key_or_another_peers_key_or_page_is_a_404(
+    team: Team, moment: Clock, client_of: ClientOf
+) -> None:
     request = ask(team)
     mine, theirs = paged(request, team.b), Page.objects.get(request=request, peer=team.a)
     client = client_of(team.b)
@@ -176,7 +187,9 @@ def test_a_wrong_key_or_another_peers_key_or_page_is_a_404(team, moment, client_
     assert _untouched(request)
 
 
-def test_only_a_post_by_the_signed_in_peer_takes_it(team, moment, client_of):
+def test_only_a_post_by_the_signed_in_peer_takes_it(
+    team: Team, moment: Clock, client_of: ClientOf
+) -> None:
     request = ask(team)
     page = paged(request, team.b)
     url = answers.tap_url(page.link_id, team.b.pk)
@@ -191,7 +204,9 @@ def test_only_a_post_by_the_signed_in_peer_takes_it(team, moment, client_of):
     assert client.post(url).status_code == 200
 
 
-def test_a_peer_who_may_no_longer_take_it_gets_the_same_404(team, moment, client_of):
+def test_a_peer_who_may_no_longer_take_it_gets_the_same_404(
+    team: Team, moment: Clock, client_of: ClientOf
+) -> None:
     request = ask(team)
     page = paged(request, team.b)
     Membership.objects.filter(user=team.b, role=Role.PEER).delete()
@@ -204,7 +219,9 @@ def test_a_peer_who_may_no_longer_take_it_gets_the_same_404(team, moment, client
     assert _untouched(request)
 
 
-def test_the_button_is_void_once_its_page_is_a_day_old(team, moment, client_of):
+def test_the_button_is_void_once_its_page_is_a_day_old(
+    team: Team, moment: Clock, client_of: ClientOf
+) -> None:
     request = ask(team)
     page = paged(request, team.b)
     moment.traveller.shift(timedelta(hours=24))

@@ -14,6 +14,7 @@ import pytest
 from django.db import connection, connections
 from django.urls import reverse
 from pytest_django.fixtures import Settings
+from pytest_django.live_server_helper import LiveServer
 
 from backline.accounts.models import Membership
 from backline.accounts.roles import Role
@@ -66,7 +67,7 @@ class Texts:
 
 
 @pytest.fixture
-def texts(settings: Settings, live_server) -> Iterator[Texts]:
+def texts(settings: Settings, live_server: LiveServer) -> Iterator[Texts]:
     fake = FakeProvider().start()
     settings.BACKLINE_SMS_API_URL = fake.url
     settings.BACKLINE_SMS_ACCOUNT_SID = ACCOUNT
@@ -97,7 +98,9 @@ def still_open(request: SupportRequest) -> bool:
     return request.status == RequestStatus.OPEN and request.acknowledged_by_id is None
 
 
-def test_replying_with_the_code_takes_the_request_and_says_what_next(team, moment, texts):
+def test_replying_with_the_code_takes_the_request_and_says_what_next(
+    team: Team, moment: Clock, texts: Texts
+) -> None:
     request, code = paged_b(team, moment, texts)
     [page_text] = texts.provider.texts_to(B_NUMBER)
     assert f"Reply {code} to take it." in page_text
@@ -121,7 +124,7 @@ def test_replying_with_the_code_takes_the_request_and_says_what_next(team, momen
     assert "Tess" not in answer.texts[0]
 
 
-def test_the_same_reply_again_takes_nothing_more(team, moment, texts):
+def test_the_same_reply_again_takes_nothing_more(team: Team, moment: Clock, texts: Texts) -> None:
     request, code = paged_b(team, moment, texts)
     assert texts.reply(B_NUMBER, code).texts[0].startswith("Backline: you took the request.")
     request.refresh_from_db()
@@ -136,7 +139,9 @@ def test_the_same_reply_again_takes_nothing_more(team, moment, texts):
     assert Event.objects.filter(request=request, kind=EventKind.ACKNOWLEDGED).count() == 1
 
 
-def test_the_code_from_another_number_changes_nothing(team, moment, texts):
+def test_the_code_from_another_number_changes_nothing(
+    team: Team, moment: Clock, texts: Texts
+) -> None:
     request, code = paged_b(team, moment, texts)
 
     assert texts.reply("+15550100009", code).texts == [NOT_VALID]
@@ -151,7 +156,9 @@ def test_the_code_from_another_number_changes_nothing(team, moment, texts):
     [{"signature": ""}, {"signature": "bm90IGEgc2lnbmF0dXJl"}, {"auth_token": "someone-else"}],
     ids=["unsigned", "forged", "other account's token"],
 )
-def test_a_reply_without_the_providers_signature_is_refused(team, moment, texts, signing):
+def test_a_reply_without_the_providers_signature_is_refused(
+    team: Team, moment: Clock, texts: Texts, signing: dict[str, str]
+) -> None:
     request, code = paged_b(team, moment, texts)
 
     refused = texts.reply(B_NUMBER, code, **signing)
@@ -169,7 +176,9 @@ ANOTHER_CODE = "another code"  # six digits, one more than the page's own
 
 
 @pytest.mark.parametrize("body", [ANOTHER_CODE, "12345", "1234567", "yes", "", FULL_WIDTH])
-def test_anything_but_the_code_is_not_valid(team, moment, texts, body):
+def test_anything_but_the_code_is_not_valid(
+    team: Team, moment: Clock, texts: Texts, body: str
+) -> None:
     request, code = paged_b(team, moment, texts)
     if body == ANOTHER_CODE:
         body = f"{(int(code) + 1) % 1_000_000:06d}"
@@ -178,7 +187,7 @@ def test_anything_but_the_code_is_not_valid(team, moment, texts, body):
     assert still_open(request)
 
 
-def test_a_request_another_peer_took_says_so(team, moment, texts):
+def test_a_request_another_peer_took_says_so(team: Team, moment: Clock, texts: Texts) -> None:
     request, code = paged_b(team, moment, texts)
     assert lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
 
@@ -189,7 +198,7 @@ def test_a_request_another_peer_took_says_so(team, moment, texts):
     assert request.acknowledged_by_id == team.a.pk
 
 
-def test_a_request_that_ended_says_so(team, moment, texts):
+def test_a_request_that_ended_says_so(team: Team, moment: Clock, texts: Texts) -> None:
     request, code = paged_b(team, moment, texts)
     assert lifecycle.cancel(request)
 
@@ -200,7 +209,9 @@ def test_a_request_that_ended_says_so(team, moment, texts):
     assert (request.status, request.acknowledged_by_id) == (RequestStatus.CANCELLED, None)
 
 
-def test_a_peer_who_may_no_longer_take_it_gets_the_same_answer_as_a_wrong_code(team, moment, texts):
+def test_a_peer_who_may_no_longer_take_it_gets_the_same_answer_as_a_wrong_code(
+    team: Team, moment: Clock, texts: Texts
+) -> None:
     request, code = paged_b(team, moment, texts)
     Membership.objects.filter(user=team.b, role=Role.PEER).delete()
 
@@ -208,7 +219,9 @@ def test_a_peer_who_may_no_longer_take_it_gets_the_same_answer_as_a_wrong_code(t
     assert still_open(request)
 
 
-def test_an_excluded_peer_who_got_a_text_anyway_gets_the_same_answer(team, moment, texts):
+def test_an_excluded_peer_who_got_a_text_anyway_gets_the_same_answer(
+    team: Team, moment: Clock, texts: Texts
+) -> None:
     """Were a page ever sent to someone the requester excluded, its code takes nothing."""
     Exclusion.objects.create(owner=team.world.telecommunicator, excluded=team.b)
     request = ask(team)
@@ -221,7 +234,7 @@ def test_an_excluded_peer_who_got_a_text_anyway_gets_the_same_answer(team, momen
     assert still_open(request)
 
 
-def test_a_code_is_void_once_its_page_is_a_day_old(team, moment, texts):
+def test_a_code_is_void_once_its_page_is_a_day_old(team: Team, moment: Clock, texts: Texts) -> None:
     request, code = paged_b(team, moment, texts)
     moment.traveller.shift(timedelta(hours=24))
 
@@ -229,7 +242,9 @@ def test_a_code_is_void_once_its_page_is_a_day_old(team, moment, texts):
     assert still_open(request)
 
 
-def test_a_reply_after_taking_it_by_the_push_button_says_it_is_yours(team, moment, texts):
+def test_a_reply_after_taking_it_by_the_push_button_says_it_is_yours(
+    team: Team, moment: Clock, texts: Texts
+) -> None:
     request, code = paged_b(team, moment, texts)
     page = request.pages.get(peer=team.b)
     assert answers.take(page.link_id, team.b.pk).outcome is answers.Outcome.TAKEN
@@ -241,7 +256,9 @@ def test_a_reply_after_taking_it_by_the_push_button_says_it_is_yours(team, momen
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a real race needs PostgreSQL")
 @pytest.mark.parametrize("attempt", range(3))
-def test_two_peers_replying_at_once_one_takes_it(team, moment, texts, attempt):
+def test_two_peers_replying_at_once_one_takes_it(
+    team: Team, moment: Clock, texts: Texts, attempt: int
+) -> None:
     """B and D, both paged by text, reply at the same moment: exactly one takes it,
     and the other is told plainly."""
     d = make_person(f"d{attempt}@harbor.test", "Di Dee", team.world.agency, Role.PEER)
@@ -281,7 +298,9 @@ def test_two_peers_replying_at_once_one_takes_it(team, moment, texts, attempt):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a real race needs PostgreSQL")
 @pytest.mark.parametrize("attempt", range(3))
-def test_the_same_reply_twice_at_once_is_used_once(team, moment, texts, attempt):
+def test_the_same_reply_twice_at_once_is_used_once(
+    team: Team, moment: Clock, texts: Texts, attempt: int
+) -> None:
     request, code = paged_b(team, moment, texts)
     barrier = threading.Barrier(2)
     said: list[str] = []

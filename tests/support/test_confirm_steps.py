@@ -9,17 +9,21 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Unpack
 
 import pytest
+from django.db.models import Model
 from django.test import Client
 from django.urls import reverse
 
+from backline.accounts.models import User
 from backline.lib import clock
 from backline.notify.models import ContactMethod
 from backline.oncall.models import Override, Rotation, Schedule
 from backline.support import escalation, lifecycle
 from backline.support.models import EscalationPolicy, RequestStatus, SupportRequest
-from tests.harness import Team
+from tests.asking import Asked
+from tests.harness import Recorder, Team
 from tests.oncall import builders
 from tests.personas import confirm_access
 
@@ -36,7 +40,7 @@ class Case:
     data: dict[str, str]  # what the form sends besides the confirmation
 
 
-def _signed_in(user) -> Client:
+def _signed_in(user: User) -> Client:
     """Signed in, and just confirmed their password, as removing a method asks."""
     client = Client()
     client.force_login(user)
@@ -44,7 +48,7 @@ def _signed_in(user) -> Client:
     return client
 
 
-def _request(team: Team, **ask) -> tuple[SupportRequest, str | None]:
+def _request(team: Team, **ask: Unpack[Asked]) -> tuple[SupportRequest, str | None]:
     return escalation.reach_out(
         team.world.telecommunicator, team.world.region, escalation.Ask("now", "call", **ask)
     )
@@ -54,8 +58,8 @@ def _status_is(request: SupportRequest, status: str) -> Callable[[], bool]:
     return lambda: SupportRequest.objects.get(pk=request.pk).status == status
 
 
-def _gone(model, pk: int) -> Callable[[], bool]:
-    return lambda: not model.objects.filter(pk=pk).exists()
+def _gone(model: type[Model], pk: int) -> Callable[[], bool]:
+    return lambda: not model._default_manager.filter(pk=pk).exists()
 
 
 def _cancel(team: Team) -> Case:
@@ -99,7 +103,9 @@ def _remove_method(team: Team) -> Case:
     return Case(_signed_in(team.a), action, action, _gone(ContactMethod, method.pk), {})
 
 
-def _deletes(name: str, detail: str, model, make) -> Callable[[Team], Case]:
+def _deletes(
+    name: str, detail: str, model: type[Model], make: Callable[[Team], Model]
+) -> Callable[[Team], Case]:
     """A coordinator deletes what ``make`` made, from the page named ``detail`` (with
     the object's id, unless it is the overrides' list)."""
 
@@ -172,7 +178,9 @@ def _behind_a_confirm_step(html: str, action: str) -> bool:
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_each_destructive_action_asks_first_and_changes_nothing_unasked(team, recorder, name):
+def test_each_destructive_action_asks_first_and_changes_nothing_unasked(
+    team: Team, recorder: Recorder, name: str
+) -> None:
     case = CASES[name](team)
     page = case.client.get(case.page)
     assert page.status_code == 200
@@ -191,7 +199,9 @@ def test_each_destructive_action_asks_first_and_changes_nothing_unasked(team, re
     assert case.done()
 
 
-def test_a_stale_cancel_after_close_says_so_and_changes_nothing(team, recorder):
+def test_a_stale_cancel_after_close_says_so_and_changes_nothing(
+    team: Team, recorder: Recorder
+) -> None:
     request, _token = _request(team)
     requester = _signed_in(team.world.telecommunicator)
     page = requester.get(reverse("support:request", args=[request.public_id]))
@@ -209,7 +219,9 @@ def test_a_stale_cancel_after_close_says_so_and_changes_nothing(team, recorder):
     assert (after.status, after.closed_at) == (RequestStatus.CLOSED, closed.closed_at)
 
 
-def test_a_stale_cancel_of_an_anonymous_request_after_close_says_so(team, recorder):
+def test_a_stale_cancel_of_an_anonymous_request_after_close_says_so(
+    team: Team, recorder: Recorder
+) -> None:
     request, token = _request(team, anonymous=True, callback_number="+15550100999")
     assert lifecycle.acknowledge(request, team.a, timedelta(minutes=15))
     assert lifecycle.close(request, team.a)

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection, connections
 from django.urls import reverse
 
+from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage
@@ -27,8 +28,8 @@ from backline.support.models import (
     RequestStatus,
     SupportRequest,
 )
-from tests.harness import reachable
-from tests.personas import enrol_totp, make_person
+from tests.harness import ClientOf, Clock, Recorder, Team, reachable
+from tests.personas import World, enrol_totp, make_person
 from tests.support.test_escalation import reach_out
 
 PAGE_AGAIN = "Page all available peers again"
@@ -54,12 +55,14 @@ def repaged(request: SupportRequest) -> set[int]:
     )
 
 
-def available(*peers) -> None:
+def available(*peers: User) -> None:
     for peer in peers:
         Availability.objects.create(user=peer, until=clock.now() + timedelta(hours=8))
 
 
-def test_the_coordinator_step_leads_to_the_page_of_the_request(team, recorder, moment, client_of):
+def test_the_coordinator_step_leads_to_the_page_of_the_request(
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     request = reach_out(team)
     moment.later(minutes=5)  # step 2: B
     assert {s.address for s in recorder.take()} == {"a@mail.test", "+15550100002"}
@@ -83,7 +86,9 @@ def test_the_coordinator_step_leads_to_the_page_of_the_request(team, recorder, m
     assert html.count("button-primary") == 1 and PAGE_AGAIN in html
 
 
-def test_the_unanswered_alert_leads_there_too(team, recorder, moment, client_of):
+def test_the_unanswered_alert_leads_there_too(
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     request = reach_out(team)
     for _ in range(6):  # the whole policy, twice
         moment.later(minutes=5)
@@ -97,7 +102,9 @@ def test_the_unanswered_alert_leads_there_too(team, recorder, moment, client_of)
     assert "Every step passed unanswered" in html
 
 
-def test_only_the_teams_coordinators_reach_it(team, recorder, moment, client_of):
+def test_only_the_teams_coordinators_reach_it(
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     world = team.world
     request = reach_out(team)
     moment.later(minutes=10)
@@ -134,8 +141,8 @@ def test_only_the_teams_coordinators_reach_it(team, recorder, moment, client_of)
 
 @pytest.mark.parametrize("anonymous", [False, True], ids=["named", "anonymous"])
 def test_the_page_never_shows_who_asked_nor_their_wishes(
-    team, recorder, moment, client_of, anonymous
-):
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf, anonymous: bool
+) -> None:
     world = team.world
     asker = make_person(
         "hazel.quist@harbor.test", "Hazel Quist", world.agency, Role.TELECOMMUNICATOR
@@ -184,7 +191,9 @@ def test_the_page_never_shows_who_asked_nor_their_wishes(
     assert not AuditEntry.objects.filter(subject_id__in=[asker.pk, team.a.pk]).exists()
 
 
-def test_wishes_narrow_the_page_again_and_are_not_shown(team, recorder, moment, client_of):
+def test_wishes_narrow_the_page_again_and_are_not_shown(
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     request = reach_out(team, outside_agency=True)  # A and B share the requester's agency
     assert EventKind.NARROWED in request.events.values_list("kind", flat=True)
     available(team.b, team.c)
@@ -197,8 +206,8 @@ def test_wishes_narrow_the_page_again_and_are_not_shown(team, recorder, moment, 
 
 
 def test_page_again_pages_the_available_peers_the_requester_allows(
-    team, recorder, moment, client_of
-):
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     world = team.world
     Exclusion.objects.create(owner=world.telecommunicator, excluded=team.b)
     available(team.b, team.c)  # A is on call; B and C said "available now"
@@ -233,7 +242,9 @@ def test_page_again_pages_the_available_peers_the_requester_allows(
     assert not Page.objects.filter(request=request, peer=team.b).exists()
 
 
-def test_a_double_tap_pages_once(team, recorder, moment, client_of):
+def test_a_double_tap_pages_once(
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     request = reach_out(team)
     coordinator = client_of(team.world.coordinator)
     coordinator.post(again_url(request))
@@ -247,7 +258,9 @@ def test_a_double_tap_pages_once(team, recorder, moment, client_of):
     assert Page.objects.filter(request=request, step_index__isnull=True).count() == 2
 
 
-def test_nobody_available_is_said_plainly(team, recorder, moment, client_of):
+def test_nobody_available_is_said_plainly(
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     Exclusion.objects.create(owner=team.world.telecommunicator, excluded=team.a)
     request = reach_out(team)  # A, the only available peer, is excluded
     response = client_of(team.world.coordinator).post(again_url(request), follow=True)
@@ -256,7 +269,9 @@ def test_nobody_available_is_said_plainly(team, recorder, moment, client_of):
     assert "nobody was available" in response.content.decode()
 
 
-def test_page_again_is_refused_once_taken_or_ended(team, recorder, moment, client_of):
+def test_page_again_is_refused_once_taken_or_ended(
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     request = reach_out(team)
     coordinator = client_of(team.world.coordinator)
     assert lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
@@ -273,7 +288,9 @@ def test_page_again_is_refused_once_taken_or_ended(team, recorder, moment, clien
     assert not Event.objects.filter(kind=EventKind.REPAGED).exists()
 
 
-def test_a_page_again_in_the_same_moment_as_a_take_pages_nobody(team, recorder, moment):
+def test_a_page_again_in_the_same_moment_as_a_take_pages_nobody(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     request = reach_out(team)
     stale = SupportRequest.objects.get(pk=request.pk)  # read before the take
     lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
@@ -281,7 +298,9 @@ def test_a_page_again_in_the_same_moment_as_a_take_pages_nobody(team, recorder, 
     assert repaged(request) == set()
 
 
-def test_the_on_call_peers_phone_one_tap_and_audited(team, recorder, moment, client_of):
+def test_the_on_call_peers_phone_one_tap_and_audited(
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     world = team.world
     reachable(team.a, Channel.SMS, "+13195550142")
     ContactMethod.objects.create(user=team.a, channel=Channel.VOICE, value="+13195550000")
@@ -301,7 +320,9 @@ def test_the_on_call_peers_phone_one_tap_and_audited(team, recorder, moment, cli
     assert AuditEntry.objects.filter(action=coordinate.PHONE_SEEN).count() == 1
 
 
-def test_an_on_call_peer_without_a_phone_is_named_without_a_link(team, recorder, moment, client_of):
+def test_an_on_call_peer_without_a_phone_is_named_without_a_link(
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     request = reach_out(team)
     html = client_of(team.world.coordinator).get(page_of(request)).content.decode()
     assert "Pat Peer is on call and has no verified phone number in Backline." in html
@@ -309,7 +330,9 @@ def test_an_on_call_peer_without_a_phone_is_named_without_a_link(team, recorder,
     assert not AuditEntry.objects.filter(action=coordinate.PHONE_SEEN).exists()
 
 
-def test_an_expired_alert_link(team, recorder, moment, client_of):
+def test_an_expired_alert_link(
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     reach_out(team)
     moment.later(minutes=10)
     link = path_of(OutgoingMessage.objects.get(recipient=team.world.coordinator, channel="inapp"))
@@ -322,7 +345,9 @@ def test_an_expired_alert_link(team, recorder, moment, client_of):
     assert reverse("support:team").encode() in expired.content
 
 
-def test_the_team_page_lists_open_requests(team, recorder, moment, client_of):
+def test_the_team_page_lists_open_requests(
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     request = reach_out(team, note="the Marrowby call")
     moment.later(minutes=3)
     recorder.expect(to="a@mail.test")
@@ -338,7 +363,7 @@ def test_the_team_page_lists_open_requests(team, recorder, moment, client_of):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a real race needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_two_coordinators_paging_again_at_once_page_once(world):
+def test_two_coordinators_paging_again_at_once_page_once(world: World) -> None:
     request, _ = escalation.reach_out(
         world.telecommunicator, world.region, escalation.Ask(urgency="now", contact="call")
     )

@@ -8,14 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
+from backline.accounts.models import User
 from backline.notify.models import Channel, ContactMethod
 from backline.oncall.coverage import CoverageWarning, Kind, Period
 from backline.oncall.models import Override
 from backline.support import coverage
-from backline.support.coverage import HORIZON, PolicyKind, PolicyWarning
+from backline.support.coverage import HORIZON, PolicyKind, PolicyWarning, RegionWarning
 from backline.support.models import EscalationStep, StepTarget, TargetKind
 from tests import harness
-from tests.harness import START
+from tests.harness import START, ClientOf
 from tests.oncall import builders
 from tests.personas import World
 
@@ -31,18 +32,18 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
-def kinds(warnings) -> list[str]:
+def kinds(warnings: list[RegionWarning]) -> list[str]:
     return [w.kind for w in warnings]
 
 
-def reachable(*people) -> None:
+def reachable(*people: User) -> None:
     for person in people:
         ContactMethod.objects.create(
             user=person, channel=Channel.EMAIL, value=person.email, verified_at=START
         )
 
 
-def test_a_well_covered_team_has_no_warnings(team):
+def test_a_well_covered_team_has_no_warnings(team: builders.Peers) -> None:
     region = team.world.region
     primary = builders.rotation(region, [team.a, team.b])
     builders.policy(region, primary)
@@ -50,7 +51,7 @@ def test_a_well_covered_team_has_no_warnings(team):
     assert coverage.region_warnings(region, START) == []
 
 
-def test_warnings_for_a_team_with_holes(team):
+def test_warnings_for_a_team_with_holes(team: builders.Peers) -> None:
     region = team.world.region
     reachable(team.a)
     empty = builders.rotation(region, [], name="Empty")
@@ -85,7 +86,7 @@ def test_warnings_for_a_team_with_holes(team):
     assert set(on_call[Kind.NO_CONTACT_METHOD].people) == {team.b, team.c}
 
 
-def test_an_override_fills_a_gap(team):
+def test_an_override_fills_a_gap(team: builders.Peers) -> None:
     region = team.world.region
     reachable(team.a, team.b, team.c)
     primary = builders.rotation(region, [team.a], starts_on=START.date() + timedelta(days=1))
@@ -101,7 +102,7 @@ def test_an_override_fills_a_gap(team):
     assert coverage.region_warnings(region, START) == []
 
 
-def test_members_who_can_no_longer_be_paged(team):
+def test_members_who_can_no_longer_be_paged(team: builders.Peers) -> None:
     region = team.world.region
     reachable(team.a, team.b, team.c)
     primary = builders.rotation(region, [team.a, team.b])
@@ -114,14 +115,14 @@ def test_members_who_can_no_longer_be_paged(team):
     assert warnings[1].people == (team.b,)
 
 
-def test_a_policy_without_steps(team):
+def test_a_policy_without_steps(team: builders.Peers) -> None:
     region = team.world.region
     reachable(team.a, team.b, team.c)
     builders.policy(region).steps.all().delete()
     assert kinds(coverage.region_warnings(region, START)) == [PolicyKind.POLICY_WITHOUT_STEPS]
 
 
-def test_the_coverage_page_and_its_summary(team, client_of):
+def test_the_coverage_page_and_its_summary(team: builders.Peers, client_of: ClientOf) -> None:
     region = team.world.region
     builders.rotation(region, [], name="Empty")
     coordinator = client_of(team.world.coordinator)

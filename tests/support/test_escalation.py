@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time, timedelta
+from typing import Unpack
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -31,24 +32,25 @@ from backline.support.models import (
     SupportRequest,
     TargetKind,
 )
-from tests.harness import reachable
+from tests.asking import Asked
+from tests.harness import ClientOf, Clock, Recorder, Team, reachable
 from tests.personas import make_person
 
 
-def reach_out(team, **ask):
+def reach_out(team: Team, **ask: Unpack[Asked]) -> SupportRequest:
     request, _token = escalation.reach_out(
         team.world.telecommunicator,
         team.world.region,
-        escalation.Ask(**({"urgency": "now", "contact": "call"} | ask)),
+        escalation.Ask("now", "call", **ask),
     )
     return request
 
 
-def events(request) -> list[str]:
+def events(request: SupportRequest) -> list[str]:
     return list(request.events.values_list("kind", flat=True))
 
 
-def test_the_story_of_an_unanswered_request(team, recorder, moment):
+def test_the_story_of_an_unanswered_request(team: Team, recorder: Recorder, moment: Clock) -> None:
     request = reach_out(team)
     # the first page exists the moment the request does, in the same transaction
     assert OutgoingMessage.objects.filter(recipient=team.a, channel=Channel.EMAIL).exists()
@@ -80,7 +82,7 @@ def test_the_story_of_an_unanswered_request(team, recorder, moment):
     recorder.expect(to="a@mail.test")
 
 
-def test_notifications_are_lock_screen_safe(team, recorder, moment):
+def test_notifications_are_lock_screen_safe(team: Team, recorder: Recorder, moment: Clock) -> None:
     reach_out(team, note="my partner left and the call tonight was a child")
     moment.tick()
     page = recorder.expect(to="a@mail.test")
@@ -89,7 +91,9 @@ def test_notifications_are_lock_screen_safe(team, recorder, moment):
     assert "/support/pages/" in page.link
 
 
-def test_an_empty_step_is_skipped_at_once_and_logged(team, recorder, moment):
+def test_an_empty_step_is_skipped_at_once_and_logged(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     RotationMember.objects.all().delete()  # nobody in the rotation
     request = reach_out(team)
     moment.tick()
@@ -97,7 +101,9 @@ def test_an_empty_step_is_skipped_at_once_and_logged(team, recorder, moment):
     assert events(request)[:2] == [EventKind.SKIPPED, EventKind.PAGED]
 
 
-def test_a_policy_with_nobody_alerts_the_coordinator_at_once(team, recorder, moment):
+def test_a_policy_with_nobody_alerts_the_coordinator_at_once(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     StepTarget.objects.exclude(kind=TargetKind.COORDINATOR).delete()
     StepTarget.objects.filter(kind=TargetKind.COORDINATOR).delete()
     request = reach_out(team)
@@ -107,7 +113,9 @@ def test_a_policy_with_nobody_alerts_the_coordinator_at_once(team, recorder, mom
     recorder.expect(to="coord@mail.test")
 
 
-def test_all_available_peers_at_once_first_to_accept_wins(team, recorder, moment):
+def test_all_available_peers_at_once_first_to_accept_wins(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     step = team.policy.steps.get(order=0)
     step.targets.all().delete()
     StepTarget.objects.create(step=step, kind=TargetKind.ALL_AVAILABLE)
@@ -125,7 +133,9 @@ def test_all_available_peers_at_once_first_to_accept_wins(team, recorder, moment
     assert taken.exists()
 
 
-def test_quiet_hours_keep_off_duty_peers_out_of_all_available(team, recorder, moment):
+def test_quiet_hours_keep_off_duty_peers_out_of_all_available(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     step = team.policy.steps.get(order=0)
     step.targets.all().delete()
     StepTarget.objects.create(step=step, kind=TargetKind.ALL_AVAILABLE)
@@ -142,7 +152,9 @@ def test_quiet_hours_keep_off_duty_peers_out_of_all_available(team, recorder, mo
     assert {s.address for s in recorder.take()} == {"a@mail.test"}  # A is on call: paged
 
 
-def test_acknowledging_stops_escalation_and_tells_the_requester(team, recorder, moment):
+def test_acknowledging_stops_escalation_and_tells_the_requester(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     request = reach_out(team)
     moment.tick()
     recorder.expect(to="a@mail.test")
@@ -151,6 +163,7 @@ def test_acknowledging_stops_escalation_and_tells_the_requester(team, recorder, 
     recorder.expect_nothing()  # B was never paged
     request.refresh_from_db()
     assert request.status == RequestStatus.ACKNOWLEDGED
+    assert request.acknowledged_at is not None
     assert request.coming_by == request.acknowledged_at + timedelta(minutes=15)
     coming = OutgoingMessage.objects.get(
         recipient=team.world.telecommunicator, channel=Channel.INAPP
@@ -158,7 +171,9 @@ def test_acknowledging_stops_escalation_and_tells_the_requester(team, recorder, 
     assert "peer is coming" in coming.subject.lower()
 
 
-def test_pending_later_rules_are_cancelled_when_taken(team, recorder, moment):
+def test_pending_later_rules_are_cancelled_when_taken(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     method = team.a.contact_methods.get()
     NotificationRule.objects.create(user=team.a, contact_method=method, delay_minutes=0)
     NotificationRule.objects.create(user=team.a, contact_method=method, delay_minutes=3)
@@ -170,7 +185,9 @@ def test_pending_later_rules_are_cancelled_when_taken(team, recorder, moment):
     assert OutgoingMessage.objects.filter(status=Status.CANCELLED).count() == 1
 
 
-def test_taken_but_not_started_goes_back_into_escalation(team, recorder, moment):
+def test_taken_but_not_started_goes_back_into_escalation(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     request = reach_out(team)
     moment.tick()
     recorder.expect(to="a@mail.test")
@@ -186,7 +203,9 @@ def test_taken_but_not_started_goes_back_into_escalation(team, recorder, moment)
     recorder.expect(to="a@mail.test")  # paged again from the first step
 
 
-def test_started_and_closed_requests_forget_their_note(team, recorder, moment):
+def test_started_and_closed_requests_forget_their_note(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     request = reach_out(team, note="rough night")
     lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
     assert lifecycle.start(request, team.a)
@@ -202,7 +221,7 @@ def test_started_and_closed_requests_forget_their_note(team, recorder, moment):
         lifecycle.start(request, team.b)
 
 
-def test_the_requester_cancels(team, recorder, moment):
+def test_the_requester_cancels(team: Team, recorder: Recorder, moment: Clock) -> None:
     request = reach_out(team)
     moment.tick()
     recorder.expect(to="a@mail.test")
@@ -213,7 +232,9 @@ def test_the_requester_cancels(team, recorder, moment):
     assert not lifecycle.cancel(request)
 
 
-def test_exclusions_are_never_paged_and_cannot_take(team, recorder, moment):
+def test_exclusions_are_never_paged_and_cannot_take(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     Exclusion.objects.create(owner=team.world.telecommunicator, excluded=team.a)
     request = reach_out(team)
     moment.tick()
@@ -225,7 +246,7 @@ def test_exclusions_are_never_paged_and_cannot_take(team, recorder, moment):
         lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
 
 
-def test_a_peer_from_outside_my_agency(team, recorder, moment):
+def test_a_peer_from_outside_my_agency(team: Team, recorder: Recorder, moment: Clock) -> None:
     step = team.policy.steps.get(order=0)
     step.targets.all().delete()
     StepTarget.objects.create(step=step, kind=TargetKind.ALL_AVAILABLE)
@@ -236,7 +257,9 @@ def test_a_peer_from_outside_my_agency(team, recorder, moment):
     recorder.expect(to="c@mail.test")  # A and B share my agency
 
 
-def test_the_policy_is_snapshotted_when_the_request_starts(team, recorder, moment):
+def test_the_policy_is_snapshotted_when_the_request_starts(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     request = reach_out(team)
     team.policy.steps.get(order=1).targets.all().delete()  # edited during the request
     moment.tick()
@@ -246,7 +269,7 @@ def test_the_policy_is_snapshotted_when_the_request_starts(team, recorder, momen
     assert request.plan.steps[1].targets == (snapshot.Target(TargetKind.USER, team.b.pk),)
 
 
-def test_one_open_request_per_person(team, recorder, moment):
+def test_one_open_request_per_person(team: Team, recorder: Recorder, moment: Clock) -> None:
     reach_out(team)
     with pytest.raises(escalation.AlreadyOpen):
         reach_out(team)
@@ -260,7 +283,9 @@ def test_one_open_request_per_person(team, recorder, moment):
         )
 
 
-def test_an_anonymous_request_stores_no_identity(team, recorder, moment):
+def test_an_anonymous_request_stores_no_identity(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     request, token = escalation.reach_out(
         team.world.telecommunicator,
         team.world.region,
@@ -285,7 +310,9 @@ def test_an_anonymous_request_stores_no_identity(team, recorder, moment):
     assert request.callback_number == "" and request.note == ""
 
 
-def test_a_transport_that_fails_falls_back_to_the_next_method(team, recorder, moment):
+def test_a_transport_that_fails_falls_back_to_the_next_method(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     reachable(team.a, Channel.SMS, "+15550100001")
     recorder.fail(Channel.EMAIL)
     reach_out(team)
@@ -295,7 +322,9 @@ def test_a_transport_that_fails_falls_back_to_the_next_method(team, recorder, mo
     recorder.expect(to="+15550100001")  # e-mail failed three times, then SMS
 
 
-def test_a_schedule_step_pages_whoever_its_window_puts_on_call(team, recorder, moment):
+def test_a_schedule_step_pages_whoever_its_window_puts_on_call(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     schedule = Schedule.objects.create(
         region=team.world.region, name="Evenings", time_zone="America/Los_Angeles"
     )
@@ -314,7 +343,9 @@ def test_a_schedule_step_pages_whoever_its_window_puts_on_call(team, recorder, m
     recorder.expect(to="a@mail.test")
 
 
-def test_the_engine_knows_how_long_it_may_sleep(team, recorder, moment):
+def test_the_engine_knows_how_long_it_may_sleep(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     assert seconds_until_due() is None  # nothing waits
     request = reach_out(team)
     assert seconds_until_due() == 0  # the first e-mail is due now
@@ -337,8 +368,8 @@ def test_the_engine_knows_how_long_it_may_sleep(team, recorder, moment):
 
 
 def test_a_request_that_fails_to_escalate_does_not_hold_up_the_others(
-    team, recorder, moment, caplog
-):
+    team: Team, recorder: Recorder, moment: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
     broken = reach_out(team)
     other = make_person("tom@harbor.test", "Tom Other", team.world.agency, Role.TELECOMMUNICATOR)
     fine, _token = escalation.reach_out(other, team.world.region, escalation.Ask("now", "call"))
@@ -358,8 +389,8 @@ def test_a_request_that_fails_to_escalate_does_not_hold_up_the_others(
 
 
 def test_notifications_resolve_themselves_when_the_request_is_taken_and_ends(
-    team, recorder, moment, client_of
-):
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     request = reach_out(team)
     moment.later(minutes=5)  # A, then B, are paged
     assert {s.address for s in recorder.take()} == {"a@mail.test", "+15550100002"}
@@ -385,7 +416,9 @@ def test_notifications_resolve_themselves_when_the_request_is_taken_and_ends(
     assert coming.resolution == "This request has ended."
 
 
-def test_a_peer_is_coming_is_withdrawn_when_contact_does_not_start(team, recorder, moment):
+def test_a_peer_is_coming_is_withdrawn_when_contact_does_not_start(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     request = reach_out(team)
     lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
     moment.later(minutes=31)  # not started in time: back into escalation

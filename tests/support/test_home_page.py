@@ -14,7 +14,7 @@ from backline.accounts.roles import Role
 from backline.oncall.models import RotationMember
 from backline.support import escalation, lifecycle
 from backline.support.models import Exclusion
-from tests.harness import Team
+from tests.harness import ClientOf, Clock, Recorder, Team
 from tests.personas import make_person
 
 
@@ -28,7 +28,9 @@ def _text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
-def test_a_requester_sees_their_request_first(team, recorder, client_of):
+def test_a_requester_sees_their_request_first(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     requester = client_of(team.world.telecommunicator)
     before = _home(requester)
     assert 'href="/support/reach-out/"' in before and "request-status" not in before
@@ -60,7 +62,7 @@ def test_a_requester_sees_their_request_first(team, recorder, client_of):
     assert after.context["open_request_url"] is None
 
 
-def _on_call_in_turns(team: Team):
+def _on_call_in_turns(team: Team) -> None:
     """A and C take turns by the week (hand-off Monday 08:00 in Los Angeles); C works
     in Chicago. It is Monday 07:00 in Los Angeles: C's week ends in an hour."""
     RotationMember.objects.create(rotation=team.rotation, user=team.c, position=1)
@@ -69,8 +71,8 @@ def _on_call_in_turns(team: Team):
 
 
 def test_a_peer_sees_until_when_they_are_on_call_in_their_own_time(
-    team, recorder, client_of, moment
-):
+    team: Team, recorder: Recorder, client_of: ClientOf, moment: Clock
+) -> None:
     _on_call_in_turns(team)
     assert "You are on call until Mon 2 Mar, 10:00." in _text(_home(client_of(team.c)))
     peer = client_of(team.a)
@@ -82,7 +84,9 @@ def test_a_peer_sees_until_when_they_are_on_call_in_their_own_time(
     )
 
 
-def test_a_peer_alone_in_the_rotation_and_one_in_none(team, recorder, client_of):
+def test_a_peer_alone_in_the_rotation_and_one_in_none(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     assert "You are on call, with no hand-off in the next 30 days." in _text(
         _home(client_of(team.a))
     )
@@ -92,7 +96,9 @@ def test_a_peer_alone_in_the_rotation_and_one_in_none(team, recorder, client_of)
     )
 
 
-def test_a_peer_sees_what_waits_for_them_and_what_they_took(team, recorder, client_of, moment):
+def test_a_peer_sees_what_waits_for_them_and_what_they_took(
+    team: Team, recorder: Recorder, client_of: ClientOf, moment: Clock
+) -> None:
     world = team.world
     taken, _ = escalation.reach_out(
         world.telecommunicator, world.region, escalation.Ask("now", "call")
@@ -119,7 +125,9 @@ def test_a_peer_sees_what_waits_for_them_and_what_they_took(team, recorder, clie
     assert taken.public_id not in other_peer  # taken: no longer waiting
 
 
-def test_every_link_on_every_home_leads_somewhere(team, recorder, client_of):
+def test_every_link_on_every_home_leads_somewhere(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     escalation.reach_out(
         team.world.telecommunicator, team.world.region, escalation.Ask("now", "call")
     )

@@ -4,13 +4,16 @@ write them and as any other handler (caplog) receives them."""
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
 from tests.asking import reach_out_form
+from tests.harness import ClientOf, Clock, Recorder, Response, Team
 from tests.personas import World
 
 NAMED_NOTE = "Could not stop thinking about the Route 9 rollover"
@@ -26,7 +29,7 @@ def _form_action(html: str, ending: str) -> str:
     return found.group(1)
 
 
-def _follow_path(response) -> str:
+def _follow_path(response: Response) -> str:
     """The private follow link, wherever the reach-out answer put it."""
     places = [response.content.decode(), *(url for url, _ in response.redirect_chain)]
     for place in places:
@@ -36,14 +39,19 @@ def _follow_path(response) -> str:
     raise AssertionError("no follow link after an anonymous reach-out")
 
 
-def _page_link(recorder, address: str) -> str:
+def _page_link(recorder: Recorder, address: str) -> str:
     page = recorder.expect(to=address, containing="/support/pages/")
     return re.sub(r"^https?://[^/]+", "", page.link)
 
 
 def test_no_token_name_e_mail_or_note_reaches_a_log(
-    team, recorder, moment, client_of, caplog, written
-):
+    team: Team,
+    recorder: Recorder,
+    moment: Clock,
+    client_of: ClientOf,
+    caplog: pytest.LogCaptureFixture,
+    written: io.StringIO,
+) -> None:
     world: World = team.world
     caplog.set_level(logging.DEBUG)
     recorder.fail("sms")  # so that failed sends are logged as well

@@ -12,11 +12,13 @@ from datetime import timedelta
 from django.test import Client
 from django.urls import reverse
 
+from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod
 from backline.oncall.models import Availability, Override, ShiftOffer
 from backline.support import escalation, lifecycle
+from tests.harness import Clock, Recorder, Team
 from tests.oncall import builders
 from tests.personas import make_person
 from tests.sweep import Known, body_of, collect, routes, urls_of
@@ -24,14 +26,16 @@ from tests.sweep import Known, body_of, collect, routes, urls_of
 PRIMARY = re.compile(r"""class=["'][^"']*\bbutton-primary\b""")
 
 
-def _client(user) -> Client:
+def _client(user: User | None) -> Client:
     client = Client()
     if user is not None:
         client.force_login(user)
     return client
 
 
-def test_no_page_has_more_than_one_primary_button(team, recorder, moment):
+def test_no_page_has_more_than_one_primary_button(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     world = team.world
     taken, _ = escalation.reach_out(
         world.telecommunicator, world.region, escalation.Ask("now", "call", note="rough")

@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from backline.notify.models import Channel, OutgoingMessage, Status
 from backline.support import lifecycle
+from tests.harness import Clock, Recorder, Team
 from tests.support.test_escalation import reach_out
 
 
 def test_a_page_is_tried_through_a_long_outage_and_goes_out_when_mail_is_back(
-    team, recorder, moment
-):
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     recorder.fail(Channel.EMAIL)
     reach_out(team)
     for _ in range(4 * 60 // 20):  # the mail server is down for four minutes
@@ -26,7 +27,9 @@ def test_a_page_is_tried_through_a_long_outage_and_goes_out_when_mail_is_back(
     recorder.expect(to="+15550100002")  # step 2 went on meanwhile
 
 
-def test_once_the_request_is_taken_its_pages_are_no_longer_tried(team, recorder, moment):
+def test_once_the_request_is_taken_its_pages_are_no_longer_tried(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     recorder.fail(Channel.EMAIL)
     request = reach_out(team)
     moment.later(seconds=30)

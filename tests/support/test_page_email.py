@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from email.message import Message
+from typing import cast
 
 import pytest
 from pytest_django.fixtures import Settings
@@ -13,6 +15,7 @@ from pytest_django.fixtures import Settings
 from backline.notify.email.tests.smtp_server import SmtpServer
 from backline.support import escalation, messages
 from backline.support.models import Page
+from tests.harness import Clock, Team
 
 
 @pytest.fixture
@@ -24,8 +27,8 @@ def smtp(settings: Settings) -> Iterator[SmtpServer]:
 
 
 def test_a_page_by_e_mail_has_a_text_part_and_an_html_part_with_one_large_button(
-    team, moment, smtp
-):
+    team: Team, moment: Clock, smtp: SmtpServer
+) -> None:
     request, _ = escalation.reach_out(
         team.world.telecommunicator,
         team.world.region,
@@ -37,7 +40,8 @@ def test_a_page_by_e_mail_has_a_text_part_and_an_html_part_with_one_large_button
     mail = received.message
     link = messages.page_link(Page.objects.get(request=request, peer=team.a).link_id)
     assert mail.get_content_type() == "multipart/alternative"
-    assert [p.get_content_type() for p in mail.get_payload()] == ["text/plain", "text/html"]
+    parts = cast(list[Message], mail.get_payload())  # a multipart message's: its parts
+    assert [p.get_content_type() for p in parts] == ["text/plain", "text/html"]
     assert received.body == (
         "A colleague reached out for peer support (now). Open Backline to respond.\n\n"
         f"I'll take it: {link}\n"

@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
+from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.notify.models import OutgoingMessage
@@ -27,7 +28,8 @@ from backline.support.models import (
     Urgency,
 )
 from tests.asking import reach_out_form
-from tests.personas import make_person
+from tests.harness import ClientOf, Clock, Recorder, Team
+from tests.personas import World, make_person
 
 # what today's snapshots looked like before they had a version, as stored
 UNVERSIONED = {
@@ -58,14 +60,14 @@ WITHOUT_A_POLICY: dict[str, Any] = {
 NEWER = {**snapshot.of(None).to_json(), "version": snapshot.VERSION + 1}
 
 
-def reach_out(requester, team):
+def reach_out(requester: User, team: Team) -> SupportRequest:
     request, _token = escalation.reach_out(
         requester, team.world.region, escalation.Ask("now", "call")
     )
     return request
 
 
-def test_a_plan_round_trips_through_its_snapshot(team):
+def test_a_plan_round_trips_through_its_snapshot(team: Team) -> None:
     plan = snapshot.of(team.policy)
     assert plan == snapshot.Plan(
         policy_id=team.policy.pk,
@@ -89,7 +91,7 @@ def test_a_plan_round_trips_through_its_snapshot(team):
     assert plan.start_timeout == timedelta(minutes=30)
 
 
-def test_a_plan_cannot_be_changed(team):
+def test_a_plan_cannot_be_changed(team: Team) -> None:
     plan = snapshot.of(team.policy)
     step = plan.steps[0]
     for thing, field, value in [
@@ -113,8 +115,8 @@ def test_a_plan_cannot_be_changed(team):
     ],
 )
 def test_a_snapshot_without_a_version_is_read_as_version_1_and_brought_up_to_date(
-    stored, factors, name
-):
+    stored: dict[str, object], factors: snapshot.DelayFactors, name: str
+) -> None:
     plan = snapshot.parse(stored)
     assert (plan.delay_factors, plan.name) == (factors, name)
     assert plan.to_json() == {
@@ -126,7 +128,7 @@ def test_a_snapshot_without_a_version_is_read_as_version_1_and_brought_up_to_dat
     assert snapshot.parse({**stored, "version": 1}) == plan
 
 
-def test_an_unversioned_snapshot_keeps_its_steps_and_targets():
+def test_an_unversioned_snapshot_keeps_its_steps_and_targets() -> None:
     plan = snapshot.parse(UNVERSIONED)
     assert [step.delay_minutes for step in plan.steps] == [5, 10, 5]
     assert plan.steps[1].targets == (
@@ -137,7 +139,7 @@ def test_an_unversioned_snapshot_keeps_its_steps_and_targets():
 
 
 @pytest.mark.parametrize("version", [snapshot.VERSION + 1, 0, -1, "2", 2.0, True, None])
-def test_a_snapshot_of_an_unknown_version_is_refused_when_read(version):
+def test_a_snapshot_of_an_unknown_version_is_refused_when_read(version: object) -> None:
     with pytest.raises(snapshot.UnknownVersion) as refused:
         snapshot.parse({**snapshot.of(None).to_json(), "version": version})
     assert refused.value.version == version
@@ -178,13 +180,13 @@ def changed(path: tuple[str | int, ...], value: object) -> dict[str, Any]:
         (changed(("name",), 7), "its name is not text"),
     ],
 )
-def test_a_damaged_snapshot_is_refused_and_says_what_is_wrong(stored, said):
+def test_a_damaged_snapshot_is_refused_and_says_what_is_wrong(stored: object, said: str) -> None:
     with pytest.raises(snapshot.Malformed) as refused:
         snapshot.parse(stored)
     assert said in str(refused.value)
 
 
-def test_a_request_with_a_snapshot_of_an_unknown_version_cannot_be_created(world):
+def test_a_request_with_a_snapshot_of_an_unknown_version_cannot_be_created(world: World) -> None:
     with pytest.raises(snapshot.UnknownVersion):
         SupportRequest.objects.create(
             region=world.region,
@@ -200,8 +202,12 @@ def test_a_request_with_a_snapshot_of_an_unknown_version_cannot_be_created(world
 
 
 def test_a_reach_out_whose_snapshot_cannot_be_read_is_refused_and_says_it_was_not_sent(
-    team, recorder, client_of, caplog, monkeypatch
-):
+    team: Team,
+    recorder: Recorder,
+    client_of: ClientOf,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """A Backline that writes snapshots of a version it cannot read (nothing in the
     database can make one: its checks hold every policy to what a plan holds). The
     request is not accepted, so no step of it can fail later; the same form goes once
@@ -231,8 +237,8 @@ def test_a_reach_out_whose_snapshot_cannot_be_read_is_refused_and_says_it_was_no
 
 
 def test_the_engine_logs_a_snapshot_of_an_unknown_version_by_name_and_pages_the_others(
-    team, recorder, moment, caplog
-):
+    team: Team, recorder: Recorder, moment: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
     newer = reach_out(team.world.telecommunicator, team)
     other = make_person("tom@harbor.test", "Tom Other", team.world.agency, Role.TELECOMMUNICATOR)
     fine = reach_out(other, team)
@@ -267,7 +273,9 @@ def _before_the_rewrite() -> list[tuple[str, str]]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_rewrites_stored_snapshots_in_the_current_version(team, caplog):
+def test_the_migration_rewrites_stored_snapshots_in_the_current_version(
+    team: Team, caplog: pytest.LogCaptureFixture
+) -> None:
     MigrationExecutor(connection).migrate(_before_the_rewrite())
     old, undated, no_policy, current, newer = (
         reach_out(
@@ -298,7 +306,7 @@ def test_the_migration_rewrites_stored_snapshots_in_the_current_version(team, ca
     assert f"unreadable: requests [{newer.pk}]" in caplog.text
 
 
-def test_a_plan_keeps_every_step_in_order_with_all_its_targets_and_none(team):
+def test_a_plan_keeps_every_step_in_order_with_all_its_targets_and_none(team: Team) -> None:
     """Read in one query: a step's several targets stay together, in the order they
     were added, and a step without any stays where it is (it is skipped when it fires)."""
     first = team.policy.steps.get(order=0)

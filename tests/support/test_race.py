@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from django.db import connection, connections
 
+from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.support import escalation, lifecycle
 from backline.support.models import Page, SupportRequest
-from tests.personas import make_person
+from tests.personas import World, make_person
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="a real race needs PostgreSQL's concurrency"
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("attempt", range(5))
-def test_two_peers_acknowledge_at_once(world, attempt):
+def test_two_peers_acknowledge_at_once(world: World, attempt: int) -> None:
     second = make_person(f"p{attempt}@harbor.test", "Second Peer", world.agency, Role.PEER)
     request, _ = escalation.reach_out(
         world.telecommunicator,
@@ -32,7 +33,7 @@ def test_two_peers_acknowledge_at_once(world, attempt):
     barrier = threading.Barrier(2)
     results: dict[int, bool] = {}
 
-    def take(peer) -> None:
+    def take(peer: User) -> None:
         try:
             barrier.wait()
             results[peer.pk] = lifecycle.acknowledge(request, peer, timedelta(minutes=5))

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.test import Client
 from django.urls import reverse
 
+from backline.accounts.models import User
 from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage
 from backline.support import escalation, lifecycle
 from backline.support.models import Page, RequestStatus, SupportRequest
 from tests.asking import reach_out_form
+from tests.harness import ClientOf, Clock, Recorder, Team
 
 OWN = "+13195550142"
 
 
-def own_phone(user, number: str = OWN, verified: bool = True) -> ContactMethod:
+def own_phone(user: User, number: str = OWN, verified: bool = True) -> ContactMethod:
     return ContactMethod.objects.create(
         user=user,
         channel=Channel.SMS,
@@ -26,7 +29,9 @@ def own_phone(user, number: str = OWN, verified: bool = True) -> ContactMethod:
     )
 
 
-def test_my_verified_phone_is_chosen_in_one_tap(team, recorder, client_of):
+def test_my_verified_phone_is_chosen_in_one_tap(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     requester = team.world.telecommunicator
     mine = own_phone(requester)
     own_phone(requester, "+13195550999", verified=False)  # not verified: not offered
@@ -56,13 +61,17 @@ def test_my_verified_phone_is_chosen_in_one_tap(team, recorder, client_of):
     assert "may come from a number you do not know" in page
 
 
-def test_ten_digits_are_a_north_american_number(team, recorder, client_of):
+def test_ten_digits_are_a_north_american_number(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     client = client_of(team.world.telecommunicator)
     client.post(reverse("support:reach_out"), reach_out_form(callback_number="319.555.0142"))
     assert SupportRequest.objects.get().callback_number == OWN
 
 
-def test_in_person_and_video_say_where_and_need_no_number(team, recorder, client_of):
+def test_in_person_and_video_say_where_and_need_no_number(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     client = client_of(team.world.telecommunicator)
     client.post(
         reverse("support:reach_out"),
@@ -82,7 +91,9 @@ def test_in_person_and_video_say_where_and_need_no_number(team, recorder, client
     assert "The peer will send you a video link." in page
 
 
-def test_the_taker_leads_with_the_call_and_sees_a_change(team, recorder, client_of):
+def test_the_taker_leads_with_the_call_and_sees_a_change(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), reach_out_form())
     request = SupportRequest.objects.get()
@@ -140,7 +151,9 @@ def test_the_taker_leads_with_the_call_and_sees_a_change(team, recorder, client_
     assert SupportRequest.objects.get().callback_number == ""
 
 
-def test_an_anonymous_page_names_its_number_by_its_last_digits(team, recorder, client_of, client):
+def test_an_anonymous_page_names_its_number_by_its_last_digits(
+    team: Team, recorder: Recorder, client_of: ClientOf, client: Client
+) -> None:
     requester = client_of(team.world.telecommunicator)
     sent = requester.post(reverse("support:reach_out"), reach_out_form(anonymous="on"))
     follow = sent["Location"]
@@ -164,7 +177,9 @@ def test_an_anonymous_page_names_its_number_by_its_last_digits(team, recorder, c
     assert SupportRequest.objects.get().contact == "text"
 
 
-def test_a_cancelled_request_says_so_in_every_inbox(team, recorder, client_of, moment):
+def test_a_cancelled_request_says_so_in_every_inbox(
+    team: Team, recorder: Recorder, client_of: ClientOf, moment: Clock
+) -> None:
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), reach_out_form())
     request = SupportRequest.objects.get()
@@ -176,7 +191,9 @@ def test_a_cancelled_request_says_so_in_every_inbox(team, recorder, client_of, m
     assert lifecycle.acknowledge(request, team.a, timedelta(minutes=5)) is False
 
 
-def test_a_peer_keeps_a_request_for_as_long_as_they_promised(team, recorder, moment):
+def test_a_peer_keeps_a_request_for_as_long_as_they_promised(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     """A "this week" request taken "within 2 days" is the peer's for 2 days and the
     policy's time to start besides; a "now" one, for the policy's time to start."""
     later = reach_out_for(team, "week")
@@ -198,7 +215,7 @@ def test_a_peer_keeps_a_request_for_as_long_as_they_promised(team, recorder, mom
     recorder.expect(to="a@mail.test", subject="Backline: support request — now")  # A, on call
 
 
-def reach_out_for(team, urgency: str, requester=None) -> SupportRequest:
+def reach_out_for(team: Team, urgency: str, requester: User | None = None) -> SupportRequest:
     request, _token = escalation.reach_out(
         requester or team.world.telecommunicator,
         team.world.region,
@@ -209,7 +226,9 @@ def reach_out_for(team, urgency: str, requester=None) -> SupportRequest:
     return request
 
 
-def test_an_anonymous_request_in_person_or_by_video_says_where(team, recorder, client_of):
+def test_an_anonymous_request_in_person_or_by_video_says_where(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     """Without a name or a number, the place (or the video link) is the only way."""
     client = client_of(team.world.telecommunicator)
     for contact in ("in_person", "video"):
@@ -231,7 +250,9 @@ def test_an_anonymous_request_in_person_or_by_video_says_where(team, recorder, c
     assert SupportRequest.objects.get().contact == "video"
 
 
-def test_the_follow_page_is_kept_by_its_own_address(team, recorder, client_of, client):
+def test_the_follow_page_is_kept_by_its_own_address(
+    team: Team, recorder: Recorder, client_of: ClientOf, client: Client
+) -> None:
     """ "Add to home screen" keeps the page's address: the app's manifest would open
     the app's start page instead, and lose the only way back to the request."""
     sent = client_of(team.world.telecommunicator).post(

@@ -13,9 +13,9 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from backline.accounts.models import Agency
+from backline.accounts.models import Agency, User
 from backline.accounts.roles import Role
-from backline.engine.loop import seconds_until_due
+from backline.engine.loop import TickResult, seconds_until_due
 from backline.lib import clock
 from backline.notify.inapp.counts import unread_count
 from backline.notify.models import Channel, OutgoingMessage, Status
@@ -31,28 +31,29 @@ from backline.support.models import (
     Page,
     RequestStatus,
     StepTarget,
+    SupportRequest,
     TargetKind,
     Urgency,
 )
-from tests.harness import reachable
+from tests.harness import ClientOf, Clock, Recorder, Team, reachable
 from tests.personas import make_person
 
 TWO_AM = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)  # Tuesday, 2:00 in Los Angeles
 SEVEN_AM = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)  # 7:00 in Los Angeles
 
 
-def at(moment, when: datetime):
+def at(moment: Clock, when: datetime) -> TickResult:
     moment.traveller.move_to(when)
     return moment.tick()
 
 
-def run_until(moment, when: datetime) -> None:
+def run_until(moment: Clock, when: datetime) -> None:
     """The engine ticking through the night, every five minutes, up to ``when``."""
     while clock.now() < when:
         moment.later(minutes=5)
 
 
-def reach_out(team, urgency: str):
+def reach_out(team: Team, urgency: str) -> SupportRequest:
     request, _token = escalation.reach_out(
         team.world.telecommunicator,
         team.world.region,
@@ -61,12 +62,12 @@ def reach_out(team, urgency: str):
     return request
 
 
-def state_of(request) -> EscalationState:
+def state_of(request: SupportRequest) -> EscalationState:
     return EscalationState.objects.get(request=request)
 
 
 def policy_of(
-    team, *steps: list[tuple[TargetKind, dict[str, Any]]], repeat: int = 0
+    team: Team, *steps: list[tuple[TargetKind, dict[str, Any]]], repeat: int = 0
 ) -> EscalationPolicy:
     """The team's policy from now on: each step pages its targets, then waits 5 minutes."""
     EscalationPolicy.objects.filter(pk=team.policy.pk).update(is_default=False)
@@ -81,7 +82,7 @@ def policy_of(
 
 
 @pytest.fixture
-def new_yorker(team):
+def new_yorker(team: Team) -> User:
     agency = Agency.objects.create(
         region=team.world.region, name="Empire 911", state="NY", time_zone="America/New_York"
     )
@@ -91,8 +92,8 @@ def new_yorker(team):
 
 
 def test_now_at_two_in_the_morning_pages_the_on_call_peer_at_once(
-    team, recorder, moment, client_of
-):
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     QuietHours.objects.create(
         user=team.a, starts_at=time(22), ends_at=time(8), time_zone="America/Los_Angeles"
     )
@@ -114,8 +115,8 @@ def test_now_at_two_in_the_morning_pages_the_on_call_peer_at_once(
 
 
 def test_this_week_at_two_in_the_morning_pages_nobody_until_morning(
-    team, recorder, moment, client_of
-):
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     moment.traveller.move_to(TWO_AM)
     request = reach_out(team, Urgency.WEEK)
     moment.tick()
@@ -148,7 +149,9 @@ def test_this_week_at_two_in_the_morning_pages_nobody_until_morning(
     assert page.subject == "Backline: support request — this week"
 
 
-def test_waiting_for_the_morning_tells_nobody_whom_the_requester_excluded(team, recorder, moment):
+def test_waiting_for_the_morning_tells_nobody_whom_the_requester_excluded(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     """A on call is excluded: the step waits for A's morning and then its delay, exactly
     as if A had been paged, so B is paged at the same moment as without the exclusion."""
     Exclusion.objects.create(owner=team.world.telecommunicator, excluded=team.a)
@@ -164,7 +167,9 @@ def test_waiting_for_the_morning_tells_nobody_whom_the_requester_excluded(team, 
     assert not Page.objects.filter(peer=team.a).exists()
 
 
-def test_peers_in_two_time_zones_wait_for_the_first_to_wake(team, recorder, moment, new_yorker):
+def test_peers_in_two_time_zones_wait_for_the_first_to_wake(
+    team: Team, recorder: Recorder, moment: Clock, new_yorker: User
+) -> None:
     policy_of(team, [(TargetKind.USER, {"user": team.a}), (TargetKind.USER, {"user": new_yorker})])
     moment.traveller.move_to(TWO_AM)
     request = reach_out(team, Urgency.HOURS)
@@ -177,7 +182,9 @@ def test_peers_in_two_time_zones_wait_for_the_first_to_wake(team, recorder, mome
     assert page.subject == "Backline: support request — within a few hours"
 
 
-def test_the_morning_follows_daylight_saving_time(team, recorder, moment, new_yorker):
+def test_the_morning_follows_daylight_saving_time(
+    team: Team, recorder: Recorder, moment: Clock, new_yorker: User
+) -> None:
     """Clocks go forward at 2:00 on Sunday 8 March 2026: 7:00 is an hour earlier in UTC."""
     moment.traveller.move_to(datetime(2026, 3, 8, 9, 30, tzinfo=UTC))  # 1:30 PST
     request = reach_out(team, Urgency.WEEK)
@@ -196,7 +203,9 @@ def test_the_morning_follows_daylight_saving_time(team, recorder, moment, new_yo
     )  # awake already
 
 
-def test_quiet_hours_hold_back_a_request_that_can_wait_even_on_call(team, recorder, moment):
+def test_quiet_hours_hold_back_a_request_that_can_wait_even_on_call(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     """A is on call, with quiet hours from 7:00 to 9:00: it is 7:00 in Los Angeles."""
     QuietHours.objects.create(
         user=team.a, starts_at=time(7), ends_at=time(9), time_zone="America/Los_Angeles"
@@ -209,7 +218,9 @@ def test_quiet_hours_hold_back_a_request_that_can_wait_even_on_call(team, record
     recorder.expect(to="a@mail.test")
 
 
-def test_within_a_few_hours_escalates_on_the_slower_clock(team, recorder, moment):
+def test_within_a_few_hours_escalates_on_the_slower_clock(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     """By day: A at once, then B after 3 times 5 minutes (the policy's clock, snapshotted)."""
     request = reach_out(team, Urgency.HOURS)
     assert request.plan.delay_factors == snapshot.DelayFactors(now=1, hours=3, week=12)
@@ -223,7 +234,7 @@ def test_within_a_few_hours_escalates_on_the_slower_clock(team, recorder, moment
     assert page.subject == "Backline: support request — within a few hours"
 
 
-def test_a_request_started_before_the_slower_clock_keeps_the_steps_waits(team):
+def test_a_request_started_before_the_slower_clock_keeps_the_steps_waits(team: Team) -> None:
     stored = snapshot.of(team.policy).to_json()
     plan = snapshot.parse(stored)
     assert plan.delay(plan.steps[0], Urgency.WEEK) == timedelta(minutes=60)
@@ -234,8 +245,8 @@ def test_a_request_started_before_the_slower_clock_keeps_the_steps_waits(team):
 
 @pytest.mark.parametrize("urgency", [Urgency.HOURS, Urgency.WEEK])
 def test_the_coordinator_is_not_alerted_at_night_for_a_request_that_can_wait(
-    team, recorder, moment, urgency
-):
+    team: Team, recorder: Recorder, moment: Clock, urgency: Urgency
+) -> None:
     coordinator = team.world.coordinator
     policy_of(team, [(TargetKind.COORDINATOR, {})])
     moment.traveller.move_to(TWO_AM)
@@ -255,7 +266,9 @@ def test_the_coordinator_is_not_alerted_at_night_for_a_request_that_can_wait(
     assert unread_count(coordinator.pk) == 2
 
 
-def test_the_coordinator_is_alerted_at_once_for_now(team, recorder, moment):
+def test_the_coordinator_is_alerted_at_once_for_now(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     policy_of(team, [(TargetKind.COORDINATOR, {})])
     moment.traveller.move_to(TWO_AM)
     reach_out(team, Urgency.NOW)
@@ -265,8 +278,8 @@ def test_the_coordinator_is_alerted_at_once_for_now(team, recorder, moment):
 
 
 def test_an_alert_held_for_the_morning_never_shows_once_the_request_is_taken(
-    team, recorder, moment, new_yorker
-):
+    team: Team, recorder: Recorder, moment: Clock, new_yorker: User
+) -> None:
     """The New York peer is paged at 7:00 there; the coordinator's alert waits for 7:00 in
     Los Angeles; the New York peer takes the request first."""
     coordinator = team.world.coordinator
@@ -299,7 +312,7 @@ def test_an_alert_held_for_the_morning_never_shows_once_the_request_is_taken(
     ("urgency", "soon"),
     [(Urgency.NOW, "now"), (Urgency.HOURS, "within a few hours"), (Urgency.WEEK, "this week")],
 )
-def test_every_page_and_alert_says_how_soon(urgency, soon):
+def test_every_page_and_alert_says_how_soon(urgency: Urgency, soon: str) -> None:
     for message in (
         texts.page("abc", urgency),
         texts.organize("abc", urgency),
@@ -309,7 +322,9 @@ def test_every_page_and_alert_says_how_soon(urgency, soon):
         assert f"({soon})" in message.body
 
 
-def test_a_policy_with_a_bad_clock_gets_a_clear_message_and_changes_nothing(team, client_of):
+def test_a_policy_with_a_bad_clock_gets_a_clear_message_and_changes_nothing(
+    team: Team, client_of: ClientOf
+) -> None:
     coordinator = client_of(team.world.coordinator)
     url = reverse("policies:detail", args=[team.policy.pk])
     base = {"name": "Standard", "repeat": "1", "start_timeout_minutes": "30"}
@@ -337,6 +352,6 @@ def test_a_policy_with_a_bad_clock_gets_a_clear_message_and_changes_nothing(team
 @pytest.mark.parametrize(
     "pace", [{"hours_delay_factor": 0}, {"week_delay_factor": 25}, {"week_delay_factor": 2}]
 )
-def test_the_database_keeps_the_clock_sensible(team, pace):
+def test_the_database_keeps_the_clock_sensible(team: Team, pace: dict[str, int]) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         EscalationPolicy.objects.filter(pk=team.policy.pk).update(**pace)

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 
 from backline.accounts.roles import Role
@@ -17,10 +18,13 @@ from backline.support import escalation, lifecycle, targets
 from backline.support import messages as texts
 from backline.support.models import Page, RequestStatus, SupportRequest, TeamSettings
 from tests.asking import reach_out_form
+from tests.harness import ClientOf, Clock, Recorder, Team
 from tests.personas import enrol_totp, make_person
 
 
-def test_reach_out_in_two_taps_and_see_who_is_coming(team, recorder, client_of):
+def test_reach_out_in_two_taps_and_see_who_is_coming(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     requester = client_of(team.world.telecommunicator)
     form = requester.get(reverse("support:reach_out"))
     assert b"peer is available right now" in form.content  # the security blanket
@@ -47,7 +51,9 @@ def test_reach_out_in_two_taps_and_see_who_is_coming(team, recorder, client_of):
     assert entry.subject_id == team.world.telecommunicator.pk and entry.actor_id == team.a.pk
 
 
-def test_a_second_reach_out_shows_the_open_one(team, recorder, client_of):
+def test_a_second_reach_out_shows_the_open_one(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), reach_out_form())
     again = requester.post(
@@ -59,7 +65,9 @@ def test_a_second_reach_out_shows_the_open_one(team, recorder, client_of):
     )
 
 
-def test_invalid_reach_out_changes_nothing(team, recorder, client_of):
+def test_invalid_reach_out_changes_nothing(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     requester = client_of(team.world.telecommunicator)
     for data, error in (
         (reach_out_form(urgency="yesterday"), "Select a valid choice"),
@@ -80,7 +88,9 @@ def test_invalid_reach_out_changes_nothing(team, recorder, client_of):
     assert SupportRequest.objects.count() == 0
 
 
-def test_anonymous_reach_out_goes_to_its_private_page(team, recorder, client_of, client):
+def test_anonymous_reach_out_goes_to_its_private_page(
+    team: Team, recorder: Recorder, client_of: ClientOf, client: Client
+) -> None:
     requester = client_of(team.world.telecommunicator)
     form = reach_out_form(urgency="hours", anonymous="on", callback_number="+1 555 010 0999")
     response = requester.post(reverse("support:reach_out"), form)
@@ -101,7 +111,9 @@ def test_anonymous_reach_out_goes_to_its_private_page(team, recorder, client_of,
     assert SupportRequest.objects.get().status == RequestStatus.CANCELLED
 
 
-def test_sending_the_same_form_twice_sends_one_request(team, recorder, client_of):
+def test_sending_the_same_form_twice_sends_one_request(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     """A double tap, or a reload that posts again: the same form finds what it sent."""
     requester = client_of(team.world.telecommunicator)
     for anonymous, said in (
@@ -122,7 +134,9 @@ def test_sending_the_same_form_twice_sends_one_request(team, recorder, client_of
     assert mine != theirs and SupportRequest.objects.filter(status="open").count() == 2
 
 
-def test_forged_expired_and_foreign_page_links(team, recorder, client_of, moment):
+def test_forged_expired_and_foreign_page_links(
+    team: Team, recorder: Recorder, client_of: ClientOf, moment: Clock
+) -> None:
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), reach_out_form())
     page = Page.objects.get(peer=team.a)
@@ -136,7 +150,9 @@ def test_forged_expired_and_foreign_page_links(team, recorder, client_of, moment
     assert expired.status_code == 410
 
 
-def test_a_link_to_a_taken_or_ended_request_says_so(team, recorder, client_of, moment):
+def test_a_link_to_a_taken_or_ended_request_says_so(
+    team: Team, recorder: Recorder, client_of: ClientOf, moment: Clock
+) -> None:
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), reach_out_form())
     request = SupportRequest.objects.get()
@@ -155,7 +171,9 @@ def test_a_link_to_a_taken_or_ended_request_says_so(team, recorder, client_of, m
     assert SupportRequest.objects.get().acknowledged_by == team.b
 
 
-def test_a_peer_of_another_team_cannot_take(team, recorder, client_of):
+def test_a_peer_of_another_team_cannot_take(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), reach_out_form())
     request = SupportRequest.objects.get()
@@ -168,7 +186,9 @@ def test_a_peer_of_another_team_cannot_take(team, recorder, client_of):
     assert SupportRequest.objects.get().status == RequestStatus.OPEN
 
 
-def test_coordinators_never_see_who_asked(team, recorder, client_of):
+def test_coordinators_never_see_who_asked(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), reach_out_form(note="secret words"))
     coordinator = client_of(team.world.coordinator)
@@ -178,7 +198,9 @@ def test_coordinators_never_see_who_asked(team, recorder, client_of):
     assert coordinator.get(reverse("support:request", args=[request.public_id])).status_code == 404
 
 
-def test_the_exclusion_list_is_private_and_used(team, recorder, client_of):
+def test_the_exclusion_list_is_private_and_used(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     requester = client_of(team.world.telecommunicator)
     page = requester.get(reverse("support:exclusions"))
     assert b"Pat Peer" in page.content  # a choice
@@ -201,7 +223,9 @@ def test_the_exclusion_list_is_private_and_used(team, recorder, client_of):
     assert not team.world.telecommunicator.exclusions.exists()
 
 
-def test_coordinators_are_warned_when_the_engine_stops(team, recorder, client_of, moment):
+def test_coordinators_are_warned_when_the_engine_stops(
+    team: Team, recorder: Recorder, client_of: ClientOf, moment: Clock
+) -> None:
     coordinator = client_of(team.world.coordinator)
     assert b"paging engine is not running" in coordinator.get(reverse("home")).content
     moment.tick()  # a heartbeat
@@ -214,7 +238,9 @@ def test_coordinators_are_warned_when_the_engine_stops(team, recorder, client_of
     assert b"paging engine" not in telecommunicator.get(reverse("home")).content
 
 
-def test_the_time_a_peer_gives_is_shown_in_local_time(team, recorder, client_of, client):
+def test_the_time_a_peer_gives_is_shown_in_local_time(
+    team: Team, recorder: Recorder, client_of: ClientOf, client: Client
+) -> None:
     """15:00 UTC is 7:00 in Los Angeles, where the team's agencies are."""
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), reach_out_form())
@@ -232,7 +258,9 @@ def test_the_time_a_peer_gives_is_shown_in_local_time(team, recorder, client_of,
     assert "will reach out by 07:30" in follow  # in the zone of the peer who is coming
 
 
-def test_the_taker_sees_who_asked_only_for_the_follow_up_window(team, recorder, client_of, moment):
+def test_the_taker_sees_who_asked_only_for_the_follow_up_window(
+    team: Team, recorder: Recorder, client_of: ClientOf, moment: Clock
+) -> None:
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), reach_out_form(note="rough"))
     request = SupportRequest.objects.get()
@@ -253,7 +281,9 @@ def test_the_taker_sees_who_asked_only_for_the_follow_up_window(team, recorder, 
     assert AuditEntry.objects.filter(action="support.request.viewed").count() == seen
 
 
-def test_the_follow_up_window_is_the_teams_and_fails_closed(team, recorder, client_of, moment):
+def test_the_follow_up_window_is_the_teams_and_fails_closed(
+    team: Team, recorder: Recorder, client_of: ClientOf, moment: Clock
+) -> None:
     coordinator = client_of(team.world.coordinator)
     region = team.world.region
     field = f"team{region.pk}-followup_days"
@@ -298,19 +328,21 @@ def test_the_follow_up_window_is_the_teams_and_fails_closed(team, recorder, clie
 
 
 def test_a_taker_whose_peer_role_was_removed_no_longer_sees_who_asked(
-    team, recorder, client_of, moment
-):
+    team: Team, recorder: Recorder, client_of: ClientOf, moment: Clock
+) -> None:
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), reach_out_form())
     request = SupportRequest.objects.get()
     taker = client_of(team.a)
     taker.post(reverse("support:take", args=[request.public_id]), {"coming_in": "15"})
-    team.a.memberships.filter(role="peer").delete()
+    team.a.memberships.filter(role=Role.PEER).delete()
     page = client_of(team.a).get(reverse("support:request", args=[request.public_id]))
     assert b"Tess" not in page.content
 
 
-def test_request_urls_carry_random_ids_not_the_sequence(team, recorder, client_of):
+def test_request_urls_carry_random_ids_not_the_sequence(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     requester = client_of(team.world.telecommunicator)
     response = requester.post(reverse("support:reach_out"), reach_out_form())
     request = SupportRequest.objects.get()
@@ -321,7 +353,9 @@ def test_request_urls_carry_random_ids_not_the_sequence(team, recorder, client_o
     assert requester.get(response["Location"]).status_code == 200
 
 
-def test_an_anonymous_reach_out_writes_nothing_to_the_session(team, recorder, client_of, moment):
+def test_an_anonymous_reach_out_writes_nothing_to_the_session(
+    team: Team, recorder: Recorder, client_of: ClientOf, moment: Clock
+) -> None:
     """A stored session's expiry is written when it changes: written at the moment of an
     anonymous request, it would date the request to the person in a database dump."""
     requester = client_of(team.world.telecommunicator)
@@ -335,7 +369,9 @@ def test_an_anonymous_reach_out_writes_nothing_to_the_session(team, recorder, cl
     assert not response.cookies  # nor anything else that would stay in the browser
 
 
-def test_colleagues_to_choose_from_cannot_be_mistaken_for_each_other(team, recorder, client_of):
+def test_colleagues_to_choose_from_cannot_be_mistaken_for_each_other(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     """A second account named like an existing peer differs by its e-mail address."""
     twin = make_person("pat.two@mail.test", "Pat Peer", team.world.agency, Role.PEER)
     page = client_of(team.world.telecommunicator).get(reverse("support:reach_out")).content
@@ -353,8 +389,14 @@ def test_colleagues_to_choose_from_cannot_be_mistaken_for_each_other(team, recor
     ],
 )
 def test_the_time_a_peer_promises_fits_the_urgency(
-    team, recorder, client_of, urgency, offered, first, refused
-):
+    team: Team,
+    recorder: Recorder,
+    client_of: ClientOf,
+    urgency: str,
+    offered: list[str],
+    first: str,
+    refused: str,
+) -> None:
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), reach_out_form(urgency=urgency))
     request = SupportRequest.objects.get()
@@ -369,7 +411,9 @@ def test_the_time_a_peer_promises_fits_the_urgency(
     assert SupportRequest.objects.get().status == RequestStatus.OPEN  # nothing changed
 
 
-def test_the_taker_of_a_call_back_request_is_offered_the_call_first(team, recorder, client_of):
+def test_the_taker_of_a_call_back_request_is_offered_the_call_first(
+    team: Team, recorder: Recorder, client_of: ClientOf
+) -> None:
     requester = client_of(team.world.telecommunicator)
     requester.post(
         reverse("support:reach_out"),

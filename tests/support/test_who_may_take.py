@@ -21,6 +21,7 @@ from backline.lib import clock
 from backline.oncall.models import Availability
 from backline.support import escalation
 from backline.support.models import EscalationStep, Exclusion, StepTarget, TargetKind
+from tests.harness import Clock, Recorder, Response, Team
 from tests.personas import enrol_totp, make_person
 
 WISHES = ("none", "outside agency", "specific peer", "exclusions", "anonymous")
@@ -66,7 +67,7 @@ class Cast:
 
 
 @pytest.fixture
-def cast(team) -> Cast:
+def cast(team: Team) -> Cast:
     world = team.world
     step = team.policy.steps.get(order=0)
     step.targets.all().delete()
@@ -79,7 +80,7 @@ def cast(team) -> Cast:
     Membership.objects.create(
         user=coordinator_peer,
         region=world.region,
-        role="coordinator",
+        role=Role.COORDINATOR,
         created_at=clock.now() - timedelta(days=30),
     )
     for person in (x, coordinator_peer):
@@ -125,7 +126,7 @@ def _reach_out(cast: Cast, wish: str) -> tuple[str, str]:
     return created.public_id, cast.requester.full_name
 
 
-def _status(response) -> int | str:
+def _status(response: Response) -> int | str:
     if response.status_code == 302 and "/accounts/login/" in response["Location"]:
         return "login"
     status: int = response.status_code
@@ -164,7 +165,9 @@ def _expected(who: str, wish: str) -> Doors:
     return NOT
 
 
-def test_who_may_list_open_take_and_read_a_request(cast, recorder, moment):
+def test_who_may_list_open_take_and_read_a_request(
+    cast: Cast, recorder: Recorder, moment: Clock
+) -> None:
     expected: dict[tuple[str, str], Doors] = {}
     actual: dict[tuple[str, str], Doors] = {}
     for wish in WISHES:
@@ -177,10 +180,13 @@ def test_who_may_list_open_take_and_read_a_request(cast, recorder, moment):
     assert actual == expected
 
 
-def test_an_excluded_peer_meets_the_same_404_as_anyone(cast, recorder, moment):
+def test_an_excluded_peer_meets_the_same_404_as_anyone(
+    cast: Cast, recorder: Recorder, moment: Clock
+) -> None:
     ref, _name = _reach_out(cast, "exclusions")
     answers = []
     for person in (cast.excluded[0], cast.people["unpaged peer B"]):
+        assert person is not None
         client = Client()
         client.force_login(person)
         for response in (

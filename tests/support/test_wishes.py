@@ -10,9 +10,11 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from backline.accounts.models import Membership
+from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.notify.models import Channel, OutgoingMessage
 from backline.oncall.models import Availability
@@ -24,19 +26,23 @@ from backline.support.models import (
     PageKind,
     RequestStatus,
     StepTarget,
+    SupportRequest,
     TargetKind,
 )
 from tests.asking import reach_out_form
+from tests.harness import ClientOf, Clock, Recorder, Team
 from tests.support.test_escalation import events, reach_out
 
 
-def paged(request) -> set[int]:
+def paged(request: SupportRequest) -> set[int]:
     return set(
         Page.objects.filter(request=request, kind=PageKind.PEER).values_list("peer", flat=True)
     )
 
 
-def test_outside_my_agency_never_pages_my_agency_and_asks_me_first(team, recorder, moment):
+def test_outside_my_agency_never_pages_my_agency_and_asks_me_first(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     request = reach_out(team, outside_agency=True)
     moment.tick()
     assert paged(request) == set()  # A (on call) and B share my agency; C is not available
@@ -65,7 +71,9 @@ def test_outside_my_agency_never_pages_my_agency_and_asks_me_first(team, recorde
         lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
 
 
-def test_an_available_peer_outside_my_agency_is_paged_instead(team, recorder, moment):
+def test_an_available_peer_outside_my_agency_is_paged_instead(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     Availability.objects.create(user=team.c, until=clock.now() + timedelta(hours=2))
     request = reach_out(team, outside_agency=True)
     moment.tick()
@@ -80,8 +88,8 @@ def test_an_available_peer_outside_my_agency_is_paged_instead(team, recorder, mo
 
 
 def test_widening_is_the_requesters_choice_and_pages_the_team_at_once(
-    team, recorder, moment, client_of
-):
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), reach_out_form(outside_agency="on"))
     request = team.world.telecommunicator.support_requests.get()
@@ -108,13 +116,15 @@ def test_widening_is_the_requesters_choice_and_pages_the_team_at_once(
     assert lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
 
 
-def test_a_request_without_wishes_cannot_be_widened_to_page_again(team, recorder, moment):
+def test_a_request_without_wishes_cannot_be_widened_to_page_again(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     request = reach_out(team)
     assert not escalation.widen(request)
     assert Page.objects.filter(request=request).count() == 1
 
 
-def test_widening_never_lifts_an_exclusion(team, recorder, moment):
+def test_widening_never_lifts_an_exclusion(team: Team, recorder: Recorder, moment: Clock) -> None:
     Exclusion.objects.create(owner=team.world.telecommunicator, excluded=team.a)
     request = reach_out(team, outside_agency=True)
     assert escalation.widen(request)
@@ -123,7 +133,9 @@ def test_widening_never_lifts_an_exclusion(team, recorder, moment):
     recorder.expect(to="+15550100002")
 
 
-def test_a_specific_peer_is_the_only_peer_paged(team, recorder, moment):
+def test_a_specific_peer_is_the_only_peer_paged(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     request = reach_out(team, preferred_peer=team.c)
     moment.tick()
     recorder.expect(to="c@mail.test")
@@ -138,7 +150,9 @@ def test_a_specific_peer_is_the_only_peer_paged(team, recorder, moment):
     assert lifecycle.acknowledge(request, team.c, timedelta(minutes=5))
 
 
-def test_a_specific_peer_i_also_excluded_is_never_paged(team, recorder, moment):
+def test_a_specific_peer_i_also_excluded_is_never_paged(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     Exclusion.objects.create(owner=team.world.telecommunicator, excluded=team.c)
     request = reach_out(team, preferred_peer=team.c)
     moment.tick()
@@ -147,7 +161,9 @@ def test_a_specific_peer_i_also_excluded_is_never_paged(team, recorder, moment):
     assert request.asks_consent
 
 
-def test_an_anonymous_requester_chooses_on_their_follow_page(team, recorder, moment, client):
+def test_an_anonymous_requester_chooses_on_their_follow_page(
+    team: Team, recorder: Recorder, moment: Clock, client: Client
+) -> None:
     request, token = escalation.reach_out(
         team.world.telecommunicator,
         team.world.region,
@@ -161,7 +177,9 @@ def test_an_anonymous_requester_chooses_on_their_follow_page(team, recorder, mom
     assert client.post(reverse("support:follow_widen", args=["forged"])).status_code == 404
 
 
-def test_routing_wishes_are_sealed_at_rest_and_erased_at_close(team, recorder, moment):
+def test_routing_wishes_are_sealed_at_rest_and_erased_at_close(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     Exclusion.objects.create(owner=team.world.telecommunicator, excluded=team.b)
     Availability.objects.create(user=team.c, until=clock.now() + timedelta(hours=2))
     request, _token = escalation.reach_out(
@@ -191,13 +209,13 @@ def test_routing_wishes_are_sealed_at_rest_and_erased_at_close(team, recorder, m
 
 
 def test_a_new_peer_is_paged_only_for_requests_made_after_the_grant(
-    team, recorder, moment, client_of
-):
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     waiting = reach_out(team)
     newcomer = team.world.coordinator  # given the peer role by someone else, now
     moment.later(minutes=1)
     Membership.objects.create(
-        user=newcomer, region=team.world.region, agency=team.world.agency, role="peer"
+        user=newcomer, region=team.world.region, agency=team.world.agency, role=Role.PEER
     )
     team.rotation.members.update(user=newcomer)  # and even put on call
     moment.later(minutes=10)
@@ -218,7 +236,9 @@ def test_a_new_peer_is_paged_only_for_requests_made_after_the_grant(
     assert lifecycle.acknowledge(later, newcomer, timedelta(minutes=5))
 
 
-def test_coordinator_steps_alert_without_offering_the_request(team, recorder, moment, client_of):
+def test_coordinator_steps_alert_without_offering_the_request(
+    team: Team, recorder: Recorder, moment: Clock, client_of: ClientOf
+) -> None:
     request = reach_out(team)
     moment.later(minutes=10)  # step 3: the coordinator
     assert {s.address for s in recorder.take()} == {
@@ -235,7 +255,9 @@ def test_coordinator_steps_alert_without_offering_the_request(team, recorder, mo
         lifecycle.acknowledge(request, team.world.coordinator, timedelta(minutes=5))
 
 
-def test_a_peer_who_asks_anonymously_is_never_paged_for_it(team, recorder, moment):
+def test_a_peer_who_asks_anonymously_is_never_paged_for_it(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     request, _token = escalation.reach_out(
         team.a, team.world.region, escalation.Ask("now", "call", anonymous=True)
     )
@@ -247,9 +269,11 @@ def test_a_peer_who_asks_anonymously_is_never_paged_for_it(team, recorder, momen
         lifecycle.acknowledge(request, team.a, timedelta(minutes=5))
 
 
-def test_outside_my_agency_means_every_agency_either_person_works_at(team, recorder, moment):
+def test_outside_my_agency_means_every_agency_either_person_works_at(
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     """C's peer role is at the other agency, but C dispatches at mine."""
-    team.c.memberships.filter(role="telecommunicator").update(agency=team.world.agency)
+    team.c.memberships.filter(role=Role.TELECOMMUNICATOR).update(agency=team.world.agency)
     Availability.objects.create(user=team.c, until=clock.now() + timedelta(hours=2))
     request = reach_out(team, outside_agency=True)
     moment.tick()
@@ -257,8 +281,8 @@ def test_outside_my_agency_means_every_agency_either_person_works_at(team, recor
 
 
 def test_asked_once_the_peers_outside_my_agency_were_all_paged_and_none_answered(
-    team, recorder, moment
-):
+    team: Team, recorder: Recorder, moment: Clock
+) -> None:
     """Step 2 rings all available peers: of them, the wish allows only C, already paged
     in step 1's place; so five minutes in, the requester is asked."""
     step = team.policy.steps.get(order=1)

@@ -17,7 +17,7 @@ from backline.notify.sms import provider as signing
 from backline.notify.sms import replies
 from backline.notify.sms.tests.fake_provider import ACCOUNT, PUBLIC_URL, TOKEN, FakeProvider, Reply
 from backline.notify.transport import TransportError
-from tests.harness import Clock, Recorder
+from tests.harness import Clock, Recorder, Response
 
 NUMBER = "+15550100123"
 URL = f"{PUBLIC_URL}/notify/sms/inbound/"
@@ -71,7 +71,7 @@ def texted(
     return send
 
 
-def reply(body: str, sender: str = NUMBER, token: str = TOKEN):
+def reply(body: str, sender: str = NUMBER, token: str = TOKEN) -> Response:
     fields = {"MessageSid": "SMin1", "AccountSid": ACCOUNT, "From": sender, "Body": body}
     return Client().post(
         reverse("notify:sms_inbound"),
@@ -80,7 +80,7 @@ def reply(body: str, sender: str = NUMBER, token: str = TOKEN):
     )
 
 
-def said(response) -> list[str]:
+def said(response: Response) -> list[str]:
     return re.findall(r"<Message>(.*?)</Message>", response.content.decode())
 
 

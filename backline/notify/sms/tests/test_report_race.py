@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from pytest_django.fixtures import Settings
+from pytest_django.live_server_helper import LiveServer
 
 from backline.accounts.models import User
 from backline.notify import outbox
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def provider(settings: Settings, live_server) -> Iterator[FakeProvider]:
+def provider(settings: Settings, live_server: LiveServer) -> Iterator[FakeProvider]:
     fake = FakeProvider(auth_token=TOKEN).start()
     settings.BACKLINE_SMS_API_URL = fake.url
     settings.BACKLINE_SMS_ACCOUNT_SID = ACCOUNT

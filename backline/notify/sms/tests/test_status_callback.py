@@ -16,7 +16,7 @@ from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Stat
 from backline.notify.sms import provider as signing
 from backline.notify.sms import reports
 from backline.notify.sms.tests.fake_provider import ACCOUNT, PUBLIC_URL, TOKEN, FakeProvider
-from tests.harness import Clock
+from tests.harness import Clock, Response
 
 PAGE = outbox.Message("Backline: a colleague is asking for support", "Open Backline.")
 
@@ -71,7 +71,7 @@ def report(
     token: str = TOKEN,
     url: str | None = None,
     of: OutgoingMessage | int | None = None,
-):
+) -> Response:
     """The provider posts ``fields`` about ``of`` (the one text or call there is when not
     said), signed with ``token`` over ``url`` (by default the URL it was given)."""
     if of is None:
