@@ -1,8 +1,14 @@
-"""What the Reach out form sends, as a browser would send it."""
+"""Reaching out in tests: what the Reach out form sends, as a browser would send it,
+and a request made with its first step paged."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from backline.accounts.models import Region, User
 from backline.lib import tokens
+from backline.support import escalation
+from backline.support.models import SupportRequest
 
 CALLBACK = "+13195550142"
 
@@ -18,3 +24,13 @@ def reach_out_form(**fields: str) -> dict[str, str]:
         "once": tokens.new_token(),
         **fields,
     }
+
+
+def reach_out(
+    requester: User, region: Region, ask: escalation.Ask, now: datetime | None = None
+) -> tuple[SupportRequest, str | None]:
+    """Reach out as the Reach out page does, then escalate as the engine does the moment
+    it is woken: the request comes back with its first step paged."""
+    made = escalation.reach_out(requester, region, ask, now)
+    escalation.escalate_due(now)
+    return made

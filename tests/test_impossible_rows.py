@@ -15,6 +15,7 @@ from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Stat
 from backline.oncall.models import Rotation
 from backline.support import escalation
 from backline.support.models import Event, Page, SupportRequest
+from tests import asking
 
 PAGE = outbox.Message("Backline: support request", "Open Backline.")
 
@@ -63,7 +64,7 @@ def test_the_outbox_rows_it_writes_are_possible(message):
 
 @pytest.fixture
 def request_(world) -> SupportRequest:
-    created, _ = escalation.reach_out(
+    created, _ = asking.reach_out(
         world.telecommunicator, world.region, escalation.Ask(urgency="now", contact="call")
     )
     return created

@@ -17,6 +17,7 @@ from backline.notify.models import Channel, ContactMethod
 from backline.oncall.models import Rotation, RotationKind, RotationMember
 from backline.support import escalation, lifecycle
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget, TargetKind
+from tests import asking
 from tests.browser.support import check_page, sign_in
 from tests.personas import World, make_person
 
@@ -51,7 +52,7 @@ def on_call(world: World) -> Rotation:
 
 
 def _ask(user, world: World):
-    request, _token = escalation.reach_out(user, world.region, escalation.Ask("now", "call"))
+    request, _token = asking.reach_out(user, world.region, escalation.Ask("now", "call"))
     return request
 
 

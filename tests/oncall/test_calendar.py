@@ -13,6 +13,7 @@ from backline.lib import clock, tokens
 from backline.oncall import ics, resolve
 from backline.oncall.models import CalendarFeed, Override, RotationKind
 from backline.support import escalation
+from tests import asking
 from tests.oncall import builders
 
 
@@ -45,7 +46,7 @@ def test_the_feed_lists_the_peers_shifts_as_the_timeline_has_them(team, client_o
         replaces=team.a,
     )
     builders.rotation(region, [team.b], name="Not mine")
-    escalation.reach_out(  # a request exists: the feed says nothing of it
+    asking.reach_out(  # a request exists: the feed says nothing of it
         team.world.telecommunicator,
         region,
         escalation.Ask(urgency="now", contact="call", note="a private note"),

@@ -19,6 +19,7 @@ from backline.notify.models import ContactMethod
 from backline.oncall.models import Override, Rotation, Schedule
 from backline.support import escalation, lifecycle
 from backline.support.models import EscalationPolicy, RequestStatus, SupportRequest
+from tests import asking
 from tests.harness import Team
 from tests.oncall import builders
 from tests.personas import confirm_access
@@ -45,7 +46,7 @@ def _signed_in(user) -> Client:
 
 
 def _request(team: Team, **ask) -> tuple[SupportRequest, str | None]:
-    return escalation.reach_out(
+    return asking.reach_out(
         team.world.telecommunicator, team.world.region, escalation.Ask("now", "call", **ask)
     )
 

@@ -31,12 +31,13 @@ from backline.support.models import (
     SupportRequest,
     TargetKind,
 )
+from tests import asking
 from tests.harness import reachable
 from tests.personas import make_person
 
 
 def reach_out(team, **ask):
-    request, _token = escalation.reach_out(
+    request, _token = asking.reach_out(
         team.world.telecommunicator,
         team.world.region,
         escalation.Ask(**({"urgency": "now", "contact": "call"} | ask)),
@@ -49,9 +50,13 @@ def events(request) -> list[str]:
 
 
 def test_the_story_of_an_unanswered_request(team, recorder, moment):
-    request = reach_out(team)
-    # the first page exists the moment the request does, in the same transaction
-    assert OutgoingMessage.objects.filter(recipient=team.a, channel=Channel.EMAIL).exists()
+    request, _token = escalation.reach_out(
+        team.world.telecommunicator, team.world.region, escalation.Ask("now", "call")
+    )
+    # the request is made with its escalation due at once: the engine's next tick pages
+    # the first step and sends the page
+    assert request.escalation.next_escalation_at == request.requested_at
+    assert not OutgoingMessage.objects.filter(recipient=team.a).exists()
     moment.tick()
     recorder.expect(to="a@mail.test")  # A, on call
 
@@ -261,7 +266,7 @@ def test_one_open_request_per_person(team, recorder, moment):
 
 
 def test_an_anonymous_request_stores_no_identity(team, recorder, moment):
-    request, token = escalation.reach_out(
+    request, token = asking.reach_out(
         team.world.telecommunicator,
         team.world.region,
         escalation.Ask(
@@ -341,7 +346,7 @@ def test_a_request_that_fails_to_escalate_does_not_hold_up_the_others(
 ):
     broken = reach_out(team)
     other = make_person("tom@harbor.test", "Tom Other", team.world.agency, Role.TELECOMMUNICATOR)
-    fine, _token = escalation.reach_out(other, team.world.region, escalation.Ask("now", "call"))
+    fine, _token = asking.reach_out(other, team.world.region, escalation.Ask("now", "call"))
     damaged = broken.policy_snapshot
     damaged["steps"][1]["targets"] = [{"kind": "no-such-kind", "id": None}]  # bad data
     SupportRequest.objects.filter(pk=broken.pk).update(policy_snapshot=damaged)

@@ -26,6 +26,7 @@ from backline.support.models import (
     TargetKind,
     Urgency,
 )
+from tests import asking
 from tests.asking import reach_out_form
 from tests.personas import make_person
 
@@ -59,9 +60,7 @@ NEWER = {**snapshot.of(None).to_json(), "version": snapshot.VERSION + 1}
 
 
 def reach_out(requester, team):
-    request, _token = escalation.reach_out(
-        requester, team.world.region, escalation.Ask("now", "call")
-    )
+    request, _token = asking.reach_out(requester, team.world.region, escalation.Ask("now", "call"))
     return request
 
 

@@ -11,6 +11,7 @@ from django.db import connection, connections
 from backline.accounts.roles import Role
 from backline.support import escalation, lifecycle
 from backline.support.models import Page, SupportRequest
+from tests import asking
 from tests.personas import make_person
 
 pytestmark = pytest.mark.skipif(
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.mark.parametrize("attempt", range(5))
 def test_two_peers_acknowledge_at_once(world, attempt):
     second = make_person(f"p{attempt}@harbor.test", "Second Peer", world.agency, Role.PEER)
-    request, _ = escalation.reach_out(
+    request, _ = asking.reach_out(
         world.telecommunicator,
         world.region,
         escalation.Ask(urgency="now", contact="call"),

@@ -34,6 +34,7 @@ from backline.support.models import (
     TargetKind,
     Urgency,
 )
+from tests import asking
 from tests.harness import reachable
 from tests.personas import make_person
 
@@ -53,7 +54,7 @@ def run_until(moment, when: datetime) -> None:
 
 
 def reach_out(team, urgency: str):
-    request, _token = escalation.reach_out(
+    request, _token = asking.reach_out(
         team.world.telecommunicator,
         team.world.region,
         escalation.Ask(urgency=urgency, contact="call"),
