@@ -1,12 +1,16 @@
-"""What the Reach out form sends, as a browser would send it, and what a test that
-reaches out in code may change of the ask."""
+"""Reaching out in tests: what the Reach out form sends, as a browser would send it,
+what a test that reaches out in code may change of the ask, and a request made with its
+first step paged."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TypedDict
 
-from backline.accounts.models import User
+from backline.accounts.models import Region, User
 from backline.lib import tokens
+from backline.support import escalation
+from backline.support.models import SupportRequest
 
 CALLBACK = "+13195550142"
 
@@ -35,3 +39,13 @@ class Asked(TypedDict, total=False):
     callback_number: str
     place: str
     once: str
+
+
+def reach_out(
+    requester: User, region: Region, ask: escalation.Ask, now: datetime | None = None
+) -> tuple[SupportRequest, str | None]:
+    """Reach out as the Reach out page does, then escalate as the engine does the moment
+    it is woken: the request comes back with its first step paged."""
+    made = escalation.reach_out(requester, region, ask, now)
+    escalation.escalate_due(now)
+    return made

@@ -24,6 +24,7 @@ from backline.privacy.access import rule_of
 from backline.support import answers, escalation, lifecycle
 from backline.support.models import Exclusion, Page, PageKind, SupportRequest
 from backline.web.allauth_rules import RULES as ALLAUTH_RULES
+from tests import asking
 from tests.oncall.builders import (
     CALENDAR,
     OVERRIDE,
@@ -103,7 +104,7 @@ def TOKEN(world: World) -> dict[str, Any]:
 
 def _request(world: World, taken: bool = False) -> SupportRequest:
     """The telecommunicator's request, for which the peer was paged."""
-    created, _ = escalation.reach_out(
+    created, _ = asking.reach_out(
         world.telecommunicator,
         world.region,
         escalation.Ask(urgency="now", contact="call"),
@@ -123,7 +124,7 @@ def TAKEN(world: World) -> dict[str, Any]:
 
 
 def FOLLOW(world: World) -> dict[str, Any]:
-    _, token = escalation.reach_out(
+    _, token = asking.reach_out(
         world.telecommunicator,
         world.region,
         escalation.Ask(urgency="now", contact="call", anonymous=True),

@@ -25,6 +25,7 @@ from backline.notify.models import NotificationRule
 from backline.privacy.access import PUBLIC, access
 from backline.support import escalation
 from backline.support.models import Page, SupportRequest
+from tests import asking
 from tests.asking import reach_out_form
 from tests.harness import ClientOf
 from tests.personas import World
@@ -123,7 +124,7 @@ def test_the_500_page_renders_when_context_processors_and_the_database_fail(
 
 
 def test_an_expired_link_uses_the_same_layout(world: World, client_of: ClientOf) -> None:
-    created, _ = escalation.reach_out(
+    created, _ = asking.reach_out(
         world.telecommunicator, world.region, escalation.Ask(urgency="now", contact="call")
     )
     page = Page.objects.create(request=created, peer=world.peer, step_index=0, loop_count=0)

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 
 import backline
 from backline.support import escalation, lifecycle
+from tests import asking
 from tests.harness import ClientOf
 from tests.personas import World
 
@@ -32,7 +33,7 @@ def test_a_requester_with_an_open_request_is_led_back_to_it(
     client = client_of(world.telecommunicator)
     assert 'href="/support/reach-out/">Reach out</a>' in header_of(client)
 
-    request, _ = escalation.reach_out(
+    request, _ = asking.reach_out(
         world.telecommunicator, world.region, escalation.Ask("now", "call")
     )
     header = header_of(client)
@@ -49,7 +50,7 @@ def test_a_requester_with_an_open_request_is_led_back_to_it(
 def test_an_anonymous_request_is_not_linked_to_its_requester(
     world: World, client_of: ClientOf
 ) -> None:
-    escalation.reach_out(
+    asking.reach_out(
         world.telecommunicator,
         world.region,
         escalation.Ask("now", "call", anonymous=True, callback_number="+13195550142"),

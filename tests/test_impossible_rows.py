@@ -17,6 +17,7 @@ from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Stat
 from backline.oncall.models import Rotation
 from backline.support import escalation
 from backline.support.models import Event, Page, SupportRequest
+from tests import asking
 from tests.personas import World
 
 PAGE = outbox.Message("Backline: support request", "Open Backline.")
@@ -68,7 +69,7 @@ def test_the_outbox_rows_it_writes_are_possible(message: OutgoingMessage) -> Non
 
 @pytest.fixture
 def request_(world: World) -> SupportRequest:
-    created, _ = escalation.reach_out(
+    created, _ = asking.reach_out(
         world.telecommunicator, world.region, escalation.Ask(urgency="now", contact="call")
     )
     return created

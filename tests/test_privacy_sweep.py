@@ -47,6 +47,7 @@ from backline.oncall.models import (
     ShiftOffer,
 )
 from backline.privacy.access import rule_of
+from backline.support import escalation
 from backline.support.models import (
     Page,
     PageKind,
@@ -187,6 +188,7 @@ def _reach_out(ask: Ask) -> Ask:
     if ask.preferred_peer:
         data["preferred_peer"] = str(ask.preferred_peer.pk)
     response = requester.post(reverse("support:reach_out"), data)
+    escalation.escalate_due()  # the engine pages the first step
     if ask.anonymous:  # straight to the private follow page
         ask.follow_token = resolve(urlsplit(response["Location"]).path).kwargs["token"]
         digest = tokens.digest(ask.follow_token)

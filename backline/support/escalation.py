@@ -26,12 +26,11 @@ from django.urls import reverse
 
 from backline.accounts.models import Region, User
 from backline.lib import clock, tokens
-from backline.notify import outbox
+from backline.notify import outbox, wake
 from backline.notify.models import OutgoingMessage
 from backline.oncall import waking
 from backline.support import messages, snapshot, targets
 from backline.support.models import (
-    EscalationPolicy,
     EscalationState,
     Event,
     EventKind,
@@ -97,15 +96,16 @@ def _sending(requester: User, ask: Ask) -> tuple[str | None, str | None]:
 def reach_out(
     requester: User, region: Region, ask: Ask, now: datetime | None = None
 ) -> tuple[SupportRequest, str | None]:
-    """Create the request and its first pages in one transaction.
+    """Create the request with its escalation due at once, in one transaction, and wake
+    the engine, which pages its first step (docs/adr/0023-the-engine-pages-the-first-step.md).
 
     Returns the request and, for an anonymous one, the private follow token. Raises
     ``snapshot.Unreadable`` when its policy snapshot cannot be read back: nothing is
-    sent then.
+    written then.
     """
     now = now or clock.now()
     sending, follow_token = _sending(requester, ask)
-    policy = EscalationPolicy.objects.filter(region=region, is_default=True).first()
+    plan = snapshot.of_default(region)
     never = set(Exclusion.objects.filter(owner=requester).values_list("excluded_id", flat=True))
     if ask.anonymous:
         never.add(requester.pk)  # sealed: a peer asking anonymously is not paged for it
@@ -130,12 +130,11 @@ def reach_out(
                 callback_number=ask.callback_number,
                 place=ask.place,
                 form_token_digest=sending,
-                policy_snapshot=snapshot.of(policy).to_json(),
+                policy_snapshot=plan.to_json(),
                 requested_at=now,
             )
-            # written by ``escalate``, once, as its first steps leave it
-            state = EscalationState(request=request, next_escalation_at=now)
-            escalate(request, state, now)
+            EscalationState.objects.create(request=request, next_escalation_at=now)
+            transaction.on_commit(wake.notify_engine)
     except IntegrityError as exc:
         earlier = sending and SupportRequest.objects.filter(form_token_digest=sending).first()
         if earlier:
@@ -202,14 +201,10 @@ def _claim_due(now: datetime, size: int) -> list[EscalationState]:
 
 
 def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> None:
-    """Fire every step that is due, skipping empty ones, then save the state.
-
-    A state not written yet is a request just made in this transaction: all it has
-    paged is what this call pages, so that need not be read back."""
+    """Fire every step that is due, skipping empty ones, then save the state."""
     plan = request.plan
     steps = plan.steps
-    new = state._state.adding
-    just_paged: set[int] | None = set() if new else None
+    just_paged: set[int] | None = None  # whom this pass paged, once read
     for _ in range(MAX_STEPS_PER_TICK):
         if state.next_escalation_at > now:
             break
@@ -226,14 +221,13 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
                 state.next_escalation_at = now + EMPTY_POLICY_RETRY
             continue
         step = steps[state.step_index]
-        paged = just_paged
-        if paged is None:
-            paged = set(
+        if just_paged is None:
+            just_paged = set(
                 Page.objects.filter(
                     request=request, loop_count=state.loop_count, kind=PageKind.PEER
                 ).values_list("peer_id", flat=True)
             )
-        resolution = targets.for_step(request, step, now, paged)
+        resolution = targets.for_step(request, step, now, just_paged)
         state.waiting_for_waking = resolution.wakes_at is not None
         if resolution.wakes_at is not None:
             # everyone the step pages is asleep, and the request can wait for them
@@ -243,8 +237,7 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
             _narrowed(request, state.step_index, now)
         if resolution.peer_ids:
             _page(request, resolution.peer_ids, state, now)
-            if just_paged is not None:
-                just_paged.update(resolution.peer_ids)
+            just_paged.update(resolution.peer_ids)
         if resolution.coordinator_ids:
             _alert(request, resolution.coordinator_ids, state, now)
         if not (resolution.peer_ids or resolution.coordinator_ids):
@@ -260,12 +253,9 @@ def escalate(request: SupportRequest, state: EscalationState, now: datetime) -> 
         # nothing is logged per step: beside the on-call schedule, even "nobody paged"
         # would tell whom the requester left out (the request's own events keep it)
         state.step_index += 1
-    if new:
-        state.save(force_insert=True)
-    else:
-        state.save(
-            update_fields=["step_index", "loop_count", "next_escalation_at", "waiting_for_waking"]
-        )
+    state.save(
+        update_fields=["step_index", "loop_count", "next_escalation_at", "waiting_for_waking"]
+    )
 
 
 def _pages(

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 
+from backline.accounts.models import Region
 from backline.support.models import EscalationPolicy, TargetKind, Urgency
 
 log = logging.getLogger(__name__)
@@ -138,31 +139,50 @@ class Plan:
 
 
 def of(policy: EscalationPolicy | None) -> Plan:
-    """The plan of a request starting now, by ``policy`` as it stands (its steps with
-    their targets in one query, then read through ``parse`` like a stored snapshot);
-    with no policy, a plan of no steps."""
+    """The plan of a request starting now, by ``policy`` as it stands; with no policy, a
+    plan of no steps."""
     if policy is None:
         return Plan(None, "", 0, NO_POLICY_START_TIMEOUT_MINUTES, DelayFactors(), ())
-    rows = policy.steps.order_by("order", "targets__pk").values_list(
-        "pk", "delay_minutes", "targets__kind", "targets__user", "targets__rotation",
-        "targets__schedule",
+    return _read(EscalationPolicy.objects.filter(pk=policy.pk))
+
+
+def of_default(region: Region) -> Plan:
+    """The plan of a request starting now in ``region``, by its default policy as it
+    stands; with none, a plan of no steps."""
+    return _read(EscalationPolicy.objects.filter(region=region, is_default=True))
+
+
+def _read(policies: QuerySet[EscalationPolicy]) -> Plan:
+    """The plan of the one policy ``policies`` selects (or of none), read with its steps
+    and their targets in one query, then through ``parse`` like a stored snapshot."""
+    rows = policies.order_by("steps__order", "steps__targets__pk").values_list(
+        "pk", "name", "repeat", "start_timeout_minutes", "hours_delay_factor",
+        "week_delay_factor", "steps__pk", "steps__delay_minutes", "steps__targets__kind",
+        "steps__targets__user", "steps__targets__rotation", "steps__targets__schedule",
     )  # fmt: skip
+    policy: dict[str, Any] | None = None
     steps: dict[int, dict[str, Any]] = {}
-    for step_id, delay_minutes, kind, user_id, rotation_id, schedule_id in rows:
-        step = steps.setdefault(step_id, {"delay_minutes": delay_minutes, "targets": []})
-        if kind is not None:  # a step without targets comes as one row without one
+    for row in rows:
+        pk, name, repeat, start_timeout, hours, week, step_id, delay, kind, *ids = row
+        if policy is None:
+            factors = EscalationPolicy(hours_delay_factor=hours, week_delay_factor=week)
+            policy = {
+                "version": VERSION,
+                "policy": pk,
+                "name": name,
+                "repeat": repeat,
+                "start_timeout_minutes": start_timeout,
+                "delay_factors": factors.delay_factors(),
+            }
+        if step_id is None:  # a policy without steps comes as one row without one
+            continue
+        step = steps.setdefault(step_id, {"delay_minutes": delay, "targets": []})
+        if kind is not None:  # and a step without targets, as one row without one
+            user_id, rotation_id, schedule_id = ids
             step["targets"].append({"kind": kind, "id": user_id or rotation_id or schedule_id})
-    return parse(
-        {
-            "version": VERSION,
-            "policy": policy.pk,
-            "name": policy.name,
-            "repeat": policy.repeat,
-            "start_timeout_minutes": policy.start_timeout_minutes,
-            "delay_factors": policy.delay_factors(),
-            "steps": list(steps.values()),
-        }
-    )
+    if policy is None:
+        return of(None)
+    return parse({**policy, "steps": list(steps.values())})
 
 
 def _from_version_1(data: dict[str, Any]) -> dict[str, Any]:

@@ -111,14 +111,17 @@ def own_request(request: MemberRequest) -> SupportRequest | None:
 @access(TELECOMMUNICATOR)
 def reach_out(request: MemberRequest) -> HttpResponse:
     user = request.user
-    active = own_request_ref(request)
+    form = ReachOutForm(request.POST or None, requester=user)
+    # a valid form sent by someone with a request open meets the database's rule of one
+    # active request per person (AlreadyOpen below): only the other cases ask first
+    valid = request.method == "POST" and form.is_valid()
+    active = None if valid else own_request_ref(request)
     if active:
         messages.info(request, _("You already have a request open. Here it is."))
         return redirect("support:request", ref=active)
     region = _home_region(user)
-    form = ReachOutForm(request.POST or None, requester=user)
     not_sent = False
-    if request.method == "POST" and form.is_valid():
+    if valid:
         data = form.cleaned_data
         ask = escalation.Ask(
             urgency=data["urgency"],
@@ -138,10 +141,8 @@ def reach_out(request: MemberRequest) -> HttpResponse:
             return _sent(already.request, already.follow_token)
         except escalation.AlreadyOpen:
             messages.info(request, _("You already have a request open. Here it is."))
-            open_one = SupportRequest.objects.active().filter(requester=user).first()
-            if open_one is None:
-                return redirect("home")
-            return redirect("support:request", ref=open_one.public_id)
+            ref = own_request_ref(request)
+            return redirect("support:request", ref=ref) if ref else redirect("home")
         except snapshot.Unreadable as exc:
             # nothing was written: the page says so, and the same form may be sent again
             log.error(

@@ -17,6 +17,7 @@ from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod, NotificationRule
 from backline.support import escalation, lifecycle
 from backline.support.models import EscalationStep, StepTarget, TargetKind
+from tests import asking
 from tests.browser.support import check_page, sign_in
 from tests.browser.test_reach_out import paging  # noqa: F401 (a fixture)
 from tests.personas import World
@@ -44,7 +45,7 @@ def test_a_paged_coordinator_acts_from_a_phone_in_the_dark(
     )
     by_email = ContactMethod.objects.get(user=world.peer, channel=Channel.EMAIL)
     NotificationRule.objects.create(user=world.peer, contact_method=by_email, delay_minutes=0)
-    request, _token = escalation.reach_out(
+    request, _token = asking.reach_out(
         world.telecommunicator,
         world.region,
         escalation.Ask("now", "call", note="the Ashdown Road call"),

@@ -25,6 +25,7 @@ from backline.support.models import (
     SupportRequest,
     TargetKind,
 )
+from tests import asking
 from tests.browser.support import check_page, sign_in
 from tests.personas import World, make_person
 
@@ -59,7 +60,7 @@ def on_call(world: World) -> Rotation:
 
 
 def _ask(user: User, world: World) -> SupportRequest:
-    request, _token = escalation.reach_out(user, world.region, escalation.Ask("now", "call"))
+    request, _token = asking.reach_out(user, world.region, escalation.Ask("now", "call"))
     return request
 
 

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from backline.support import escalation, lifecycle
 from backline.support.models import Page as PageRow
+from tests import asking
 from tests.browser.support import PageWatch, sign_in, sign_out, watch
 from tests.personas import World
 
@@ -32,7 +33,7 @@ def console(launch_browser: Callable[..., Browser], page_watch: PageWatch) -> It
 
 def test_back_after_signing_out_shows_nobody(console: Page, site: str, world: World) -> None:
     page = console
-    taken, _ = escalation.reach_out(
+    taken, _ = asking.reach_out(
         world.telecommunicator,
         world.region,
         escalation.Ask(urgency="now", contact="call", note=NOTE),

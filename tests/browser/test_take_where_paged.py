@@ -27,6 +27,7 @@ from backline.notify.transport import Envelope
 from backline.support import escalation, lifecycle, messages
 from backline.support.models import Page as SupportPage
 from backline.support.models import RequestStatus, SupportRequest
+from tests import asking
 from tests.browser.support import check_page, sign_in
 from tests.personas import World, make_person
 
@@ -46,7 +47,7 @@ def service_worker(page: Page, context: BrowserContext, site: str) -> Worker:
 
 
 def paged(world: World) -> tuple[SupportRequest, SupportPage]:
-    request, _ = escalation.reach_out(
+    request, _ = asking.reach_out(
         world.telecommunicator, world.region, escalation.Ask(urgency="now", contact="call")
     )
     page = SupportPage.objects.create(request=request, peer=world.peer, step_index=0, loop_count=0)

@@ -14,6 +14,7 @@ from backline.lib import clock
 from backline.oncall.models import QuietHours
 from backline.support import escalation
 from backline.support.models import EscalationState
+from tests import asking
 from tests.browser.support import check_page, sign_in
 from tests.browser.test_reach_out import paging  # noqa: F401 (a fixture)
 from tests.personas import World
@@ -37,7 +38,7 @@ def test_a_request_that_can_wait_says_when_peers_are_paged(
         ends_at=(local + timedelta(hours=2)).time().replace(second=0, microsecond=0),
         time_zone="America/Los_Angeles",
     )
-    request, _token = escalation.reach_out(
+    request, _token = asking.reach_out(
         world.telecommunicator, world.region, escalation.Ask("week", "call")
     )
     state = EscalationState.objects.get(request=request)
@@ -61,7 +62,7 @@ def test_a_request_for_now_leads_with_988(
     paging: World,  # noqa: F811
 ) -> None:
     world = paging
-    request, _token = escalation.reach_out(
+    request, _token = asking.reach_out(
         world.telecommunicator, world.region, escalation.Ask("now", "call")
     )
     phone = open_page(viewport=PHONE, is_mobile=True, has_touch=True, color_scheme="dark")

@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from backline.engine.loop import tick
 from backline.support import escalation
 from backline.support.models import Page as PageRow
+from tests import asking
 from tests.browser.support import check_page, sign_in
 from tests.browser.test_reach_out import paging  # noqa: F401 (a fixture)
 from tests.personas import World
@@ -61,7 +62,7 @@ def test_the_taker_calls_first_on_a_phone_in_the_dark(
     paging: World,  # noqa: F811
 ) -> None:
     world = paging
-    request, _token = escalation.reach_out(
+    request, _token = asking.reach_out(
         world.telecommunicator,
         world.region,
         escalation.Ask("now", "call", anonymous=True, callback_number="+13195550142"),

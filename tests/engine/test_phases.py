@@ -26,6 +26,7 @@ from backline.notify import outbox
 from backline.notify.models import Channel, OutgoingMessage, Status
 from backline.support import escalation, lifecycle
 from backline.support.models import EscalationState, EventKind, RequestStatus, SupportRequest
+from tests import asking
 from tests.harness import START, ClientOf, Clock, Recorder, Team
 from tests.personas import make_person
 
@@ -37,7 +38,8 @@ ON_POSTGRES = pytest.mark.skipif(
 
 
 def reach_out(team: Team, requester: User | None = None) -> SupportRequest:
-    request, _token = escalation.reach_out(
+    """A request, its first page queued (the engine escalated it before any fault)."""
+    request, _token = asking.reach_out(
         requester or team.world.telecommunicator,
         team.world.region,
         escalation.Ask(urgency="now", contact="call"),
@@ -90,7 +92,7 @@ def test_queued_pages_go_out_on_time_while_escalating_fails_every_tick(
     caplog: pytest.LogCaptureFixture,
     fault: Callable[..., None],
 ) -> None:
-    reach_out(team)  # its first page, to A, is queued with the request
+    reach_out(team)  # its first page, to A, is queued
     later = START + timedelta(minutes=2)
     outbox.enqueue(team.b.pk, "later", "later", outbox.Message("Backline: later", "b"), later)
     monkeypatch.setattr(escalation, "_claim_due", fault)

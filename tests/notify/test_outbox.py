@@ -17,6 +17,7 @@ from backline.notify.models import Channel, ContactMethod, NotificationRule, Out
 from backline.notify.transport import Envelope, Sent, Transport, TransportError
 from backline.support import escalation
 from backline.support.models import EscalationPolicy, EscalationStep, StepTarget
+from tests import asking
 from tests.harness import Clock, Recorder
 from tests.personas import World
 
@@ -465,7 +466,7 @@ def test_page_texts_are_lock_screen_safe(
     step = EscalationStep.objects.create(policy=policy, order=0, delay_minutes=5)
     StepTarget.objects.create(step=step, kind="user", user=world.peer)
     note = "my partner left and the call last night"
-    escalation.reach_out(
+    asking.reach_out(
         world.telecommunicator,
         world.region,
         escalation.Ask(urgency="now", contact="call", note=note),

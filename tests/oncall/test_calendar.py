@@ -15,6 +15,7 @@ from backline.lib import clock, tokens
 from backline.oncall import ics, resolve
 from backline.oncall.models import CalendarFeed, Override, RotationKind
 from backline.support import escalation
+from tests import asking
 from tests.harness import ClientOf, Response
 from tests.oncall import builders
 
@@ -50,7 +51,7 @@ def test_the_feed_lists_the_peers_shifts_as_the_timeline_has_them(
         replaces=team.a,
     )
     builders.rotation(region, [team.b], name="Not mine")
-    escalation.reach_out(  # a request exists: the feed says nothing of it
+    asking.reach_out(  # a request exists: the feed says nothing of it
         team.world.telecommunicator,
         region,
         escalation.Ask(urgency="now", contact="call", note="a private note"),

@@ -23,6 +23,7 @@ from backline.notify.models import Channel, OutgoingMessage
 from backline.notify.push.tests.fake_push import Device, FakePushService
 from backline.support import answers, escalation, lifecycle, messages
 from backline.support.models import Event, EventKind, Page, RequestStatus, SupportRequest
+from tests import asking
 from tests.harness import ClientOf, Clock, Response, Team, reachable
 
 PUBLIC_URL = "http://testserver"
@@ -47,7 +48,7 @@ def public_url(settings: Settings) -> None:
 
 
 def ask(team: Team, urgency: str = "now") -> SupportRequest:
-    request, _ = escalation.reach_out(
+    request, _ = asking.reach_out(
         team.world.telecommunicator, team.world.region, escalation.Ask(urgency, "call")
     )
     return request

@@ -30,6 +30,7 @@ from backline.support.models import (
     RequestStatus,
     SupportRequest,
 )
+from tests import asking
 from tests.harness import Clock, Team, reachable
 from tests.personas import make_person
 
@@ -79,7 +80,7 @@ def texts(settings: Settings, live_server: LiveServer) -> Iterator[Texts]:
 
 
 def ask(team: Team, urgency: str = "now") -> SupportRequest:
-    request, _ = escalation.reach_out(
+    request, _ = asking.reach_out(
         team.world.telecommunicator, team.world.region, escalation.Ask(urgency, "call")
     )
     return request

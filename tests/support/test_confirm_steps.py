@@ -22,6 +22,7 @@ from backline.notify.models import ContactMethod
 from backline.oncall.models import Override, Rotation, Schedule
 from backline.support import escalation, lifecycle
 from backline.support.models import EscalationPolicy, RequestStatus, SupportRequest
+from tests import asking
 from tests.asking import Asked
 from tests.harness import Recorder, Team
 from tests.oncall import builders
@@ -49,7 +50,7 @@ def _signed_in(user: User) -> Client:
 
 
 def _request(team: Team, **ask: Unpack[Asked]) -> tuple[SupportRequest, str | None]:
-    return escalation.reach_out(
+    return asking.reach_out(
         team.world.telecommunicator, team.world.region, escalation.Ask("now", "call", **ask)
     )
 

@@ -28,6 +28,7 @@ from backline.support.models import (
     RequestStatus,
     SupportRequest,
 )
+from tests import asking
 from tests.harness import ClientOf, Clock, Recorder, Team, reachable
 from tests.personas import World, enrol_totp, make_person
 from tests.support.test_escalation import reach_out
@@ -153,7 +154,7 @@ def test_the_page_never_shows_who_asked_nor_their_wishes(
     Exclusion.objects.create(owner=asker, excluded=team.a)  # A is on call, and has a phone
     reachable(team.a, Channel.SMS, "+13195550142")
     available(team.c)
-    request, _token = escalation.reach_out(
+    request, _token = asking.reach_out(
         asker,
         world.region,
         escalation.Ask(
@@ -352,7 +353,7 @@ def test_the_team_page_lists_open_requests(
     moment.later(minutes=3)
     recorder.expect(to="a@mail.test")
     other = make_person("b2@harbor.test", "Bea Second", team.world.agency, Role.TELECOMMUNICATOR)
-    ended, _ = escalation.reach_out(other, team.world.region, escalation.Ask("week", "text"))
+    ended, _ = asking.reach_out(other, team.world.region, escalation.Ask("week", "text"))
     lifecycle.cancel(ended)
     html = client_of(team.world.coordinator).get(reverse("support:team")).content.decode()
     assert f'href="{page_of(request)}"' in html
@@ -364,7 +365,7 @@ def test_the_team_page_lists_open_requests(
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a real race needs PostgreSQL")
 @pytest.mark.django_db(transaction=True)
 def test_two_coordinators_paging_again_at_once_page_once(world: World) -> None:
-    request, _ = escalation.reach_out(
+    request, _ = asking.reach_out(
         world.telecommunicator, world.region, escalation.Ask(urgency="now", contact="call")
     )
     Availability.objects.create(user=world.peer, until=clock.now() + timedelta(hours=1))

@@ -32,13 +32,14 @@ from backline.support.models import (
     SupportRequest,
     TargetKind,
 )
+from tests import asking
 from tests.asking import Asked
 from tests.harness import ClientOf, Clock, Recorder, Team, reachable
 from tests.personas import make_person
 
 
 def reach_out(team: Team, **ask: Unpack[Asked]) -> SupportRequest:
-    request, _token = escalation.reach_out(
+    request, _token = asking.reach_out(
         team.world.telecommunicator,
         team.world.region,
         escalation.Ask("now", "call", **ask),
@@ -51,9 +52,13 @@ def events(request: SupportRequest) -> list[str]:
 
 
 def test_the_story_of_an_unanswered_request(team: Team, recorder: Recorder, moment: Clock) -> None:
-    request = reach_out(team)
-    # the first page exists the moment the request does, in the same transaction
-    assert OutgoingMessage.objects.filter(recipient=team.a, channel=Channel.EMAIL).exists()
+    request, _token = escalation.reach_out(
+        team.world.telecommunicator, team.world.region, escalation.Ask("now", "call")
+    )
+    # the request is made with its escalation due at once: the engine's next tick pages
+    # the first step and sends the page
+    assert request.escalation.next_escalation_at == request.requested_at
+    assert not OutgoingMessage.objects.filter(recipient=team.a).exists()
     moment.tick()
     recorder.expect(to="a@mail.test")  # A, on call
 
@@ -286,7 +291,7 @@ def test_one_open_request_per_person(team: Team, recorder: Recorder, moment: Clo
 def test_an_anonymous_request_stores_no_identity(
     team: Team, recorder: Recorder, moment: Clock
 ) -> None:
-    request, token = escalation.reach_out(
+    request, token = asking.reach_out(
         team.world.telecommunicator,
         team.world.region,
         escalation.Ask(
@@ -372,7 +377,7 @@ def test_a_request_that_fails_to_escalate_does_not_hold_up_the_others(
 ) -> None:
     broken = reach_out(team)
     other = make_person("tom@harbor.test", "Tom Other", team.world.agency, Role.TELECOMMUNICATOR)
-    fine, _token = escalation.reach_out(other, team.world.region, escalation.Ask("now", "call"))
+    fine, _token = asking.reach_out(other, team.world.region, escalation.Ask("now", "call"))
     damaged = broken.policy_snapshot
     damaged["steps"][1]["targets"] = [{"kind": "no-such-kind", "id": None}]  # bad data
     SupportRequest.objects.filter(pk=broken.pk).update(policy_snapshot=damaged)

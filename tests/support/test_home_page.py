@@ -14,6 +14,7 @@ from backline.accounts.roles import Role
 from backline.oncall.models import RotationMember
 from backline.support import escalation, lifecycle
 from backline.support.models import Exclusion
+from tests import asking
 from tests.harness import ClientOf, Clock, Recorder, Team
 from tests.personas import make_person
 
@@ -36,7 +37,7 @@ def test_a_requester_sees_their_request_first(
     assert 'href="/support/reach-out/"' in before and "request-status" not in before
     assert requester.get(reverse("home")).context["open_request_url"] is None
 
-    request, _ = escalation.reach_out(
+    request, _ = asking.reach_out(
         team.world.telecommunicator, team.world.region, escalation.Ask("now", "call")
     )
     url = reverse("support:request", args=[request.public_id])
@@ -100,15 +101,13 @@ def test_a_peer_sees_what_waits_for_them_and_what_they_took(
     team: Team, recorder: Recorder, client_of: ClientOf, moment: Clock
 ) -> None:
     world = team.world
-    taken, _ = escalation.reach_out(
-        world.telecommunicator, world.region, escalation.Ask("now", "call")
-    )
+    taken, _ = asking.reach_out(world.telecommunicator, world.region, escalation.Ask("now", "call"))
     assert lifecycle.acknowledge(taken, team.a, timedelta(minutes=15))
     other = make_person("wes@harbor.test", "Wes Waiting", world.agency, Role.TELECOMMUNICATOR)
-    waiting, _ = escalation.reach_out(other, world.region, escalation.Ask("hours", "text"))
+    waiting, _ = asking.reach_out(other, world.region, escalation.Ask("hours", "text"))
     avoiding = make_person("ava@harbor.test", "Ava Avoids", world.agency, Role.TELECOMMUNICATOR)
     Exclusion.objects.create(owner=avoiding, excluded=team.a)
-    excluded, _ = escalation.reach_out(avoiding, world.region, escalation.Ask("now", "call"))
+    excluded, _ = asking.reach_out(avoiding, world.region, escalation.Ask("now", "call"))
     moment.later(minutes=6)  # A is paged for the one waiting; B for the one that excludes A
     recorder.expect(to="a@mail.test", subject="Backline: support request — within a few hours")
     recorder.expect(to="+15550100002", subject="Backline: support request — now")
@@ -128,9 +127,7 @@ def test_a_peer_sees_what_waits_for_them_and_what_they_took(
 def test_every_link_on_every_home_leads_somewhere(
     team: Team, recorder: Recorder, client_of: ClientOf
 ) -> None:
-    escalation.reach_out(
-        team.world.telecommunicator, team.world.region, escalation.Ask("now", "call")
-    )
+    asking.reach_out(team.world.telecommunicator, team.world.region, escalation.Ask("now", "call"))
     world = team.world
     for persona in (
         world.telecommunicator,

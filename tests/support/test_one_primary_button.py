@@ -18,6 +18,7 @@ from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod
 from backline.oncall.models import Availability, Override, ShiftOffer
 from backline.support import escalation, lifecycle
+from tests import asking
 from tests.harness import Clock, Recorder, Team
 from tests.oncall import builders
 from tests.personas import make_person
@@ -37,13 +38,13 @@ def test_no_page_has_more_than_one_primary_button(
     team: Team, recorder: Recorder, moment: Clock
 ) -> None:
     world = team.world
-    taken, _ = escalation.reach_out(
+    taken, _ = asking.reach_out(
         world.telecommunicator, world.region, escalation.Ask("now", "call", note="rough")
     )
     assert lifecycle.acknowledge(taken, team.a, timedelta(minutes=15))
     waiting_for = make_person("wes@harbor.test", "Wes Waiting", world.agency, Role.TELECOMMUNICATOR)
-    escalation.reach_out(waiting_for, world.region, escalation.Ask("week", "text"))
-    anonymous, token = escalation.reach_out(
+    asking.reach_out(waiting_for, world.region, escalation.Ask("week", "text"))
+    anonymous, token = asking.reach_out(
         make_person("ann@harbor.test", "Ann Onymous", world.agency, Role.TELECOMMUNICATOR),
         world.region,
         escalation.Ask("now", "call", anonymous=True, callback_number="+15550100999"),

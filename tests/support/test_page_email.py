@@ -15,6 +15,7 @@ from pytest_django.fixtures import Settings
 from backline.notify.email.tests.smtp_server import SmtpServer
 from backline.support import escalation, messages
 from backline.support.models import Page
+from tests import asking
 from tests.harness import Clock, Team
 
 
@@ -29,7 +30,7 @@ def smtp(settings: Settings) -> Iterator[SmtpServer]:
 def test_a_page_by_e_mail_has_a_text_part_and_an_html_part_with_one_large_button(
     team: Team, moment: Clock, smtp: SmtpServer
 ) -> None:
-    request, _ = escalation.reach_out(
+    request, _ = asking.reach_out(
         team.world.telecommunicator,
         team.world.region,
         escalation.Ask(urgency="now", contact="call", note="Rough night, Tess here"),

@@ -27,6 +27,7 @@ from backline.support.models import (
     TargetKind,
     Urgency,
 )
+from tests import asking
 from tests.asking import reach_out_form
 from tests.harness import ClientOf, Clock, Recorder, Team
 from tests.personas import World, make_person
@@ -61,9 +62,7 @@ NEWER = {**snapshot.of(None).to_json(), "version": snapshot.VERSION + 1}
 
 
 def reach_out(requester: User, team: Team) -> SupportRequest:
-    request, _token = escalation.reach_out(
-        requester, team.world.region, escalation.Ask("now", "call")
-    )
+    request, _token = asking.reach_out(requester, team.world.region, escalation.Ask("now", "call"))
     return request
 
 

@@ -12,6 +12,7 @@ from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.support import escalation, lifecycle
 from backline.support.models import Page, SupportRequest
+from tests import asking
 from tests.personas import World, make_person
 
 pytestmark = pytest.mark.skipif(
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.mark.parametrize("attempt", range(5))
 def test_two_peers_acknowledge_at_once(world: World, attempt: int) -> None:
     second = make_person(f"p{attempt}@harbor.test", "Second Peer", world.agency, Role.PEER)
-    request, _ = escalation.reach_out(
+    request, _ = asking.reach_out(
         world.telecommunicator,
         world.region,
         escalation.Ask(urgency="now", contact="call"),

@@ -14,6 +14,7 @@ from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage
 from backline.support import escalation, lifecycle
 from backline.support.models import Page, RequestStatus, SupportRequest
+from tests import asking
 from tests.asking import reach_out_form
 from tests.harness import ClientOf, Clock, Recorder, Team
 
@@ -96,6 +97,7 @@ def test_the_taker_leads_with_the_call_and_sees_a_change(
 ) -> None:
     requester = client_of(team.world.telecommunicator)
     requester.post(reverse("support:reach_out"), reach_out_form())
+    escalation.escalate_due()  # the engine pages the first step
     request = SupportRequest.objects.get()
     taker = client_of(team.a)
     taker.post(reverse("support:take", args=[request.public_id]), {"coming_in": "15"})
@@ -216,7 +218,7 @@ def test_a_peer_keeps_a_request_for_as_long_as_they_promised(
 
 
 def reach_out_for(team: Team, urgency: str, requester: User | None = None) -> SupportRequest:
-    request, _token = escalation.reach_out(
+    request, _token = asking.reach_out(
         requester or team.world.telecommunicator,
         team.world.region,
         escalation.Ask(urgency, "call", callback_number=OWN),

@@ -35,6 +35,7 @@ from backline.support.models import (
     TargetKind,
     Urgency,
 )
+from tests import asking
 from tests.harness import ClientOf, Clock, Recorder, Team, reachable
 from tests.personas import make_person
 
@@ -54,7 +55,7 @@ def run_until(moment: Clock, when: datetime) -> None:
 
 
 def reach_out(team: Team, urgency: str) -> SupportRequest:
-    request, _token = escalation.reach_out(
+    request, _token = asking.reach_out(
         team.world.telecommunicator,
         team.world.region,
         escalation.Ask(urgency=urgency, contact="call"),

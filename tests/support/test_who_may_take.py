@@ -21,6 +21,7 @@ from backline.lib import clock
 from backline.oncall.models import Availability
 from backline.support import escalation
 from backline.support.models import EscalationStep, Exclusion, StepTarget, TargetKind
+from tests import asking
 from tests.harness import Clock, Recorder, Response, Team
 from tests.personas import enrol_totp, make_person
 
@@ -111,7 +112,7 @@ def _reach_out(cast: Cast, wish: str) -> tuple[str, str]:
     if wish == "exclusions":
         for person in cast.excluded:
             Exclusion.objects.create(owner=cast.requester, excluded=person)
-    created, _token = escalation.reach_out(
+    created, _token = asking.reach_out(
         cast.requester,
         cast.requester.memberships.get().region,
         escalation.Ask(

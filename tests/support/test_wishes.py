@@ -29,6 +29,7 @@ from backline.support.models import (
     SupportRequest,
     TargetKind,
 )
+from tests import asking
 from tests.asking import reach_out_form
 from tests.harness import ClientOf, Clock, Recorder, Team
 from tests.support.test_escalation import events, reach_out
@@ -164,7 +165,7 @@ def test_a_specific_peer_i_also_excluded_is_never_paged(
 def test_an_anonymous_requester_chooses_on_their_follow_page(
     team: Team, recorder: Recorder, moment: Clock, client: Client
 ) -> None:
-    request, token = escalation.reach_out(
+    request, token = asking.reach_out(
         team.world.telecommunicator,
         team.world.region,
         escalation.Ask("now", "call", anonymous=True, outside_agency=True),
@@ -182,7 +183,7 @@ def test_routing_wishes_are_sealed_at_rest_and_erased_at_close(
 ) -> None:
     Exclusion.objects.create(owner=team.world.telecommunicator, excluded=team.b)
     Availability.objects.create(user=team.c, until=clock.now() + timedelta(hours=2))
-    request, _token = escalation.reach_out(
+    request, _token = asking.reach_out(
         team.world.telecommunicator,
         team.world.region,
         escalation.Ask("now", "call", anonymous=True, outside_agency=True),
@@ -197,7 +198,7 @@ def test_routing_wishes_are_sealed_at_rest_and_erased_at_close(
     assert request.routing.avoid_agency_ids == {team.world.agency.pk}
     # the exclusion list, and the anonymous requester themselves
     assert request.routing.excluded_ids == {team.b.pk, team.world.telecommunicator.pk}
-    escalation.reach_out(team.b, team.world.region, escalation.Ask("now", "call"))  # no wish
+    asking.reach_out(team.b, team.world.region, escalation.Ask("now", "call"))  # no wish
     with connection.cursor() as cursor:
         cursor.execute("SELECT sealed_routing FROM support_supportrequest ORDER BY id")
         lengths = {len(value) for (value,) in cursor.fetchall()}
@@ -258,7 +259,7 @@ def test_coordinator_steps_alert_without_offering_the_request(
 def test_a_peer_who_asks_anonymously_is_never_paged_for_it(
     team: Team, recorder: Recorder, moment: Clock
 ) -> None:
-    request, _token = escalation.reach_out(
+    request, _token = asking.reach_out(
         team.a, team.world.region, escalation.Ask("now", "call", anonymous=True)
     )
     moment.later(minutes=5)
