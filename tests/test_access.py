@@ -21,6 +21,7 @@ from backline.lib import clock, tokens
 from backline.notify import outbox
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage
 from backline.privacy.access import rule_of
+from backline.records.models import ContactRecord
 from backline.support import answers, escalation, lifecycle
 from backline.support.models import Exclusion, Page, PageKind, SupportRequest
 from backline.web.allauth_rules import RULES as ALLAUTH_RULES
@@ -187,6 +188,15 @@ def EXCLUSION(world: World) -> dict[str, Any]:
     return {"pk": mine.pk}
 
 
+def RECORD(world: World) -> dict[str, Any]:
+    today = clock.now().date()
+    filed = ContactRecord.objects.create(
+        region=world.region, peer=world.peer, mode="counts", date=today, filed_on=today,
+        contact_type="informal",
+    )  # fmt: skip
+    return {"pk": filed.pk}
+
+
 Args = Callable[[World], dict[str, Any]]
 
 # name, URL arguments, method, expected status per persona
@@ -291,6 +301,11 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("notify:sms_status", DELIVERY_REPORT, "post", row(403, 403, 403, 403, 403, 403, 403)),
     ("notify:sms_inbound", NONE, "post", row(403, 403, 403, 403, 403, 403, 403)),  # unsigned
     ("set_language", NONE, "post", row(302, 302, 302, 302, 302, 302, 302)),
+    ("records:mine", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("records:new", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("records:edit", RECORD, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("records:team", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("records:privacy", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
 ]
 
 
