@@ -21,7 +21,6 @@ from backline.lib import clock, tokens
 from backline.notify import outbox
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage
 from backline.privacy.access import rule_of
-from backline.records.models import ContactRecord
 from backline.support import answers, escalation, lifecycle
 from backline.support.models import Exclusion, Page, PageKind, SupportRequest
 from backline.web.allauth_rules import RULES as ALLAUTH_RULES
@@ -39,6 +38,7 @@ from tests.oncall.builders import (
     STEP_TARGET,
 )
 from tests.personas import World
+from tests.records.builders import record
 
 PERSONAS = [
     "anonymous",
@@ -189,12 +189,7 @@ def EXCLUSION(world: World) -> dict[str, Any]:
 
 
 def RECORD(world: World) -> dict[str, Any]:
-    today = clock.now().date()
-    filed = ContactRecord.objects.create(
-        region=world.region, peer=world.peer, mode="counts", date=today, filed_on=today,
-        contact_type="informal",
-    )  # fmt: skip
-    return {"pk": filed.pk}
+    return {"pk": record(world.region, world.peer).pk}
 
 
 Args = Callable[[World], dict[str, Any]]

@@ -8,13 +8,13 @@ is on, each time a coordinator reads who filed records is audited, for those pee
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -149,10 +149,10 @@ def edit(request: MemberRequest, pk: int) -> HttpResponse:
     return render(request, "records/edit.html", context | {"form": form}, status=status)
 
 
-def _summary(records: list[ContactRecord]) -> list[tuple[str, int]]:
-    labels = dict(ContactType.choices)
-    counted = Counter(r.contact_type for r in records)
-    return [(str(labels[kind]), counted[kind]) for kind in ContactType.values if counted[kind]]
+def _summary(records: QuerySet[ContactRecord]) -> list[tuple[str, int]]:
+    """How many records of each contact type, in one query."""
+    counted = dict(records.order_by().values_list("contact_type").annotate(n=Count("pk")))
+    return [(str(label), counted[kind]) for kind, label in ContactType.choices if kind in counted]
 
 
 @access(COORDINATOR)
@@ -173,12 +173,10 @@ def team(request: MemberRequest) -> HttpResponse:
                 request, _("Saved. Every member of %(team)s can read it.") % {"team": region}
             )
             return redirect("records:team")
-        listed = Paginator(
-            ContactRecord.objects.visible_to(coordinator)
-            .filter(region=region)
-            .select_related("peer"),
-            PER_PAGE,
-        ).get_page(request.GET.get("page"))
+        of_team = ContactRecord.objects.visible_to(coordinator).filter(region=region)
+        listed = Paginator(of_team.select_related("peer"), PER_PAGE).get_page(
+            request.GET.get("page")
+        )
         records = list(listed)
         if settings.coordinators_see_peer:
             filers = {r.peer for r in records if r.peer is not None}
@@ -190,7 +188,7 @@ def team(request: MemberRequest) -> HttpResponse:
                 "form": form,
                 "page": listed,
                 "records": records,
-                "summary": _summary(records),
+                "summary": _summary(of_team),
             }
         )
     status = 400 if any(s["form"].errors for s in sections) else 200

@@ -10,13 +10,13 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from backline.lib import clock
 from backline.records.models import ContactRecord
 from backline.support import escalation, lifecycle
 from backline.support.models import Page as PageRow
 from tests import asking
-from tests.browser.support import check_page, sign_in
+from tests.browser.support import assert_tap_targets, check_page, sign_in
 from tests.personas import World
+from tests.records.builders import record
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,6 +56,7 @@ def test_the_peer_closes_a_request_and_files_its_record_in_a_few_taps(
     expect(phone.get_by_label("In person")).to_be_checked()
     expect(phone.get_by_label("Referral made")).to_have_value("none")
     check_page(phone, "records-form-phone-dark")
+    assert_tap_targets(phone, "records-form-phone-dark")
     save = phone.get_by_role("button", name="Save the record")
     chip(phone, "15\u201345").click()
     chip(phone, "Critical call").click()
@@ -116,21 +117,8 @@ def test_a_bad_record_is_explained_on_the_phone(
 def test_the_coordinator_reads_the_teams_records_on_a_phone(
     open_page: Callable[..., Page], site: str, world: World
 ) -> None:
-    today = clock.now().date()
     for kind in ("request", "check_in", "informal"):
-        ContactRecord.objects.create(
-            region=world.region,
-            peer=world.peer,
-            mode="categories",
-            date=today,
-            filed_on=today,
-            contact_type=kind,
-            channel="phone",
-            duration="under_15",
-            topics=["workplace"],
-            referral="eap",
-            follow_up_planned=False,
-        )
+        record(world.region, world.peer, contact_type=kind)
     phone = _phone(open_page)
     secret = world.totp_secrets[world.coordinator.pk]
     sign_in(phone, site, world.coordinator, secret, suffix="-records-team")

@@ -20,6 +20,7 @@ from backline.records.models import (
 )
 from tests.harness import Clock
 from tests.personas import World
+from tests.records.builders import record
 
 TODAY = date(2026, 3, 2)  # START, a Monday, in Los Angeles
 FULL = {
@@ -234,43 +235,21 @@ def test_nobody_else_corrects_or_reads_a_peers_record(world: World, moment: Cloc
     assert record.duration == "15_45"
 
 
-def test_the_database_refuses_a_record_that_mixes_modes(world: World) -> None:
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"mode": RecordMode.COUNTS, "channel": "phone"},  # counts only, with a channel
+        {"mode": RecordMode.COUNTS, "topics": ["grief"]},
+        {"mode": RecordMode.NONE},  # a team that keeps nothing has no rows
+        {"follow_up_planned": None},  # categories, without an answer about a follow-up
+        {"duration": "3_hours"},
+        {"contact_type": "therapy"},
+        {"filed_on": TODAY - timedelta(days=1)},  # filed before the contact
+    ],
+)
+def test_the_database_refuses_an_impossible_record(
+    world: World, moment: Clock, changes: dict[str, object]
+) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
-        ContactRecord.objects.create(
-            region=world.region,
-            peer=world.peer,
-            mode=RecordMode.COUNTS,
-            date=TODAY,
-            filed_on=TODAY,
-            contact_type="request",
-            channel="phone",
-        )
-    with pytest.raises(IntegrityError), transaction.atomic():
-        ContactRecord.objects.create(
-            region=world.region,
-            peer=world.peer,
-            mode=RecordMode.NONE,
-            date=TODAY,
-            filed_on=TODAY,
-            contact_type="request",
-        )
-    with pytest.raises(IntegrityError), transaction.atomic():
-        ContactRecord.objects.create(
-            region=world.region,
-            peer=world.peer,
-            mode=RecordMode.CATEGORIES,
-            date=TODAY,
-            filed_on=TODAY,
-            contact_type="request",
-            channel="phone",
-            duration="under_15",
-            referral="none",
-        )  # no answer about a follow-up
-    ContactRecord.objects.create(
-        region=world.region,
-        peer=world.peer,
-        mode=RecordMode.COUNTS,
-        date=TODAY - timedelta(days=TODAY.isoweekday() - 1),
-        filed_on=TODAY,
-        contact_type="informal",
-    )
+        record(world.region, world.peer, **changes)
+    assert record(world.region, world.peer, mode=RecordMode.COUNTS).topics == []

@@ -4,8 +4,6 @@ on which every member reads what their team keeps."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.test import Client
 from django.urls import reverse
 
@@ -14,8 +12,7 @@ from backline.privacy.models import AuditEntry
 from backline.records.models import ContactRecord, RecordMode, RecordSettings
 from tests.harness import Clock
 from tests.personas import World
-
-DAY = date(2026, 3, 2)
+from tests.records.builders import record
 
 
 def _client(user: User) -> Client:
@@ -25,18 +22,14 @@ def _client(user: User) -> Client:
 
 
 def _record(world: World, peer: User, contact_type: str = "request") -> ContactRecord:
-    return ContactRecord.objects.create(
-        region=peer.memberships.first().region,  # type: ignore[union-attr]
-        peer=peer,
-        mode=RecordMode.CATEGORIES,
-        date=DAY,
-        filed_on=DAY,
+    region = peer.memberships.get(role__in=["peer", "coordinator"]).region
+    return record(
+        region,
+        peer,
         contact_type=contact_type,
         channel="in_person",
-        duration="45_90",
         topics=["family"],
         referral="chaplain",
-        follow_up_planned=True,
     )
 
 
@@ -47,6 +40,8 @@ def test_coordinators_see_records_not_who_filed_them(world: World, moment: Clock
     page = _client(world.coordinator).get(reverse("records:team")).content.decode()
     assert "Family" in page and "referred: Chaplain" in page
     assert "You do not see which peer filed a record." in page
+    assert "<dt>Request</dt><dd>1</dd>" in page and "<dt>Informal</dt><dd>1</dd>" in page
+    assert "<dt>Check-in</dt>" not in page
     assert world.peer.full_name not in page and world.peer.email not in page
     assert "Otto" not in page
     assert not AuditEntry.objects.filter(subject_id=world.peer.pk).exists()
