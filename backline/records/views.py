@@ -30,6 +30,7 @@ from backline.privacy.actions import describe
 from backline.records import reminders
 from backline.records.forms import RecordForm, RecordSettingsForm
 from backline.records.models import (
+    EDIT_DAYS,
     ContactRecord,
     ContactType,
     RecordChannel,
@@ -82,7 +83,7 @@ def mine(request: MemberRequest) -> HttpResponse:
     return render(
         request,
         "records/mine.html",
-        {"page": page, "team": team, "today": today_of(peer)},
+        {"page": page, "team": team, "today": today_of(peer), "edit_days": EDIT_DAYS},
     )
 
 
@@ -128,10 +129,15 @@ def edit(request: MemberRequest, pk: int) -> HttpResponse:
     peer = request.user
     record = get_object_or_404(ContactRecord.objects.visible_to(peer).filed_by(peer), pk=pk)
     today = today_of(peer)
-    context: dict[str, Any] = {"record": record, "team": settings_of(record.region)}
+    context: dict[str, Any] = {
+        "record": record,
+        "team": settings_of(record.region),
+        "edit_days": EDIT_DAYS,
+    }
     if record.is_final(today):
-        status = 409 if request.method == "POST" else 200
-        return render(request, "records/edit.html", context | {"form": None}, status=status)
+        refused = request.method == "POST"
+        context |= {"form": None, "refused": refused}
+        return render(request, "records/edit.html", context, status=409 if refused else 200)
     form = RecordForm(
         request.POST or None,
         instance=record,
@@ -201,4 +207,4 @@ def privacy(request: MemberRequest) -> HttpResponse:
     regions = sorted({m.region for m in request.user.all_memberships}, key=lambda r: r.name)
     found = {s.region_id: s for s in RecordSettings.objects.filter(region__in=regions)}
     teams = [found.get(r.pk) or RecordSettings(region=r) for r in regions]
-    return render(request, "records/privacy.html", {"teams": teams})
+    return render(request, "records/privacy.html", {"teams": teams, "edit_days": EDIT_DAYS})

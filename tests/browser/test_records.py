@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from backline.records.models import ContactRecord
+from backline.records.models import ContactRecord, RecordMode, RecordSettings
 from backline.support import escalation, lifecycle
 from backline.support.models import Page as PageRow
 from tests import asking
@@ -127,3 +127,32 @@ def test_the_coordinator_reads_the_teams_records_on_a_phone(
     expect(phone.get_by_text("You do not see which peer filed a record.")).to_be_visible()
     expect(phone.get_by_text(world.peer.full_name)).to_have_count(0)
     check_page(phone, "records-team-phone-dark")
+
+
+def test_counts_only_and_no_records_on_the_phone(
+    open_page: Callable[..., Page], site: str, world: World
+) -> None:
+    RecordSettings.objects.create(region=world.region, mode=RecordMode.COUNTS)
+    phone = _phone(open_page)
+    sign_in(phone, site, world.peer, world.totp_secrets[world.peer.pk], suffix="-records-counts")
+    phone.goto(f"{site}/records/new/?type=check_in")
+    expect(phone.get_by_text("Your team keeps counts only")).to_be_visible()
+    expect(phone.get_by_text("Topics")).to_have_count(0)
+    check_page(phone, "records-form-counts-phone-dark")
+    phone.get_by_role("button", name="Save the record").click()
+    expect(phone.get_by_text("Saved. Thank you for being there.")).to_be_visible()
+    expect(phone.get_by_text("Week of")).to_be_visible()
+    filed = ContactRecord.objects.get()
+    assert (filed.mode, filed.contact_type, filed.date.isoweekday()) == ("counts", "check_in", 1)
+
+    two_weeks_ago = {"date": filed.date - timedelta(days=14), "filed_on": filed.filed_on}
+    two_weeks_ago["filed_on"] -= timedelta(days=8)
+    ContactRecord.objects.filter(pk=filed.pk).update(**two_weeks_ago)
+    phone.goto(f"{site}/records/{filed.pk}/")
+    expect(phone.get_by_text("This record is final")).to_be_visible()
+    check_page(phone, "records-final-phone-dark")
+
+    RecordSettings.objects.filter(region=world.region).update(mode=RecordMode.NONE)
+    phone.goto(f"{site}/records/new/")
+    expect(phone.get_by_text("Your team keeps no written record")).to_be_visible()
+    check_page(phone, "records-none-phone-dark")

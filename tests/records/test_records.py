@@ -208,6 +208,7 @@ def test_the_peer_corrects_a_record_for_seven_days_then_it_is_final(
     late = client.post(url, FULL | {"duration": "over_90"})
     assert stale.status_code == 200
     assert late.status_code == 409 and b"This record is final" in late.content
+    assert b"Nothing was changed." in late.content
     record.refresh_from_db()
     assert record.duration == "45_90"
     page = client.get(url)
