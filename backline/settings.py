@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "backline.accounts",
     "backline.roster",
     "backline.notify",
+    "backline.records",
     "backline.oncall",
     "backline.support",
     "backline.engine",

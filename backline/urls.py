@@ -17,6 +17,7 @@ urlpatterns = [
     path("oncall/", include("backline.oncall.urls")),
     path("policies/", include("backline.support.policy_urls")),
     path("notify/", include("backline.notify.urls")),
+    path("records/", include("backline.records.urls")),
     path("account/security/", views.security_setup, name="security_setup"),
     path(
         "account/security/forget-this-browser/",

@@ -35,6 +35,7 @@ from backline.oncall.models import (
     ScheduleWindow,
     ShiftOffer,
 )
+from backline.records.models import ContactRecord
 from backline.support.models import (
     EscalationPolicy,
     EscalationStep,
@@ -78,6 +79,7 @@ BY_HINT = {
     ("int", "inbox"): "notification",
     ("int", "keys"): "authenticator",
     ("int", "requests"): "request_pk",
+    ("int", "records"): "record",
     ("str", "follow"): "follow",
     ("str", "pages"): "page",
     ("str", "calendar"): "calendar",
@@ -204,6 +206,7 @@ MODELS = {
     "authenticator": Authenticator,
     "request_pk": SupportRequest,
     "page_pk": Page,
+    "record": ContactRecord,
 }
 
 

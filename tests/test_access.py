@@ -38,6 +38,7 @@ from tests.oncall.builders import (
     STEP_TARGET,
 )
 from tests.personas import World
+from tests.records.builders import record
 
 PERSONAS = [
     "anonymous",
@@ -187,6 +188,10 @@ def EXCLUSION(world: World) -> dict[str, Any]:
     return {"pk": mine.pk}
 
 
+def RECORD(world: World) -> dict[str, Any]:
+    return {"pk": record(world.region, world.peer).pk}
+
+
 Args = Callable[[World], dict[str, Any]]
 
 # name, URL arguments, method, expected status per persona
@@ -291,6 +296,11 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("notify:sms_status", DELIVERY_REPORT, "post", row(403, 403, 403, 403, 403, 403, 403)),
     ("notify:sms_inbound", NONE, "post", row(403, 403, 403, 403, 403, 403, 403)),  # unsigned
     ("set_language", NONE, "post", row(302, 302, 302, 302, 302, 302, 302)),
+    ("records:mine", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("records:new", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("records:edit", RECORD, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("records:team", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("records:privacy", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
 ]
 
 

@@ -9,6 +9,7 @@ from backline.demo import data
 from backline.lib import clock
 from backline.notify.models import ContactMethod
 from backline.oncall import resolve
+from backline.records.models import ContactRecord, ContactType
 from backline.support.models import EscalationPolicy
 
 
@@ -47,3 +48,15 @@ def test_the_demo_peer_is_on_call_and_reachable(db: None) -> None:
     assert EscalationPolicy.objects.get(region=region, is_default=True).steps.count() == 3
     peers = User.objects.filter(memberships__role=Role.PEER)
     assert all(ContactMethod.objects.usable().filter(user=p).exists() for p in peers)
+
+
+def test_the_demo_has_a_few_weeks_of_records(db: None) -> None:
+    region, _ = data.load()
+    records = ContactRecord.objects.filter(region=region)
+    days = {r.date for r in records}
+    assert records.count() >= 30 and (max(days) - min(days)).days >= 21
+    assert {r.contact_type for r in records} == set(ContactType.values)
+    demo_peer = User.objects.get(email="peer@example.org")
+    today = clock.now().astimezone(demo_peer.time_zone).date()
+    mine = list(ContactRecord.objects.filed_by(demo_peer))
+    assert any(r.is_final(today) for r in mine) and any(not r.is_final(today) for r in mine)

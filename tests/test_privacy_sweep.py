@@ -208,6 +208,14 @@ def _take(ask: Ask, peer: User, *then: str) -> None:
     ask.taker = peer
 
 
+def _file_record(peer: User) -> None:
+    form = _client(peer).get(reverse("records:new") + "?type=request").context["form"]
+    answers = {"contact_type": "request", "channel": "phone", "duration": "15_45"}
+    answers |= {"topics": "critical_call", "referral": "eap", "follow_up": "yes"}
+    sent = answers | {"date": form["date"].initial.isoformat(), "once": form["once"].initial}
+    assert _client(peer).post(reverse("records:new"), sent).status_code == 302
+
+
 def _roster_main(body: str) -> str:
     """A roster page's content, without what differs from one answer to the next."""
     main = body.split('<main id="main"', 1)[-1].split("</main>", 1)[0]
@@ -337,6 +345,9 @@ def story(team: Team, recorder: Recorder, moment: Clock) -> Story:
     _reach_out(by["anonymous, open"])
     moment.later(minutes=6)  # step 2 pages B, for the request that excluded A
     _take(excluding, b)
+
+    for peer in (a, c):  # the takers of the closed requests file their records
+        _file_record(peer)
 
     # one of everything else a URL can name
     spare = builders.rotation(world.region, [a], name="Spare")

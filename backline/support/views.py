@@ -35,6 +35,7 @@ from backline.oncall import resolve
 from backline.privacy import audit
 from backline.privacy.access import PUBLIC, SIGNED_IN, access
 from backline.privacy.actions import describe
+from backline.records import reminders
 from backline.support import answers, escalation, lifecycle, links, snapshot, targets
 from backline.support.forms import (
     ANOTHER_NUMBER,
@@ -489,8 +490,10 @@ def _taker_action(
     done: Promise,
     refused: Promise,
     confirmed: bool = False,
+    then: Callable[[MemberRequest, SupportRequest], str | None] | None = None,
 ) -> Callable[[MemberRequest, str], HttpResponse]:
-    """A view for the taker's ``action``; with ``confirmed``, only from its confirm step."""
+    """A view for the taker's ``action``; with ``confirmed``, only from its confirm step;
+    once it changed the request, ``then`` may name where the taker goes next."""
 
     @require_POST
     @access(PEER)
@@ -506,6 +509,9 @@ def _taker_action(
             raise Http404 from exc
         if changed:
             messages.success(request, str(done))
+            following = then(request, support_request) if then else None
+            if following:
+                return redirect(following)
         else:
             messages.info(request, str(refused))
         return redirect("support:request", ref=ref)
@@ -518,11 +524,21 @@ request_start = _taker_action(
     gettext_lazy("Marked as started."),
     gettext_lazy("This request cannot be started now."),
 )
+
+
+def _offer_record(request: MemberRequest, support_request: SupportRequest) -> str | None:
+    """The record form, filled in with what is known; never the request's id."""
+    return reminders.after_close(
+        request.session, request.user, support_request.region, support_request.contact
+    )
+
+
 request_close = _taker_action(
     lifecycle.close,
     gettext_lazy("Closed. Thank you for being there."),
     gettext_lazy("This request had already ended."),
     confirmed=True,
+    then=_offer_record,
 )
 
 
