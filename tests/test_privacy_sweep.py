@@ -41,12 +41,12 @@ from backline.accounts.models import Agency, User
 from backline.accounts.roles import Role
 from backline.lib import clock, tokens
 from backline.notify.models import ContactMethod, NotificationRule
+from backline.oncall import breaks
 from backline.oncall.models import (
     Availability,
     Override,
     ShiftOffer,
 )
-from backline.oncall import breaks
 from backline.privacy.access import rule_of
 from backline.support import escalation
 from backline.support.models import (

@@ -40,12 +40,16 @@ def take_break(request: MemberRequest) -> HttpResponse:
             breaks.take(user, until, now)
             messages.success(request, _("Your break has started. Take good care of yourself."))
             return redirect("oncall:break")
+        confirming = breaks.last_day(until, user.time_zone)
         return show(
             request,
             "oncall/break.html",
-            {"form": form, "confirming": until, "current": current},
+            {"form": form, "confirming": confirming, "current": current},
         )
-    return show(request, "oncall/break.html", {"form": form, "current": current})
+    through = breaks.last_day(current.until, user.time_zone) if current else None
+    return show(
+        request, "oncall/break.html", {"form": form, "current": current, "through": through}
+    )
 
 
 @require_POST

@@ -26,6 +26,11 @@ def ends_at(last_day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(last_day + timedelta(days=1), datetime.min.time(), zone).astimezone(UTC)
 
 
+def last_day(until: datetime, zone: ZoneInfo) -> date:
+    """The last day of a break that ends at ``until``, where the peer lives."""
+    return (until - timedelta(microseconds=1)).astimezone(zone).date()
+
+
 def current(user: User, when: datetime) -> Break | None:
     """The peer's break at ``when``, if they are on one."""
     return Break.objects.filter(user=user, starts_at__lte=when, until__gt=when).first()

@@ -306,7 +306,7 @@ class BreakForm(forms.Form):
     last_day = forms.DateField(
         label=_("Last day of my break"),
         widget=DateInput,
-        help_text=_("Backline pages you again from the morning after. You can end it sooner."),
+        help_text=_("Paging starts again at midnight after that day. You can end it sooner."),
     )
 
     def __init__(self, *args: Any, zone: ZoneInfo, now: datetime, **kwargs: Any) -> None:

@@ -97,6 +97,7 @@ def _home(request: MemberRequest, **forms: Any) -> HttpResponse:
     context: dict[str, Any] = {"teams": _teams(user, now), "now": now}
     if user.has_role(Role.PEER):
         quiet = QuietHours.objects.filter(user=user).first()
+        on_break = breaks.current(user, now)
         context |= {
             "is_peer": True,
             "my_shifts": _my_shifts(user, now),
@@ -108,7 +109,8 @@ def _home(request: MemberRequest, **forms: Any) -> HttpResponse:
             .exclude(offered_by=user)
             .select_related("rotation", "offered_by")
             .order_by("starts_at"),
-            "on_break": breaks.current(user, now),
+            "on_break": on_break,
+            "break_through": breaks.last_day(on_break.until, zone) if on_break else None,
             "availability": Availability.objects.filter(user=user, until__gt=now).first(),
             "availability_form": forms.get("availability_form")
             or AvailabilityForm(zone=zone, now=now),

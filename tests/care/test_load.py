@@ -112,7 +112,7 @@ def test_the_load_balance_counts_per_peer_per_quarter_and_names_no_colleague(
     moment.shift(days=7)  # the next Monday
     shown, rows = load.balance(team.world.region.pk, clock.now(), team.world.coordinator.time_zone)
     counts = {row.peer: row.counts for row in rows}
-    assert [(p.first_day.year, p.quarter) for p in shown][0] == (2026, 1)
+    assert (shown[0].first_day.year, shown[0].quarter) == (2026, 1)
     assert counts[team.a] == [(1, 1), (0, 0), (0, 0), (0, 0)]
     assert counts[team.b][0] == (0, 0)
 

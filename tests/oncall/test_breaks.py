@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from backline.notify.models import Channel, ContactMethod
 from backline.oncall import breaks
-from backline.oncall.coverage import Kind, Period
+from backline.oncall.coverage import CoverageWarning, Kind, Period
 from backline.oncall.models import Availability, Break
 from backline.support import coverage
 from backline.support.coverage import PolicyKind, PolicyWarning
@@ -25,7 +25,7 @@ from tests.oncall import builders
 # whose last day is Wednesday ends at midnight after it, Los Angeles time
 WEDNESDAY = "2026-03-04"
 UNAVAILABLE = ' <span class="badge">unavailable</span>'
-VARYING = re.compile(r'[A-Za-z0-9_\-]{40,}')  # form tokens and script nonces
+VARYING = re.compile(r"[A-Za-z0-9_\-]{40,}")  # form tokens and script nonces
 AFTER_WEDNESDAY = datetime(2026, 3, 5, 8, tzinfo=UTC)
 
 
@@ -158,6 +158,8 @@ def test_coverage_warnings_count_a_break_as_hours_nobody_covers(
     gap = warnings[0]
     assert isinstance(gap, PolicyWarning)
     assert gap.periods == (Period(START, AFTER_WEDNESDAY),)
-    assert warnings[1].subject == primary
+    unavailable = warnings[1]
+    assert isinstance(unavailable, CoverageWarning)
+    assert unavailable.subject == primary
     page = client_of(team.world.coordinator).get(reverse("policies:coverage")).content.decode()
     assert "members who are unavailable" in page and "break" not in page.lower()
