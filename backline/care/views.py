@@ -21,6 +21,7 @@ from backline.accounts.models import Membership, Region
 from backline.accounts.roles import Role
 from backline.care import load
 from backline.lib import clock
+from backline.oncall import waking
 from backline.privacy import audit
 from backline.privacy.access import access
 
@@ -69,6 +70,7 @@ def mine(request: MemberRequest) -> HttpResponse:
             "quarter": quarter,
             "high": load.is_high(month),
             "help": _who_can_help(regions),
+            "night": (waking.NIGHT_STARTS, waking.NIGHT_ENDS),
         },
     )
 
