@@ -18,6 +18,10 @@ their quiet hours or at night where they live, on call or not): a step whose peo
 are all asleep waits for the first of them to wake. Who is asleep is decided before
 the wishes, so the wait tells nobody whom the requester left out.
 
+A peer on a break is paged by no step (``oncall.breaks``), and a peer already with a
+colleague is left out of "all available peers" unless nobody else is available
+(``spare_the_busy``; docs/adr/0026-care-for-the-peers.md).
+
 The same ``allows`` decides paging (``for_step``), lists (``offers_for``), the offer
 and the take (``may_take``), and whether a taker still sees who asked.
 """
