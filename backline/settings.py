@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "backline.records",
     "backline.oncall",
     "backline.support",
+    "backline.care",
     "backline.engine",
     "backline.demo",
 ]

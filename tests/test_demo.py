@@ -5,12 +5,13 @@ from django.core.management import call_command
 
 from backline.accounts.models import Agency, Membership, User
 from backline.accounts.roles import Role
+from backline.care import load
 from backline.demo import data
 from backline.lib import clock
 from backline.notify.models import ContactMethod
-from backline.oncall import resolve
+from backline.oncall import breaks, people, resolve
 from backline.records.models import ContactRecord, ContactType
-from backline.support.models import EscalationPolicy
+from backline.support.models import EscalationPolicy, SupportRequest
 
 
 def test_load_demo_creates_a_realistic_region_once(
@@ -60,3 +61,20 @@ def test_the_demo_has_a_few_weeks_of_records(db: None) -> None:
     today = clock.now().astimezone(demo_peer.time_zone).date()
     mine = list(ContactRecord.objects.filed_by(demo_peer))
     assert any(r.is_final(today) for r in mine) and any(not r.is_final(today) for r in mine)
+
+
+def test_the_demo_team_has_a_peer_on_a_break_and_some_load(db: None) -> None:
+    region, _ = data.load()
+    now = clock.now()
+    peers = list(people.peers([region.pk]))
+    resting = breaks.unavailable([p.pk for p in peers], now)
+    assert len(resting) == 1
+    assert resting.isdisjoint(resolve.available_now(region.pk, now))
+    demo_peer = User.objects.get(email="peer@example.org")
+    assert demo_peer.pk not in resting
+    _month, quarter = load.own_load(demo_peer, now)
+    assert quarter.contacts > 0
+    _shown, rows = load.balance(region.pk, now, demo_peer.time_zone)
+    assert sum(contacts for row in rows for contacts, _pages in row.counts) > 0
+    # the past contacts name no colleague
+    assert not SupportRequest.objects.filter(requester__isnull=False).exists()

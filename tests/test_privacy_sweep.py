@@ -41,6 +41,7 @@ from backline.accounts.models import Agency, User
 from backline.accounts.roles import Role
 from backline.lib import clock, tokens
 from backline.notify.models import ContactMethod, NotificationRule
+from backline.oncall import breaks
 from backline.oncall.models import (
     Availability,
     Override,
@@ -345,12 +346,14 @@ def story(team: Team, recorder: Recorder, moment: Clock) -> Story:
     _reach_out(by["anonymous, open"])
     moment.later(minutes=6)  # step 2 pages B, for the request that excluded A
     _take(excluding, b)
+    # Uma needs a break: every page is read with a peer on one
+    breaks.take(unpaged, clock.now() + timedelta(days=10), clock.now())
 
     for peer in (a, c):  # the takers of the closed requests file their records
         _file_record(peer)
 
     # one of everything else a URL can name
-    spare = builders.rotation(world.region, [a], name="Spare")
+    spare = builders.rotation(world.region, [a, unpaged], name="Spare")  # Uma's turn is next
     builders.schedule(world.region, spare)
     builders.policy(world.region, spare, default=False)
     now = clock.now()
@@ -608,3 +611,31 @@ def test_nobody_but_the_taker_learns_who_asked(story: Story, quiet: None, group:
     assert sweep.leaks == [], "\n".join(map(str, sweep.leaks[:40]))
     assert misdeeds == []
     assert sweep.errors == [], "\n".join(map(str, sweep.errors[:20]))
+
+
+# what the peer on a break reads of it, and nobody else may
+WHY = re.compile(r"you are on a break|nobody will page you until|end my break", re.I)
+
+
+def test_nobody_but_the_peer_on_a_break_learns_why_they_are_unavailable(
+    story: Story, quiet: None
+) -> None:
+    uma = story.personas["unpaged peer"]
+    assert uma is not None
+    own = _client(uma).get(reverse("oncall:break")).content.decode()
+    assert WHY.search(own)  # the positive control: the peer reads it
+    told = []
+    unavailable = 0
+    for name, user in story.personas.items():
+        if user == uma:
+            continue
+        client = _client(user)
+        for route in routes():
+            for url in urls_of(route, story.known):
+                response = client.get(url)
+                body = body_of(response)
+                if WHY.search(body):
+                    told.append((name, url))
+                unavailable += "unavailable" in body and "Uma Unpaged" in body
+    assert told == []
+    assert unavailable  # and yet others do see that Uma is unavailable

@@ -31,6 +31,7 @@ from backline.notify.models import Channel, ContactMethod, NotificationRule
 from backline.oncall import ics, resolve, sessions
 from backline.oncall.models import (
     Availability,
+    Break,
     Override,
     QuietHours,
     Rotation,
@@ -128,6 +129,11 @@ def build_team(slug: str, size: int) -> Team:
         if n:
             QuietHours.objects.create(
                 user=person, starts_at=time(23), ends_at=time(6), time_zone="America/Chicago"
+            )
+        if n and n % 2 == 0:  # some peers take a break from tomorrow (all are paged now)
+            tomorrow = now + timedelta(days=1)
+            Break.objects.create(
+                user=person, starts_at=tomorrow, until=tomorrow + timedelta(days=n)
             )
     rotation = Rotation.objects.create(
         region=region,
@@ -314,6 +320,9 @@ PAGES = [
         "",
         lambda team: reverse("oncall:calendar_feed", args=[ics.issue(team.peer)]),
     ),
+    Page("I need a break", "peer", named("oncall:break")),
+    Page("your load", "peer", named("care:mine")),
+    Page("load balance", "coordinator", named("care:balance")),
     Page("rotations", "coordinator", named("oncall:rotations")),
     Page("rotation", "coordinator", named("oncall:rotation", "rotation")),
     Page("schedules", "coordinator", named("oncall:schedules")),

@@ -15,7 +15,7 @@ from django.db import transaction
 from backline.accounts import addresses, grants
 from backline.accounts.models import Agency, Region, User
 from backline.accounts.roles import Role
-from backline.demo import paging, records
+from backline.demo import care, paging, records
 
 PASSWORD = "backline-demo"
 REGION = ("Cedar Valley Regional Peer Team", "cedar-valley")
@@ -140,7 +140,7 @@ def load() -> tuple[Region, bool]:
         coordinator = _person(*coordinating, password_hash, by=None)
         for other in others:
             _person(*other, password_hash, by=coordinator)
-        paging.load(region)
+        care.load(region, paging.load(region))
         records.load(region)
     return region, True
 

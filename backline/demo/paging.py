@@ -21,7 +21,8 @@ REQUESTER_PHONE = "+13195550142"
 HANDOFF = time(8, 0)
 
 
-def load(region: Region) -> None:
+def load(region: Region) -> list[User]:
+    """The paging set-up; the team's peers, in their rotation's order."""
     now = clock.now()
     zone = region.agencies.values_list("time_zone", flat=True).first() or "UTC"
     peers = list(
@@ -71,3 +72,4 @@ def load(region: Region) -> None:
     Availability.objects.bulk_create(
         Availability(user=peer, until=now + timedelta(hours=8)) for peer in peers[1:3]
     )
+    return peers

@@ -5,7 +5,9 @@ Over a region's rotations, schedules and peers, coordinators are told about:
 - rotations without members, and members who can no longer be paged (deactivated, or
   no longer a peer or coordinator of the region);
 - schedules without windows, and the hours of the week their windows leave uncovered;
-- peers without a usable (verified, enabled) contact method.
+- peers without a usable (verified, enabled) contact method;
+- members who are unavailable (on a break) some time over the next ``HORIZON``: that
+  they are, and until when, never why.
 
 What needs escalation policies (no team policy, steps that page nobody, periods when a
 policy's rotations and schedules have nobody on call) is in ``support.coverage``, which
@@ -16,18 +18,20 @@ Everything here reads models and returns values; nothing is changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from django.db.models import Exists, OuterRef, Prefetch
 
 from backline.accounts.models import Region, User
+from backline.lib import clock
 from backline.notify.models import ContactMethod
-from backline.oncall import people, resolve
+from backline.oncall import breaks, people, resolve
 from backline.oncall.models import WEEKDAYS, Rotation, RotationMember, Schedule, ScheduleWindow
 
+HORIZON = timedelta(days=14)  # how far ahead the warnings look
 MINUTES_A_DAY = 24 * 60
 MINUTES_A_WEEK = 7 * MINUTES_A_DAY
 
@@ -35,6 +39,7 @@ MINUTES_A_WEEK = 7 * MINUTES_A_DAY
 class Kind(StrEnum):
     ROTATION_WITHOUT_MEMBERS = "rotation_without_members"
     UNPAGEABLE_MEMBERS = "unpageable_members"
+    UNAVAILABLE_MEMBERS = "unavailable_members"
     SCHEDULE_WITHOUT_WINDOWS = "schedule_without_windows"
     SCHEDULE_UNCOVERED = "schedule_uncovered"
     NO_CONTACT_METHOD = "no_contact_method"
@@ -79,18 +84,37 @@ class CoverageWarning:
         return sum(s.minutes for s in self.spans) / 60
 
 
+def _held(
+    shift: resolve.Shift, away: Mapping[int, tuple[datetime, datetime]]
+) -> Iterator[tuple[datetime, datetime]]:
+    """The parts of a shift its person covers: all of it, but for their break."""
+    begin, finish = shift.starts_at, shift.ends_at
+    gone = away.get(shift.user_id) if shift.user_id is not None else None
+    if gone is None:
+        yield begin, finish
+        return
+    if begin < gone[0]:
+        yield begin, min(finish, gone[0])
+    if finish > gone[1]:
+        yield max(begin, gone[1]), finish
+
+
 def uncovered(
     timelines: Iterable[Sequence[resolve.Shift]],
     start: datetime,
     end: datetime,
     pageable: set[int],
+    away: Mapping[int, tuple[datetime, datetime]] | None = None,
 ) -> list[Period]:
-    """When, from ``start`` to ``end``, no timeline has a pageable person on call."""
+    """When, from ``start`` to ``end``, no timeline has a pageable person on call who
+    is not on a break (``away``, from ``breaks.away``)."""
     covered = sorted(
-        (max(s.starts_at, start), min(s.ends_at, end))
+        (max(begin, start), min(finish, end))
         for shifts in timelines
         for s in shifts
-        if s.user_id in pageable and s.starts_at < end and s.ends_at > start
+        if s.user_id in pageable
+        for begin, finish in _held(s, away or {})
+        if begin < end and finish > start
     )
     gaps: list[Period] = []
     cursor = start
@@ -144,11 +168,19 @@ def _span(begin: int, finish: int) -> WeekSpan:
     return WeekSpan(from_day, from_time, until_day, until_time, finish - begin)
 
 
-def region_warnings(region: Region, pageable: set[int] | None = None) -> list[CoverageWarning]:
+def region_warnings(
+    region: Region,
+    pageable: set[int] | None = None,
+    away: Mapping[int, tuple[datetime, datetime]] | None = None,
+) -> list[CoverageWarning]:
     """The region's rotations, then its schedules, then its peers nobody can reach.
-    ``pageable`` is ``people.pageable(region.pk)``, for a caller that has it already."""
+    ``pageable`` is ``people.pageable(region.pk)``, and ``away`` the breaks of those
+    people over the next ``HORIZON`` (``breaks.away``), for a caller that has them."""
     if pageable is None:
         pageable = people.pageable(region.pk)
+    if away is None:
+        now = clock.now()
+        away = breaks.away(pageable, now, now + HORIZON)
     found: list[CoverageWarning] = []
     with_users = Prefetch("members", queryset=RotationMember.objects.select_related("user"))
     for rotation in Rotation.objects.filter(region=region).prefetch_related(with_users):
@@ -160,6 +192,12 @@ def region_warnings(region: Region, pageable: set[int] | None = None) -> list[Co
         if unpageable:
             found.append(
                 CoverageWarning(Kind.UNPAGEABLE_MEMBERS, region, rotation, people=unpageable)
+            )
+        # that they are unavailable, and until when; never why
+        resting = tuple(m.user for m in members if m.user_id in away)
+        if resting:
+            found.append(
+                CoverageWarning(Kind.UNAVAILABLE_MEMBERS, region, rotation, people=resting)
             )
     schedules = list(Schedule.objects.filter(region=region))
     held = resolve.load_windows(schedules)

@@ -1,4 +1,4 @@
-"""Forms for rotations, schedules, overrides, offers, availability and quiet hours.
+"""Forms for rotations, schedules, overrides, offers, availability, breaks and quiet hours.
 
 Times typed into a form are read in the time zone the page is shown in (the view
 activates it); a rotation's hand-off and a schedule's windows are in their own zone.
@@ -19,7 +19,7 @@ from backline.accounts.models import Region, User
 from backline.accounts.roles import Role
 from backline.accounts.time_zones import TimeZoneField
 from backline.lib.forms import field_of
-from backline.oncall import people, swaps
+from backline.oncall import breaks, people, swaps
 from backline.oncall.models import (
     WEEKDAYS,
     Override,
@@ -298,3 +298,31 @@ class QuietHoursForm(forms.ModelForm[QuietHours]):
         if starts_at is not None and starts_at == ends_at:
             self.add_error("ends_at", _("Quiet hours need an end different from their start."))
         return cleaned
+
+
+class BreakForm(forms.Form):
+    """ "I need a break": the last day out of paging, in the peer's own time zone."""
+
+    last_day = forms.DateField(
+        label=_("Last day of my break"),
+        widget=DateInput,
+        help_text=_("Paging starts again at midnight after that day. You can end it sooner."),
+    )
+
+    def __init__(self, *args: Any, zone: ZoneInfo, now: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        self.now = now
+
+    def clean_last_day(self) -> datetime:
+        """The break's end: the midnight after its last day, where the peer lives."""
+        last_day = self.cleaned_data["last_day"]
+        until = breaks.ends_at(last_day, self.zone)
+        if until <= self.now:
+            raise forms.ValidationError(_("That day has passed. Choose today or a later day."))
+        if until - self.now > breaks.LONGEST + timedelta(days=1):
+            raise forms.ValidationError(
+                _("A break can last up to %(days)s days at a time. You can take another after.")
+                % {"days": breaks.LONGEST.days}
+            )
+        return until

@@ -301,3 +301,25 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar of {self.user}"
+
+
+class Break(models.Model):
+    """ "I need a break": a peer is out of paging from ``starts_at`` until ``until``, by
+    every step (``oncall.breaks``). Others see only that they are unavailable, never
+    why; ending it early deletes the row, so nothing is kept of it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="break_from_paging"
+    )
+    starts_at = models.DateTimeField(default=clock.now)
+    until = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__gt=F("starts_at")), name="break_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} unavailable until {self.until:%Y-%m-%d}"

@@ -1,8 +1,10 @@
 """What the on-call pages share: every page says which time zone its times are in, a
-shift is shown as one row, and a coordinator's pages work within their regions."""
+shift is shown as one row (saying whether its person is unavailable), and a
+coordinator's pages work within their regions."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -28,11 +30,18 @@ def coordinated(request: MemberRequest) -> list[Region]:
 
 
 def shift_row(
-    shift: resolve.Shift, names: dict[int, User], horizon: datetime | None = None
+    shift: resolve.Shift,
+    names: dict[int, User],
+    horizon: datetime | None = None,
+    away: Mapping[int, tuple[datetime, datetime]] | None = None,
 ) -> dict[str, Any]:
+    """A shift as pages show it; ``unavailable`` when its person is on a break some of
+    the time (``breaks.away``): that, never why."""
+    gone = (away or {}).get(shift.user_id) if shift.user_id else None
     return {
         "starts_at": shift.starts_at,
         "ends_at": shift.ends_at,
         "person": names.get(shift.user_id) if shift.user_id else None,
         "open_ended": horizon is not None and shift.ends_at >= horizon,
+        "unavailable": gone is not None and gone[0] < shift.ends_at and gone[1] > shift.starts_at,
     }

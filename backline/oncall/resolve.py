@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from backline.accounts.models import User
 from backline.accounts.roles import Role
+from backline.oncall import breaks
 from backline.oncall.models import (
     Availability,
     Override,
@@ -435,21 +436,29 @@ def on_call_now(region_id: int, when: datetime) -> set[int]:
 
 
 def available(peer_ids: set[int], on_call: set[int], when: datetime) -> set[int]:
-    """Of ``peer_ids``, who is on call (``on_call``) or said "available now"."""
+    """Of ``peer_ids``, who is on call (``on_call``) or said "available now", and is
+    not on a break."""
     flagged = Availability.objects.filter(user_id__in=peer_ids, until__gt=when)
-    return (on_call & peer_ids) | set(flagged.values_list("user_id", flat=True))
+    found = (on_call & peer_ids) | set(flagged.values_list("user_id", flat=True))
+    return found - breaks.unavailable(found, when)
 
 
 def available_now(region_id: int, when: datetime) -> set[int]:
-    """Peers who are on call or said "available now", right now (three queries: the
-    team's peers come with when their "available now" ends)."""
-    peers = dict(
-        User.objects.filter(
-            is_active=True, memberships__region_id=region_id, memberships__role=Role.PEER
-        ).values_list("pk", "availability__until")
-    )
-    flagged = {pk for pk, until in peers.items() if until is not None and until > when}
-    return (on_call_now(region_id, when) & peers.keys()) | flagged
+    """Peers who are on call or said "available now", and are not on a break, right
+    now (three queries: the team's peers come with when their "available now" ends,
+    and with their break)."""
+    peers: dict[int, bool] = {}
+    resting: set[int] = set()
+    for pk, until, break_starts, break_ends in User.objects.filter(
+        is_active=True, memberships__region_id=region_id, memberships__role=Role.PEER
+    ).values_list(
+        "pk", "availability__until", "break_from_paging__starts_at", "break_from_paging__until"
+    ):
+        peers[pk] = until is not None and until > when
+        if break_starts is not None and break_starts <= when < break_ends:
+            resting.add(pk)
+    flagged = {pk for pk, available in peers.items() if available}
+    return ((on_call_now(region_id, when) & peers.keys()) | flagged) - resting
 
 
 def on_call_until(user_id: int, region_ids: Iterable[int], when: datetime) -> datetime | None:

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from backline.accounts.access import COORDINATOR, MemberRequest
 from backline.lib import clock, confirm, editing, ordering
-from backline.oncall import coverage, people, resolve, swaps
+from backline.oncall import breaks, coverage, people, resolve, swaps
 from backline.oncall.forms import MemberForm, OverrideForm, RotationForm, ScheduleForm, WindowForm
 from backline.oncall.models import (
     Override,
@@ -81,6 +81,7 @@ def _rotation_page(
     now = clock.now()
     shifts = resolve.timeline(rotation, now, now + timedelta(days=PREVIEW_DAYS))
     names = people.names(s.user_id for s in shifts)
+    away = breaks.away(names, now, now + timedelta(days=PREVIEW_DAYS))
     members = list(rotation.members.select_related("user"))
     pageable = people.pageable(rotation.region_id)
     return show(
@@ -91,7 +92,7 @@ def _rotation_page(
             "form": form or RotationForm(instance=rotation),
             "members": [(m, m.user_id in pageable) for m in members],
             "member_form": member_form or MemberForm(rotation=rotation),
-            "preview": [shift_row(s, names) for s in shifts],
+            "preview": [shift_row(s, names, away=away) for s in shifts],
             "preview_days": PREVIEW_DAYS,
         },
         status=status,
@@ -208,6 +209,7 @@ def _schedule_page(
     windows = list(schedule.windows.select_related("rotation"))
     shifts = resolve.schedule_timeline(schedule, now, now + timedelta(days=PREVIEW_DAYS))
     names = people.names(s.user_id for s in shifts)
+    away = breaks.away(names, now, now + timedelta(days=PREVIEW_DAYS))
     return show(
         request,
         "oncall/schedule.html",
@@ -217,7 +219,7 @@ def _schedule_page(
             "windows": windows,
             "window_form": window_form or WindowForm(schedule=schedule),
             "uncovered": coverage.weekly_uncovered(windows) if windows else None,
-            "preview": [shift_row(s, names) for s in shifts],
+            "preview": [shift_row(s, names, away=away) for s in shifts],
             "preview_days": PREVIEW_DAYS,
         },
     )

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from backline.oncall import rotation_views, views
+from backline.oncall import break_views, rotation_views, views
 
 app_name = "oncall"
 urlpatterns = [
     path("", views.home, name="home"),
     path("availability/", views.availability, name="availability"),
     path("quiet-hours/", views.quiet_hours, name="quiet_hours"),
+    path("break/", break_views.take_break, name="break"),
+    path("break/end/", break_views.end_break, name="break_end"),
     path("offers/new/", views.offer_new, name="offer_new"),
     path("offers/<int:pk>/take/", views.offer_take, name="offer_take"),
     path("offers/<int:pk>/withdraw/", views.offer_withdraw, name="offer_withdraw"),

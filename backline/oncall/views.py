@@ -26,7 +26,7 @@ from backline.accounts.access import COORDINATOR, MemberRequest, role
 from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.lib import clock
-from backline.oncall import ics, people, resolve, swaps, waking
+from backline.oncall import breaks, ics, people, resolve, swaps, waking
 from backline.oncall.forms import AssignForm, AvailabilityForm, OfferForm, QuietHoursForm
 from backline.oncall.models import (
     Availability,
@@ -57,13 +57,14 @@ def _teams(user: User, now: datetime) -> list[dict[str, Any]]:
     schedule_now = resolve.schedules_on_call(schedules, now, turns)
     ids = [s.user_id for shifts, _horizon in upcoming.values() for s in shifts]
     names = people.names([*ids, *schedule_now.values()])
+    away = breaks.away(names, now, farthest)
     teams: dict[int, dict[str, Any]] = {}
     for m in user.all_memberships:
         if m.role in (Role.PEER, Role.COORDINATOR):
             teams.setdefault(m.region_id, {"region": m.region, "rotations": [], "schedules": []})
     for rotation in rotations:
         shifts, horizon = upcoming[rotation.pk]
-        rows = [shift_row(s, names, horizon) for s in shifts]
+        rows = [shift_row(s, names, horizon, away) for s in shifts]
         teams[rotation.region_id]["rotations"].append(
             {
                 "rotation": rotation,
@@ -96,6 +97,7 @@ def _home(request: MemberRequest, **forms: Any) -> HttpResponse:
     context: dict[str, Any] = {"teams": _teams(user, now), "now": now}
     if user.has_role(Role.PEER):
         quiet = QuietHours.objects.filter(user=user).first()
+        on_break = breaks.current(user, now)
         context |= {
             "is_peer": True,
             "my_shifts": _my_shifts(user, now),
@@ -107,6 +109,8 @@ def _home(request: MemberRequest, **forms: Any) -> HttpResponse:
             .exclude(offered_by=user)
             .select_related("rotation", "offered_by")
             .order_by("starts_at"),
+            "on_break": on_break,
+            "break_through": breaks.last_day(on_break.until, zone) if on_break else None,
             "availability": Availability.objects.filter(user=user, until__gt=now).first(),
             "availability_form": forms.get("availability_form")
             or AvailabilityForm(zone=zone, now=now),
@@ -164,6 +168,11 @@ def availability(request: MemberRequest) -> HttpResponse:
         Availability.objects.filter(user=user).delete()
         messages.success(request, _("You are no longer marked available."))
         return redirect("oncall:home")
+    if breaks.current(user, now):
+        messages.info(
+            request, _("You are on a break, so nothing changed. End it first to be available.")
+        )
+        return redirect("oncall:break")
     form = AvailabilityForm(request.POST, zone=user.time_zone, now=now)
     if not form.is_valid():
         return _home(request, availability_form=form)

@@ -5,7 +5,7 @@ Over the next ``HORIZON`` a region's coordinators are told about:
 - no default escalation policy (a request would page nobody but the coordinator);
 - policies without steps, and steps without targets (skipped at once when they fire);
 - periods when none of a policy's rotation and schedule targets has anyone who can be
-  paged on call;
+  paged on call (a peer on a break is not);
 - then what ``oncall.coverage`` finds without policies: rotations without (pageable)
   members, schedules' uncovered hours, and peers without a usable contact method.
 
@@ -15,19 +15,19 @@ Everything here reads models and returns values; nothing is changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 
 from django.db.models import Prefetch
 
 from backline.accounts.models import Region
 from backline.lib import clock
-from backline.oncall import coverage, people, resolve
+from backline.oncall import breaks, coverage, people, resolve
 from backline.oncall.coverage import CoverageWarning, Period
 from backline.oncall.models import Rotation, Schedule
 from backline.support.models import EscalationPolicy, StepTarget, TargetKind
 
-HORIZON = timedelta(days=14)
+HORIZON = coverage.HORIZON
 
 
 class PolicyKind(StrEnum):
@@ -76,7 +76,11 @@ class _Timelines:
 
 
 def _policy_warnings(
-    region: Region, policy: EscalationPolicy, timelines: _Timelines, pageable: set[int]
+    region: Region,
+    policy: EscalationPolicy,
+    timelines: _Timelines,
+    pageable: set[int],
+    away: dict[int, tuple[datetime, datetime]],
 ) -> list[PolicyWarning]:
     found: list[PolicyWarning] = []
     steps = sorted(policy.steps.all(), key=lambda s: s.order)
@@ -93,7 +97,7 @@ def _policy_warnings(
             elif target.kind == TargetKind.SCHEDULE and target.schedule is not None:
                 targeted.append(timelines.schedule(target.schedule))
     if targeted:
-        gaps = coverage.uncovered(targeted, timelines.start, timelines.end, pageable)
+        gaps = coverage.uncovered(targeted, timelines.start, timelines.end, pageable, away)
         if gaps:
             found.append(PolicyWarning(PolicyKind.POLICY_GAP, region, policy, periods=tuple(gaps)))
     return found
@@ -103,6 +107,7 @@ def region_warnings(region: Region, now: datetime | None = None) -> list[RegionW
     """Everything a region's coordinators should look at, most urgent first."""
     start = now or clock.now()
     pageable = people.pageable(region.pk)
+    away = breaks.away(pageable, start, start + HORIZON)
     policies = sorted(
         EscalationPolicy.objects.filter(region=region).prefetch_related(
             "steps",
@@ -115,5 +120,5 @@ def region_warnings(region: Region, now: datetime | None = None) -> list[RegionW
     if not any(p.is_default for p in policies):
         found.append(PolicyWarning(PolicyKind.NO_DEFAULT_POLICY, region))
     for policy in policies:
-        found += _policy_warnings(region, policy, timelines, pageable)
-    return found + coverage.region_warnings(region, pageable)
+        found += _policy_warnings(region, policy, timelines, pageable, away)
+    return found + coverage.region_warnings(region, pageable, away)

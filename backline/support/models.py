@@ -45,6 +45,8 @@ class RequestStatus(models.TextChoices):
 
 
 ACTIVE_STATUSES = (RequestStatus.OPEN, RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED)
+# a peer who took a request in one of these is with a colleague: busy
+BUSY_STATUSES = (RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED)
 
 # the slower clock of requests that can wait (docs/adr/0011-urgency.md)
 HOURS_DELAY_FACTOR = 3

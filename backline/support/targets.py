@@ -18,6 +18,10 @@ their quiet hours or at night where they live, on call or not): a step whose peo
 are all asleep waits for the first of them to wake. Who is asleep is decided before
 the wishes, so the wait tells nobody whom the requester left out.
 
+A peer on a break is paged by no step (``oncall.breaks``), and a peer already with a
+colleague is left out of "all available peers" unless nobody else is available
+(``spare_the_busy``; docs/adr/0026-care-for-the-peers.md).
+
 The same ``allows`` decides paging (``for_step``), lists (``offers_for``), the offer
 and the take (``may_take``), and whether a taker still sees who asked.
 """
@@ -32,10 +36,11 @@ from django.db.models import QuerySet
 from backline.accounts.models import Membership, User
 from backline.accounts.roles import Role
 from backline.lib import clock
-from backline.oncall import resolve, waking
+from backline.oncall import breaks, resolve, waking
 from backline.oncall.models import Schedule
 from backline.support import snapshot
 from backline.support.models import (
+    BUSY_STATUSES,
     FOLLOWUP_DAYS_DEFAULT,
     FOLLOWUP_DAYS_MAX,
     RequestStatus,
@@ -153,14 +158,19 @@ def for_step(
     can_wait = request.urgency != Urgency.NOW
     wanted: set[int] = set()
     alerted: set[int] = set()
+    named: set[int] = set()  # found by a rotation, a schedule or by name
     for target in step.targets:
         if target.kind == TargetKind.COORDINATOR:
             alerted |= team.coordinators
         else:
             found = _raw(team, target, when, can_wait)
             wanted |= found & set(team.peers)
+            if target.kind != TargetKind.ALL_AVAILABLE:
+                named |= found
             # a coordinator named in a step, without the peer role, organizes help
             alerted |= (found & team.coordinators) - set(team.peers)
+    # a peer on a break is paged by no step: for the step, as if nobody were on call
+    wanted -= breaks.unavailable(wanted, when)
     if can_wait and wanted:
         # before the wishes: the wait is the same whomever the requester left out
         rests = waking.rests(wanted)
@@ -171,6 +181,7 @@ def for_step(
         wanted = awake
     peers = {p for p in wanted if allows(request, team, p)}
     narrowed_here = request.wishes_hold and bool(wanted - peers)
+    peers = spare_the_busy(request, peers, peers - named)
     if not peers and wanted and request.wishes_hold:
         if request.preferred_peer_id:
             instead = {request.preferred_peer_id}
@@ -179,6 +190,8 @@ def for_step(
         peers = {p for p in instead if allows(request, team, p)} - paged_this_pass
         if can_wait:
             peers = waking.awake(peers, when)
+        if not request.preferred_peer_id:
+            peers = spare_the_busy(request, peers, peers)
     return Resolution(
         sorted(peers),
         sorted(alerted),
@@ -186,6 +199,22 @@ def for_step(
         # the wishes kept this step from someone, and nobody it still pages is new
         narrowed=narrowed_here and not peers - paged_this_pass,
     )
+
+
+def spare_the_busy(request: SupportRequest, peers: set[int], only_available: set[int]) -> set[int]:
+    """Busy peers are not rung first: of ``peers``, those found only for being available
+    (``only_available``) who are with a colleague already (a request they took, not yet
+    closed) are left out, unless that leaves nobody to page (one query)."""
+    if not only_available:
+        return peers
+    busy = set(
+        SupportRequest.objects.filter(
+            status__in=BUSY_STATUSES, acknowledged_by_id__in=only_available
+        )
+        .exclude(pk=request.pk)
+        .values_list("acknowledged_by_id", flat=True)
+    )
+    return peers - busy or peers
 
 
 def available_for(request: SupportRequest, when: datetime) -> list[int]:
