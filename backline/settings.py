@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "backline.notify",
     "backline.oncall",
     "backline.support",
+    "backline.checkins",
     "backline.engine",
     "backline.demo",
 ]

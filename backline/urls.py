@@ -15,6 +15,7 @@ urlpatterns = [
     path("offline/", app.offline, name="offline"),
     path("support/", include("backline.support.urls")),
     path("oncall/", include("backline.oncall.urls")),
+    path("checkins/", include("backline.checkins.urls")),
     path("policies/", include("backline.support.policy_urls")),
     path("notify/", include("backline.notify.urls")),
     path("account/security/", views.security_setup, name="security_setup"),
