@@ -7,6 +7,7 @@ opted out since, changes nothing and says why (``Refused``).
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,9 +17,11 @@ from django.utils.translation import gettext_lazy
 
 from backline.checkins.models import Answer, Nudge, opted_out
 from backline.lib import clock
-from backline.support import escalation
+from backline.support import escalation, snapshot
 from backline.support.forms import own_phones
 from backline.support.models import Contact, SupportRequest, Urgency
+
+log = logging.getLogger(__name__)
 
 OPEN = [Answer.WAITING, Answer.LATER]
 EVENING = time(19, 0)
@@ -108,6 +111,16 @@ def talk(nudge: Nudge, now: datetime | None = None) -> SupportRequest:
         except escalation.AlreadyOpen as exc:
             raise Refused(
                 _("You already have a request open, so nothing was changed. See your home page.")
+            ) from exc
+        except snapshot.Unreadable as exc:
+            log.error(
+                "region %s: let's talk refused, its snapshot is unreadable", nudge.plan.region_id
+            )
+            raise Refused(
+                _(
+                    "Backline could not send this just now, and nothing was changed. Please "
+                    "try again in a moment, or call 988 if you need someone now."
+                )
             ) from exc
         _answer(nudge, Answer.TALK, now)
     return request

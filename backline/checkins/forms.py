@@ -21,8 +21,13 @@ from backline.support.forms import ColleagueChoiceField
 
 
 class PlanForm(forms.ModelForm[Plan]):
-    colleague = ColleagueChoiceField(
-        label=gettext_lazy("Colleague"), queryset=User.objects.none(), empty_label=None
+    """The colleague is named by the address they sign in with: the page lists nobody,
+    so that a peer is never shown a directory of the team (who asked for help is hidden
+    best where nobody is listed)."""
+
+    colleague = forms.EmailField(
+        label=gettext_lazy("Your colleague's e-mail address"),
+        help_text=gettext_lazy("The address they use for Backline."),
     )
 
     class Meta:
@@ -43,13 +48,23 @@ class PlanForm(forms.ModelForm[Plan]):
         super().__init__(*args, **kwargs)
         self.peer = peer
         self.regions = [m.region_id for m in peer.all_memberships if m.role == Role.PEER]
-        field_of(self, "colleague", ColleagueChoiceField).set_people(
-            User.objects.filter(is_active=True, memberships__region_id__in=self.regions)
-            .exclude(pk=peer.pk)
-            .distinct()
-            .order_by("full_name", "pk")
-        )
         self.fields["frequency"].initial = Frequency.WEEKLY
+
+    def clean_colleague(self) -> User:
+        found = (
+            User.objects.filter(
+                email__iexact=self.cleaned_data["colleague"].strip(),
+                is_active=True,
+                memberships__region_id__in=self.regions,
+            )
+            .exclude(pk=self.peer.pk)
+            .first()
+        )
+        if found is None:
+            raise forms.ValidationError(
+                _("Nobody of your team uses that address. Check the spelling and try again.")
+            )
+        return found
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

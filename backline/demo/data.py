@@ -15,7 +15,7 @@ from django.db import transaction
 from backline.accounts import addresses, grants
 from backline.accounts.models import Agency, Region, User
 from backline.accounts.roles import Role
-from backline.demo import paging
+from backline.demo import checkins, paging
 
 PASSWORD = "backline-demo"
 REGION = ("Cedar Valley Regional Peer Team", "cedar-valley")
@@ -141,6 +141,7 @@ def load() -> tuple[Region, bool]:
         for other in others:
             _person(*other, password_hash, by=coordinator)
         paging.load(region)
+        checkins.load(region)
     return region, True
 
 

@@ -21,7 +21,7 @@ def plan_form(
     ends_on: date | None = date(2026, 3, 30),
 ) -> dict[str, str]:
     return {
-        "colleague": str(colleague.pk),
+        "colleague": colleague.email,
         "frequency": str(frequency),
         "starts_on": starts_on.isoformat(),
         "at": at.strftime("%H:%M"),
