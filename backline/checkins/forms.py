@@ -48,7 +48,9 @@ class PlanForm(forms.ModelForm[Plan]):
         super().__init__(*args, **kwargs)
         self.peer = peer
         self.regions = [m.region_id for m in peer.all_memberships if m.role == Role.PEER]
-        self.fields["frequency"].initial = Frequency.WEEKLY
+        frequency = field_of(self, "frequency", forms.ChoiceField)
+        frequency.choices = Frequency.choices  # no empty choice among the radio buttons
+        frequency.initial = Frequency.WEEKLY
 
     def clean_colleague(self) -> User:
         found = (

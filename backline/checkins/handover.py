@@ -17,7 +17,7 @@ from django.db.models.signals import post_delete
 from backline.accounts.models import Membership, User
 from backline.accounts.roles import Role
 from backline.checkins import texts
-from backline.checkins.models import Plan, schedule
+from backline.checkins.models import OptOut, Plan, schedule
 from backline.lib import clock
 from backline.notify import outbox
 
@@ -57,12 +57,15 @@ def hand_over(peer_id: int, region_id: int) -> int:
 
 
 def peers_for(plan: Plan) -> list[User]:
-    """Whom the colleague may choose to continue: the team's active peers but themselves."""
+    """Whom the colleague may choose to continue: the team's active peers, but themselves
+    and the peers they asked not to check in with them."""
+    stopped = OptOut.objects.filter(colleague_id=plan.colleague_id, peer__isnull=False)
     return list(
         User.objects.filter(
             is_active=True, memberships__region_id=plan.region_id, memberships__role=Role.PEER
         )
         .exclude(pk=plan.colleague_id)
+        .exclude(pk__in=stopped.values("peer_id"))
         .order_by("full_name", "pk")
     )
 

@@ -15,7 +15,7 @@ clear message instead of a missing page.
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db import models
 from django.db.models import Q
@@ -94,12 +94,9 @@ class Plan(models.Model):
         return Rule(self.frequency, self.starts_on, self.at, self.time_zone, self.ends_on)
 
     @property
-    def last_day(self) -> date:
-        return self.ends_on or self.starts_on
-
-    @property
-    def waiting_for_colleague(self) -> bool:
-        return self.peer_id is None
+    def place(self) -> str:
+        """Where the colleague's clock is: "Los Angeles" for America/Los_Angeles."""
+        return self.time_zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
 class Answer(models.TextChoices):

@@ -205,14 +205,21 @@ def opt_out_remove(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect("checkins:settings")
 
 
-def _waiting_plan(request: MemberRequest, pk: int) -> Plan:
-    return get_object_or_404(Plan, pk=pk, colleague=request.user, peer__isnull=True)
+def _waiting_plan(request: MemberRequest, pk: int) -> Plan | None:
+    """The colleague's handed-over plan, or None (and a message) once it was answered."""
+    plan = get_object_or_404(Plan, pk=pk, colleague=request.user, handed_over_at__isnull=False)
+    if plan.peer_id is not None:
+        messages.info(request, _("These check-ins already continue. Nothing was changed."))
+        return None
+    return plan
 
 
 @require_POST
 @access(MEMBER)
 def handed_over_continue(request: MemberRequest, pk: int) -> HttpResponse:
     plan = _waiting_plan(request, pk)
+    if plan is None:
+        return redirect("checkins:settings")
     form = ContinueForm(request.POST, peers=handover.peers_for(plan), prefix=f"plan{plan.pk}")
     if not form.is_valid():
         messages.error(request, _("Choose a peer of your team from the list."))
@@ -225,7 +232,7 @@ def handed_over_continue(request: MemberRequest, pk: int) -> HttpResponse:
 @access(MEMBER)
 def handed_over_end(request: MemberRequest, pk: int) -> HttpResponse:
     plan = _waiting_plan(request, pk)
-    if confirm.confirmed(request):
+    if plan is not None and confirm.confirmed(request):
         plan.delete()
         messages.success(request, _("Those check-ins have ended. Take care."))
     return redirect("checkins:settings")

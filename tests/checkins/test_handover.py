@@ -12,7 +12,7 @@ from backline.accounts import grants
 from backline.accounts.models import Membership
 from backline.accounts.roles import Role
 from backline.checkins import due
-from backline.checkins.models import Plan
+from backline.checkins.models import OptOut, Plan
 from backline.notify.models import Channel, OutgoingMessage
 from tests.checkins.builders import plan, plan_form
 from tests.harness import ClientOf, Clock, Recorder, Team
@@ -57,10 +57,12 @@ def test_the_colleague_chooses_another_peer_to_continue(
     team: Team, client_of: ClientOf, recorder: Recorder, moment: Clock
 ) -> None:
     first, _ = _leaves(team)
+    OptOut.objects.create(colleague=team.world.telecommunicator, peer=team.a)
     colleague = Client()
     colleague.force_login(team.world.telecommunicator)
     page = colleague.get(reverse("checkins:settings")).content.decode()
     assert "May another peer continue?" in page
+    assert team.c.email in page and team.a.email not in page  # A was stopped
     continued = colleague.post(
         reverse("checkins:handed_over_continue", args=[first.pk]),
         {f"plan{first.pk}-peer": team.c.pk},
@@ -76,10 +78,13 @@ def test_the_colleague_chooses_another_peer_to_continue(
         in client_of(team.c).get(reverse("checkins:plans")).content.decode()
     )
     # a second tap, or a choice on a stale page, changes nothing
-    colleague.post(
+    dee = make_person("dee@harbor.test", "Dee Dee", team.world.agency, Role.PEER)
+    stale = colleague.post(
         reverse("checkins:handed_over_continue", args=[first.pk]),
-        {f"plan{first.pk}-peer": team.a.pk},
+        {f"plan{first.pk}-peer": dee.pk},
+        follow=True,
     )
+    assert "These check-ins already continue. Nothing was changed." in stale.content.decode()
     assert Plan.objects.get(pk=first.pk).peer == team.c
     recorder.expect_nothing()
 
