@@ -338,6 +338,7 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("checkins:settings", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
     ("checkins:opt_out_all", NONE, "post", row(LOGIN, 302, 302, 302, 302, 302, 302)),
     ("checkins:opt_in_all", NONE, "post", row(LOGIN, 302, 302, 302, 302, 302, 302)),
+    ("checkins:opt_out_peer", NONE, "post", row(LOGIN, 302, 302, 302, 302, 302, 302)),
     ("checkins:opt_out_remove", OPT_OUT, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
     (
         "checkins:handed_over_continue",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("settings/", views.settings, name="settings"),
     path("settings/opt-out/", views.opt_out_all, name="opt_out_all"),
     path("settings/opt-in/", views.opt_in_all, name="opt_in_all"),
+    path("settings/stop/", views.opt_out_peer, name="opt_out_peer"),
     path("opt-outs/<int:pk>/remove/", views.opt_out_remove, name="opt_out_remove"),
     path("handed-over/<int:pk>/continue/", views.handed_over_continue, name="handed_over_continue"),
     path("handed-over/<int:pk>/end/", views.handed_over_end, name="handed_over_end"),

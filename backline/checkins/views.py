@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backline.accounts.access import COORDINATOR, MEMBER, MemberRequest, role
+from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.checkins import answers, handover
 from backline.checkins.forms import ContinueForm, LaterForm, PlanForm
@@ -161,6 +162,16 @@ def nudge_opt_out(request: MemberRequest, token: str) -> HttpResponse:
     return redirect("checkins:settings")
 
 
+def _checking_in(colleague: User) -> list[User]:
+    """The peers whose check-ins reached the colleague and go on: what the nudges
+    already told them, nothing more (a plan that sent nothing yet is not shown)."""
+    return list(
+        User.objects.filter(checkin_plans__colleague=colleague, checkin_plans__nudges__isnull=False)
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
 @access(MEMBER)
 def settings(request: MemberRequest) -> HttpResponse:
     me = request.user
@@ -175,6 +186,7 @@ def settings(request: MemberRequest) -> HttpResponse:
         {
             "all_off": any(o.peer_id is None for o in opt_outs),
             "from_peers": [o for o in opt_outs if o.peer_id is not None],
+            "checking_in": _checking_in(me),
             "waiting": waiting,
         },
     )
@@ -186,6 +198,23 @@ def opt_out_all(request: MemberRequest) -> HttpResponse:
     if confirm.confirmed(request):
         _opt_out(request.user.pk, None)
         messages.success(request, _("You will receive no check-ins. You can turn them back on."))
+    return redirect("checkins:settings")
+
+
+@require_POST
+@access(MEMBER)
+def opt_out_peer(request: MemberRequest) -> HttpResponse:
+    """Stop one peer's check-ins, from the settings page."""
+    chosen = {str(peer.pk): peer for peer in _checking_in(request.user)}.get(
+        request.POST.get("peer", "")
+    )
+    if chosen is None:
+        messages.info(request, _("Those check-ins have ended already. Nothing was changed."))
+    elif confirm.confirmed(request):
+        _opt_out(request.user.pk, chosen.pk)
+        messages.success(
+            request, _("This peer's check-ins have stopped. You can change that here.")
+        )
     return redirect("checkins:settings")
 
 

@@ -254,3 +254,22 @@ def test_a_stopped_engine_sends_one_nudge_not_every_missed_one(
     moment.tick()
     _nudged(recorder)
     assert Plan.objects.get(pk=planned.pk).next_at == datetime(2026, 3, 30, 16, tzinfo=UTC)
+
+
+def test_the_settings_stop_one_peers_check_ins_once_they_arrived(
+    team: Team, colleague: Client, client_of: ClientOf, recorder: Recorder, moment: Clock
+) -> None:
+    plan(client_of(team.b), plan_form(team.world.telecommunicator))
+    before = colleague.get(reverse("checkins:settings")).content.decode()
+    assert "Bo Bee" not in before  # a plan that sent nothing yet is not shown
+    moment.to(datetime(2026, 3, 2, 17, tzinfo=UTC))
+    moment.tick()
+    _nudged(recorder)
+    assert "Bo Bee" in colleague.get(reverse("checkins:settings")).content.decode()
+    stop = reverse("checkins:opt_out_peer")
+    colleague.post(stop, {"peer": team.b.pk})  # not confirmed
+    assert not OptOut.objects.exists()
+    colleague.post(stop, {"peer": team.c.pk, "confirm": "yes"})  # never checked in
+    assert not OptOut.objects.exists()
+    colleague.post(stop, {"peer": team.b.pk, "confirm": "yes"})
+    assert OptOut.objects.get().peer == team.b and not Plan.objects.exists()
