@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.formats import date_format, time_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -126,8 +126,8 @@ def nudge_later(request: MemberRequest, token: str) -> HttpResponse:
     local = until.astimezone(request.user.time_zone)
     messages.success(
         request,
-        _("All right. Backline asks again on %(day)s at %(time)s.")
-        % {"day": date_format(local, "l"), "time": time_format(local)},
+        _("All right. Backline asks again on %(when)s.")
+        % {"when": date_format(local, "SHORT_DATETIME_FORMAT")},
     )
     return redirect("home")
 
@@ -163,8 +163,8 @@ def nudge_opt_out(request: MemberRequest, token: str) -> HttpResponse:
 
 
 def _checking_in(colleague: User) -> list[User]:
-    """The peers whose check-ins reached the colleague and go on: what the nudges
-    already told them, nothing more (a plan that sent nothing yet is not shown)."""
+    """The peers whose check-ins have reached the colleague and go on; a plan that has
+    sent nothing yet is for its first nudge to announce."""
     return list(
         User.objects.filter(checkin_plans__colleague=colleague, checkin_plans__nudges__isnull=False)
         .distinct()

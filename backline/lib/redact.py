@@ -26,6 +26,7 @@ SECRET_PATHS = (
     "/accounts/password/reset/key/",
     "/accounts/confirm-email/",
     "/oncall/calendar/",
+    "/checkins/nudges/",
     "/take/",  # a page's push button: /support/pages/<token>/take/<key>/
 )
 _STOP = r"/\s?#&\"'<>"
