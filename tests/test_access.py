@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 from backline.accounts.models import Invitation
+from backline.checkins import taps
 from backline.checkins.models import Nudge, OptOut, Plan
 from backline.lib import clock, tokens
 from backline.notify import outbox
@@ -219,6 +220,12 @@ def NUDGE(world: World) -> dict[str, Any]:
     return {"token": nudge.link_id}
 
 
+def NUDGE_TAP(world: World) -> dict[str, Any]:
+    """A nudge's push button, with the key the telecommunicator's push carried."""
+    token = NUDGE(world)["token"]
+    return {"token": token, "key": taps.tap_key(token, world.telecommunicator.pk)}
+
+
 def OPT_OUT(world: World) -> dict[str, Any]:
     return {"pk": OptOut.objects.create(colleague=world.telecommunicator, peer=world.peer).pk}
 
@@ -332,6 +339,7 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("checkins:plan_delete", CHECKIN_PLAN, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
     ("checkins:nudge", NUDGE, "get", row(LOGIN, 200, 404, 404, 404, 404, 404)),
     ("checkins:nudge_good", NUDGE, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    ("checkins:nudge_good_tap", NUDGE_TAP, "post", row(LOGIN, 200, 404, 404, 404, 404, 404)),
     ("checkins:nudge_talk", NUDGE, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
     ("checkins:nudge_later", NUDGE, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
     ("checkins:nudge_opt_out", NUDGE, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),

@@ -8,6 +8,7 @@ class CheckinsConfig(AppConfig):
     verbose_name = _("Check-ins")
 
     def ready(self) -> None:
-        from backline.checkins import handover
+        from backline.checkins import handover, taps
 
         handover.connect()  # a peer who leaves the team hands their plans over
+        taps.register()  # "I'm good" from a push notification or a text

@@ -7,12 +7,15 @@ from django.utils.translation import gettext as _
 from backline.notify.outbox import Message
 from backline.support.messages import absolute
 
+GOOD = "checkin-good"  # the nudge's action: "I'm good" (checkins.taps)
+
 
 def nudge(link_id: str) -> Message:
     return Message(
         subject=_("Backline: a peer is checking in"),
         body=_("A peer is checking in. Open Backline to answer in one tap."),
         link=absolute(reverse("checkins:nudge", args=[link_id])),
+        action=f"{GOOD}:{link_id}",
     )
 
 

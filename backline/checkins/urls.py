@@ -9,6 +9,7 @@ urlpatterns = [
     path("plans/<int:pk>/delete/", views.plan_delete, name="plan_delete"),
     path("nudges/<str:token>/", views.nudge, name="nudge"),
     path("nudges/<str:token>/good/", views.nudge_good, name="nudge_good"),
+    path("nudges/<str:token>/good/<str:key>/", views.nudge_good_tap, name="nudge_good_tap"),
     path("nudges/<str:token>/talk/", views.nudge_talk, name="nudge_talk"),
     path("nudges/<str:token>/later/", views.nudge_later, name="nudge_later"),
     path("nudges/<str:token>/opt-out/", views.nudge_opt_out, name="nudge_opt_out"),

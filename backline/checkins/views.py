@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from backline.accounts.access import COORDINATOR, MEMBER, MemberRequest, role
 from backline.accounts.models import User
 from backline.accounts.roles import Role
-from backline.checkins import answers, handover
+from backline.checkins import answers, handover, taps
 from backline.checkins.forms import ContinueForm, LaterForm, PlanForm
 from backline.checkins.models import Nudge, OptOut, Plan, schedule
 from backline.lib import clock, confirm
@@ -98,6 +100,23 @@ def nudge_good(request: MemberRequest, token: str) -> HttpResponse:
         return _refused(request, refused, token)
     messages.success(request, _("Thank you for letting your peer know. Take care."))
     return redirect("home")
+
+
+@access(MEMBER)
+@csrf_exempt  # the key stands in for the CSRF token: only the push that carried it has it
+@require_POST
+def nudge_good_tap(request: MemberRequest, token: str, key: str) -> HttpResponse:
+    """What a push notification's "I'm good" posts to, from the service worker."""
+    said = (
+        taps.good(token, request.user.pk)
+        if taps.tap_key_is_valid(token, request.user.pk, key)
+        else None
+    )
+    if said is None:
+        raise Http404
+    return JsonResponse(
+        {"outcome": "answered", "title": _("Backline"), "body": said, "url": reverse("home")}
+    )
 
 
 @require_POST

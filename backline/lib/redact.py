@@ -28,6 +28,7 @@ SECRET_PATHS = (
     "/oncall/calendar/",
     "/checkins/nudges/",
     "/take/",  # a page's push button: /support/pages/<token>/take/<key>/
+    "/good/",  # a nudge's push button: /checkins/nudges/<token>/good/<key>/
 )
 _STOP = r"/\s?#&\"'<>"
 _SECRET_SEGMENT = re.compile(
