@@ -6,12 +6,13 @@ not exist."""
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backline.checkins import answers, texts
 from backline.checkins.models import Nudge
+from backline.lib import tokens
 from backline.notify import actions
 from backline.support.messages import absolute
 
@@ -19,13 +20,7 @@ from backline.support.messages import absolute
 def tap_key(link_id: str, colleague_id: int) -> str:
     """What the notification's button posts with: bound to the nudge and its colleague,
     known only to the server and to the browser the (encrypted) push reached."""
-    return salted_hmac(
-        "backline.checkins.taps", f"{link_id}:{colleague_id}", algorithm="sha256"
-    ).hexdigest()[:40]
-
-
-def tap_key_is_valid(link_id: str, colleague_id: int, key: str) -> bool:
-    return constant_time_compare(tap_key(link_id, colleague_id), key)
+    return tokens.keyed("checkin-tap", link_id, colleague_id)
 
 
 def tap_url(link_id: str, colleague_id: int) -> str:
@@ -34,8 +29,11 @@ def tap_url(link_id: str, colleague_id: int) -> str:
     )
 
 
-def good(link_id: str, colleague_id: int) -> str | None:
-    """Answer "I'm good"; what to tell the colleague, or None when the nudge is not theirs."""
+def good(link_id: str, colleague_id: int, key: str | None = None) -> str | None:
+    """Answer "I'm good"; what to tell the colleague, or None when the nudge is not theirs
+    (or, from a push, ``key`` is not the one it carried)."""
+    if key is not None and not constant_time_compare(tap_key(link_id, colleague_id), key):
+        return None
     nudge = Nudge.objects.filter(link_id=link_id, colleague_id=colleague_id).first()
     if nudge is None:
         return None
