@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "backline.oncall",
     "backline.support",
     "backline.care",
+    "backline.checkins",
     "backline.engine",
     "backline.demo",
 ]

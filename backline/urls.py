@@ -16,6 +16,7 @@ urlpatterns = [
     path("support/", include("backline.support.urls")),
     path("oncall/", include("backline.oncall.urls")),
     path("care/", include("backline.care.urls")),
+    path("checkins/", include("backline.checkins.urls")),
     path("policies/", include("backline.support.policy_urls")),
     path("notify/", include("backline.notify.urls")),
     path("records/", include("backline.records.urls")),

@@ -26,6 +26,7 @@ from django.urls.converters import IntConverter
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from backline.accounts.models import Agency, Invitation, Membership, User
+from backline.checkins.models import Nudge, OptOut, Plan
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage
 from backline.oncall.models import (
     Override,
@@ -84,6 +85,10 @@ BY_HINT = {
     ("str", "pages"): "page",
     ("str", "calendar"): "calendar",
     ("str", "invitation"): "invitation_token",
+    ("int", "plans"): "checkin_plan",
+    ("int", "handed-over"): "checkin_plan",
+    ("int", "opt-outs"): "checkin_opt_out",
+    ("str", "nudges"): "nudge",
 }
 
 
@@ -207,6 +212,8 @@ MODELS = {
     "request_pk": SupportRequest,
     "page_pk": Page,
     "record": ContactRecord,
+    "checkin_plan": Plan,
+    "checkin_opt_out": OptOut,
 }
 
 
@@ -216,6 +223,7 @@ def collect(known: Known) -> None:
         known.add(kind, *model._default_manager.values_list("pk", flat=True))
     known.add("request", *SupportRequest.objects.values_list("public_id", flat=True))
     known.add("channel", *Channel.values)
+    known.add("nudge", *Nudge.objects.values_list("link_id", flat=True))
     for link in OutgoingMessage.objects.exclude(link="").values_list("link", flat=True):
         match = resolve(urlsplit(link).path)
         for name, value in match.kwargs.items():

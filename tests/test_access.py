@@ -17,6 +17,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 from backline.accounts.models import Invitation
+from backline.checkins import taps
+from backline.checkins.models import Nudge, OptOut, Plan
 from backline.lib import clock, tokens
 from backline.notify import outbox
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage
@@ -192,6 +194,47 @@ def RECORD(world: World) -> dict[str, Any]:
     return {"pk": record(world.region, world.peer).pk}
 
 
+def _checkin_plan(world: World, handed_over: bool = False) -> Plan:
+    """The peer's weekly check-in with the telecommunicator (or, handed over, nobody's)."""
+    today = clock.now().date()
+    return Plan.objects.create(
+        region=world.region,
+        peer=None if handed_over else world.peer,
+        colleague=world.telecommunicator,
+        frequency="weekly",
+        starts_on=today,
+        at=clock.now().time(),
+        time_zone="America/Los_Angeles",
+        ends_on=today + timedelta(weeks=4),
+        handed_over_at=clock.now() if handed_over else None,
+    )
+
+
+def CHECKIN_PLAN(world: World) -> dict[str, Any]:
+    return {"pk": _checkin_plan(world).pk}
+
+
+def HANDED_OVER(world: World) -> dict[str, Any]:
+    return {"pk": _checkin_plan(world, handed_over=True).pk}
+
+
+def NUDGE(world: World) -> dict[str, Any]:
+    nudge = Nudge.objects.create(
+        plan=_checkin_plan(world), colleague=world.telecommunicator, due_at=clock.now()
+    )
+    return {"token": nudge.link_id}
+
+
+def NUDGE_TAP(world: World) -> dict[str, Any]:
+    """A nudge's push button, with the key the telecommunicator's push carried."""
+    token = NUDGE(world)["token"]
+    return {"token": token, "key": taps.tap_key(token, world.telecommunicator.pk)}
+
+
+def OPT_OUT(world: World) -> dict[str, Any]:
+    return {"pk": OptOut.objects.create(colleague=world.telecommunicator, peer=world.peer).pk}
+
+
 Args = Callable[[World], dict[str, Any]]
 
 # name, URL arguments, method, expected status per persona
@@ -305,6 +348,28 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("records:edit", RECORD, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("records:team", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
     ("records:privacy", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("checkins:plans", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("checkins:plan_new", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("checkins:plan_delete", CHECKIN_PLAN, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
+    ("checkins:nudge", NUDGE, "get", row(LOGIN, 200, 404, 404, 404, 404, 404)),
+    ("checkins:nudge_good", NUDGE, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    ("checkins:nudge_good_tap", NUDGE_TAP, "post", row(LOGIN, 200, 404, 404, 404, 404, 404)),
+    ("checkins:nudge_talk", NUDGE, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    ("checkins:nudge_later", NUDGE, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    ("checkins:nudge_opt_out", NUDGE, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    ("checkins:settings", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("checkins:opt_out_all", NONE, "post", row(LOGIN, 302, 302, 302, 302, 302, 302)),
+    ("checkins:opt_in_all", NONE, "post", row(LOGIN, 302, 302, 302, 302, 302, 302)),
+    ("checkins:opt_out_peer", NONE, "post", row(LOGIN, 302, 302, 302, 302, 302, 302)),
+    ("checkins:opt_out_remove", OPT_OUT, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    (
+        "checkins:handed_over_continue",
+        HANDED_OVER,
+        "post",
+        row(LOGIN, 302, 404, 404, 404, 404, 404),
+    ),
+    ("checkins:handed_over_end", HANDED_OVER, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
+    ("checkins:team", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
 ]
 
 

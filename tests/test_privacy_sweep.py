@@ -39,6 +39,7 @@ from django.utils.http import int_to_base36
 
 from backline.accounts.models import Agency, User
 from backline.accounts.roles import Role
+from backline.checkins.models import OptOut
 from backline.lib import clock, tokens
 from backline.notify.models import ContactMethod, NotificationRule
 from backline.oncall import breaks
@@ -55,6 +56,7 @@ from backline.support.models import (
     SupportRequest,
 )
 from tests.asking import reach_out_form
+from tests.checkins import builders as checkins
 from tests.harness import Clock, Recorder, Response, Team
 from tests.oncall import builders
 from tests.personas import confirm_access, enrol_totp, make_person
@@ -363,6 +365,15 @@ def story(team: Team, recorder: Recorder, moment: Clock) -> Story:
     method = ContactMethod.objects.filter(user=a).first()
     assert method is not None
     NotificationRule.objects.create(user=a, contact_method=method, delay_minutes=5)
+    # a check-in of A's with the telecommunicator, sent; one of B's; an opt-out
+    soon = (now + timedelta(minutes=5)).astimezone(world.telecommunicator.time_zone)
+    checkins.plan(
+        _client(a),
+        checkins.plan_form(world.telecommunicator, starts_on=soon.date(), at=soon.time()),
+    )
+    moment.later(minutes=5)
+    checkins.plan(_client(b), checkins.plan_form(unpaged, starts_on=now.date() + timedelta(days=1)))
+    OptOut.objects.create(colleague=world.clinician, peer=a)
     calendar = _client(a).post(reverse("oncall:calendar")).content.decode()
     feed = re.search(r"/oncall/calendar/([^/\"<]+)\.ics", calendar)
     assert feed, calendar

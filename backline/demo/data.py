@@ -15,7 +15,7 @@ from django.db import transaction
 from backline.accounts import addresses, grants
 from backline.accounts.models import Agency, Region, User
 from backline.accounts.roles import Role
-from backline.demo import care, paging, records
+from backline.demo import care, checkins, paging, records
 
 PASSWORD = "backline-demo"
 REGION = ("Cedar Valley Regional Peer Team", "cedar-valley")
@@ -142,6 +142,7 @@ def load() -> tuple[Region, bool]:
             _person(*other, password_hash, by=coordinator)
         care.load(region, paging.load(region))
         records.load(region)
+        checkins.load(region)
     return region, True
 
 

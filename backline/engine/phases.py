@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from django.db import DatabaseError, connection
 from django.utils.translation import gettext_lazy as _
 
+from backline.checkins import due as checkins
 from backline.notify import outbox
 from backline.support import escalation, lifecycle
 
@@ -62,6 +63,13 @@ PHASES: tuple[Phase, ...] = (
         escalation.escalate_due,
         timedelta(seconds=20),
         escalation.next_due,
+    ),
+    Phase(
+        "checkins",
+        _("sending planned check-ins"),
+        checkins.send_due,
+        timedelta(seconds=10),
+        checkins.next_due,
     ),
     Phase("deliver", _("sending messages"), outbox.process, timedelta(seconds=60), outbox.next_due),
 )

@@ -26,7 +26,9 @@ SECRET_PATHS = (
     "/accounts/password/reset/key/",
     "/accounts/confirm-email/",
     "/oncall/calendar/",
+    "/checkins/nudges/",
     "/take/",  # a page's push button: /support/pages/<token>/take/<key>/
+    "/good/",  # a nudge's push button: /checkins/nudges/<token>/good/<key>/
 )
 _STOP = r"/\s?#&\"'<>"
 _SECRET_SEGMENT = re.compile(
