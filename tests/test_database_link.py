@@ -57,7 +57,7 @@ def test_the_sessions_socket_and_the_server_keep_the_watch():
         cursor.execute("SHOW tcp_keepalives_idle")
         assert cursor.fetchone()[0] == "2"
         cursor.execute("SHOW tcp_user_timeout")
-        assert cursor.fetchone()[0] == "5s"
+        assert cursor.fetchone()[0] == "5000"  # milliseconds
     ours = socket.socket(fileno=socket.dup(connection.connection.fileno()))
     try:
         assert ours.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
