@@ -122,11 +122,11 @@ class Heart:
         changed = after.keys() != before.keys() or any(
             health.failures != before[phase].failures for phase, health in after.items()
         )
+        self._phases = after
         last = self._written_at
         if changed or last is None or not timedelta(0) <= at - last < BEAT_EVERY:
             _write(self.name, at, after)
             self._written_at = at
-        self._phases = after
         return after
 
 
