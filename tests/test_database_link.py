@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -19,14 +20,14 @@ OPTIONS = (
 URL = "postgres://backline@127.0.0.1:5432/backline"
 
 
-def options(tmp_path, **variables: str) -> dict[str, object]:
+def options(tmp_path: Path, **variables: str) -> dict[str, object]:
     result = load_settings(tmp_path, OPTIONS, **variables)
     assert result.returncode == 0, result.stderr
     loaded: dict[str, object] = json.loads(result.stdout)
     return loaded
 
 
-def test_both_ends_of_a_postgresql_link_give_up_a_dead_one_within_seconds(tmp_path):
+def test_both_ends_of_a_postgresql_link_give_up_a_dead_one_within_seconds(tmp_path: Path) -> None:
     assert options(tmp_path, DATABASE_URL=URL) == {
         "connect_timeout": 5,
         "keepalives": 1,
@@ -39,7 +40,7 @@ def test_both_ends_of_a_postgresql_link_give_up_a_dead_one_within_seconds(tmp_pa
     }
 
 
-def test_what_the_url_says_wins_and_zero_leaves_the_systems_defaults(tmp_path):
+def test_what_the_url_says_wins_and_zero_leaves_the_systems_defaults(tmp_path: Path) -> None:
     given = options(
         tmp_path,
         DATABASE_URL=f"{URL}?keepalives_idle=30&options=-c%20tcp_keepalives_idle%3D30",
@@ -52,7 +53,7 @@ def test_what_the_url_says_wins_and_zero_leaves_the_systems_defaults(tmp_path):
 
 @pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a TCP link: PostgreSQL")
-def test_the_sessions_socket_and_the_server_keep_the_watch():
+def test_the_sessions_socket_and_the_server_keep_the_watch() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW tcp_keepalives_idle")
         assert cursor.fetchone()[0] == "2"

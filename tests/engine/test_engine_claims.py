@@ -8,6 +8,7 @@ from __future__ import annotations
 import signal
 import socket
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -20,6 +21,8 @@ from backline.notify.email.transport import message_id
 from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
 from backline.notify.transport import Envelope
 from tests.engine.processes import Engine, eventually
+from tests.engine.smtp import SmtpServer
+from tests.personas import World
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -40,7 +43,9 @@ def name_of(engine: Engine) -> str:
     return f"{socket.gethostname()}:{engine.process.pid}"
 
 
-def test_a_claim_is_held_while_its_engine_lives_and_lapses_when_it_is_killed(world, smtp, engines):
+def test_a_claim_is_held_while_its_engine_lives_and_lapses_when_it_is_killed(
+    world: World, smtp: SmtpServer, engines: Callable[..., Engine]
+) -> None:
     ContactMethod.objects.create(
         user=world.peer, channel=Channel.EMAIL, value="peer@mail.test", verified_at=clock.now()
     )
@@ -58,6 +63,7 @@ def test_a_claim_is_held_while_its_engine_lives_and_lapses_when_it_is_killed(wor
         what="an engine to be sending it",
     )
     claimed = OutgoingMessage.objects.get(pk=message.pk)
+    assert claimed.sending_deadline is not None
     [sending] = [e for e in both if name_of(e) == claimed.claimed_by]
     [other] = [e for e in both if e is not sending]
     two_leases_later = claimed.sending_deadline + timedelta(seconds=LEASE_SECONDS)
@@ -69,6 +75,7 @@ def test_a_claim_is_held_while_its_engine_lives_and_lapses_when_it_is_killed(wor
     )
     held = OutgoingMessage.objects.get(pk=message.pk)
     assert (held.status, held.claimed_by, held.attempts) == (Status.SENDING, name_of(sending), 1)
+    assert held.sending_deadline is not None
     assert held.sending_deadline > claimed.sending_deadline  # renewed meanwhile
     assert smtp.received == []
 

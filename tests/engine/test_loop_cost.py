@@ -5,6 +5,8 @@ more is due."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -18,8 +20,9 @@ from backline.engine import loop as engine_loop
 from backline.engine.loop import Loop, TickResult, tick
 from backline.engine.models import Heartbeat
 from backline.notify import outbox, wake
-from backline.notify.models import Channel
-from tests.harness import START
+from backline.notify.models import Channel, ContactMethod
+from tests.harness import START, Clock
+from tests.personas import World
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +33,9 @@ def beat_at() -> datetime:
     return Heartbeat.objects.get(name=NAME).beat_at
 
 
-def test_a_running_engine_writes_its_heartbeat_at_most_once_a_second(world, moment):
+def test_a_running_engine_writes_its_heartbeat_at_most_once_a_second(
+    world: World, moment: Clock
+) -> None:
     heart = health.Heart(NAME)
     tick(heart=heart)
     assert beat_at() == START
@@ -48,7 +53,9 @@ def broken(now: datetime) -> int:
     raise RuntimeError("a defect while delivering")
 
 
-def test_a_phase_that_starts_or_stops_failing_is_written_at_once(world, moment, monkeypatch):
+def test_a_phase_that_starts_or_stops_failing_is_written_at_once(
+    world: World, moment: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     heart = health.Heart(NAME)
     tick(heart=heart)
     failing = tuple(replace(p, run=broken) if p.name == "deliver" else p for p in phases.PHASES)
@@ -65,7 +72,7 @@ def test_a_phase_that_starts_or_stops_failing_is_written_at_once(world, moment, 
     assert (written.failures, written.succeeded_at) == (0, START + timedelta(seconds=1.1))
 
 
-def test_a_running_engine_reads_its_heartbeat_once(world, moment):
+def test_a_running_engine_reads_its_heartbeat_once(world: World, moment: Clock) -> None:
     heart = health.Heart(NAME)
     with CaptureQueriesContext(connection) as queries:
         for _ in range(5):
@@ -76,7 +83,9 @@ def test_a_running_engine_reads_its_heartbeat_once(world, moment):
     assert len(reads) == 1
 
 
-def test_a_tick_on_its_own_reads_the_heartbeat_and_writes_it_back(world, moment):
+def test_a_tick_on_its_own_reads_the_heartbeat_and_writes_it_back(
+    world: World, moment: Clock
+) -> None:
     tick()
     moment.shift(seconds=0.1)
     tick()
@@ -84,10 +93,10 @@ def test_a_tick_on_its_own_reads_the_heartbeat_and_writes_it_back(world, moment)
 
 
 @pytest.fixture
-def naps(monkeypatch) -> list[float]:
+def naps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The loop's sleeps between ticks (SQLite polls), recorded instead of slept."""
     slept: list[float] = []
-    monkeypatch.setattr(engine_loop.time, "sleep", slept.append)
+    monkeypatch.setattr(time, "sleep", slept.append)
     return slept
 
 
@@ -98,8 +107,8 @@ IDLE = TickResult(done={"deliver": 0})
 
 @ON_SQLITE
 def test_after_a_busy_tick_the_loop_ticks_again_at_once_only_when_more_is_due(
-    world, reachable, moment, naps
-):
+    world: World, reachable: Callable[..., ContactMethod], moment: Clock, naps: list[float]
+) -> None:
     loop = Loop(poll_seconds=0.2)
     loop._wait(BUSY)
     assert naps == [0.2]  # nothing waits: no idle tick, a poll's wait
@@ -114,7 +123,7 @@ def test_after_a_busy_tick_the_loop_ticks_again_at_once_only_when_more_is_due(
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY: PostgreSQL")
-def test_one_wait_takes_every_wake_up_already_queued():
+def test_one_wait_takes_every_wake_up_already_queued() -> None:
     loop = Loop(poll_seconds=0.05)
     loop._wait(IDLE)  # it listens
     db = connection.settings_dict

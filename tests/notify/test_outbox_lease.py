@@ -6,19 +6,28 @@ that followed it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from backline.lib import clock
 from backline.notify import outbox
-from backline.notify.models import Channel, OutgoingMessage, Status
+from backline.notify.models import Channel, ContactMethod, OutgoingMessage, Status
 from backline.notify.transport import Sent, TransportError
+from tests.harness import Clock, Recorder
+from tests.personas import World
 
 PAGE = outbox.Message("Backline: a colleague is asking for support", "Open Backline.", "/x")
 LEASE = outbox.claim_lease().total_seconds()
 
 
 @pytest.fixture
-def mail(world, reachable, recording, moment):
+def mail(
+    world: World,
+    reachable: Callable[..., ContactMethod],
+    recording: Callable[[str], Recorder],
+    moment: Clock,
+) -> Recorder:
     """A page to the peer's e-mail, waiting to be sent; the e-mails sent, recorded."""
     reachable(world.peer, Channel.EMAIL, "pat@mail.test")
     outbox.enqueue(world.peer.pk, "group", "event", PAGE, until_cancelled=True)
@@ -35,11 +44,13 @@ def claimed_by(claimer: str) -> outbox.Claim:
     return claim
 
 
-def test_the_lease_is_shorter_than_the_sending_deadline():
+def test_the_lease_is_shorter_than_the_sending_deadline() -> None:
     assert outbox.claim_lease() < outbox.sending_deadline()  # else nothing gained
 
 
-def test_a_claim_its_engine_stops_renewing_is_sent_by_another_engine_after_one_lease(mail, moment):
+def test_a_claim_its_engine_stops_renewing_is_sent_by_another_engine_after_one_lease(
+    mail: Recorder, moment: Clock
+) -> None:
     claimed_by("engine-a")  # engine A claims the page, and is killed mid-send
     assert (email().status, email().claimed_by) == (Status.SENDING, "engine-a")
     moment.shift(seconds=LEASE - 0.5)
@@ -59,7 +70,9 @@ def test_a_claim_its_engine_stops_renewing_is_sent_by_another_engine_after_one_l
     assert resent.envelope.key == outbox.key_of(message.pk)  # A's Message-ID, if it got out
 
 
-def test_a_claim_its_engine_keeps_renewing_holds_until_the_sending_deadline(mail, moment):
+def test_a_claim_its_engine_keeps_renewing_holds_until_the_sending_deadline(
+    mail: Recorder, moment: Clock
+) -> None:
     claim = claimed_by("engine-a")  # A is alive: its send is slow, and it renews the claim
     step = outbox.claim_lease() * 0.8
     while clock.now() + step < claim.renewable_until:
@@ -78,7 +91,9 @@ def test_a_claim_its_engine_keeps_renewing_holds_until_the_sending_deadline(mail
     assert (email().status, email().attempts) == (Status.PENDING, 1)  # tried again
 
 
-def test_a_lapsed_claims_late_failure_leaves_the_next_claim_alone(mail, moment):
+def test_a_lapsed_claims_late_failure_leaves_the_next_claim_alone(
+    mail: Recorder, moment: Clock
+) -> None:
     lapsed = claimed_by("engine-a")
     moment.shift(seconds=LEASE + 1)
     outbox.process(claimer="engine-b")  # A's attempt failed: retried after its back-off
@@ -93,7 +108,9 @@ def test_a_lapsed_claims_late_failure_leaves_the_next_claim_alone(mail, moment):
     assert (email().status, email().provider_id) == (Status.SENT, "id-b")
 
 
-def test_a_lapsed_claims_late_success_is_recorded_and_the_next_claims_failure_is_not(mail, moment):
+def test_a_lapsed_claims_late_success_is_recorded_and_the_next_claims_failure_is_not(
+    mail: Recorder, moment: Clock
+) -> None:
     lapsed = claimed_by("engine-a")
     moment.shift(seconds=LEASE + 1)
     outbox.process(claimer="engine-b")
@@ -107,7 +124,9 @@ def test_a_lapsed_claims_late_success_is_recorded_and_the_next_claims_failure_is
     assert outbox.process(claimer="engine-b") == 0
 
 
-def test_a_renewal_never_takes_back_a_row_another_engine_claimed(mail, moment):
+def test_a_renewal_never_takes_back_a_row_another_engine_claimed(
+    mail: Recorder, moment: Clock
+) -> None:
     lapsed = claimed_by("engine-a")
     moment.shift(seconds=LEASE + 1)
     outbox.process(claimer="engine-b")
