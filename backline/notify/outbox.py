@@ -311,9 +311,9 @@ def _settle_abandoned(now: datetime) -> None:
     (it died, or lost the database) or its send outlasted ``sending_deadline()``.
     Cancelled meanwhile, they are dropped; otherwise the attempt failed like any other."""
     abandoned = OutgoingMessage.objects.filter(status=Status.SENDING, sending_deadline__lt=now)
-    found = list(abandoned.select_related("contact_method").defer("contact_method__value"))
-    if not found:
+    if not abandoned.order_by().exists():  # every tick: the cheapest question first
         return
+    found = list(abandoned.select_related("contact_method").defer("contact_method__value"))
     abandoned.filter(cancelled_at__isnull=False).update(
         status=Status.CANCELLED, sending_deadline=None, claimed_by=""
     )
