@@ -166,12 +166,12 @@ class OutgoingMessageQuerySet(models.QuerySet["OutgoingMessage"]):
 class OutgoingMessage(models.Model):
     """One message to one person on one channel: the outbox row.
 
-    pending → sending (claimed by an engine until a deadline it renews while the send is
-    under way) → sent / delivered, or back to pending with a
-    later ``next_attempt_at`` (until ``retry_until``; a fallback row on the next method
-    starts while it keeps failing), or failed (then a fallback row on the next method).
-    A sending row past its deadline failed like any other attempt: a crash never loses it.
-    (``outbox`` has the claim's rules; docs/adr/0023-claims-held-by-a-lease.md.)
+    pending → sending (claimed by an engine, until a deadline it renews while the send is
+    under way) → sent / delivered, or back to pending with a later ``next_attempt_at``
+    (until ``retry_until``; a fallback row on the next method starts while it keeps
+    failing), or failed (then a fallback row on the next method). A sending row past its
+    deadline failed like any other attempt: a crash never loses it (``outbox`` has the
+    claim's rules; docs/adr/0023-claims-held-by-a-lease.md).
 
     ``cancelled_at`` marks every row of a group when the group is cancelled: a row that
     was being sent at that moment is neither retried nor followed by a fallback.

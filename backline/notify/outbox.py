@@ -313,13 +313,10 @@ def _settle_abandoned(now: datetime) -> None:
     abandoned = OutgoingMessage.objects.filter(status=Status.SENDING, sending_deadline__lt=now)
     if not abandoned.order_by().exists():  # every tick: the cheapest question first
         return
-    found = list(abandoned.select_related("contact_method").defer("contact_method__value"))
     abandoned.filter(cancelled_at__isnull=False).update(
         status=Status.CANCELLED, sending_deadline=None, claimed_by=""
     )
-    for message in found:
-        if message.cancelled_at is not None:
-            continue
+    for message in abandoned.select_related("contact_method").defer("contact_method__value"):
         log.warning(
             "message %s: sending never finished (claimed by %s); trying again",
             message.pk,
