@@ -286,12 +286,10 @@ def process(now: datetime | None = None, limit: int = BATCH, claimer: str = "") 
             _expect_replies(claim.messages, addresses)
             envelopes = [_envelope(m, addresses.get(m.pk)) for m in claim.messages]
             outcomes = _send(claim, envelopes, senders)
-            _record(claim, outcomes, clock.now())
+            more = _record(claim, outcomes, clock.now())
             attempted += len(claim.messages)
-            if len(claim.messages) < wanted:
-                # all that was due is taken; what the sends made due meanwhile (a
-                # fallback, retries brought forward) is the next call's
-                break
+            if len(claim.messages) < wanted and not more:
+                break  # all that was due is taken
     return attempted
 
 
@@ -475,11 +473,12 @@ def _attempt(message: OutgoingMessage, envelope: Envelope | None) -> Outcome:
         return Outcome(error=TransportError(f"transport crashed: {exc!r}"))
 
 
-def _record(claim: Claim, outcomes: list[Outcome], now: datetime) -> None:
+def _record(claim: Claim, outcomes: list[Outcome], now: datetime) -> bool:
     """Record a claim's outcomes: every success in one update, each failure on its own.
     A send that went through is what happened, even where the claim lapsed and another
     engine holds the row now; a failure is only its holder's to record. A retry that
-    went through means its channel is back: its other retries are due."""
+    went through means its channel is back: its other retries are due. Returns whether
+    more may be due now: a failure's fallback, or the retries brought forward."""
     messages = claim.messages
     sent = {
         m.pk: o.sent.provider_id[:120]
@@ -500,12 +499,15 @@ def _record(claim: Claim, outcomes: list[Outcome], now: datetime) -> None:
         OutgoingMessage.objects.filter(
             status=Status.PENDING, channel__in=recovered, attempts__gt=0, next_attempt_at__gt=now
         ).update(next_attempt_at=now)
+    failed = False
     for message, outcome in zip(messages, outcomes, strict=True):
         if outcome.error is not None:
             mine = OutgoingMessage.objects.filter(
                 pk=message.pk, status=Status.SENDING, claimed_by=claim.claimer
             )
             _failed(mine, message, outcome.error, now)
+            failed = True
+    return failed or bool(recovered)
 
 
 def report_failed(message: OutgoingMessage, error: TransportError, now: datetime) -> None:
