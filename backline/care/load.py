@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.care.periods import Period, quarters, this_month, this_quarter
-from backline.oncall import people, resolve, waking
+from backline.oncall import breaks, people, resolve, waking
 from backline.oncall.models import Rotation
 from backline.records.models import ContactRecord, ContactType
 from backline.support.models import Page, PageKind, SupportRequest
@@ -134,15 +134,23 @@ def own_load(user: User, now: datetime) -> tuple[Load, Load]:
         }
         for period in periods
     ]
+    # time on a break is not time on call, even where a rotation names the peer
+    resting = breaks.away([user.pk], quarter.starts_at, now).get(user.pk)
     loads = []
     for index, period in enumerate(periods):
-        hours = sum(
-            (min(s.ends_at, period.ends_at) - max(s.starts_at, period.starts_at)).total_seconds()
-            for s in spans
-            if s.ends_at > period.starts_at
-        )
-        loads.append(Load(took[index], round(hours / 3600, 1), len(nights[index])))
+        seconds = 0.0
+        for span in spans:
+            start, end = max(span.starts_at, period.starts_at), min(span.ends_at, period.ends_at)
+            if end > start:
+                seconds += (end - start).total_seconds()
+                seconds -= _overlap(start, end, *resting) if resting else 0.0
+        loads.append(Load(took[index], round(seconds / 3600, 1), len(nights[index])))
     return loads[0], loads[1]
+
+
+def _overlap(start: datetime, end: datetime, other_start: datetime, other_end: datetime) -> float:
+    """Seconds in common between two spans of time."""
+    return max((min(end, other_end) - max(start, other_start)).total_seconds(), 0.0)
 
 
 def is_high(month: Load) -> bool:

@@ -13,6 +13,7 @@ from backline.accounts.roles import Role
 from backline.care import load
 from backline.care.periods import quarters
 from backline.lib import clock
+from backline.oncall import breaks
 from backline.privacy.models import AuditEntry
 from backline.support import escalation, lifecycle
 from backline.support.models import SupportRequest
@@ -135,3 +136,13 @@ def test_a_contact_recorded_by_hand_counts_and_a_requests_record_does_not_count_
     record(team.world.region, team.b, contact_type="check_in")  # B's, not A's
     month, quarter = load.own_load(team.a, moment.shift(hours=1))
     assert month.contacts == quarter.contacts == 2
+
+
+def test_hours_on_a_break_are_not_hours_on_call(team: Team, moment: Clock) -> None:
+    # A stays in the rotation, but takes a break for the last 8 hours
+    now = moment.shift(hours=1)
+    breaks.take(team.a, now + timedelta(days=2), now - timedelta(hours=8))
+    month, quarter = load.own_load(team.a, now)
+    assert month.hours_on_call == 32.0 - 8
+    hours = (now - ROTATION_STARTED).total_seconds() / 3600 - 8
+    assert quarter.hours_on_call == round(hours, 1)
