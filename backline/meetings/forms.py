@@ -42,6 +42,17 @@ class MeetingForm(forms.ModelForm[Meeting]):
         assume_scheme="https",
         help_text=gettext_lazy("For a video session, or to join from afar."),
     )
+    capacity = forms.IntegerField(
+        label=gettext_lazy("Seats"),
+        min_value=1,
+        max_value=MAX_CAPACITY,
+        help_text=gettext_lazy("When every seat is taken, others may join a waiting list."),
+        error_messages={
+            "min_value": gettext_lazy("A session needs at least one seat."),
+            "max_value": gettext_lazy("A session has at most %(limit_value)s seats."),
+            "invalid": gettext_lazy("Enter the number of seats, as a whole number."),
+        },
+    )
     facilitators = PeerChoiceField(
         label=gettext_lazy("Facilitated by"),
         queryset=User.objects.none(),
@@ -64,7 +75,6 @@ class MeetingForm(forms.ModelForm[Meeting]):
         widgets = {"kind": forms.RadioSelect}
         help_texts = {
             "place": gettext_lazy("A room and building, or leave it empty for a video session."),
-            "capacity": gettext_lazy("When every seat is taken, others may join a waiting list."),
         }
 
     def __init__(self, *args: Any, region: Region, organiser: User, **kwargs: Any) -> None:
@@ -73,9 +83,6 @@ class MeetingForm(forms.ModelForm[Meeting]):
         self.organiser = organiser
         self.zone = organiser.time_zone
         field_of(self, "kind", forms.ChoiceField).choices = Kind.choices
-        capacity = field_of(self, "capacity", forms.IntegerField)
-        capacity.min_value, capacity.max_value = 1, MAX_CAPACITY
-        capacity.widget.attrs.update(min=1, max=MAX_CAPACITY)
         peers = User.objects.filter(
             is_active=True, memberships__region=region, memberships__role=Role.PEER
         ).distinct()
