@@ -20,6 +20,7 @@ from backline.accounts.models import Invitation
 from backline.checkins import taps
 from backline.checkins.models import Nudge, OptOut, Plan
 from backline.lib import clock, tokens
+from backline.meetings.models import Invitee, Meeting
 from backline.notify import outbox
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage
 from backline.privacy.access import rule_of
@@ -194,6 +195,25 @@ def RECORD(world: World) -> dict[str, Any]:
     return {"pk": record(world.region, world.peer).pk}
 
 
+def MEETING(world: World) -> dict[str, Any]:
+    """A training the coordinator organised, the peer facilitates, and the
+    telecommunicator and the clinician are invited to."""
+    now = clock.now()
+    meeting = Meeting.objects.create(
+        region=world.region,
+        kind="training",
+        starts_at=now + timedelta(days=1),
+        ends_at=now + timedelta(days=1, hours=2),
+        place="Room 1",
+        capacity=6,
+        organiser=world.coordinator,
+    )
+    meeting.facilitators.set([world.peer])
+    for person in (world.telecommunicator, world.clinician):
+        Invitee.objects.create(meeting=meeting, person=person)
+    return {"pk": meeting.pk}
+
+
 def _checkin_plan(world: World, handed_over: bool = False) -> Plan:
     """The peer's weekly check-in with the telecommunicator (or, handed over, nobody's)."""
     today = clock.now().date()
@@ -348,6 +368,12 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("records:edit", RECORD, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("records:team", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
     ("records:privacy", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("meetings:list", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("meetings:new", NONE, "get", row(LOGIN, 404, 200, 200, 404, 404, 200)),
+    ("meetings:detail", MEETING, "get", row(LOGIN, 200, 200, 200, 200, 404, 404)),
+    ("meetings:answer", MEETING, "post", row(LOGIN, 302, 404, 404, 302, 404, 404)),
+    ("meetings:edit", MEETING, "get", row(LOGIN, 404, 200, 200, 404, 404, 404)),
+    ("meetings:cancel", MEETING, "post", row(LOGIN, 404, 302, 302, 404, 404, 404)),
     ("checkins:plans", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("checkins:plan_new", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("checkins:plan_delete", CHECKIN_PLAN, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
