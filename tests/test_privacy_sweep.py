@@ -57,8 +57,8 @@ from backline.support.models import (
 )
 from tests.asking import reach_out_form
 from tests.checkins import builders as checkins
-from tests.meetings import builders as meetings
 from tests.harness import Clock, Recorder, Response, Team
+from tests.meetings import builders as meetings
 from tests.oncall import builders
 from tests.personas import confirm_access, enrol_totp, make_person
 from tests.sweep import (
