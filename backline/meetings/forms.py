@@ -69,6 +69,11 @@ class MeetingForm(forms.ModelForm[Meeting]):
         help_text=gettext_lazy("The addresses colleagues use for Backline, one a line."),
     )
 
+    field_order = [
+        "kind", "day", "start", "end", "place", "video_link", "capacity", "facilitators",
+        "invite_team", "invite",
+    ]  # fmt: skip
+
     class Meta:
         model = Meeting
         fields = ["kind", "place", "video_link", "capacity"]

@@ -94,6 +94,7 @@ def test_a_coordinator_schedules_a_group_session_and_an_invitee_answers_in_one_t
         invitee.get_by_text("Thank you: your seat is kept. Backline reminds you the day before.")
     ).to_be_visible()
     expect(invitee.get_by_text("1 of 10 seats taken.")).to_be_visible()
+    expect(invitee.get_by_role("button", name="I can't come after all")).to_be_visible()
     check_page(invitee, "meetings-answered")
     assert Invitee.objects.get(meeting=meeting, person=world.telecommunicator).answer == Answer.YES
     invitee.get_by_role("link", name="All sessions").click()
