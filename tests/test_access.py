@@ -20,7 +20,6 @@ from backline.accounts.models import Invitation
 from backline.checkins import taps
 from backline.checkins.models import Nudge, OptOut, Plan
 from backline.lib import clock, tokens
-from backline.meetings.models import Invitee, Meeting
 from backline.notify import outbox
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage
 from backline.privacy.access import rule_of
@@ -28,6 +27,7 @@ from backline.support import answers, escalation, lifecycle
 from backline.support.models import Exclusion, Page, PageKind, SupportRequest
 from backline.web.allauth_rules import RULES as ALLAUTH_RULES
 from tests import asking
+from tests.meetings import builders as meetings
 from tests.oncall.builders import (
     CALENDAR,
     OVERRIDE,
@@ -198,19 +198,12 @@ def RECORD(world: World) -> dict[str, Any]:
 def MEETING(world: World) -> dict[str, Any]:
     """A training the coordinator organised, the peer facilitates, and the
     telecommunicator and the clinician are invited to."""
-    now = clock.now()
-    meeting = Meeting.objects.create(
-        region=world.region,
-        kind="training",
-        starts_at=now + timedelta(days=1),
-        ends_at=now + timedelta(days=1, hours=2),
-        place="Room 1",
-        capacity=6,
+    meeting = meetings.row(
+        world,
         organiser=world.coordinator,
+        facilitators=[world.peer],
+        invite=[world.telecommunicator, world.clinician],
     )
-    meeting.facilitators.set([world.peer])
-    for person in (world.telecommunicator, world.clinician):
-        Invitee.objects.create(meeting=meeting, person=person)
     return {"pk": meeting.pk}
 
 

@@ -24,7 +24,8 @@ def send_due(now: datetime | None = None) -> int:
     """Every reminder due by ``now``; returns how many people were reminded."""
     now = now or clock.now()
     _drop_started(now)
-    return _hour(now) + _day(now)
+    hour = _remind(now, "hour", "remind_hour_at", ("remind_hour_at", "remind_day_at"))
+    return hour + _remind(now, "day", "remind_day_at", ("remind_day_at",))
 
 
 def next_due() -> datetime | None:
@@ -41,25 +42,14 @@ def _drop_started(now: datetime) -> None:
     ).update(remind_day_at=None, remind_hour_at=None)
 
 
-def _hour(now: datetime) -> int:
+def _remind(now: datetime, which: str, due: str, emptied: tuple[str, ...]) -> int:
+    """Send the reminders whose moment ``due`` has come, each claimed by emptying the
+    ``emptied`` moments of its session (the hour-before one empties the day-before one
+    too: the nearer reminder replaces it)."""
     sent = 0
-    for meeting in Meeting.objects.filter(remind_hour_at__lte=now)[:BATCH]:
+    for meeting in Meeting.objects.filter(**{f"{due}__lte": now})[:BATCH]:
         with transaction.atomic():
-            claimed = Meeting.objects.filter(
-                pk=meeting.pk, remind_hour_at=meeting.remind_hour_at
-            ).update(remind_hour_at=None, remind_day_at=None)
-            if claimed:
-                sent += invites.remind(meeting, "hour", now)
-    return sent
-
-
-def _day(now: datetime) -> int:
-    sent = 0
-    for meeting in Meeting.objects.filter(remind_day_at__lte=now)[:BATCH]:
-        with transaction.atomic():
-            claimed = Meeting.objects.filter(
-                pk=meeting.pk, remind_day_at=meeting.remind_day_at
-            ).update(remind_day_at=None)
-            if claimed:
-                sent += invites.remind(meeting, "day", now)
+            claimed = Meeting.objects.filter(pk=meeting.pk, **{due: getattr(meeting, due)})
+            if claimed.update(**dict.fromkeys(emptied)):
+                sent += invites.remind(meeting, which, now)
     return sent

@@ -7,7 +7,7 @@ what of it is still waiting, and goes in a group of its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 
 from backline.meetings import texts
@@ -42,13 +42,14 @@ def _send(
     prefix: str,
     meeting: Meeting,
     people: Iterable[int],
-    what: str,
-    message: Callable[[int], outbox.Message],
+    text: str,
+    event: str,
     now: datetime,
 ) -> None:
-    said = message(meeting.pk)
+    """Tell ``people`` about ``meeting`` (``texts.TEXTS[text]``), once per ``event``."""
+    said = texts.about(text, meeting.pk)
     key = group(prefix, meeting)
-    outbox.enqueue_many([(p, said) for p in people], key, f"{key}:{what}", start_at=now)
+    outbox.enqueue_many([(p, said) for p in people], key, f"{key}:{event}", start_at=now)
 
 
 def invite(meeting: Meeting, people: Iterable[int], now: datetime) -> list[int]:
@@ -59,30 +60,31 @@ def invite(meeting: Meeting, people: Iterable[int], now: datetime) -> list[int]:
         [Invitee(meeting=meeting, person_id=p, invited_at=now) for p in new],
         ignore_conflicts=True,
     )
-    _send(INVITE, meeting, new, f"{meeting.sequence}", texts.invited, now)
+    _send(INVITE, meeting, new, "invited", f"{meeting.sequence}", now)
     return new
 
 
 def invite_facilitators(meeting: Meeting, now: datetime) -> None:
     facilitating = meeting.facilitators.values_list("pk", flat=True)
-    _send(INVITE, meeting, facilitating, f"{meeting.sequence}", texts.facilitating, now)
+    _send(INVITE, meeting, facilitating, "facilitating", f"{meeting.sequence}", now)
 
 
 def changed(meeting: Meeting, skip: Iterable[int], now: datetime) -> None:
     """Tell everyone but ``skip`` (just invited, with the new version) of a change."""
     people = set(everyone(meeting)) - set(skip)
-    _send(INVITE, meeting, people, f"{meeting.sequence}", texts.changed, now)
+    _send(INVITE, meeting, people, "changed", f"{meeting.sequence}", now)
 
 
 def cancelled(meeting: Meeting, now: datetime) -> None:
     outbox.cancel(group(INVITE, meeting))
-    _send(CANCEL, meeting, everyone(meeting), f"{meeting.sequence}", texts.cancelled, now)
+    _send(CANCEL, meeting, everyone(meeting), "cancelled", f"{meeting.sequence}", now)
 
 
 def remind(meeting: Meeting, which: str, now: datetime) -> int:
-    message = texts.in_a_day if which == "day" else texts.within_the_hour
+    """The reminder ``which`` ("day" or "hour") of the session's start; returns to how
+    many people."""
     people = coming(meeting)
-    _send(NOTICE, meeting, people, f"{which}:{meeting.starts_at.timestamp()}", message, now)
+    _send(NOTICE, meeting, people, which, f"{which}:{meeting.starts_at.timestamp()}", now)
     return len(people)
 
 
@@ -91,7 +93,7 @@ def seat_is_yours(invitee: Invitee, now: datetime) -> None:
         NOTICE,
         invitee.meeting,
         [invitee.person_id],
+        "seat",
         f"seat:{invitee.pk}:{now.timestamp()}",
-        texts.seat_is_yours,
         now,
     )

@@ -13,8 +13,9 @@ from icalendar import Calendar
 
 from backline.accounts.models import User
 from backline.lib import clock
-from backline.meetings.models import Kind, Meeting
+from backline.meetings.models import Invitee, Kind, Meeting
 from backline.notify import outbox
+from tests.personas import World
 
 
 def form(
@@ -94,3 +95,27 @@ def decoded(email: mail.EmailMessage) -> str:
         if isinstance(payload, bytes):
             parts.append(payload.decode())
     return "\n".join([email.subject, *parts])
+
+
+def row(
+    world: World,
+    *,
+    invite: list[User] = (),
+    facilitators: list[User] = (),
+    **values: object,  # type: ignore[assignment]
+) -> Meeting:
+    """A training tomorrow, written straight to the database (``values`` change it)."""
+    now = clock.now()
+    fields: dict[str, object] = {
+        "region": world.region,
+        "kind": Kind.TRAINING,
+        "starts_at": now + timedelta(days=1),
+        "ends_at": now + timedelta(days=1, hours=2),
+        "place": "Room 1",
+        "capacity": 6,
+        **values,
+    }
+    meeting = Meeting.objects.create(**fields)
+    meeting.facilitators.set(facilitators)
+    Invitee.objects.bulk_create(Invitee(meeting=meeting, person=p) for p in invite)
+    return meeting

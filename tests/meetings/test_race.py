@@ -4,61 +4,34 @@ session never holds more than its seats."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from backline.accounts.models import User
 from backline.lib import clock
 from backline.meetings import seats
 from backline.meetings.models import Answer, Invitee, Meeting
+from tests.meetings import builders
 from tests.personas import World
+from tests.races import at_once
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="a real race needs PostgreSQL's concurrency"
 )
 
 
-def _at_once(*calls: Callable[[], object]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = calls[index]()
-        except seats.Refused as refused:
-            results[index] = refused
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def _one_seat_left(world: World) -> Meeting:
-    now = clock.now()
-    meeting = Meeting.objects.create(
-        region=world.region,
-        kind="training",
-        starts_at=now + timedelta(days=2),
-        ends_at=now + timedelta(days=2, hours=2),
-        place="Room 1",
+    meeting = builders.row(
+        world,
         capacity=2,
+        facilitators=[world.peer],
+        invite=[world.administrator, world.telecommunicator, world.clinician],
     )
-    meeting.facilitators.set([world.peer])
-    Invitee.objects.create(
-        meeting=meeting, person=world.administrator, answer=Answer.YES, answered_at=now
+    Invitee.objects.filter(person=world.administrator).update(
+        answer=Answer.YES, answered_at=clock.now()
     )
-    for person in (world.telecommunicator, world.clinician):
-        Invitee.objects.create(meeting=meeting, person=person)
     return meeting
 
 
@@ -70,7 +43,11 @@ def _take(meeting: Meeting, person: User) -> Callable[[], object]:
 @pytest.mark.parametrize("attempt", range(3))
 def test_two_people_take_the_last_seat_at_once(world: World, attempt: int) -> None:
     meeting = _one_seat_left(world)
-    results = _at_once(_take(meeting, world.telecommunicator), _take(meeting, world.clinician))
+    results = at_once(
+        _take(meeting, world.telecommunicator),
+        _take(meeting, world.clinician),
+        refused=(seats.Refused,),
+    )
     full = [r for r in results if isinstance(r, seats.Full)]
     kept = [r for r in results if isinstance(r, str)]
     assert len(full) == 1 and len(kept) == 1, results
@@ -98,7 +75,7 @@ def test_a_seat_given_back_while_another_asks_goes_to_one(world: World, attempt:
     give_back = lambda: seats.answer(  # noqa: E731
         meeting.pk, world.administrator, Answer.NO, meeting.sequence, clock.now()
     )
-    _at_once(give_back, _take(meeting, world.clinician))
+    at_once(give_back, _take(meeting, world.clinician), refused=(seats.Refused,))
     answers = dict(Invitee.objects.filter(meeting=meeting).values_list("person", "answer"))
     assert answers[world.clinician.pk] == Answer.YES
     assert answers[world.administrator.pk] == Answer.NO

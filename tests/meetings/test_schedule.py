@@ -190,15 +190,6 @@ def test_the_database_holds_the_invariants(
 
 
 def test_one_invitation_per_person(world: World) -> None:
-    now = clock.now()
-    meeting = Meeting.objects.create(
-        region=world.region,
-        kind="training",
-        starts_at=now,
-        ends_at=now + timedelta(hours=1),
-        place="Room 1",
-        capacity=4,
-    )
-    Invitee.objects.create(meeting=meeting, person=world.telecommunicator)
+    meeting = builders.row(world, invite=[world.telecommunicator])
     with pytest.raises(IntegrityError), transaction.atomic():
         Invitee.objects.create(meeting=meeting, person=world.telecommunicator)
