@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from django.urls import reverse
 from icalendar import Calendar
+from pytest_django.fixtures import Settings
 
 from backline.lib import clock
 from backline.meetings.models import Answer, Invitee
+from backline.notify import outbox
 from backline.notify.models import Channel, OutgoingMessage
 from tests.harness import ClientOf, Clock
 from tests.meetings import builders
@@ -139,3 +142,18 @@ def test_the_calendar_feed_lists_sessions_without_who_is_coming(
     assert events[meeting.uid]["SEQUENCE"] == 0
     assert "ATTENDEE" not in text
     assert not any(name in text for name in ("Tess", "Caller", "Cleo", "Ada", "Cory"))
+
+
+def test_the_development_mailbox_shows_the_invitation_file(
+    world: World, moment: Clock, client_of: ClientOf, settings: Settings, tmp_path: Path
+) -> None:
+    """As in `make run`: mail goes to files, and the mailbox lists what each carries."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    builders.schedule(
+        client_of(world.peer), builders.form(facilitators=[world.peer], invite=[world.clinician])
+    )
+    outbox.process(clock.now())
+    page = client_of(world.clinician).get(reverse("dev_mail")).content.decode()
+    assert "Backline: an invitation" in page
+    assert "Attached: invitation.ics" in page
