@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -111,10 +112,11 @@ class MeetingForm(forms.ModelForm[Meeting]):
 
     def clean_invite(self) -> list[User]:
         addresses = [a for a in ADDRESSES.split(self.cleaned_data["invite"].strip().lower()) if a]
+        named = Q(pk__in=[])
+        for address in addresses:
+            named |= Q(email__iexact=address)
         found = list(
-            User.objects.filter(
-                email__in=addresses, is_active=True, memberships__region=self.region
-            ).distinct()
+            User.objects.filter(named, is_active=True, memberships__region=self.region).distinct()
         )
         unknown = sorted(set(addresses) - {u.email.lower() for u in found})
         if unknown:

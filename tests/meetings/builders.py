@@ -45,7 +45,7 @@ def form(
         "video_link": video_link,
         "capacity": str(capacity),
         "facilitators": [str(p.pk) for p in facilitators],
-        "invite": "\n".join(p.email for p in invite),
+        "invite": "\n".join(p.email.upper() for p in invite),  # as typed, in capitals
     }
     if everyone:
         data["invite_team"] = "on"
