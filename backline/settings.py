@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "backline.roster",
     "backline.notify",
     "backline.records",
+    "backline.meetings",
     "backline.oncall",
     "backline.support",
     "backline.care",

@@ -27,6 +27,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from backline.accounts.models import Agency, Invitation, Membership, User
 from backline.checkins.models import Nudge, OptOut, Plan
+from backline.meetings.models import Meeting
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage
 from backline.oncall.models import (
     Override,
@@ -89,6 +90,7 @@ BY_HINT = {
     ("int", "handed-over"): "checkin_plan",
     ("int", "opt-outs"): "checkin_opt_out",
     ("str", "nudges"): "nudge",
+    ("int", "sessions"): "meeting",
 }
 
 
@@ -214,6 +216,7 @@ MODELS = {
     "record": ContactRecord,
     "checkin_plan": Plan,
     "checkin_opt_out": OptOut,
+    "meeting": Meeting,
 }
 
 

@@ -27,6 +27,7 @@ from backline.support import answers, escalation, lifecycle
 from backline.support.models import Exclusion, Page, PageKind, SupportRequest
 from backline.web.allauth_rules import RULES as ALLAUTH_RULES
 from tests import asking
+from tests.meetings import builders as meetings
 from tests.oncall.builders import (
     CALENDAR,
     OVERRIDE,
@@ -194,6 +195,18 @@ def RECORD(world: World) -> dict[str, Any]:
     return {"pk": record(world.region, world.peer).pk}
 
 
+def MEETING(world: World) -> dict[str, Any]:
+    """A training the coordinator organised, the peer facilitates, and the
+    telecommunicator and the clinician are invited to."""
+    meeting = meetings.row(
+        world,
+        organiser=world.coordinator,
+        facilitators=[world.peer],
+        invite=[world.telecommunicator, world.clinician],
+    )
+    return {"pk": meeting.pk}
+
+
 def _checkin_plan(world: World, handed_over: bool = False) -> Plan:
     """The peer's weekly check-in with the telecommunicator (or, handed over, nobody's)."""
     today = clock.now().date()
@@ -348,6 +361,12 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("records:edit", RECORD, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("records:team", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
     ("records:privacy", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("meetings:list", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("meetings:new", NONE, "get", row(LOGIN, 404, 200, 200, 404, 404, 200)),
+    ("meetings:detail", MEETING, "get", row(LOGIN, 200, 200, 200, 200, 404, 404)),
+    ("meetings:answer", MEETING, "post", row(LOGIN, 302, 404, 404, 302, 404, 404)),
+    ("meetings:edit", MEETING, "get", row(LOGIN, 404, 200, 200, 404, 404, 404)),
+    ("meetings:cancel", MEETING, "post", row(LOGIN, 404, 302, 302, 404, 404, 404)),
     ("checkins:plans", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("checkins:plan_new", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("checkins:plan_delete", CHECKIN_PLAN, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),

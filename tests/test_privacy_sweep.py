@@ -58,6 +58,7 @@ from backline.support.models import (
 from tests.asking import reach_out_form
 from tests.checkins import builders as checkins
 from tests.harness import Clock, Recorder, Response, Team
+from tests.meetings import builders as meetings
 from tests.oncall import builders
 from tests.personas import confirm_access, enrol_totp, make_person
 from tests.sweep import (
@@ -374,6 +375,12 @@ def story(team: Team, recorder: Recorder, moment: Clock) -> Story:
     moment.later(minutes=5)
     checkins.plan(_client(b), checkins.plan_form(unpaged, starts_on=now.date() + timedelta(days=1)))
     OptOut.objects.create(colleague=world.clinician, peer=a)
+    # a session the coordinator organised, A facilitates, and two who never asked attend
+    session = meetings.schedule(
+        _client(world.coordinator),
+        meetings.form(facilitators=[a], invite=[world.clinician, unpaged], zone_of=a),
+    )
+    meetings.answer(_client(unpaged), session, "yes")
     calendar = _client(a).post(reverse("oncall:calendar")).content.decode()
     feed = re.search(r"/oncall/calendar/([^/\"<]+)\.ics", calendar)
     assert feed, calendar

@@ -27,6 +27,7 @@ from django.db import DatabaseError, connection
 from django.utils.translation import gettext_lazy as _
 
 from backline.checkins import due as checkins
+from backline.meetings import due as meetings
 from backline.notify import outbox
 from backline.support import escalation, lifecycle
 
@@ -70,6 +71,13 @@ PHASES: tuple[Phase, ...] = (
         checkins.send_due,
         timedelta(seconds=10),
         checkins.next_due,
+    ),
+    Phase(
+        "meetings",
+        _("sending session reminders"),
+        meetings.send_due,
+        timedelta(seconds=10),
+        meetings.next_due,
     ),
     Phase("deliver", _("sending messages"), outbox.process, timedelta(seconds=60), outbox.next_due),
 )

@@ -42,7 +42,7 @@ from django.db.models import Case, F, Min, QuerySet, Value, When
 from django.db.models.functions import Least
 
 from backline.lib import clock, crypto, host, tokens
-from backline.notify import actions, wake
+from backline.notify import actions, attachments, wake
 from backline.notify.models import (
     Channel,
     ContactMethod,
@@ -446,6 +446,9 @@ def _envelope(message: OutgoingMessage, address: str | None) -> Envelope | None:
         tap_url=found[0].tap_url(found[1], message.recipient_id) if found and offers_tap else "",
         reply_prompt=replies.prompt(message),
         report_url=reports.url_for(message.pk) if message.channel in reports.CHANNELS else "",
+        attachments=attachments.for_group(message.group_key, message.recipient_id)
+        if message.channel == Channel.EMAIL
+        else (),
     )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from backline.notify.attachments import Attachment
+
 
 @dataclass(frozen=True)
 class Envelope:
@@ -19,7 +21,8 @@ class Envelope:
     ``Message-ID``, the SMS provider's idempotency key), so a resend after a crash is
     recognisably the same message. ``button``, ``tap_url`` and ``reply_prompt`` are the
     message's action as each channel offers it (``notify.actions``). ``report_url`` is
-    where the provider posts what became of a text or a call.
+    where the provider posts what became of a text or a call. ``attachments`` are the
+    files an e-mail carries (``notify.attachments``).
     """
 
     address: str
@@ -31,6 +34,7 @@ class Envelope:
     tap_url: str = ""
     reply_prompt: str = ""
     report_url: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

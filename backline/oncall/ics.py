@@ -2,7 +2,9 @@
 
 The link carries a random token; the database keeps only its digest, so the link is
 shown once, when it is made, and making a new one stops the old one. The feed lists
-the peer's shifts in their teams' rotations, and nothing about requests for support.
+the peer's shifts in their teams' rotations and the sessions they facilitate or are
+invited to (``meetings.ics``: never who else is coming), and nothing about requests
+for support.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from icalendar import Calendar, Event
 from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.lib import clock, tokens
+from backline.meetings import ics as meetings
 from backline.oncall import resolve
 from backline.oncall.models import CalendarFeed, Rotation
 
@@ -76,5 +79,7 @@ def calendar(user: User, now: datetime | None = None) -> bytes:
         event.add("summary", _("On call: %(rotation)s") % {"rotation": rotation.name})
         event.add("transp", "OPAQUE")
         cal.add_component(event)
+    for session in meetings.events_for(user, *period(now), now):
+        cal.add_component(session)
     ical: bytes = cal.to_ical()  # icalendar leaves it unannotated
     return ical

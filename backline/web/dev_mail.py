@@ -43,6 +43,7 @@ class Letter:
     subject: str
     date: str
     body: str
+    attachments: tuple[str, ...] = ()
 
 
 def addresses_of(user: User) -> set[str]:
@@ -79,7 +80,12 @@ def _letters(addresses: set[str]) -> list[Letter]:
 def _letter(message: Message) -> Letter:
     part = message.get_body(preferencelist=("plain",)) if hasattr(message, "get_body") else None
     body = part.get_content() if part is not None else str(message.get_payload())
-    return Letter(str(message["To"]), str(message["Subject"]), str(message["Date"]), body)
+    files = tuple(
+        part.get_filename() or ""
+        for part in message.walk()
+        if part.get_content_disposition() == "attachment"
+    )
+    return Letter(str(message["To"]), str(message["Subject"]), str(message["Date"]), body, files)
 
 
 @access(DEVELOPMENT_MAIL)

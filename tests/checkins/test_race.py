@@ -3,12 +3,10 @@ talk" (or "Let's talk" and "I'm good") at the same moment."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from backline.checkins import answers, due
 from backline.checkins.models import Answer, Nudge, Plan, schedule
@@ -16,6 +14,7 @@ from backline.checkins.recurrence import Frequency
 from backline.lib import clock
 from backline.support.models import SupportRequest
 from tests.personas import World
+from tests.races import at_once
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="a real race needs PostgreSQL's concurrency"
@@ -40,33 +39,12 @@ def _plan(world: World) -> Plan:
     return plan
 
 
-def _at_once(*calls: Callable[[], object]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = calls[index]()
-        except answers.Refused as refused:
-            results[index] = refused
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("attempt", range(3))
 def test_two_engines_send_a_check_in_once(world: World, attempt: int) -> None:
     plan = _plan(world)
     later = clock.now() + timedelta(minutes=2)
-    sent = _at_once(lambda: due.send_due(later), lambda: due.send_due(later))
+    sent = at_once(lambda: due.send_due(later), lambda: due.send_due(later))
     assert sorted(s for s in sent if isinstance(s, int)) == [0, 1]
     assert Nudge.objects.filter(plan=plan).count() == 1
 
@@ -80,9 +58,10 @@ def _nudge(world: World) -> Nudge:
 @pytest.mark.parametrize("attempt", range(3))
 def test_two_taps_of_lets_talk_make_one_request(world: World, attempt: int) -> None:
     nudge = _nudge(world)
-    results = _at_once(
+    results = at_once(
         lambda: answers.talk(Nudge.objects.get(pk=nudge.pk)),
         lambda: answers.talk(Nudge.objects.get(pk=nudge.pk)),
+        refused=(answers.Refused,),
     )
     assert SupportRequest.objects.count() == 1
     made = SupportRequest.objects.get()
@@ -95,9 +74,10 @@ def test_two_taps_of_lets_talk_make_one_request(world: World, attempt: int) -> N
 @pytest.mark.parametrize("attempt", range(3))
 def test_i_am_good_and_lets_talk_at_once_answer_once(world: World, attempt: int) -> None:
     nudge = _nudge(world)
-    results = _at_once(
+    results = at_once(
         lambda: answers.good(Nudge.objects.get(pk=nudge.pk)),
         lambda: answers.talk(Nudge.objects.get(pk=nudge.pk)),
+        refused=(answers.Refused,),
     )
     answered = Nudge.objects.get(pk=nudge.pk).answer
     assert sum(isinstance(r, answers.Refused) for r in results) == 1

@@ -10,12 +10,14 @@ back) is recognisably the same mail.
 from __future__ import annotations
 
 import smtplib
+from email.mime.text import MIMEText
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from backline.notify.attachments import Attachment
 from backline.notify.transport import Envelope, Sent, TransportError
 
 
@@ -27,6 +29,18 @@ def _text(envelope: Envelope, button: str) -> str:
     if not envelope.link:
         return envelope.body + "\n"
     return f"{envelope.body}\n\n{button}: {envelope.link}\n"
+
+
+def _part(attachment: Attachment) -> MIMEText:
+    """A text file as its own MIME part: ``text/calendar; method=REQUEST`` needs its
+    parameters kept, which a plain Django attachment would not."""
+    main, _slash, sub = attachment.mimetype.partition("/")
+    part = MIMEText(attachment.content, sub, "utf-8")
+    for name, value in attachment.params:
+        part.set_param(name, value)
+    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+    assert main == "text", attachment.mimetype
+    return part
 
 
 class EmailTransport:
@@ -52,6 +66,8 @@ class EmailTransport:
             },
         )
         email.attach_alternative(html, "text/html")
+        for attachment in envelope.attachments:
+            email.attach(_part(attachment))
         try:
             email.send()
         except smtplib.SMTPRecipientsRefused as exc:
