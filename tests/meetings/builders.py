@@ -3,6 +3,7 @@ e-mails Backline sends about them."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.message import Message
 
@@ -94,15 +95,15 @@ def decoded(email: mail.EmailMessage) -> str:
         payload = part.get_payload(decode=True)
         if isinstance(payload, bytes):
             parts.append(payload.decode())
-    return "\n".join([email.subject, *parts])
+    return "\n".join([str(email.subject), *parts])
 
 
 def row(
     world: World,
     *,
-    invite: list[User] = (),
-    facilitators: list[User] = (),
-    **values: object,  # type: ignore[assignment]
+    invite: Sequence[User] = (),
+    facilitators: Sequence[User] = (),
+    **values: object,
 ) -> Meeting:
     """A training tomorrow, written straight to the database (``values`` change it)."""
     now = clock.now()

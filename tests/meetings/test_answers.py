@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.meetings.models import Answer, Invitee, Meeting
 from backline.notify.models import Channel, OutgoingMessage
@@ -24,7 +25,7 @@ def _small(world: World, client_of: ClientOf, capacity: int = 1) -> Meeting:
     )
 
 
-def _answer(meeting: Meeting, person: object) -> str:
+def _answer(meeting: Meeting, person: User) -> str:
     return Invitee.objects.get(meeting=meeting, person=person).answer
 
 
@@ -69,8 +70,8 @@ def test_a_full_session_offers_the_waiting_list_and_a_freed_seat_moves_it_up(
     builders.answer(tess, meeting, Answer.NO)  # the seat frees: the first waiting gets it
     assert _answer(meeting, world.clinician) == Answer.YES
     assert _answer(meeting, world.administrator) == Answer.WAITING_LIST
-    told = OutgoingMessage.objects.filter(channel=Channel.INAPP)
-    assert [(m.recipient_id, m.subject) for m in told] == [
+    notified = OutgoingMessage.objects.filter(channel=Channel.INAPP)
+    assert [(m.recipient_id, m.subject) for m in notified] == [
         (world.clinician.pk, "Backline: a seat is yours")
     ]
 

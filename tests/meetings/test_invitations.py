@@ -8,8 +8,9 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+from django.core import mail
 from django.urls import reverse
-from icalendar import Calendar
+from icalendar import Calendar, Component
 from pytest_django.fixtures import Settings
 
 from backline.lib import clock
@@ -23,9 +24,11 @@ from tests.personas import World
 NAMES = ("Tess", "Caller", "Pat", "Peer", "Cory", "Coordinator", "Cleo", "Ada")
 
 
-def _events(email: object) -> tuple[str, list[object]]:
-    part, calendar = builders.calendar_of(email)  # type: ignore[arg-type]
-    return part.get_param("method"), calendar.walk("VEVENT")
+def _events(email: mail.EmailMessage) -> tuple[str, list[Component]]:
+    part, calendar = builders.calendar_of(email)
+    method = part.get_param("method")
+    assert isinstance(method, str)
+    return method, calendar.walk("VEVENT")
 
 
 def test_invitation_change_and_cancellation_carry_one_event(

@@ -91,7 +91,7 @@ def test_nobody_but_the_facilitators_sees_who_answered(
                 continue
             response = client.get(url)
             hay = haystack(response, body_of(response))
-            leaks += [(persona, url, n.value) for n in needles if n.found_in(hay)]
+            leaks += [(persona, url, n.text) for n in needles if n.found_in(hay)]
     assert leaks == []
 
 
