@@ -20,6 +20,7 @@ urlpatterns = [
     path("policies/", include("backline.support.policy_urls")),
     path("notify/", include("backline.notify.urls")),
     path("records/", include("backline.records.urls")),
+    path("self-checks/", include("backline.wellness.urls")),
     path("account/security/", views.security_setup, name="security_setup"),
     path(
         "account/security/forget-this-browser/",

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from backline.checkins import due as checkins
 from backline.notify import outbox
 from backline.support import escalation, lifecycle
+from backline.wellness import reminders as wellness
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -70,6 +71,13 @@ PHASES: tuple[Phase, ...] = (
         checkins.send_due,
         timedelta(seconds=10),
         checkins.next_due,
+    ),
+    Phase(
+        "wellness",
+        _("sending self-check reminders"),
+        wellness.send_due,
+        timedelta(seconds=10),
+        wellness.next_due,
     ),
     Phase("deliver", _("sending messages"), outbox.process, timedelta(seconds=60), outbox.next_due),
 )
