@@ -151,6 +151,37 @@ TEMPLATES = [
     },
 ]
 
+# A link to PostgreSQL that goes dead without a word (a cut cable, a host that vanished)
+# is given up within about this many seconds, at both ends: a web server or an engine
+# gets an error instead of waiting for the operating system's hours, and the server ends
+# that session, releasing its locks (docs/adr/0024-claims-held-by-a-lease.md). 0 leaves
+# the system's defaults, e.g. behind a connection pooler that refuses ``options``.
+BACKLINE_DATABASE_LINK_SECONDS = env.integer("BACKLINE_DATABASE_LINK_SECONDS", 5, minimum=0)
+
+
+def _watched_link(options: dict[str, Any], seconds: int) -> dict[str, Any]:
+    """libpq's connection options with TCP keepalives and a user timeout for this end,
+    and the same for the server's end of the session (``-c``, which the URL's own
+    ``options`` may override); what the URL sets itself wins."""
+    if not seconds:
+        return options
+    idle, interval, count = max(1, seconds - 3), 1, 3
+    ours = {
+        "connect_timeout": max(2, seconds),
+        "keepalives": 1,
+        "keepalives_idle": idle,
+        "keepalives_interval": interval,
+        "keepalives_count": count,
+        "tcp_user_timeout": seconds * 1000,
+    }
+    server = (
+        f"-c tcp_keepalives_idle={idle} -c tcp_keepalives_interval={interval} "
+        f"-c tcp_keepalives_count={count} -c tcp_user_timeout={seconds * 1000}"
+    )
+    given = options.get("options", "")
+    return {**ours, **options, "options": f"{server} {given}".strip()}
+
+
 DATABASE_URL = env.text("DATABASE_URL")
 if DATABASE_URL and not DATABASE_URL.startswith("sqlite"):
     # connections are kept, and checked before each request reuses one: after a database
@@ -158,6 +189,9 @@ if DATABASE_URL and not DATABASE_URL.startswith("sqlite"):
     DATABASES = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
     }
+    DATABASES["default"]["OPTIONS"] = _watched_link(
+        DATABASES["default"].get("OPTIONS", {}), BACKLINE_DATABASE_LINK_SECONDS
+    )
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -354,8 +388,11 @@ BACKLINE_VAPID_SUBJECT = env.text("BACKLINE_VAPID_SUBJECT", "mailto:backline@loc
 # Shown with 988 when a request goes unanswered, if the agency sets no line of its own.
 BACKLINE_EAP_LINE = env.text("BACKLINE_EAP_LINE")
 
-# How long a message may stay "sending" before another engine sends it again.
+# How long a message may stay "sending", its claim renewed by its engine, before another
+# engine sends it again; and how soon, when its engine stops renewing the claim (it was
+# killed, or lost the database). docs/adr/0024-claims-held-by-a-lease.md
 BACKLINE_SENDING_DEADLINE_SECONDS = env.integer("BACKLINE_SENDING_DEADLINE_SECONDS", 30, minimum=1)
+BACKLINE_CLAIM_LEASE_SECONDS = env.integer("BACKLINE_CLAIM_LEASE_SECONDS", 5, minimum=1)
 
 BACKLINE_INVITATION_DAYS = env.integer("BACKLINE_INVITATION_DAYS", 7, minimum=1)
 BACKLINE_INVITATION_TTL = timedelta(days=BACKLINE_INVITATION_DAYS)

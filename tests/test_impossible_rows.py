@@ -47,6 +47,8 @@ OUTBOX = [
     ("pending with sent_at", {"sent_at": clock.now()}),
     ("pending with a deadline", {"sending_deadline": clock.now()}),
     ("sending without a deadline", {"status": Status.SENDING}),
+    ("sending without a claimer", {"status": Status.SENDING, "sending_deadline": clock.now()}),
+    ("pending with a claimer", {"claimed_by": "engine-a"}),
     ("an unknown status", {"status": "lost"}),
     ("an unknown channel", {"channel": "pigeon"}),
 ]
@@ -62,8 +64,8 @@ def test_an_impossible_outbox_row_is_refused(
 def test_the_outbox_rows_it_writes_are_possible(message: OutgoingMessage) -> None:
     rows = OutgoingMessage.objects.filter(pk=message.pk)
     now = clock.now()
-    assert not refused(rows, status=Status.SENDING, sending_deadline=now)
-    assert not refused(rows, status=Status.SENT, sending_deadline=None, sent_at=now)
+    assert not refused(rows, status=Status.SENDING, sending_deadline=now, claimed_by="engine-a")
+    assert not refused(rows, status=Status.SENT, sending_deadline=None, claimed_by="", sent_at=now)
     assert not refused(rows, status=Status.DELIVERED)
 
 

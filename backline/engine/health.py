@@ -15,6 +15,9 @@ from backline.lib import clock
 
 # no beat for this long: the engine has stopped
 STALE_AFTER = timedelta(seconds=60)
+# an engine that ticks writes its beat at least this often (and at once when a phase
+# starts or stops failing), not at every tick: a burst wakes it many times a second
+BEAT_EVERY = timedelta(seconds=1)
 # a phase failing for less than this is a blip, not yet a delay worth a coordinator's worry
 DELAY_SHOWN_AFTER = timedelta(minutes=1)
 LONGEST_REST = timedelta(seconds=10)
@@ -90,20 +93,51 @@ def of_engine(name: str) -> dict[str, PhaseHealth]:
     return {phase: PhaseHealth.from_json(data) for phase, data in (phases or {}).items()}
 
 
-def beat(
-    name: str, before: Mapping[str, PhaseHealth], runs: Sequence[Run]
-) -> dict[str, PhaseHealth]:
-    """Write the engine's heartbeat after a tick; returns each phase's health."""
-    at = clock.now()
-    after = {run.phase: before.get(run.phase, PhaseHealth()).after(run, at) for run in runs}
+class Heart:
+    """One engine's health, kept between its ticks: read from its heartbeat once, at the
+    first tick, then only ever written. A beat is written when a phase starts or stops
+    failing (or fails again), and otherwise when the last is ``BEAT_EVERY`` old; a heart
+    made for one tick alone (``manage.py engine --once``, a test's tick) writes its beat."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._phases: dict[str, PhaseHealth] | None = None
+        self._written_at: datetime | None = None
+
+    @property
+    def phases(self) -> dict[str, PhaseHealth]:
+        if self._phases is None:
+            self._phases = of_engine(self.name)
+        return self._phases
+
+    def resting_until(self) -> dict[str, datetime]:
+        """The phases backing off after a failure, and until when."""
+        return {name: h.resting_until for name, h in self.phases.items() if h.resting_until}
+
+    def beat(self, runs: Sequence[Run]) -> dict[str, PhaseHealth]:
+        """Take a tick's runs in; write the heartbeat if it is due. Returns each phase's
+        health."""
+        before, at = self.phases, clock.now()
+        after = {run.phase: before.get(run.phase, PhaseHealth()).after(run, at) for run in runs}
+        changed = after.keys() != before.keys() or any(
+            health.failures != before[phase].failures for phase, health in after.items()
+        )
+        self._phases = after
+        last = self._written_at
+        if changed or last is None or not timedelta(0) <= at - last < BEAT_EVERY:
+            _write(self.name, at, after)
+            self._written_at = at
+        return after
+
+
+def _write(name: str, at: datetime, phases: Mapping[str, PhaseHealth]) -> None:
     fields = {
         "beat_at": at,
         "pid": os.getpid(),
-        "phases": {phase: health.to_json() for phase, health in after.items()},
+        "phases": {phase: health.to_json() for phase, health in phases.items()},
     }
     if not Heartbeat.objects.filter(name=name).update(**fields):
         Heartbeat.objects.create(name=name, **fields)
-    return after
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,6 @@ passes, whichever comes first.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -20,7 +18,7 @@ from datetime import datetime
 from django.db import DatabaseError, close_old_connections, connection
 
 from backline.engine import health, phases
-from backline.lib import clock
+from backline.lib import clock, host
 from backline.notify import wake
 
 log = logging.getLogger(__name__)
@@ -43,15 +41,16 @@ class TickResult:
 
 
 def engine_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return host.process_name()
 
 
-def tick(now: datetime | None = None) -> TickResult:
+def tick(now: datetime | None = None, heart: health.Heart | None = None) -> TickResult:
+    """Run every phase once; ``heart`` is the engine's health from its earlier ticks
+    (without it, the tick reads its heartbeat and writes it back)."""
     now = now or clock.now()
-    before = health.of_engine(engine_name())
-    resting = {name: h.resting_until for name, h in before.items() if h.resting_until}
-    runs = phases.run_all(now, resting)
-    after = health.beat(engine_name(), before, runs)
+    heart = heart or health.Heart(engine_name())
+    runs = phases.run_all(now, heart.resting_until())
+    after = heart.beat(runs)
     return TickResult(
         done={run.phase: run.done for run in runs},
         failing=frozenset(name for name, h in after.items() if h.failures),
@@ -81,6 +80,7 @@ class Loop:
         self.poll_seconds = poll_seconds
         self.stopping = False
         self.listening = False
+        self.heart = health.Heart(engine_name())
 
     def stop(self, *_: object) -> None:
         self.stopping = True
@@ -89,10 +89,9 @@ class Loop:
         failures = 0
         while not self.stopping:
             try:
-                result = tick()
+                result = tick(heart=self.heart)
                 failures = 0
-                if not result.busy:
-                    self._wait(result.failing)
+                self._wait(result)
             except DatabaseError as exc:
                 failures += 1
                 log.warning("database unavailable (%s); retrying", exc)
@@ -117,8 +116,13 @@ class Loop:
         if connection.connection is None:
             self.listening = False
 
-    def _wait(self, failing: Collection[str] = ()) -> None:
-        until_due = seconds_until_due(failing=failing)
+    def _wait(self, after: TickResult) -> None:
+        """Until work falls due or is announced, or the poll interval passes. After a
+        tick that did something, only when nothing more is due at once (a full batch, or
+        work that came meanwhile, is taken by the next tick straight away)."""
+        until_due = seconds_until_due(failing=after.failing)
+        if after.busy and until_due == 0:
+            return
         timeout = self.poll_seconds if until_due is None else min(self.poll_seconds, until_due)
         timeout = max(timeout, MIN_WAIT_SECONDS)
         if connection.vendor != "postgresql":
@@ -129,5 +133,10 @@ class Loop:
                 cursor.execute(f"LISTEN {wake.CHANNEL}")
             self.listening = True
         with connection.wrap_database_errors:  # a lost server raises Django's errors
-            for _ in connection.connection.notifies(timeout=timeout, stop_after=1):
+            listener = connection.connection
+            for _ in listener.notifies(timeout=timeout, stop_after=1):
+                pass
+            # a burst announces itself many times over: what is queued already, the
+            # next tick answers too
+            for _ in listener.notifies(timeout=0):
                 pass

@@ -166,10 +166,12 @@ class OutgoingMessageQuerySet(models.QuerySet["OutgoingMessage"]):
 class OutgoingMessage(models.Model):
     """One message to one person on one channel: the outbox row.
 
-    pending → sending (with a deadline) → sent / delivered, or back to pending with a
-    later ``next_attempt_at`` (until ``retry_until``; a fallback row on the next method
-    starts while it keeps failing), or failed (then a fallback row on the next method).
-    A sending row past its deadline failed like any other attempt: a crash never loses it.
+    pending → sending (claimed by an engine, until a deadline it renews while the send is
+    under way) → sent / delivered, or back to pending with a later ``next_attempt_at``
+    (until ``retry_until``; a fallback row on the next method starts while it keeps
+    failing), or failed (then a fallback row on the next method). A sending row past its
+    deadline failed like any other attempt: a crash never loses it (``outbox`` has the
+    claim's rules; docs/adr/0024-claims-held-by-a-lease.md).
 
     ``cancelled_at`` marks every row of a group when the group is cancelled: a row that
     was being sent at that moment is neither retried nor followed by a fallback.
@@ -199,6 +201,8 @@ class OutgoingMessage(models.Model):
     # retried until then; never given up while its group is open when null (a page)
     retry_until = models.DateTimeField(null=True, blank=True)
     sending_deadline = models.DateTimeField(null=True, blank=True)
+    # while "sending": the engine (host:pid) whose claim it is, which renews the deadline
+    claimed_by = models.CharField(max_length=120, blank=True)
     provider_id = models.CharField(max_length=120, blank=True, db_index=True)
     last_error = models.CharField(max_length=500, blank=True)
     fallback_of = models.OneToOneField(
@@ -245,6 +249,12 @@ class OutgoingMessage(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="sending") | Q(sending_deadline__isnull=False),
                 name="outbox_sending_has_deadline",
+            ),
+            # a claimer's name exactly while its claim lasts
+            models.CheckConstraint(
+                condition=(Q(status="sending") & ~Q(claimed_by=""))
+                | (~Q(status="sending") & Q(claimed_by="")),
+                name="outbox_sending_has_claimer",
             ),
             # a message still to be sent needs its method; history may outlive it
             models.CheckConstraint(

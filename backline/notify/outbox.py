@@ -12,10 +12,14 @@ request is taken or ends), anything else for ``RETRY_FOR``. After
 giving up on the first. When a retry succeeds, the channel is back: every retry
 waiting on it is due at once, so an outage ends for all its messages together.
 
-A claim is never bigger than what the senders can finish before the sending deadline:
-a row that stays "sending" past its deadline belongs to an engine that died, and its
-attempt counts as a failure like any other: retried, and failed over meanwhile, so
-that one poisonous message cannot stall a page.
+A claim is a lease (docs/adr/0024-claims-held-by-a-lease.md). The rows claimed are
+"sending", marked with their claimer's name, with a deadline one ``claim_lease()``
+ahead, which the claimer renews while its sends are under way, up to
+``sending_deadline()`` after the claim. A claimer that stopped (killed, or cut off from
+the database) renews nothing: within a lease its rows are past their deadline, and that
+attempt counts as a failure like any other: retried, and failed over meanwhile, so that
+one poisonous message cannot stall a page. Only the claim's holder records a failure;
+a send that went through is recorded even when another engine holds the row since.
 
 A transport gets the row's values, opened, as an ``Envelope`` whose ``key`` is the same
 on every attempt of the row (the e-mail's Message-ID, the SMS idempotency key).
@@ -28,7 +32,7 @@ import logging
 import random
 from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,7 +41,7 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Min, QuerySet, Value, When
 from django.db.models.functions import Least
 
-from backline.lib import clock, crypto, tokens
+from backline.lib import clock, crypto, host, tokens
 from backline.notify import actions, wake
 from backline.notify.models import (
     Channel,
@@ -60,16 +64,24 @@ TEST_RETRY_FOR = timedelta(hours=1)
 MAX_ATTEMPTS_COUNTED = 32767  # the column's limit; a page may be tried for weeks
 BATCH = 100
 SENDERS = 8
+RENEWALS_PER_LEASE = 5
 KEY_LENGTH = 120
 
 
 def sending_deadline() -> timedelta:
-    """How long a claimed message may stay "sending" before another engine takes it.
+    """How long a claimed message may stay "sending", its claim renewed, before another
+    engine takes it whatever its claimer says.
 
     Longer than any transport's own timeout (10 seconds), so a slow provider does not
-    cause a second copy.
+    cause a second copy; it bounds a send that hangs in a claimer that is still alive.
     """
     return timedelta(seconds=settings.BACKLINE_SENDING_DEADLINE_SECONDS)
+
+
+def claim_lease() -> timedelta:
+    """How long a claim holds unless its claimer renews it (every fifth of it while its
+    sends are under way): a message whose engine died is sent again this soon."""
+    return min(timedelta(seconds=settings.BACKLINE_CLAIM_LEASE_SECONDS), sending_deadline())
 
 
 @dataclass(frozen=True)
@@ -257,25 +269,27 @@ def resolve(group_key: str, resolution: str, recipient_id: int | None = None) ->
     return rows.update(resolved_at=clock.now(), resolution=resolution[:120])
 
 
-def process(now: datetime | None = None, limit: int = BATCH) -> int:
-    """Send what is due; returns how many messages were attempted."""
+def process(now: datetime | None = None, limit: int = BATCH, claimer: str = "") -> int:
+    """Send what is due, claimed in ``claimer``'s name (this process's unless given);
+    returns how many messages were attempted."""
     now = now or clock.now()
+    claimer = claimer or host.process_name()
     _settle_abandoned(now)
     attempted = 0
     with ThreadPoolExecutor(max_workers=SENDERS) as senders:
         while attempted < limit:
-            claimed = _claim(now, min(SENDERS, limit - attempted))
-            if not claimed:
+            wanted = min(SENDERS, limit - attempted)
+            claim = _claim(now, wanted, claimer)
+            if claim is None:
                 break
-            addresses = _addresses(claimed)
-            _expect_replies(claimed, addresses)
-            envelopes = [_envelope(m, addresses.get(m.pk)) for m in claimed]
-            if len(claimed) == 1:  # no thread for a lone message
-                outcomes = [_attempt(claimed[0], envelopes[0])]
-            else:
-                outcomes = list(senders.map(_attempt, claimed, envelopes))
-            _record(claimed, outcomes, clock.now())
-            attempted += len(claimed)
+            addresses = _addresses(claim.messages)
+            _expect_replies(claim.messages, addresses)
+            envelopes = [_envelope(m, addresses.get(m.pk)) for m in claim.messages]
+            outcomes = _send(claim, envelopes, senders)
+            more = _record(claim, outcomes, clock.now())
+            attempted += len(claim.messages)
+            if len(claim.messages) < wanted and not more:
+                break  # all that was due is taken
     return attempted
 
 
@@ -291,26 +305,43 @@ def next_due() -> datetime | None:
 
 
 def _settle_abandoned(now: datetime) -> None:
-    """Rows left "sending" past their deadline: their engine died mid-send. Cancelled
-    meanwhile, they are dropped; otherwise the attempt failed like any other."""
+    """Rows left "sending" past their deadline: their claimer stopped renewing the claim
+    (it died, or lost the database) or its send outlasted ``sending_deadline()``.
+    Cancelled meanwhile, they are dropped; otherwise the attempt failed like any other."""
     abandoned = OutgoingMessage.objects.filter(status=Status.SENDING, sending_deadline__lt=now)
+    if not abandoned.order_by().exists():  # every tick: the cheapest question first
+        return
     abandoned.filter(cancelled_at__isnull=False).update(
-        status=Status.CANCELLED, sending_deadline=None
+        status=Status.CANCELLED, sending_deadline=None, claimed_by=""
     )
     for message in abandoned.select_related("contact_method").defer("contact_method__value"):
-        log.warning("message %s: sending never finished; trying again", message.pk)
+        log.warning(
+            "message %s: sending never finished (claimed by %s); trying again",
+            message.pk,
+            message.claimed_by,
+        )
         _failed(
-            OutgoingMessage.objects.filter(
-                pk=message.pk, status=Status.SENDING, sending_deadline__lt=now
-            ),
+            abandoned.filter(pk=message.pk),
             message,
             TransportError("no outcome: the engine stopped while sending"),
             now,
         )
 
 
-def _claim(now: datetime, limit: int) -> list[OutgoingMessage]:
-    """Mark due rows as sending, with a deadline, in one short transaction."""
+@dataclass(frozen=True)
+class Claim:
+    """The messages one claimer marked "sending", and until when it may renew them."""
+
+    claimer: str
+    messages: list[OutgoingMessage]
+    renewable_until: datetime
+
+
+def _claim(now: datetime, limit: int, claimer: str) -> Claim | None:
+    """Mark due rows as sending, in ``claimer``'s name and for one lease, in one short
+    transaction; None when nothing is due."""
+    # from the real moment of the claim: a long ``process`` call claims late
+    claimed_at = max(now, clock.now())
     with transaction.atomic():
         candidates = OutgoingMessage.objects.filter(
             status=Status.PENDING, next_attempt_at__lte=now
@@ -319,19 +350,47 @@ def _claim(now: datetime, limit: int) -> list[OutgoingMessage]:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         ids = list(candidates.values_list("pk", flat=True)[:limit])
         if not ids:
-            return []
+            return None
         OutgoingMessage.objects.filter(pk__in=ids).update(
             status=Status.SENDING,
-            # from the real moment of the claim: a long ``process`` call claims late
-            sending_deadline=max(now, clock.now()) + sending_deadline(),
+            claimed_by=claimer,
+            sending_deadline=claimed_at + claim_lease(),
             attempts=Least(F("attempts") + 1, Value(MAX_ATTEMPTS_COUNTED)),
         )
-    return list(
+    messages = list(
         OutgoingMessage.objects.filter(pk__in=ids)
         .select_related("contact_method")
         .defer("contact_method__value")
         .order_by("next_attempt_at", "pk")
     )
+    return Claim(claimer, messages, claimed_at + sending_deadline())
+
+
+def _renew(claim: Claim) -> None:
+    """The claimer is alive and still sending: its claim holds one more lease, never
+    past ``renewable_until``. A row another engine took meanwhile is not renewed."""
+    now = clock.now()
+    if now < claim.renewable_until:
+        OutgoingMessage.objects.filter(
+            pk__in=[m.pk for m in claim.messages],
+            status=Status.SENDING,
+            claimed_by=claim.claimer,
+        ).update(sending_deadline=min(now + claim_lease(), claim.renewable_until))
+
+
+def _send(
+    claim: Claim, envelopes: list[Envelope | None], senders: ThreadPoolExecutor
+) -> list[Outcome]:
+    """Each message of the claim by a sender thread, in parallel; meanwhile this thread
+    renews the claim, so that no other engine takes a message still being sent."""
+    sending: list[Future[Outcome]] = [
+        senders.submit(_attempt, message, envelope)
+        for message, envelope in zip(claim.messages, envelopes, strict=True)
+    ]
+    every = claim_lease().total_seconds() / RENEWALS_PER_LEASE
+    while wait(sending, timeout=every).not_done:
+        _renew(claim)
+    return [future.result() for future in sending]
 
 
 def _addresses(messages: list[OutgoingMessage]) -> dict[int, str | None]:
@@ -414,9 +473,13 @@ def _attempt(message: OutgoingMessage, envelope: Envelope | None) -> Outcome:
         return Outcome(error=TransportError(f"transport crashed: {exc!r}"))
 
 
-def _record(messages: list[OutgoingMessage], outcomes: list[Outcome], now: datetime) -> None:
+def _record(claim: Claim, outcomes: list[Outcome], now: datetime) -> bool:
     """Record a claim's outcomes: every success in one update, each failure on its own.
-    A retry that went through means its channel is back: its other retries are due."""
+    A send that went through is what happened, even where the claim lapsed and another
+    engine holds the row now; a failure is only its holder's to record. A retry that
+    went through means its channel is back: its other retries are due. Returns whether
+    more may be due now: a failure's fallback, or the retries brought forward."""
+    messages = claim.messages
     sent = {
         m.pk: o.sent.provider_id[:120]
         for m, o in zip(messages, outcomes, strict=True)
@@ -428,6 +491,7 @@ def _record(messages: list[OutgoingMessage], outcomes: list[Outcome], now: datet
             provider_id=Case(*(When(pk=pk, then=Value(p)) for pk, p in sent.items())),
             sent_at=now,
             sending_deadline=None,
+            claimed_by="",
             last_error="",
         )
     recovered = {m.channel for m in messages if m.pk in sent and m.attempts > 1}
@@ -435,10 +499,15 @@ def _record(messages: list[OutgoingMessage], outcomes: list[Outcome], now: datet
         OutgoingMessage.objects.filter(
             status=Status.PENDING, channel__in=recovered, attempts__gt=0, next_attempt_at__gt=now
         ).update(next_attempt_at=now)
+    failed = False
     for message, outcome in zip(messages, outcomes, strict=True):
         if outcome.error is not None:
-            mine = OutgoingMessage.objects.filter(pk=message.pk, status=Status.SENDING)
+            mine = OutgoingMessage.objects.filter(
+                pk=message.pk, status=Status.SENDING, claimed_by=claim.claimer
+            )
             _failed(mine, message, outcome.error, now)
+            failed = True
+    return failed or bool(recovered)
 
 
 def report_failed(message: OutgoingMessage, error: TransportError, now: datetime) -> None:
@@ -470,15 +539,20 @@ def _failed(
                 status=Status.PENDING,
                 next_attempt_at=now + backoff(message.attempts),
                 sending_deadline=None,
+                claimed_by="",
                 sent_at=None,
                 provider_id="",
                 last_error=reason,
             )
             if not retried:  # its group was cancelled while it was being sent
-                mine.update(status=Status.CANCELLED, sending_deadline=None, last_error=reason)
+                mine.update(
+                    status=Status.CANCELLED, sending_deadline=None, claimed_by="", last_error=reason
+                )
             elif message.attempts == fail_over_after or not fail_over_after:
                 fail_over(message, now)  # once: the next method takes over meanwhile
-        elif mine.update(status=Status.FAILED, sending_deadline=None, last_error=reason):
+        elif mine.update(
+            status=Status.FAILED, sending_deadline=None, claimed_by="", last_error=reason
+        ):
             fail_over(message, now)
 
 
@@ -559,6 +633,7 @@ def withdraw(method: ContactMethod, now: datetime | None = None) -> None:
             ).update(
                 status=Status.FAILED,
                 sending_deadline=None,
+                claimed_by="",
                 last_error="the contact method was removed",
             ):
                 fail_over(message, now)

@@ -184,8 +184,8 @@ def wait_for_pages(
     environ: dict[str, str], pks: Sequence[str], record: Path
 ) -> tuple[dict[str, Any], float]:
     """Reads the requests back until each one's first e-mail arrived, or the wait is
-    over (a row an engine died sending waits for its deadline); returns the rows read
-    and how long it waited."""
+    over (a row an engine died sending waits for its claim to lapse); returns the rows
+    read and how long it waited."""
     started = time.monotonic()
     while True:
         collected = collect(environ, pks)

@@ -116,7 +116,12 @@ def section(run: Run, options: argparse.Namespace, command: str, load: Sequence[
         for seconds, post in burst.slowest
     ]
     posted = burst.post_seconds
+    taken_over = ", ".join(f"{seconds:.3f}" for seconds in burst.taken_over) or NONE
     lines += [
+        "",
+        f"Requests with an e-mail row that took a second attempt (the rows an engine was "
+        f"sending when it was killed, taken over by the other): {len(burst.taken_over)}; "
+        f"seconds from their press to their first e-mail: {taken_over}.",
         "",
         f"The press to its accepted answer: p50 {_s(percentile(posted, 0.5))} s, p99 "
         f"{_s(percentile(posted, 0.99))} s, max {_s(max(posted, default=math.nan))} s. "

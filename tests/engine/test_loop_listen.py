@@ -8,13 +8,16 @@ import time
 import pytest
 from django.db import connection
 
-from backline.engine.loop import Loop
+from backline.engine.loop import Loop, TickResult
 from backline.notify import wake
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY: PostgreSQL"),
 ]
+
+
+IDLE = TickResult(done={})
 
 
 def channels() -> list[str]:
@@ -25,12 +28,12 @@ def channels() -> list[str]:
 
 def test_the_loop_listens_again_on_the_session_that_replaces_a_too_old_one() -> None:
     loop = Loop(poll_seconds=0)
-    loop._wait()
+    loop._wait(IDLE)
     assert channels() == [wake.CHANNEL]
     connection.close_at = time.monotonic() - 1  # older than CONN_MAX_AGE
     loop._tidy()  # what the loop does after each tick
     assert connection.connection is None
     connection.ensure_connection()  # the next tick's queries open a new session
     assert channels() == []
-    loop._wait()
+    loop._wait(IDLE)
     assert channels() == [wake.CHANNEL]

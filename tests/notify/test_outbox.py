@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
-from backline.lib import clock
+from backline.lib import clock, host
 from backline.notify import outbox, registry
 from backline.notify.models import Channel, ContactMethod, NotificationRule, OutgoingMessage, Status
 from backline.notify.transport import Envelope, Sent, Transport, TransportError
@@ -54,6 +54,7 @@ def fallback_texts(
     return texts
 
 
+@pytest.mark.django_db(transaction=True)  # the sender's thread reads what was committed
 def test_a_message_is_recorded_before_it_is_sent(
     world: World,
     reachable: Callable[..., ContactMethod],
@@ -67,17 +68,22 @@ def test_a_message_is_recorded_before_it_is_sent(
     class Inspecting:
         def send(self, envelope: Envelope) -> Sent:
             row = only(Channel.EMAIL)
-            seen.append((row.status, row.attempts, row.sending_deadline, envelope.address))
+            seen.append(
+                (row.status, row.attempts, row.sending_deadline, row.claimed_by, envelope.address)
+            )
+            connection.close()  # this sender thread's own
             return Sent("id-1")
 
     with sending_through(Channel.EMAIL, Inspecting()):
         outbox.process()
-    assert seen == [(Status.SENDING, 1, clock.now() + timedelta(seconds=30), "pat@mail.test")]
+    lease_ends = clock.now() + timedelta(seconds=5)
+    assert seen == [(Status.SENDING, 1, lease_ends, host.process_name(), "pat@mail.test")]
     message = only(Channel.EMAIL)
-    assert (message.status, message.provider_id, message.sending_deadline) == (
+    assert (message.status, message.provider_id, message.sending_deadline, message.claimed_by) == (
         Status.SENT,
         "id-1",
         None,
+        "",
     )
 
 
@@ -137,32 +143,6 @@ def test_a_long_event_key_still_fits(
     assert all(len(key) <= 120 for key in keys) and len(set(keys)) == 2
 
 
-def test_a_sending_row_past_its_deadline_is_sent_again(
-    world: World,
-    reachable: Callable[..., ContactMethod],
-    recording: Callable[[str], Recorder],
-    moment: Clock,
-) -> None:
-    reachable(world.peer, Channel.EMAIL, "pat@mail.test")
-    mail = recording(Channel.EMAIL)
-    outbox.enqueue(world.peer.pk, "group", "event", PAGE)
-    assert outbox._claim(clock.now(), 10)  # an engine took it, then died
-    assert only(Channel.EMAIL).status == Status.SENDING
-    moment.shift(seconds=29)
-    assert outbox.process() == 0  # it might still be sending
-    mail.expect_nothing()
-    moment.shift(seconds=2)
-    outbox.process()  # the attempt failed: it waits its back-off, as after any failure
-    message = only(Channel.EMAIL)
-    assert (message.status, message.attempts) == (Status.PENDING, 1)
-    assert message.last_error == "no outcome: the engine stopped while sending"
-    moment.to(message.next_attempt_at)
-    assert outbox.process() == 1
-    message = only(Channel.EMAIL)
-    assert (message.status, message.attempts) == (Status.SENT, 2)
-    mail.expect(to="pat@mail.test")
-
-
 def test_a_row_that_failed_then_was_abandoned_is_still_delivered(
     world: World,
     reachable: Callable[..., ContactMethod],
@@ -180,7 +160,7 @@ def test_a_row_that_failed_then_was_abandoned_is_still_delivered(
         outbox.process()
         moment.to(only(Channel.EMAIL).next_attempt_at)
     mail.restore(Channel.EMAIL)
-    assert outbox._claim(clock.now(), 10)  # the fifth attempt: its engine dies
+    assert outbox._claim(clock.now(), 10, "engine-a")  # the fifth attempt: its engine dies
     moment.shift(seconds=31)
     for _ in range(3):
         outbox.process()
@@ -198,7 +178,7 @@ def test_a_message_that_kills_every_engine_fails_over_and_is_still_tried(
     for _ in range(outbox.FAIL_OVER_AFTER):
         message = only(Channel.EMAIL)
         moment.to(message.next_attempt_at)
-        assert outbox._claim(clock.now(), 10)  # claimed, and the engine dies each time
+        assert outbox._claim(clock.now(), 10, "engine-a")  # claimed; the engine dies each time
         moment.shift(seconds=31)
         with caplog.at_level(logging.WARNING):
             outbox.process()
@@ -357,6 +337,7 @@ class TestCancel:
         assert only(Channel.EMAIL, "other").status == Status.PENDING
         assert outbox.cancel("group") == 0
 
+    @pytest.mark.django_db(transaction=True)  # the sender's thread cancels for real
     def test_a_message_being_sent_when_cancelled_is_not_retried(
         self, fallback_texts: Recorder, moment: Clock
     ) -> None:
@@ -367,6 +348,7 @@ class TestCancel:
 
             def send(self, envelope: Envelope) -> Sent:
                 outbox.cancel("group")  # a peer took the request during the send
+                connection.close()  # this sender thread's own
                 raise self.error
 
         with sending_through(Channel.EMAIL, TakenMeanwhile(TransportError("busy"))):
@@ -379,10 +361,11 @@ class TestCancel:
     def test_a_message_failing_after_the_cancel_has_no_fallback(
         self, fallback_texts: Recorder
     ) -> None:
-        [claimed] = outbox._claim(clock.now(), 10)
+        claim = outbox._claim(clock.now(), 10, "engine-a")
+        assert claim is not None
         outbox.cancel("group")
         error = TransportError("refused", retryable=False)
-        outbox._record([claimed], [outbox.Outcome(error=error)], clock.now())
+        outbox._record(claim, [outbox.Outcome(error=error)], clock.now())
         assert only(Channel.EMAIL).status == Status.FAILED
         assert not OutgoingMessage.objects.filter(fallback_of__isnull=False).exists()
         outbox.process()
@@ -397,9 +380,10 @@ class TestCancel:
     ) -> None:
         reachable(world.peer, Channel.EMAIL, "pat@mail.test")
         outbox.enqueue(world.peer.pk, "group", "event", PAGE)
-        [claimed] = outbox._claim(clock.now(), 10)
+        claim = outbox._claim(clock.now(), 10, "engine-a")
+        assert claim is not None
         outbox.cancel("group")
-        outbox._record([claimed], [outbox.Outcome(sent=Sent("x"))], clock.now())
+        outbox._record(claim, [outbox.Outcome(sent=Sent("x"))], clock.now())
         assert only(Channel.EMAIL).status == Status.SENT  # what really happened
 
     def test_an_abandoned_send_of_a_cancelled_group_is_dropped(
@@ -412,7 +396,7 @@ class TestCancel:
         reachable(world.peer, Channel.EMAIL, "pat@mail.test")
         mail = recording(Channel.EMAIL)
         outbox.enqueue(world.peer.pk, "group", "event", PAGE)
-        outbox._claim(clock.now(), 10)  # the engine dies mid-send
+        outbox._claim(clock.now(), 10, "engine-a")  # the engine dies mid-send
         outbox.cancel("group")
         moment.shift(minutes=1)
         assert outbox.process() == 0

@@ -113,7 +113,7 @@ def _delivered(message: OutgoingMessage, sid: str, now: datetime) -> None:
     mine.filter(status=Status.SENT).update(status=Status.DELIVERED)
     # reported before its send was recorded, or after an attempt thought lost
     mine.filter(status__in=[Status.SENDING, Status.PENDING]).update(
-        status=Status.DELIVERED, sent_at=now, sending_deadline=None, provider_id=sid
+        status=Status.DELIVERED, sent_at=now, sending_deadline=None, claimed_by="", provider_id=sid
     )
 
 
