@@ -92,3 +92,30 @@ def test_a_peer_is_offered_the_proqol_and_reads_its_three_scales(
     for scale in ("Compassion satisfaction", "Burnout", "Secondary traumatic stress"):
         expect(peer.get_by_role("heading", name=f"{scale}: Moderate")).to_be_visible()
     check_page(peer, "wellness-proqol-result")
+
+
+def test_a_phq9_can_be_answered_by_keyboard_alone(
+    open_page: Callable[..., Page], site: str, world: World
+) -> None:
+    tess = open_page(**ON_A_PHONE)
+    sign_in(tess, site, world.telecommunicator, suffix="-wellness-keyboard")
+    tess.goto(f"{site}/self-checks/phq9/")
+    first = tess.locator("#id_item_1_0")
+    for _step in range(60):  # from the top of the page to the first answer
+        tess.keyboard.press("Tab")
+        if first.evaluate("element => element === document.activeElement"):
+            break
+    expect(first).to_be_focused()
+    for item in range(1, 10):
+        # on a question's first answer: the arrow moves to "Several days" and chooses it;
+        # item 9 is answered "Not at all" with the space bar
+        tess.keyboard.press("Space" if item == 9 else "ArrowDown")
+        tess.keyboard.press("Tab")
+    tess.keyboard.press("Tab")  # past the unscored tenth question
+    expect(tess.get_by_role("button", name="See my result")).to_be_focused()
+    check_page(tess, "wellness-phq9-keyboard")
+    tess.keyboard.press("Enter")
+    expect(tess.get_by_role("heading", name="Mild")).to_be_visible()
+    expect(tess.get_by_text("Score 8 (from 0 to 27)")).to_be_visible()
+    [check] = SelfCheck.objects.all()
+    assert check.answers.items == (1,) * 8 + (0,)
