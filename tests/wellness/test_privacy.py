@@ -9,7 +9,7 @@ import json
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from backline.wellness.instruments import INSTRUMENTS
 from backline.wellness.models import SelfCheck
@@ -26,8 +26,11 @@ OWNERS = [
 
 
 def _wellness_urls(result_ids: list[int]) -> list[str]:
-    resolver = get_resolver()
-    [wellness] = [p for p in resolver.url_patterns if getattr(p, "namespace", None) == "wellness"]
+    [wellness] = [
+        p
+        for p in get_resolver().url_patterns
+        if isinstance(p, URLResolver) and p.namespace == "wellness"
+    ]
     urls = []
     for pattern in wellness.url_patterns:
         assert isinstance(pattern, URLPattern)
