@@ -247,7 +247,7 @@ def SELF_CHECK(world: World) -> dict[str, Any]:
 
 
 def INSTRUMENT(world: World) -> dict[str, Any]:
-    return {"key": "phq9"}
+    return {"name": "phq9"}
 
 
 ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [

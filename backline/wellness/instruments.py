@@ -568,7 +568,7 @@ PROQOL5 = Instrument(
         _("My work makes me feel satisfied."),
         _("I feel worn out because of my work as a telecommunicator."),
         _("I have happy thoughts and feelings about those I help and how I could help them."),
-        _("I feel overwhelmed because my case work load seems endless."),
+        _("I feel overwhelmed because my work load seems endless."),
         _("I believe I can make a difference through my work."),
         _(
             "I avoid certain activities or situations because they remind me of frightening "

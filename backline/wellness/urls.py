@@ -10,6 +10,6 @@ urlpatterns = [
     path("export.csv", views.export_csv, name="export_csv"),
     path("delete/", views.delete, name="delete"),
     path("results/<int:pk>/", views.result, name="result"),
-    path("<slug:key>/", views.take, name="take"),
-    path("<slug:key>/trend/", views.trend, name="trend"),
+    path("<slug:name>/", views.take, name="take"),
+    path("<slug:name>/trend/", views.trend, name="trend"),
 ]

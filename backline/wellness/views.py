@@ -29,9 +29,9 @@ from backline.wellness.instruments import INSTRUMENTS, PROQOL5, RED_ZONE, STRESS
 from backline.wellness.models import Every, Reminder, SelfCheck, by_instrument, of, remove_all
 
 
-def _instrument(key: str) -> Instrument:
+def _instrument(name: str) -> Instrument:
     try:
-        return INSTRUMENTS[key]
+        return INSTRUMENTS[name]
     except KeyError:
         raise Http404 from None
 
@@ -65,8 +65,8 @@ def index(request: MemberRequest) -> HttpResponse:
 
 
 @access(SIGNED_IN)
-def take(request: MemberRequest, key: str) -> HttpResponse:
-    instrument = _instrument(key)
+def take(request: MemberRequest, name: str) -> HttpResponse:
+    instrument = _instrument(name)
     form = CheckForm(instrument, request.POST or None)
     if request.method == "POST" and form.is_valid():
         check = SelfCheck(
@@ -121,8 +121,8 @@ def result(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 @access(SIGNED_IN)
-def trend(request: MemberRequest, key: str) -> HttpResponse:
-    instrument = _instrument(key)
+def trend(request: MemberRequest, name: str) -> HttpResponse:
+    instrument = _instrument(name)
     results = by_instrument(of(request.user)).get(instrument.key, [])
     charts = [
         chart.draw(scale, [(when, found.scales[index].total) for when, found in results])

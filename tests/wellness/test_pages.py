@@ -177,8 +177,10 @@ def test_the_database_holds_no_answer_and_no_score_in_the_clear(tess: Client) ->
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM wellness_selfcheck WHERE id = %s", [check.pk])
         row = " ".join(map(str, cursor.fetchone()))
-    for clear in ("pcl5", "[3, 3", "3, 3, 3", "60", "items", "instrument"):
-        assert clear not in row.replace(str(check.taken_at.year), "")
+    # the sealed value is base64 and the digest hex: neither holds a space or a comma,
+    # so no list of answers, and no word of the JSON, can appear by chance
+    for clear in ("pcl5", "[3, 3", "3, 3, 3", "items", "instrument", "Above the provisional"):
+        assert clear not in row
 
 
 def test_nothing_of_a_result_reaches_the_logs(tess: Client, written: io.StringIO) -> None:
@@ -186,7 +188,7 @@ def test_nothing_of_a_result_reaches_the_logs(tess: Client, written: io.StringIO
     tess.get(reverse("wellness:result", args=[check.pk]))
     tess.get(reverse("wellness:export_json"))
     logged = written.getvalue()
-    for clear in ("Severe", "26", "phq9", "[3, 3"):
+    for clear in ("Severe", "phq9", "[3, 3", '"items"'):
         assert clear not in logged
 
 

@@ -38,8 +38,8 @@ def _wellness_urls(result_ids: list[int]) -> list[str]:
         route = str(pattern.pattern)
         if "<int:pk>" in route:
             urls += [reverse(name, kwargs={"pk": pk}) for pk in result_ids]
-        elif "<slug:key>" in route:
-            urls += [reverse(name, kwargs={"key": key}) for key in INSTRUMENTS]
+        elif "<slug:name>" in route:
+            urls += [reverse(name, kwargs={"name": key}) for key in INSTRUMENTS]
         else:
             urls.append(reverse(name))
     return urls
