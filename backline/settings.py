@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "backline.support",
     "backline.care",
     "backline.checkins",
+    "backline.wellness",
     "backline.engine",
     "backline.demo",
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("notify/", include("backline.notify.urls")),
     path("records/", include("backline.records.urls")),
     path("sessions/", include("backline.meetings.urls")),
+    path("self-checks/", include("backline.wellness.urls")),
     path("account/security/", views.security_setup, name="security_setup"),
     path(
         "account/security/forget-this-browser/",

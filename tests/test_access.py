@@ -42,6 +42,7 @@ from tests.oncall.builders import (
 )
 from tests.personas import World
 from tests.records.builders import record
+from tests.wellness.builders import self_check
 
 PERSONAS = [
     "anonymous",
@@ -251,6 +252,17 @@ def OPT_OUT(world: World) -> dict[str, Any]:
 Args = Callable[[World], dict[str, Any]]
 
 # name, URL arguments, method, expected status per persona
+
+
+def SELF_CHECK(world: World) -> dict[str, Any]:
+    """The telecommunicator's own result."""
+    return {"pk": self_check(world.telecommunicator, "phq9", [1] * 9).pk}
+
+
+def INSTRUMENT(world: World) -> dict[str, Any]:
+    return {"name": "phq9"}
+
+
 ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("landing", NONE, "get", row(302, 302, 302, 302, 302, 302, 302)),
     ("home", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
@@ -389,6 +401,15 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ),
     ("checkins:handed_over_end", HANDED_OVER, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
     ("checkins:team", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    # everyone's own, and nobody else's
+    ("wellness:index", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("wellness:take", INSTRUMENT, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("wellness:result", SELF_CHECK, "get", row(LOGIN, 200, 404, 404, 404, 404, 404)),
+    ("wellness:trend", INSTRUMENT, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("wellness:reminder", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("wellness:export_json", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("wellness:export_csv", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("wellness:delete", NONE, "post", row(LOGIN, 302, 302, 302, 302, 302, 302)),
 ]
 
 

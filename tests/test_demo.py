@@ -12,6 +12,8 @@ from backline.notify.models import ContactMethod
 from backline.oncall import breaks, people, resolve
 from backline.records.models import ContactRecord, ContactType
 from backline.support.models import EscalationPolicy, SupportRequest
+from backline.wellness import reminders
+from backline.wellness.models import Reminder, SelfCheck, by_instrument, of
 
 
 def test_load_demo_creates_a_realistic_region_once(
@@ -78,3 +80,16 @@ def test_the_demo_team_has_a_peer_on_a_break_and_some_load(db: None) -> None:
     assert sum(contacts for row in rows for contacts, _pages in row.counts) > 0
     # the past contacts name no colleague
     assert not SupportRequest.objects.filter(requester__isnull=False).exists()
+
+
+def test_the_demo_telecommunicator_has_weeks_of_their_own_self_checks(db: None) -> None:
+    data.load()
+    telecommunicator = User.objects.get(email="telecom@example.org")
+    found = by_instrument(of(telecommunicator))
+    assert len(found["stress"]) >= 5 and len(found["phq9"]) >= 3
+    assert Reminder.objects.filter(owner=telecommunicator).exists()
+    demo_peer = User.objects.get(email="peer@example.org")
+    [(taken_at, _result)] = by_instrument(of(demo_peer))["proqol5"]
+    assert reminders.proqol_suggested(taken_at, clock.now())  # this quarter's is offered
+    # nobody else has any
+    assert not SelfCheck.objects.exclude(owner__in=[telecommunicator, demo_peer]).exists()

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
 
+from backline.accounts import help_lines
 from backline.accounts.access import COORDINATOR, MemberRequest, role
 from backline.accounts.models import Membership, Region
 from backline.accounts.roles import Role
@@ -42,19 +42,10 @@ def _who_can_help(regions: list[Region]) -> dict[str, Any]:
             ).select_related("user")
         }
     )
-    lines = sorted(
-        {
-            agency_line
-            for agency_line in Membership.objects.filter(
-                region__in=regions, agency__isnull=False
-            ).values_list("agency__eap_line", flat=True)
-            if agency_line
-        }
+    lines = Membership.objects.filter(region__in=regions, agency__isnull=False).values_list(
+        "agency__eap_line", flat=True
     )
-    return {
-        "clinicians": clinicians,
-        "eap_lines": lines or ([settings.BACKLINE_EAP_LINE] if settings.BACKLINE_EAP_LINE else []),
-    }
+    return {"clinicians": clinicians, "eap_lines": help_lines.or_backline_line(lines)}
 
 
 @access(PEER)

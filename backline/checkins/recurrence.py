@@ -10,13 +10,14 @@ first of the two: what ``zoneinfo`` gives for ``fold=0``.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from backline.lib import months
 
 # a plan never runs longer than this, so that a finished plan cannot be forgotten
 LONGEST = timedelta(days=366)
@@ -44,11 +45,7 @@ class Rule:
         if self.frequency == Frequency.FORTNIGHTLY:
             return self.starts_on + timedelta(weeks=2 * index)
         if self.frequency == Frequency.MONTHLY:
-            months = self.starts_on.month - 1 + index
-            year, month = self.starts_on.year + months // 12, months % 12 + 1
-            # the 31st falls on the last day of a shorter month
-            last = calendar.monthrange(year, month)[1]
-            return date(year, month, min(self.starts_on.day, last))
+            return months.add_months(self.starts_on, index)
         return self.starts_on
 
     def occurrence(self, index: int) -> datetime | None:

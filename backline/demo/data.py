@@ -15,7 +15,7 @@ from django.db import transaction
 from backline.accounts import addresses, grants
 from backline.accounts.models import Agency, Region, User
 from backline.accounts.roles import Role
-from backline.demo import care, checkins, meetings, paging, records
+from backline.demo import care, checkins, meetings, paging, records, wellness
 
 PASSWORD = "backline-demo"
 REGION = ("Cedar Valley Regional Peer Team", "cedar-valley")
@@ -144,6 +144,7 @@ def load() -> tuple[Region, bool]:
         records.load(region)
         checkins.load(region)
         meetings.load(region)
+        wellness.load()
     return region, True
 
 

@@ -30,6 +30,7 @@ from backline.checkins import due as checkins
 from backline.meetings import due as meetings
 from backline.notify import outbox
 from backline.support import escalation, lifecycle
+from backline.wellness import reminders as wellness
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
@@ -78,6 +79,13 @@ PHASES: tuple[Phase, ...] = (
         meetings.send_due,
         timedelta(seconds=10),
         meetings.next_due,
+    ),
+    Phase(
+        "wellness",
+        _("sending self-check reminders"),
+        wellness.send_due,
+        timedelta(seconds=10),
+        wellness.next_due,
     ),
     Phase("deliver", _("sending messages"), outbox.process, timedelta(seconds=60), outbox.next_due),
 )

@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from backline.accounts import help_lines
 from backline.accounts.access import COORDINATOR, TELECOMMUNICATOR, MemberRequest, role
 from backline.accounts.models import Region, User
 from backline.accounts.roles import Role
@@ -169,14 +169,12 @@ def _reach_number(support_request: SupportRequest) -> str:
 
 def _status_context(support_request: SupportRequest, viewer: User | None = None) -> dict[str, Any]:
     region = support_request.region
-    eap_lines = sorted({a.eap_line for a in region.agencies.all() if a.eap_line})
     taker = viewer if viewer and support_request.acknowledged_by_id == viewer.pk else None
     return {
         "support_request": support_request,
         "reach_number": _reach_number(support_request),
         "taker": support_request.acknowledged_by,
-        "eap_lines": eap_lines
-        or ([settings.BACKLINE_EAP_LINE] if settings.BACKLINE_EAP_LINE else []),
+        "eap_lines": help_lines.or_backline_line(a.eap_line for a in region.agencies.all()),
         "is_taker": taker is not None,
         "shows_requester": taker is not None
         and targets.taker_sees_requester(support_request, taker),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -14,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from backline.accounts import help_lines
 from backline.privacy.access import PUBLIC, access
 
 # the light scheme's header and page background (backline.css)
@@ -54,12 +54,7 @@ def manifest(request: HttpRequest) -> HttpResponse:
 def _eap_lines(request: HttpRequest) -> list[str]:
     """The signed-in person's agencies' EAP lines, or Backline's own when they set none."""
     user = request.user
-    lines = (
-        sorted({m.agency.eap_line for m in user.all_memberships if m.agency and m.agency.eap_line})
-        if user.is_authenticated
-        else []
-    )
-    return lines or ([settings.BACKLINE_EAP_LINE] if settings.BACKLINE_EAP_LINE else [])
+    return help_lines.eap_lines(user) if user.is_authenticated else help_lines.or_backline_line([])
 
 
 @access(PUBLIC)

@@ -18,6 +18,14 @@ from playwright.sync_api import ConsoleMessage, Error, Locator, Page, expect
 
 from tests.personas import PASSWORD, totp_code
 
+# a phone, held by a thumb, in dark mode: where people meet Backline at 3 a.m.
+ON_A_PHONE: dict[str, Any] = {
+    "viewport": {"width": 375, "height": 667},
+    "is_mobile": True,
+    "has_touch": True,
+    "color_scheme": "dark",
+}
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})

@@ -14,8 +14,8 @@ from backline.lib import clock
 from backline.oncall import breaks
 from backline.support.models import Page as Paged
 from backline.support.models import PageKind, RequestStatus, SupportRequest, Urgency
-from tests.browser.support import assert_tap_targets, check_page, open_menu, sign_in
-from tests.browser.test_reach_out import ON_A_PHONE, paging  # noqa: F401 (a fixture)
+from tests.browser.support import ON_A_PHONE, assert_tap_targets, check_page, open_menu, sign_in
+from tests.browser.test_reach_out import paging  # noqa: F401 (a fixture)
 from tests.personas import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

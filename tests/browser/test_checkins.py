@@ -19,14 +19,11 @@ from backline.engine.loop import tick
 from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod
 from backline.support.models import SupportRequest
-from tests.browser.support import check_page, sign_in
+from tests.browser.support import ON_A_PHONE, check_page, sign_in
 from tests.oncall import builders
 from tests.personas import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 375, "height": 667}
-ON_A_PHONE = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "color_scheme": "dark"}
 
 
 @pytest.fixture

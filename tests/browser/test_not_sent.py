@@ -14,17 +14,10 @@ from backline.lib import clock
 from backline.notify.models import Channel, ContactMethod
 from backline.support import snapshot
 from backline.support.models import SupportRequest
-from tests.browser.support import assert_tap_targets, check_page, sign_in
+from tests.browser.support import ON_A_PHONE, assert_tap_targets, check_page, sign_in
 from tests.personas import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-ON_A_PHONE = {
-    "viewport": {"width": 375, "height": 667},
-    "is_mobile": True,
-    "has_touch": True,
-    "color_scheme": "dark",
-}
 
 
 def test_a_reach_out_that_was_not_sent_says_so_and_can_be_sent_again(

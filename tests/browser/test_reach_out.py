@@ -23,7 +23,7 @@ from backline.support.models import (
     SupportRequest,
     TargetKind,
 )
-from tests.browser.support import check_page, sign_in
+from tests.browser.support import ON_A_PHONE, check_page, sign_in
 from tests.personas import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -49,10 +49,6 @@ def paging(world: World, site: str, settings: Settings) -> World:
         user=world.peer, channel=Channel.EMAIL, value="pat@mail.test", verified_at=clock.now()
     )
     return world
-
-
-PHONE = {"width": 375, "height": 667}
-ON_A_PHONE = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "color_scheme": "dark"}
 
 
 def test_call_me_now_ends_with_the_peer_pressing_call(

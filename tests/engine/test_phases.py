@@ -122,7 +122,7 @@ def test_the_heartbeat_keeps_each_phase_and_a_failing_one_backs_off(
     moment.tick()
     recorder.expect(to="a@mail.test")  # delivering went on
     phase = beat()
-    assert set(phase) == {"reopen", "escalate", "checkins", "meetings", "deliver"}
+    assert set(phase) == {"reopen", "escalate", "checkins", "meetings", "wellness", "deliver"}
     assert phase["escalate"].failures == 1
     assert phase["escalate"].failing_since == phase["escalate"].failed_at == START
     assert phase["escalate"].succeeded_at is None
