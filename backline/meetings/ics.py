@@ -56,11 +56,15 @@ def event(meeting: Meeting, now: datetime) -> Event:
     found.add("dtstamp", now.astimezone(UTC))
     found.add("dtstart", meeting.starts_at.astimezone(UTC))
     found.add("dtend", meeting.ends_at.astimezone(UTC))
-    found.add("summary", _("Backline: %(kind)s") % {"kind": meeting.get_kind_display()})
+    # the title is what a phone shows on its lock screen: never the kind of session
+    found.add("summary", _("Backline session"))
     found.add("location", meeting.place or meeting.video_link)
     here = texts.link(meeting.pk)
     found.add("url", here)
-    lines = [_("Answer and see the details in Backline: %(link)s") % {"link": here}]
+    lines = [
+        str(meeting.get_kind_display()),
+        _("Answer and see the details in Backline: %(link)s") % {"link": here},
+    ]
     if meeting.video_link:
         lines.append(_("Video link: %(link)s") % {"link": meeting.video_link})
     found.add("description", "\n".join(lines))

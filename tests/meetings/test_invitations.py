@@ -54,6 +54,8 @@ def test_invitation_change_and_cancellation_carry_one_event(
         assert "ATTENDEE" not in event
         assert event["ORGANIZER"].params["CN"] == "Backline"
         assert str(event["LOCATION"]) == "Training room 2, Harbor 911"
+        assert str(event["SUMMARY"]) == "Backline session"  # what a lock screen shows
+        assert str(event["DESCRIPTION"]).startswith("Support group\n")
     assert uids == {meeting.uid}
 
     moment.shift(minutes=5)
