@@ -154,8 +154,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @cached_property
     def all_memberships(self) -> list[Membership]:
-        """This person's memberships, read once per request."""
-        return list(self.memberships.select_related("region", "agency"))
+        """This person's memberships, read once per request, in ``Membership``'s order
+        (by team, then role): sorted here, as an ORDER BY through the team costs more to
+        build than the few rows cost to sort."""
+        return sorted(
+            self.memberships.select_related("region", "agency").order_by(),
+            key=lambda m: (m.region.name, m.region_id, m.role),
+        )
 
     @property
     def roles(self) -> set[str]:
