@@ -454,10 +454,14 @@ def available_now(region_id: int, when: datetime) -> set[int]:
     and with their break)."""
     peers: dict[int, bool] = {}
     resting: set[int] = set()
-    for pk, until, break_starts, break_ends in User.objects.filter(
-        is_active=True, memberships__region_id=region_id, memberships__role=Role.PEER
-    ).order_by().values_list(
-        "pk", "availability__until", "break_from_paging__starts_at", "break_from_paging__until"
+    for pk, until, break_starts, break_ends in (
+        User.objects.filter(
+            is_active=True, memberships__region_id=region_id, memberships__role=Role.PEER
+        )
+        .order_by()
+        .values_list(
+            "pk", "availability__until", "break_from_paging__starts_at", "break_from_paging__until"
+        )
     ):
         peers[pk] = until is not None and until > when
         if break_starts is not None and break_starts <= when < break_ends:
