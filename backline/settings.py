@@ -221,9 +221,9 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+AUTHENTICATION_BACKENDS = [  # Django's and allauth's, reading memberships with the person
+    "backline.accounts.backends.ModelBackend",
+    "backline.accounts.backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [
     "backline.accounts.hashers.BacklineArgon2PasswordHasher",

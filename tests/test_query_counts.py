@@ -58,8 +58,8 @@ from tests.test_trusted_device import sign_in
 # a Monday afternoon in Washington (07:00 in Los Angeles): everyone is awake
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 SMALL, LARGE = 1, 5
-REACH_OUT_BUDGET = 10
-TELECOMMUNICATOR_HOME_BUDGET = 8
+REACH_OUT_BUDGET = 7
+TELECOMMUNICATOR_HOME_BUDGET = 7
 
 
 @dataclass

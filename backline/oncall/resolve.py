@@ -410,8 +410,9 @@ def on_call_in(
 ) -> dict[int, int | None]:
     """Who is on call at ``when`` in each of the region's rotations (or of those of
     ``rotation_ids`` that are the region's), in two queries: the rotations come with
-    their members, and with the overrides covering ``when``. A rotation with neither
-    has nobody on call, and is left out."""
+    their members, then the overrides covering ``when``. A rotation with neither has
+    nobody on call, and is left out; one with overrides only has whoever they put on
+    call."""
     members = RotationMember.objects.filter(rotation__region_id=region_id)
     overrides = Override.objects.filter(
         rotation__region_id=region_id, starts_at__lte=when, ends_at__gt=when
@@ -424,10 +425,14 @@ def on_call_in(
     for member in members.select_related("rotation").order_by("rotation_id", "position"):
         rotations[member.rotation_id] = member.rotation
         turns[member.rotation_id].member_ids.append(member.user_id)
-    for override in overrides.select_related("rotation").order_by("pk"):
-        rotations.setdefault(override.rotation_id, override.rotation)
+    for override in overrides.order_by():  # ``_override`` puts them in order
         turns[override.rotation_id].overrides.append(override)
-    return {pk: rotation_on_call(rotation, when, turns[pk]) for pk, rotation in rotations.items()}
+    return {
+        pk: rotation_on_call(rotations[pk], when, turn)
+        if pk in rotations
+        else _override(turn.overrides, when, None)
+        for pk, turn in turns.items()
+    }
 
 
 def on_call_now(region_id: int, when: datetime) -> set[int]:
@@ -449,10 +454,14 @@ def available_now(region_id: int, when: datetime) -> set[int]:
     and with their break)."""
     peers: dict[int, bool] = {}
     resting: set[int] = set()
-    for pk, until, break_starts, break_ends in User.objects.filter(
-        is_active=True, memberships__region_id=region_id, memberships__role=Role.PEER
-    ).values_list(
-        "pk", "availability__until", "break_from_paging__starts_at", "break_from_paging__until"
+    for pk, until, break_starts, break_ends in (
+        User.objects.filter(
+            is_active=True, memberships__region_id=region_id, memberships__role=Role.PEER
+        )
+        .order_by()
+        .values_list(
+            "pk", "availability__until", "break_from_paging__starts_at", "break_from_paging__until"
+        )
     ):
         peers[pk] = until is not None and until > when
         if break_starts is not None and break_starts <= when < break_ends:

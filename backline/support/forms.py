@@ -54,6 +54,7 @@ def own_phones(user: User) -> list[tuple[str, str]]:
         ContactMethod.objects.visible_to(user)
         .usable()
         .filter(channel__in=[Channel.SMS, Channel.VOICE])
+        .order_by("created_at", "pk")  # one person's: no need to join them to order by name
     )
     numbers: dict[str, str] = {}
     for method in methods:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -89,8 +90,7 @@ def own_request_ref(request: HttpRequest) -> str | None:
         user = request.user
         ref = None
         if user.is_authenticated:
-            mine = SupportRequest.objects.active().filter(requester=user)
-            ref = mine.values_list("public_id", flat=True).first()
+            ref = next(iter(_active_of(user).values_list("public_id", flat=True)), None)
         setattr(request, OWN_REQUEST, ref)
     found: str | None = getattr(request, OWN_REQUEST)
     return found
@@ -99,14 +99,18 @@ def own_request_ref(request: HttpRequest) -> str | None:
 def own_request(request: MemberRequest) -> SupportRequest | None:
     """The signed-in person's active request, with what its status card shows; the
     header's link to it then needs no query of its own."""
-    own = (
-        SupportRequest.objects.active()
-        .filter(requester=request.user)
-        .select_related("region", "acknowledged_by", "requester")
-        .first()
-    )
+    user = request.user
+    own = next(iter(_active_of(user).select_related("region", "acknowledged_by")), None)
+    if own is not None:
+        own.requester = user
     setattr(request, OWN_REQUEST, own.public_id if own else None)
     return own
+
+
+def _active_of(user: User) -> QuerySet[SupportRequest]:
+    """The person's active request, as a query of at most one row (the database allows
+    one active request per person): no ORDER BY to build."""
+    return SupportRequest.objects.active().filter(requester=user).order_by()[:1]
 
 
 @access(TELECOMMUNICATOR)
