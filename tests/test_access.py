@@ -302,7 +302,7 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("oncall:offer_take", SHIFT_OFFER, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
     ("oncall:offer_withdraw", SHIFT_OFFER, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
     ("oncall:offer_assign", SHIFT_OFFER, "post", row(LOGIN, 404, 404, 200, 404, 404, 404)),
-    ("oncall:calendar", NONE, "post", row(LOGIN, 404, 200, 404, 404, 404, 404)),
+    ("oncall:calendar", NONE, "post", row(LOGIN, 200, 200, 200, 200, 200, 200)),
     ("oncall:calendar_feed", CALENDAR, "get", row(200, 200, 200, 200, 200, 200, 200)),
     ("oncall:rotations", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
     ("oncall:rotation_new", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),

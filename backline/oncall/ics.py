@@ -1,10 +1,10 @@
-"""A peer's on-call calendar (ICS): the private subscription link and the feed itself.
+"""A person's calendar (ICS): the private subscription link and the feed itself.
 
 The link carries a random token; the database keeps only its digest, so the link is
 shown once, when it is made, and making a new one stops the old one. The feed lists
-the peer's shifts in their teams' rotations and the sessions they facilitate or are
-invited to (``meetings.ics``: never who else is coming), and nothing about requests
-for support.
+a peer's shifts in their teams' rotations and, for every member of a team, the
+sessions they facilitate or are invited to (``meetings.ics``: never who else is
+coming), and nothing about requests for support.
 """
 
 from __future__ import annotations
@@ -35,13 +35,13 @@ def issue(user: User) -> str:
 
 
 def owner(token: str) -> User | None:
-    """The active peer a token belongs to, or None."""
+    """The active member of a team a token belongs to, or None."""
     feed = (
         CalendarFeed.objects.filter(token_digest=tokens.digest(token))
         .select_related("user")
         .first()
     )
-    if feed is None or not feed.user.is_active or not feed.user.has_role(Role.PEER):
+    if feed is None or not feed.user.is_active or not feed.user.all_memberships:
         return None
     return feed.user
 

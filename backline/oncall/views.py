@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from backline.accounts.access import COORDINATOR, MemberRequest, role
+from backline.accounts.access import COORDINATOR, MEMBER, MemberRequest, role
 from backline.accounts.models import User
 from backline.accounts.roles import Role
 from backline.lib import clock
@@ -291,15 +291,20 @@ def offer_assign(request: MemberRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@access(PEER)
+@access(MEMBER)
 def calendar(request: MemberRequest) -> HttpResponse:
-    """Make (or remake) the private calendar link, and show it this once."""
+    """Make (or remake) the private calendar link, and show it this once: every member's
+    sessions, and a peer's shifts."""
     token = ics.issue(request.user)
     url = request.build_absolute_uri(reverse("oncall:calendar_feed", args=[token]))
     response = show(
         request,
         "oncall/calendar_link.html",
-        {"url": url, "webcal": "webcal://" + url.split("://", 1)[1]},
+        {
+            "url": url,
+            "webcal": "webcal://" + url.split("://", 1)[1],
+            "peer": request.user.has_role(Role.PEER),
+        },
     )
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar, Component
 
+from backline.accounts.models import Membership
 from backline.accounts.roles import Role
 from backline.lib import clock, tokens
 from backline.oncall import ics, resolve
@@ -115,15 +116,35 @@ def test_a_deactivated_peer_feed_is_404(
     assert client.get(url).status_code == 404
 
 
-def test_a_person_who_is_no_longer_a_peer_gets_404(
+def test_a_person_who_left_every_team_gets_404(
     team: builders.Peers, client_of: ClientOf, client: Client
 ) -> None:
     url = make_link(client_of(team.a))
-    team.a.memberships.filter(role=Role.PEER).delete()
+    team.a.memberships.all().delete()
     assert client.get(url).status_code == 404
 
 
-def test_only_peers_make_a_calendar_link(team: builders.Peers, client_of: ClientOf) -> None:
-    coordinator = client_of(team.world.coordinator)
-    assert coordinator.post(reverse("oncall:calendar")).status_code == 404
-    assert not CalendarFeed.objects.exists()
+def test_a_peer_who_is_no_longer_a_peer_keeps_a_feed_without_shifts(
+    team: builders.Peers, client_of: ClientOf, client: Client
+) -> None:
+    builders.rotation(team.world.region, [team.a])
+    url = make_link(client_of(team.a))
+    assert events(client.get(url))
+    Membership.objects.get_or_create(
+        user=team.a,
+        region=team.world.region,
+        agency=team.world.agency,
+        role=Role.TELECOMMUNICATOR,
+        defaults={"created_at": clock.now()},
+    )
+    team.a.memberships.filter(role=Role.PEER).delete()
+    assert events(client.get(url)) == []
+
+
+def test_every_member_may_make_a_calendar_link_for_their_sessions(
+    team: builders.Peers, client_of: ClientOf, client: Client
+) -> None:
+    url = make_link(client_of(team.world.telecommunicator))
+    feed = client.get(url)
+    assert feed.status_code == 200 and events(feed) == []  # no shifts, no sessions yet
+    assert CalendarFeed.objects.get().user == team.world.telecommunicator
