@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "backline.support",
     "backline.care",
     "backline.checkins",
+    "backline.directory",
     "backline.engine",
     "backline.demo",
 ]
