@@ -328,14 +328,10 @@ def test_bad_hours_languages_and_terms_are_reported(world: World) -> None:
 
 
 def test_an_entry_verified_needs_who_verified_it(world: World) -> None:
-    files = {
-        **good_files(),
-        "services.csv": b"id,organization_id,name,status,assured_date\r\ns1,o1,C,active,2026-13-01\r\n",
-    }
+    header = b"id,organization_id,name,status,assured_date\r\n"
+    files = {**good_files(), "services.csv": header + b"s1,o1,C,active,2026-13-01\r\n"}
     assert [p.field for p in refused(world, upload(files))] == ["assured_date"]
-    files["services.csv"] = (
-        b"id,organization_id,name,status,assured_date\r\ns1,o1,C,active,2026-01-01\r\n"
-    )
+    files["services.csv"] = header + b"s1,o1,C,active,2026-01-01\r\n"
     assert [p.field for p in refused(world, upload(files))] == ["assurer_email"]
 
 
