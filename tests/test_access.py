@@ -27,6 +27,7 @@ from backline.support import answers, escalation, lifecycle
 from backline.support.models import Exclusion, Page, PageKind, SupportRequest
 from backline.web.allauth_rules import RULES as ALLAUTH_RULES
 from tests import asking
+from tests.directory.builders import entry
 from tests.oncall.builders import (
     CALENDAR,
     OVERRIDE,
@@ -218,6 +219,10 @@ def HANDED_OVER(world: World) -> dict[str, Any]:
     return {"pk": _checkin_plan(world, handed_over=True).pk}
 
 
+def RESOURCE(world: World) -> dict[str, Any]:
+    return {"pk": entry(world.region, "Harbor EAP").pk}
+
+
 def NUDGE(world: World) -> dict[str, Any]:
     nudge = Nudge.objects.create(
         plan=_checkin_plan(world), colleague=world.telecommunicator, due_at=clock.now()
@@ -370,6 +375,14 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ),
     ("checkins:handed_over_end", HANDED_OVER, "post", row(LOGIN, 302, 404, 404, 404, 404, 404)),
     ("checkins:team", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("directory:directory", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("directory:resource", RESOURCE, "get", row(LOGIN, 200, 200, 200, 200, 200, 404)),
+    ("directory:resource_new", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("directory:resource_edit", RESOURCE, "get", row(LOGIN, 404, 404, 200, 404, 404, 404)),
+    ("directory:resource_verify", RESOURCE, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("directory:resource_delete", RESOURCE, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("directory:import", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("directory:export", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
 ]
 
 

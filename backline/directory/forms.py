@@ -63,6 +63,7 @@ def _time(text: str) -> time | None:
 
 
 class ResourceForm(forms.ModelForm[Resource]):
+    url = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
     organization_name = forms.CharField(
         label=_("Organization"),
         max_length=200,
