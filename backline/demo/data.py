@@ -15,7 +15,7 @@ from django.db import transaction
 from backline.accounts import addresses, grants
 from backline.accounts.models import Agency, Region, User
 from backline.accounts.roles import Role
-from backline.demo import care, checkins, paging, records
+from backline.demo import care, checkins, directory, paging, records
 
 PASSWORD = "backline-demo"
 REGION = ("Cedar Valley Regional Peer Team", "cedar-valley")
@@ -143,6 +143,7 @@ def load() -> tuple[Region, bool]:
         care.load(region, paging.load(region))
         records.load(region)
         checkins.load(region)
+        directory.load(region)
     return region, True
 
 
