@@ -200,7 +200,7 @@ def load(region: Region) -> None:
             time_zone=ZONE,
             verified_on=today - timedelta(days=e.verified_days_ago),
             verified_by=VERIFIER,
-            **e.extra,  # type: ignore[arg-type]
+            **e.extra,
         )
         Phone.objects.bulk_create(
             Phone(resource=resource, number=n, type=t, description=d) for n, t, d in e.phones

@@ -48,7 +48,7 @@ class Cost(models.TextChoices):
     SLIDING = "sliding_scale", _("Sliding scale")
     INSURANCE = "insurance", _("Takes insurance")
     SELF_PAY = "self_pay", _("Self-pay")
-    UNKNOWN = "unknown", _("Ask")
+    UNKNOWN = "unknown", _("Ask about cost")
 
 
 class Specialty(models.TextChoices):

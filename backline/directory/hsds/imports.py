@@ -84,8 +84,16 @@ class _Reading:
     rows: dict[str, list[tuple[int, Row]]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
+    _ids: dict[str, set[str]] = field(default_factory=dict)
+
     def problem(self, table: Table, row: int | None, name: str, message: str) -> None:
         self.problems.append(Problem(table.path, row, name, message))
+
+    def ids(self, path: str) -> set[str]:
+        """Every id the file ``path`` holds, its good rows' and the others'."""
+        if path not in self._ids:
+            self._ids[path] = {row.get("id", "") for _number, row in self.rows.get(path, [])}
+        return self._ids[path]
 
 
 # --- files ----------------------------------------------------------------------------
@@ -265,9 +273,15 @@ def _check(table: Table, number: int, row: Row, limits: dict[str, int], reading:
 def _refers(
     table: Table, number: int, row: Row, name: str, known: Collection[str], reading: _Reading
 ) -> bool:
-    if row.get(name, "") in known:
+    """Whether the row's ``name`` is the id of a good row among ``known``; a row that
+    points to a row with problems of its own is left aside without one more report."""
+    value = row.get(name, "")
+    if value in known:
         return True
-    if not row.get(name):
+    target = dict(table.references).get(name, tables.SERVICES.path)
+    if value and value in reading.ids(target):
+        return False
+    if not value:
         reading.problem(table, number, name, _("Backline needs to know which one this belongs to."))
     else:
         reading.problem(
