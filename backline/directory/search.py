@@ -26,7 +26,7 @@ from backline.directory.models import (
 if TYPE_CHECKING:
     from backline.accounts.models import User
 
-PAGE_SIZE = 25
+PAGE_SIZE = 15  # a phone shows three or four at a time
 
 ANY = [("", _("Any"))]
 
@@ -49,8 +49,8 @@ class SearchForm(forms.Form):
 
 def languages_of(found: ResourceQuerySet) -> list[tuple[str, str]]:
     """The languages the entries of ``found`` speak, to choose among."""
-    pairs = Language.objects.filter(resource__in=found).values_list("code", "name").distinct()
-    return sorted(set(pairs), key=lambda pair: pair[1])
+    spoken = Language.objects.filter(resource__in=found).order_by()  # DISTINCT of these alone
+    return sorted(spoken.values_list("code", "name").distinct(), key=lambda pair: pair[1])
 
 
 def with_details(found: ResourceQuerySet) -> ResourceQuerySet:

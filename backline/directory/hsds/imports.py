@@ -12,6 +12,7 @@ entries stay as they were.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import zipfile
@@ -19,7 +20,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -441,6 +442,16 @@ def _children(reading: _Reading, services: dict[str, _Service]) -> None:
             its["contact_title"] = row.get("title", "")[:200]
 
 
+@functools.cache
+def _is_zone(value: str) -> bool:
+    """Whether ``value`` is a time zone (the check reads the zone files: once a value)."""
+    try:
+        validate_time_zone(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def _hour(value: str) -> time | None:
     matched = HOUR.fullmatch(value)
     return time(int(matched[1]), int(matched[2])) if matched else None
@@ -503,10 +514,9 @@ def _attributes(reading: _Reading, services: dict[str, _Service]) -> None:
         elif prefix in tables.CHOSEN:
             service.fields[prefix] = choice
         elif code == tables.TIME_ZONE:
-            try:
-                validate_time_zone(value)
+            if _is_zone(value):
                 service.fields["time_zone"] = value
-            except ValidationError:
+            else:
                 reading.problem(
                     table, number, "value", _("“%(value)s” is not a time zone.") % {"value": value}
                 )
@@ -542,18 +552,25 @@ def read(files: dict[str, bytes], region: Region) -> tuple[Organizations, dict[s
     return organizations, services
 
 
-def _save_organizations(region: Region, found: Organizations) -> dict[str, int]:
-    existing = {o.hsds_id: o for o in Organization.objects.filter(region=region)}
-    changed: list[Organization] = []
-    added: list[Organization] = []
-    for oid, values in found.items():
-        organization = existing.get(oid) or Organization(region=region, hsds_id=oid)
-        for name, value in values.items():
-            setattr(organization, name, value)
-        (changed if organization.pk else added).append(organization)
-    Organization.objects.bulk_update(changed, ["name", "description", "email", "website"], 1000)
-    Organization.objects.bulk_create(added, 1000)
-    return dict(Organization.objects.filter(region=region).values_list("hsds_id", "pk"))
+M = TypeVar("M", Organization, Resource)
+
+
+def _upsert(model: type[M], region: Region, found: dict[str, dict[str, Any]]) -> list[int]:
+    """Add the rows of ``found`` (values by HSDS id) that the region does not have, and
+    update the others where a value differs (one small UPDATE each: far quicker than
+    Django's ``bulk_update`` at this size). The updated rows' keys."""
+    existing = {row.hsds_id: row for row in model.objects.filter(region=region)}
+    added, updated = [], []
+    for hsds_id, values in found.items():
+        row = existing.get(hsds_id)
+        if row is None:
+            added.append(model(region=region, hsds_id=hsds_id, **values))
+            continue
+        updated.append(row.pk)
+        if any(getattr(row, name) != value for name, value in values.items()):
+            model.objects.filter(pk=row.pk).update(**values)
+    model.objects.bulk_create(added, 1000)
+    return updated
 
 
 NOT_CHOSEN = {"kind": Kind.OTHER, "cost": "unknown", "first_responder": False,
@@ -561,25 +578,18 @@ NOT_CHOSEN = {"kind": Kind.OTHER, "cost": "unknown", "first_responder": False,
 
 
 def _save(region: Region, organizations: Organizations, services: dict[str, _Service]) -> Imported:
-    org_pks = _save_organizations(region, organizations)
-    existing = {r.hsds_id: r for r in Resource.objects.filter(region=region, hsds_id__in=services)}
-    changed: list[Resource] = []
-    added: list[Resource] = []
-    columns = {"organization_id", *NOT_CHOSEN}
-    for sid, service in services.items():
-        resource = existing.get(sid) or Resource(region=region, hsds_id=sid)
-        for name, value in {**NOT_CHOSEN, **service.fields}.items():
-            setattr(resource, name, value)
-            columns.add(name)
-        resource.organization_id = org_pks[service.organization]
-        (changed if resource.pk else added).append(resource)
-    Resource.objects.bulk_update(changed, sorted(columns), 1000)
-    Resource.objects.bulk_create(added, 1000)
-    pks = dict(
-        Resource.objects.filter(region=region, hsds_id__in=services).values_list("hsds_id", "pk")
-    )
-    for model in (Phone, Language, Schedule, ResourceSpecialty):
-        model.objects.filter(resource__in=[r.pk for r in changed]).delete()
+    _upsert(Organization, region, organizations)
+    org_pks = dict(Organization.objects.filter(region=region).values_list("hsds_id", "pk"))
+    rows = {
+        sid: {**NOT_CHOSEN, **s.fields, "organization_id": org_pks[s.organization]}
+        for sid, s in services.items()
+    }
+    updated = _upsert(Resource, region, rows)
+    pks = dict(Resource.objects.filter(region=region).values_list("hsds_id", "pk"))
+    for start in range(0, len(updated), 1000):  # their children, replaced by the file's
+        some = updated[start : start + 1000]
+        for model in (Phone, Language, Schedule, ResourceSpecialty):
+            model.objects.filter(resource__in=some).delete()
     Phone.objects.bulk_create(
         (Phone(resource_id=pks[sid], **p) for sid, s in services.items() for p in s.phones), 2000
     )
