@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from backline.accounts.access import COORDINATOR, MEMBER, MemberRequest
@@ -23,6 +24,7 @@ from backline.accounts.roles import Role
 from backline.directory import hours, search
 from backline.directory.forms import ResourceForm
 from backline.directory.hsds import export, imports
+from backline.directory.hsds.upload import UploadLimit
 from backline.directory.models import Resource
 from backline.lib import clock, editing
 from backline.privacy.access import access
@@ -145,11 +147,21 @@ def _import_page(request: MemberRequest, status: int = 200, **context: Any) -> H
 
 
 @access(COORDINATOR)
+@csrf_exempt  # the upload's limit must be set before CSRF reads the form; _import checks it
 def import_directory(request: MemberRequest) -> HttpResponse:
+    limit = UploadLimit(request, imports.MAX_UPLOAD_MB * imports.MB)
+    request.upload_handlers.insert(0, limit)
+    return _import(request, limit)
+
+
+@csrf_protect
+def _import(request: MemberRequest, limit: UploadLimit) -> HttpResponse:
     if request.method != "POST":
         return _import_page(request)
     region = editing.chosen_region(request, _coordinated(request))
     uploads = request.FILES.getlist("files")
+    if limit.too_large:
+        return _import_page(request, 400, problems=[imports.too_large(limit.size)])
     if not uploads:
         return _import_page(request, 400, empty=True)
     try:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date, time
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from backline.directory.hsds import export
+from backline.directory.hsds import export, imports
 from backline.directory.models import Resource
 from tests.directory.builders import WEEKDAYS, entry
 from tests.directory.test_hsds import good_files, upload
@@ -200,3 +201,27 @@ def test_a_bad_import_shows_each_problem_and_imports_nothing(
         reverse("directory:import"), {"files": [latin, services]}
     )
     assert "UTF-8" in response.content.decode() and not Resource.objects.exists()
+
+
+def test_a_huge_upload_stores_none_of_its_files(
+    world: World, client_of: ClientOf, settings: Any
+) -> None:
+    huge = b"id,name,description\r\n" + b"o1,x,y\r\n" * (imports.MAX_UPLOAD_MB * imports.MB // 8)
+    files = [
+        SimpleUploadedFile("organizations.csv", huge),
+        SimpleUploadedFile("services.csv", good_files()["services.csv"]),
+    ]
+    client = client_of(world.coordinator)
+    client.handler.enforce_csrf_checks = True  # the import still checks the form's token
+    page = client.get(reverse("directory:import"))
+    token = page.cookies["csrftoken"].value
+    response = client.post(
+        reverse("directory:import"),
+        {"csrfmiddlewaretoken": token, "files": files},  # the token first, as the form has it
+    )
+    assert response.status_code == 400
+    assert f"the largest Backline takes is {imports.MAX_UPLOAD_MB} MB" in response.content.decode()
+    assert not response.wsgi_request.FILES  # none of it was stored
+    assert not Resource.objects.exists()
+    forged = client.post(reverse("directory:import"), {"files": [files[1]]})
+    assert forged.status_code == 403  # no token: refused

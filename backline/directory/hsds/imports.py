@@ -107,12 +107,7 @@ def unpack(uploads: Iterable[UploadedFile[Any]]) -> dict[str, bytes]:
     problems: list[Problem] = []
     size = sum(u.size or 0 for u in uploads)
     if size > MAX_UPLOAD_MB * MB:
-        names = ", ".join(u.name or "" for u in uploads)
-        message = _(
-            "This upload is %(size).1f MB; the largest Backline takes is %(limit)d MB. "
-            "Split the directory into smaller files and import each."
-        ) % {"size": size / MB, "limit": MAX_UPLOAD_MB}
-        raise Refused([Problem(names, None, "", message)])
+        raise Refused([too_large(size, ", ".join(u.name or "" for u in uploads))])
     found: dict[str, bytes] = {}
     for upload in uploads:
         name = PurePosixPath(upload.name or "").name
@@ -130,6 +125,14 @@ def unpack(uploads: Iterable[UploadedFile[Any]]) -> dict[str, bytes]:
     if problems:
         raise Refused(problems)
     return found
+
+
+def too_large(size: int, names: str = "") -> Problem:
+    message = _(
+        "This upload is %(size).1f MB; the largest Backline takes is %(limit)d MB. "
+        "Split the directory into smaller files and import each."
+    ) % {"size": size / MB, "limit": MAX_UPLOAD_MB}
+    return Problem(names, None, "", message)
 
 
 def _known_files() -> str:
