@@ -63,7 +63,13 @@ def _time(text: str) -> time | None:
 
 
 class ResourceForm(forms.ModelForm[Resource]):
-    url = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
+    url = forms.URLField(
+        label=_("Website"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "url"}),
+    )
     organization_name = forms.CharField(
         label=_("Organization"),
         max_length=200,
@@ -104,7 +110,10 @@ class ResourceForm(forms.ModelForm[Resource]):
             "address", "telehealth", "cost", "fees_description", "insurance",
             "first_responder", "always_open", "time_zone", "status",
         ]  # fmt: skip
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "fees_description": forms.Textarea(attrs={"rows": 2}),
+        }
         field_classes = {"time_zone": time_zones.TimeZoneField}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -168,14 +169,12 @@ def _import(request: MemberRequest, limit: UploadLimit) -> HttpResponse:
         done = imports.import_files(imports.unpack(uploads), region)
     except imports.Refused as refused:
         return _import_page(request, 400, problems=refused.problems)
-    messages.success(
-        request,
-        _(
-            "Imported: %(services)d services of %(organizations)d organizations, "
-            "into the directory of %(team)s."
-        )
-        % {"team": region, "services": done.services, "organizations": done.organizations},
+    imported = ngettext(
+        "Imported: %(services)d service, into the directory of %(team)s.",
+        "Imported: %(services)d services, into the directory of %(team)s.",
+        done.services,
     )
+    messages.success(request, imported % {"services": done.services, "team": region})
     return redirect("directory:directory")
 
 

@@ -78,6 +78,7 @@ def test_a_coordinator_imports_a_file_and_a_peer_finds_a_spanish_telehealth_clin
     phone.get_by_role("button", name="Import").click()
     expect(phone.get_by_text("Imported: 3 services")).to_be_visible()
     check_page(phone, "directory-coordinator-phone-dark")
+    assert_tap_targets(phone, "directory-coordinator-phone-dark")
 
     phone.get_by_role("link", name="Add an entry").click()
     check_page(phone, "directory-add-phone-dark")
