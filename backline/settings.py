@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "backline.care",
     "backline.checkins",
     "backline.wellness",
+    "backline.directory",
     "backline.engine",
     "backline.demo",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("oncall/", include("backline.oncall.urls")),
     path("care/", include("backline.care.urls")),
     path("checkins/", include("backline.checkins.urls")),
+    path("directory/", include("backline.directory.urls")),
     path("policies/", include("backline.support.policy_urls")),
     path("notify/", include("backline.notify.urls")),
     path("records/", include("backline.records.urls")),

@@ -27,6 +27,7 @@ from backline.support import answers, escalation, lifecycle
 from backline.support.models import Exclusion, Page, PageKind, SupportRequest
 from backline.web.allauth_rules import RULES as ALLAUTH_RULES
 from tests import asking
+from tests.directory.builders import entry
 from tests.meetings import builders as meetings
 from tests.oncall.builders import (
     CALENDAR,
@@ -232,6 +233,10 @@ def HANDED_OVER(world: World) -> dict[str, Any]:
     return {"pk": _checkin_plan(world, handed_over=True).pk}
 
 
+def RESOURCE(world: World) -> dict[str, Any]:
+    return {"pk": entry(world.region, "Harbor EAP").pk}
+
+
 def NUDGE(world: World) -> dict[str, Any]:
     nudge = Nudge.objects.create(
         plan=_checkin_plan(world), colleague=world.telecommunicator, due_at=clock.now()
@@ -410,6 +415,14 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("wellness:export_json", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
     ("wellness:export_csv", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
     ("wellness:delete", NONE, "post", row(LOGIN, 302, 302, 302, 302, 302, 302)),
+    ("directory:directory", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
+    ("directory:resource", RESOURCE, "get", row(LOGIN, 200, 200, 200, 200, 200, 404)),
+    ("directory:resource_new", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("directory:resource_edit", RESOURCE, "get", row(LOGIN, 404, 404, 200, 404, 404, 404)),
+    ("directory:resource_verify", RESOURCE, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("directory:resource_delete", RESOURCE, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),
+    ("directory:import", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
+    ("directory:export", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
 ]
 
 

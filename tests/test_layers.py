@@ -12,8 +12,8 @@ BACKLINE = Path(__file__).resolve().parent.parent / "backline"
 
 # lowest first: each app may import the ones before it
 LAYERS = [
-    "lib", "privacy", "accounts", "notify", "records", "meetings", "oncall", "support", "checkins",
-    "care", "wellness", "engine", "web",
+    "lib", "privacy", "accounts", "directory", "notify", "records", "meetings", "oncall", "support",
+    "checkins", "care", "wellness", "engine", "web",
 ]  # fmt: skip
 MAY_IMPORT = {app: set(LAYERS[:i]) for i, app in enumerate(LAYERS)}
 # beside the chain; nothing in it imports them (backline/urls.py mounts roster's pages)

@@ -15,7 +15,7 @@ from django.db import transaction
 from backline.accounts import addresses, grants
 from backline.accounts.models import Agency, Region, User
 from backline.accounts.roles import Role
-from backline.demo import care, checkins, meetings, paging, records, wellness
+from backline.demo import care, checkins, directory, meetings, paging, records, wellness
 
 PASSWORD = "backline-demo"
 REGION = ("Cedar Valley Regional Peer Team", "cedar-valley")
@@ -145,6 +145,7 @@ def load() -> tuple[Region, bool]:
         checkins.load(region)
         meetings.load(region)
         wellness.load()
+        directory.load(region)
     return region, True
 
 
