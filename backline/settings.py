@@ -222,8 +222,7 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [  # Django's and allauth's, reading memberships with the person
-    "backline.accounts.backends.ModelBackend",
+AUTHENTICATION_BACKENDS = [  # allauth's alone, reading memberships with the person
     "backline.accounts.backends.AuthenticationBackend",
 ]
 PASSWORD_HASHERS = [

@@ -1,12 +1,16 @@
-"""Finding the signed-in person: with their memberships in one query, and sessions
-signed in before Backline had backends of its own still signed in."""
+"""Finding the signed-in person: with their memberships in one query, a password checked
+once per sign-in, and sessions signed in before Backline had one backend of its own still
+signed in."""
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
+import pytest
 from django.apps import apps
-from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth import BACKEND_SESSION_KEY, authenticate
+from django.contrib.auth.hashers import get_hasher
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,31 +18,80 @@ from django.urls import reverse
 
 from backline.accounts.models import Membership, User
 from backline.accounts.roles import Role
-from tests.personas import World
+from tests.personas import PASSWORD, World
 
-RENAMING = importlib.import_module(
-    "backline.accounts.migrations.0006_sessions_name_backline_backends"
-)
+RENAMINGS = [
+    importlib.import_module(f"backline.accounts.migrations.{name}")
+    for name in ("0006_sessions_name_backline_backends", "0007_sessions_name_one_backend")
+]
 DJANGO = "django.contrib.auth.backends.ModelBackend"
 ALLAUTH = "allauth.account.auth_backends.AuthenticationBackend"
+BACKLINE_BEFORE = "backline.accounts.backends.ModelBackend"
+BACKLINE = "backline.accounts.backends.AuthenticationBackend"
 
 
 def test_a_session_signed_in_before_stays_signed_in_once_migrated(world: World) -> None:
-    by_password, by_allauth = Client(), Client()
-    by_password.force_login(world.telecommunicator, backend=DJANGO)
-    by_allauth.force_login(world.peer, backend=ALLAUTH)
-    # their backends are no longer Backline's: as they stand, the sessions are refused
-    assert by_password.get(reverse("home"))["Location"].startswith(reverse("account_login"))
+    clients = {backend: Client() for backend in (DJANGO, ALLAUTH, BACKLINE_BEFORE)}
+    people = (world.telecommunicator, world.peer, world.coordinator)
+    for client, person in zip(clients.values(), people, strict=True):
+        client.force_login(person, backend=BACKLINE)
+    for backend, client in clients.items():  # as each was stored, before Backline's one
+        session = client.session
+        session[BACKEND_SESSION_KEY] = backend
+        session.save()
+        # its backend is no longer listed: as it stands, the session is refused
+        assert client.get(reverse("home"))["Location"].startswith(reverse("account_login"))
 
-    RENAMING.forwards(apps, None)
+    for renaming in RENAMINGS:
+        renaming.forwards(apps, None)
 
-    for client, backend in ((by_password, "ModelBackend"), (by_allauth, "AuthenticationBackend")):
+    for client in clients.values():
         assert client.get(reverse("home")).status_code == 200
-        assert client.session[BACKEND_SESSION_KEY] == f"backline.accounts.backends.{backend}"
+        assert client.session[BACKEND_SESSION_KEY] == BACKLINE
 
-    RENAMING.backwards(apps, None)
-    assert by_allauth.session[BACKEND_SESSION_KEY] == ALLAUTH
-    assert by_password.get(reverse("home"))["Location"].startswith(reverse("account_login"))
+    for renaming in reversed(RENAMINGS):  # the last one has nothing to undo
+        renaming.Migration.operations[0].reverse_code(apps, None)
+    assert {c.session[BACKEND_SESSION_KEY] for c in clients.values()} == {ALLAUTH}
+
+
+def _count_hashing(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the hasher's methods as they are called from outside it: each hashes
+    the password once (a hasher may verify by encoding again)."""
+    hasher = type(get_hasher())
+    calls: list[str] = []
+    inside: list[str] = []
+
+    def counted(name: str) -> Callable[..., object]:
+        method = getattr(hasher, name)
+
+        def run(self: object, *args: object) -> object:
+            if not inside:
+                calls.append(name)
+            inside.append(name)
+            try:
+                return method(self, *args)
+            finally:
+                inside.pop()
+
+        return run
+
+    for name in ("encode", "verify"):  # a check, or hashing for an unknown address
+        monkeypatch.setattr(hasher, name, counted(name))
+    return calls
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["account", "no account"])
+def test_a_wrong_password_is_hashed_once_whether_or_not_the_account_exists(
+    world: World, known: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    email = world.telecommunicator.email if known else "nobody@harbor.test"
+    hashed = _count_hashing(monkeypatch)
+    assert authenticate(None, email=email, password="not the passphrase") is None
+    assert len(hashed) == 1, hashed
+
+    hashed.clear()
+    signed_in = authenticate(None, email=world.telecommunicator.email, password=PASSWORD)
+    assert signed_in == world.telecommunicator and hashed == ["verify"]
 
 
 def test_the_person_comes_with_their_memberships_in_one_query(world: World) -> None:

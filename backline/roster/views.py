@@ -300,7 +300,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             return render(
                 request, "roster/invitation_unusable.html", {"reason": unusable.reason}, status=410
             )
-        login(request, user, backend="backline.accounts.backends.ModelBackend")
+        login(request, user)
         messages.success(request, _("Welcome to Backline."))
         return redirect("home")
     context: dict[str, Any] = {"form": form, "invitation": invitation}
