@@ -110,9 +110,19 @@ class Heart:
             self._phases = of_engine(self.name)
         return self._phases
 
-    def resting_until(self) -> dict[str, datetime]:
-        """The phases backing off after a failure, and until when."""
-        return {name: h.resting_until for name, h in self.phases.items() if h.resting_until}
+    def resting_until(self, paced: bool = False) -> dict[str, datetime]:
+        """The phases backing off after a failure, and until when; with ``paced`` (a
+        running engine), also those that ran less than their ``every`` ago."""
+        backing_off = {name: h.resting_until for name, h in self.phases.items() if h.resting_until}
+        return self.paced_until() | backing_off if paced else backing_off
+
+    def paced_until(self) -> dict[str, datetime]:
+        """The phases with an ``every`` that last ran well, and until when they rest."""
+        return {
+            name: h.succeeded_at + phase.every
+            for name, h in self.phases.items()
+            if h.succeeded_at and not h.failures and (phase := named(name)) and phase.every
+        }
 
     def beat(self, runs: Sequence[Run]) -> dict[str, PhaseHealth]:
         """Take a tick's runs in; write the heartbeat if it is due. Returns each phase's

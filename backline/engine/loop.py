@@ -1,10 +1,12 @@
 """One tick of the paging engine, and the loop around it.
 
 Each tick runs the engine's phases (``engine.phases``: put stale acknowledgements back
-into escalation, escalate what is due, deliver the outbox), each alone, then writes a
-heartbeat with how each went. Between ticks the loop sleeps until new work is announced
-(LISTEN on PostgreSQL), the next step or message falls due, or a short poll interval
-passes, whichever comes first.
+into escalation, escalate what is due, send check-ins and reminders, deliver the
+outbox), each alone, then writes a heartbeat with how each went. In the running
+engine, the phases whose work is due to the minute run at most once per their
+``every``, however often new requests wake it. Between ticks the loop sleeps until new
+work is announced (LISTEN on PostgreSQL), the next step or message falls due, or a short
+poll interval passes, whichever comes first.
 """
 
 from __future__ import annotations
@@ -44,12 +46,15 @@ def engine_name() -> str:
     return host.process_name()
 
 
-def tick(now: datetime | None = None, heart: health.Heart | None = None) -> TickResult:
+def tick(
+    now: datetime | None = None, heart: health.Heart | None = None, paced: bool = False
+) -> TickResult:
     """Run every phase once; ``heart`` is the engine's health from its earlier ticks
-    (without it, the tick reads its heartbeat and writes it back)."""
+    (without it, the tick reads its heartbeat and writes it back). ``paced`` (the running
+    engine) rests each phase that ran less than its ``every`` ago."""
     now = now or clock.now()
     heart = heart or health.Heart(engine_name())
-    runs = phases.run_all(now, heart.resting_until())
+    runs = phases.run_all(now, heart.resting_until(paced))
     after = heart.beat(runs)
     return TickResult(
         done={run.phase: run.done for run in runs},
@@ -57,19 +62,28 @@ def tick(now: datetime | None = None, heart: health.Heart | None = None) -> Tick
     )
 
 
-def seconds_until_due(now: datetime | None = None, failing: Collection[str] = ()) -> float | None:
+def seconds_until_due(
+    now: datetime | None = None,
+    failing: Collection[str] = (),
+    paced: Mapping[str, datetime] | None = None,
+) -> float | None:
     """Seconds until the next step or message falls due (0 when one is due already);
     None when nothing waits. A failing phase's work is left out: it is due already, and
-    the phase is tried again after its back-off, at the pace of the poll."""
-    due = [
-        at
-        for phase in phases.PHASES
-        if phase.next_due is not None and phase.name not in failing
-        if (at := phase.next_due()) is not None
-    ]
+    the phase is tried again after its back-off, at the pace of the poll. A phase that
+    ``paced`` rests until a later moment is due then, and not asked when its work is."""
+    now = now or clock.now()
+    due: list[datetime] = []
+    for phase in phases.PHASES:
+        if phase.name in failing:
+            continue
+        rests_until = (paced or {}).get(phase.name)
+        if rests_until is not None and rests_until > now:
+            due.append(rests_until)
+        elif phase.next_due is not None and (at := phase.next_due()) is not None:
+            due.append(at)
     if not due:
         return None
-    return max(0.0, (min(due) - (now or clock.now())).total_seconds())
+    return max(0.0, (min(due) - now).total_seconds())
 
 
 class Loop:
@@ -89,7 +103,7 @@ class Loop:
         failures = 0
         while not self.stopping:
             try:
-                result = tick(heart=self.heart)
+                result = tick(heart=self.heart, paced=True)
                 failures = 0
                 self._wait(result)
             except DatabaseError as exc:
@@ -120,7 +134,7 @@ class Loop:
         """Until work falls due or is announced, or the poll interval passes. After a
         tick that did something, only when nothing more is due at once (a full batch, or
         work that came meanwhile, is taken by the next tick straight away)."""
-        until_due = seconds_until_due(failing=after.failing)
+        until_due = seconds_until_due(failing=after.failing, paced=self.heart.paced_until())
         if after.busy and until_due == 0:
             return
         timeout = self.poll_seconds if until_due is None else min(self.poll_seconds, until_due)

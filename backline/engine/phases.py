@@ -1,8 +1,9 @@
 """What each tick of the engine does, phase by phase, and the guard each phase runs under.
 
 A phase is a name, the words coordinators read when it fails, the function it runs, its
-time budget and, when it knows, when its next work falls due. Add one with a line in
-``PHASES``. Each runs under its own guard (docs/adr/0019-engine-phases.md):
+time budget, when it knows, when its next work falls due and, for work due to the
+minute, how often a running engine looks for it. Add one with a line in ``PHASES``.
+Each runs under its own guard (docs/adr/0019-engine-phases.md):
 
 - one that raises is logged by its name and the next phase still runs in the same tick;
   it is tried again after a back-off (1, 2, 4, 8, then every 10 seconds), so a defect
@@ -39,6 +40,9 @@ log = logging.getLogger(__name__)
 
 # error kinds are kept short, in the heartbeat
 ERROR_LENGTH = 100
+# how often a running engine looks for work due to the minute (check-ins, reminders): a
+# burst of requests wakes it many times a second, and paging must not wait behind these
+UNHURRIED = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class Phase:
     run: Callable[[datetime], int]
     budget: timedelta
     next_due: Callable[[], datetime | None] | None = None
+    # a running engine runs it at most once in this time (its work is due to the
+    # minute); None: at every tick
+    every: timedelta | None = None
 
 
 PHASES: tuple[Phase, ...] = (
@@ -72,6 +79,7 @@ PHASES: tuple[Phase, ...] = (
         checkins.send_due,
         timedelta(seconds=10),
         checkins.next_due,
+        UNHURRIED,
     ),
     Phase(
         "meetings",
@@ -79,6 +87,7 @@ PHASES: tuple[Phase, ...] = (
         meetings.send_due,
         timedelta(seconds=10),
         meetings.next_due,
+        UNHURRIED,
     ),
     Phase(
         "wellness",
@@ -86,6 +95,7 @@ PHASES: tuple[Phase, ...] = (
         wellness.send_due,
         timedelta(seconds=10),
         wellness.next_due,
+        UNHURRIED,
     ),
     Phase("deliver", _("sending messages"), outbox.process, timedelta(seconds=60), outbox.next_due),
 )
@@ -99,7 +109,7 @@ def named(name: str) -> Phase | None:
 class Run:
     """How one phase went in one tick. ``error`` is the kind of what it raised (never
     its message, which may quote a person's data); ``rested`` means it was not run, as
-    it is backing off after a failure."""
+    it is backing off after a failure or ran less than its ``every`` ago."""
 
     phase: str
     done: int = 0
@@ -113,8 +123,8 @@ class Run:
 
 
 def run_all(now: datetime, resting_until: Mapping[str, datetime]) -> list[Run]:
-    """Run every phase in order, each alone; a phase whose back-off lasts past ``now``
-    rests this tick."""
+    """Run every phase in order, each alone; a phase resting past ``now`` (backing off,
+    or run less than its ``every`` ago) rests this tick."""
     try:
         return [
             Run(phase.name, rested=True)

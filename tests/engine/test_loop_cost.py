@@ -1,7 +1,8 @@
 """A burst of work is cheap for the engine (docs/adr/0024): it keeps its own health in
 memory, writes its heartbeat when a phase's failing changes or at most once a second,
-takes every wake-up already queued at once, and after a busy tick ticks again only when
-more is due."""
+takes every wake-up already queued at once, after a busy tick ticks again only when
+more is due, and looks for work due to the minute (check-ins, reminders) at most once
+per that phase's ``every`` (docs/adr/0032)."""
 
 from __future__ import annotations
 
@@ -135,3 +136,71 @@ def test_one_wait_takes_every_wake_up_already_queued() -> None:
             announcer.commit()
     loop._wait(IDLE)
     assert list(connection.connection.notifies(timeout=0)) == []  # none left for later ticks
+
+
+def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """How many times each phase has run, its work done as before."""
+    runs: dict[str, int] = {}
+
+    def counting(phase: phases.Phase) -> phases.Phase:
+        def run(now: datetime) -> int:
+            runs[phase.name] = runs.get(phase.name, 0) + 1
+            return phase.run(now)
+
+        return replace(phase, run=run)
+
+    monkeypatch.setattr(phases, "PHASES", tuple(counting(p) for p in phases.PHASES))
+    return runs
+
+
+def test_a_running_engine_looks_for_check_ins_and_reminders_once_per_their_every(
+    world: World, moment: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paced = {p.name for p in phases.PHASES if p.every}
+    assert paced == {"checkins", "meetings", "wellness"}
+    assert {p.every for p in phases.PHASES if p.every} == {phases.UNHURRIED}
+    runs = counted(monkeypatch)
+    heart = health.Heart(NAME)
+    every = phases.UNHURRIED.total_seconds()
+    for _ in range(10):  # a burst wakes the engine every half second for one ``every``
+        tick(heart=heart, paced=True)
+        moment.shift(seconds=every / 10)
+    assert runs == {"reopen": 10, "escalate": 10, "deliver": 10} | dict.fromkeys(paced, 1)
+    tick(heart=heart, paced=True)  # one ``every`` after their first run
+    assert all(runs[name] == 2 for name in paced) and runs["deliver"] == 11
+
+
+def test_a_tick_on_its_own_runs_every_phase(
+    world: World, moment: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs = counted(monkeypatch)
+    heart = health.Heart(NAME)
+    tick(heart=heart)
+    moment.shift(seconds=0.1)
+    tick(heart=heart)  # manage.py engine --once, or a test: nothing rests
+    assert set(runs.values()) == {2} and runs.keys() == {p.name for p in phases.PHASES}
+
+
+def test_the_loop_waits_for_a_resting_phase_without_asking_when_its_work_is_due(
+    world: World, moment: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    heart = health.Heart(NAME)
+    tick(heart=heart, paced=True)
+    asked: list[str] = []
+
+    def asking_phase(phase: phases.Phase) -> phases.Phase:
+        def next_due() -> datetime | None:
+            asked.append(phase.name)
+            return None
+
+        return replace(phase, next_due=next_due) if phase.next_due else phase
+
+    monkeypatch.setattr(phases, "PHASES", tuple(asking_phase(p) for p in phases.PHASES))
+    moment.shift(seconds=1)
+    until = engine_loop.seconds_until_due(paced=heart.paced_until())
+    assert until == phases.UNHURRIED.total_seconds() - 1  # when they may run again
+    assert sorted(asked) == ["deliver", "escalate"]
+    moment.shift(seconds=4)  # their rest is over: asked again
+    asked.clear()
+    assert engine_loop.seconds_until_due(paced=heart.paced_until()) is None
+    assert sorted(asked) == ["checkins", "deliver", "escalate", "meetings", "wellness"]

@@ -18,7 +18,7 @@ def test_a_failing_tick_is_logged_and_the_loop_goes_on(
     loop = Loop(poll_seconds=0)
     calls: list[int] = []
 
-    def flaky_tick(now: object = None, heart: object = None) -> TickResult:
+    def flaky_tick(now: object = None, heart: object = None, paced: bool = False) -> TickResult:
         calls.append(len(calls))
         if len(calls) == 1:
             raise RuntimeError("a defect in one tick")
