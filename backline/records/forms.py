@@ -78,7 +78,10 @@ class RecordForm(forms.ModelForm[ContactRecord]):
     resource = forms.ChoiceField(
         label=_("Which resource?"),
         required=False,
-        help_text=_("Optional. Only its kind is kept, such as “Clinician”, never which one."),
+        help_text=_(
+            "Optional. It sets the referral made; only its kind is kept, such as “Clinician”, "
+            "never which one."
+        ),
         error_messages={
             "invalid_choice": _(
                 "That resource is not in your team's directory. Please pick one from the list."
