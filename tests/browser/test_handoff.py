@@ -6,12 +6,11 @@ new page is checked with axe."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import time, timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
-from pytest_django.fixtures import Settings
 
 from backline.engine.loop import tick
 from backline.notify.email.tests.smtp_server import SmtpServer
@@ -34,13 +33,6 @@ from tests.personas import World
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TESS = "tess@mail.test"
-
-
-@pytest.fixture
-def smtp(settings: Settings) -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        server.receive_django_mail(settings)
-        yield server
 
 
 def test_a_peer_gives_the_colleague_a_hand_off_card_and_counts_the_referral(

@@ -8,13 +8,11 @@ the audit row or the logs; coordinators learn nothing of it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import time, timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from pytest_django.fixtures import Settings
 
 from backline.directory.models import Resource
 from backline.notify.email.tests.smtp_server import Received, SmtpServer
@@ -28,14 +26,6 @@ from tests.harness import ClientOf, Clock, Response, Team, reachable
 
 SUBJECT = "The details you asked for"
 TESS = "tess@mail.test"
-
-
-@pytest.fixture
-def smtp(settings: Settings) -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        server.receive_django_mail(settings)
-        settings.BACKLINE_PUBLIC_URL = "https://backline.example.org"
-        yield server
 
 
 @pytest.fixture
