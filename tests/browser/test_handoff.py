@@ -1,11 +1,12 @@
 """On a 375-px phone in dark mode: a peer who took a request finds a Spanish-speaking
-clinician who offers telehealth, opens the warm hand-off card (and its print layout),
+clinician who offers telehealth, opens the warm hand-off card (and its print layout, one sheet of A4 or Letter),
 sends it to the colleague's e-mail (it arrives at the loopback SMTP server), then closes
 the request and files its record with that resource, which counts as "Clinician". Every
 new page is checked with axe."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import time, timedelta
 
@@ -91,6 +92,9 @@ def test_a_peer_gives_the_colleague_a_hand_off_card_and_counts_the_referral(
     expect(phone.get_by_text("Send to Tess's e-mail")).to_be_hidden()
     expect(phone.get_by_text("If it can't wait")).to_be_visible()
     phone.screenshot(path=str(SCREENSHOTS / "handoff-card-print.png"), full_page=True)
+    for paper in ("A4", "Letter"):  # the card alone fits one sheet of either
+        printed = phone.pdf(format=paper)
+        assert len(re.findall(rb"/Type\s*/Page[^s]", printed)) == 1, paper
     phone.emulate_media(media="screen")
 
     phone.get_by_text("Send to Tess's e-mail").click()
