@@ -1,8 +1,8 @@
 """On a 375-px phone in dark mode: a peer who took a request finds a Spanish-speaking
-clinician who offers telehealth, opens the warm hand-off card (and its print layout, one sheet of A4 or Letter),
-sends it to the colleague's e-mail (it arrives at the loopback SMTP server), then closes
-the request and files its record with that resource, which counts as "Clinician". Every
-new page is checked with axe."""
+clinician who offers telehealth, opens the warm hand-off card (and its print layout, one
+sheet of A4 or Letter), sends it to the colleague's e-mail (it arrives at the loopback
+SMTP server), then closes the request and files its record with that resource, which
+counts as "Clinician". Every new page is checked with axe."""
 
 from __future__ import annotations
 
