@@ -17,6 +17,7 @@ from pytest_django.fixtures import Settings
 
 from backline.accounts.models import User
 from backline.lib.redact import RedactSecrets
+from backline.notify.email.tests.smtp_server import SmtpServer
 from backline.notify.models import ContactMethod
 from tests import harness
 from tests.personas import PASSWORD, World, build_world, confirm_access
@@ -52,6 +53,16 @@ def client_of(world: World) -> harness.ClientOf:
         return client
 
     return make
+
+
+@pytest.fixture
+def smtp(settings: Settings) -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback that this process's Django mail goes to, and
+    Backline's public address for the links in what it sends."""
+    with SmtpServer() as server:
+        server.receive_django_mail(settings)
+        settings.BACKLINE_PUBLIC_URL = "https://backline.example.org"
+        yield server
 
 
 @pytest.fixture

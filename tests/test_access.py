@@ -237,6 +237,10 @@ def RESOURCE(world: World) -> dict[str, Any]:
     return {"pk": entry(world.region, "Harbor EAP").pk}
 
 
+def TAKEN_AND_RESOURCE(world: World) -> dict[str, Any]:
+    return TAKEN(world) | RESOURCE(world)
+
+
 def NUDGE(world: World) -> dict[str, Any]:
     nudge = Nudge.objects.create(
         plan=_checkin_plan(world), colleague=world.telecommunicator, due_at=clock.now()
@@ -284,6 +288,8 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("support:take", REQUEST, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
     ("support:start", TAKEN, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
     ("support:close", TAKEN, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
+    ("support:hand_off", TAKEN_AND_RESOURCE, "post", row(LOGIN, 404, 302, 404, 404, 404, 404)),
+    ("support:hand_off_to_me", RESOURCE, "post", row(LOGIN, 302, 302, 302, 302, 302, 404)),
     ("support:follow", FOLLOW, "get", row(200, 200, 200, 200, 200, 200, 200)),
     ("support:follow_cancel", FOLLOW, "post", row(302, 302, 302, 302, 302, 302, 302)),
     ("support:follow_contact", FOLLOW, "post", row(400, 400, 400, 400, 400, 400, 400)),
@@ -417,6 +423,7 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     ("wellness:delete", NONE, "post", row(LOGIN, 302, 302, 302, 302, 302, 302)),
     ("directory:directory", NONE, "get", row(LOGIN, 200, 200, 200, 200, 200, 200)),
     ("directory:resource", RESOURCE, "get", row(LOGIN, 200, 200, 200, 200, 200, 404)),
+    ("directory:card", RESOURCE, "get", row(LOGIN, 200, 200, 200, 200, 200, 404)),
     ("directory:resource_new", NONE, "get", row(LOGIN, 404, 404, 200, 404, 404, 200)),
     ("directory:resource_edit", RESOURCE, "get", row(LOGIN, 404, 404, 200, 404, 404, 404)),
     ("directory:resource_verify", RESOURCE, "post", row(LOGIN, 404, 404, 302, 404, 404, 404)),

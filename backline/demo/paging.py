@@ -1,7 +1,8 @@
 """The demo team's paging set-up: a weekly rotation whose current shift belongs to the
 demo peer, a policy, verified e-mail for every peer and the coordinator, a verified
-mobile number for the demo telecommunicator (offered in one tap on Reach out), and two
-peers who said "available now"."""
+mobile number for the demo telecommunicator (offered in one tap on Reach out) and their
+verified e-mail (where a hand-off card reaches them), and two peers who said "available
+now"."""
 
 from __future__ import annotations
 
@@ -68,6 +69,10 @@ def load(region: Region) -> list[User]:
     requester = User.objects.get(email=REQUESTER_EMAIL)
     ContactMethod.objects.create(
         user=requester, channel=Channel.SMS, label="mobile", value=REQUESTER_PHONE, verified_at=now
+    )
+    # where a peer's warm hand-off card reaches them, when they ask for one
+    ContactMethod.objects.create(
+        user=requester, channel=Channel.EMAIL, label="own", value=requester.email, verified_at=now
     )
     Availability.objects.bulk_create(
         Availability(user=peer, until=now + timedelta(hours=8)) for peer in peers[1:3]

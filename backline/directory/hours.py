@@ -3,18 +3,20 @@ zone (so a daylight-saving change moves nothing), a closing time at or before th
 time runs into the next day, and a 24/7 line is always open.
 
 ``is_open`` answers for one resource whose schedules are loaded; ``open_filter`` asks the
-database the same question for a whole search.
+database the same question for a whole search; ``openings_in`` gives the hours as a
+reader in another time zone reads them (the hand-off card).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, time
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, F, OuterRef, Q
 
-from backline.directory.models import Resource, Schedule
+from backline.directory.models import Resource, Schedule, day_names
 
 
 def _covers(schedule: Schedule, weekday: int, at: time) -> bool:
@@ -53,3 +55,39 @@ def open_filter(zones: Iterable[str], now: datetime) -> Q:
     for zone in zones:
         found = found | _open_in(zone, now)
     return found
+
+
+@dataclass(frozen=True)
+class Opening:
+    """Opening hours as a reader in another time zone reads them: on ``days`` (a bit a
+    weekday, in the reader's zone), from ``opens_at`` to ``closes_at``."""
+
+    days: int
+    opens_at: time
+    closes_at: time
+    description: str
+
+    @property
+    def day_names(self) -> str:
+        return day_names(self.days)
+
+
+def openings_in(resource: Resource, zone: ZoneInfo, now: datetime) -> list[Opening]:
+    """The resource's weekly hours moved into ``zone`` as they stand this week (the
+    week of ``now``): a day whose hours start on another day there moves with them."""
+    own = ZoneInfo(resource.time_zone)
+    monday = now.astimezone(own).date() - timedelta(days=now.astimezone(own).weekday())
+    found: dict[tuple[time, time, str], int] = {}
+    for schedule in resource.schedules.all():
+        for day in range(7):
+            if not schedule.days & (1 << day):
+                continue
+            opens = datetime.combine(monday + timedelta(days=day), schedule.opens_at, own)
+            length = datetime.combine(opens.date(), schedule.closes_at) - opens.replace(tzinfo=None)
+            if length <= timedelta(0):  # runs past midnight
+                length += timedelta(days=1)
+            there = opens.astimezone(zone)
+            closes = (opens + length).astimezone(zone)
+            key = (there.time(), closes.time(), schedule.description)
+            found[key] = found.get(key, 0) | (1 << there.weekday())
+    return [Opening(days, o, c, note) for (o, c, note), days in found.items()]

@@ -246,6 +246,11 @@ DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 EVERY_DAY = (1 << 7) - 1
 
 
+def day_names(days: int) -> str:
+    """The weekdays of ``days`` (a bit a weekday), abbreviated: "Mon, Tue"."""
+    return ", ".join(str(WEEKDAYS_ABBR[day]) for day in range(7) if days & (1 << day))
+
+
 class Schedule(models.Model):
     """Weekly opening hours in the resource's time zone: on ``days`` (a bit a weekday),
     from ``opens_at`` to ``closes_at``; a closing time at or before the opening time
@@ -271,7 +276,7 @@ class Schedule(models.Model):
 
     @property
     def day_names(self) -> str:
-        return ", ".join(str(WEEKDAYS_ABBR[day]) for day in range(7) if self.days & (1 << day))
+        return day_names(self.days)
 
     @property
     def byday(self) -> str:

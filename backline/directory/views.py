@@ -1,6 +1,6 @@
-"""The directory pages: every member searches their teams' directory and reads an
-entry; the teams' coordinators add, edit, verify and delete entries, and import and
-export the directory as Open Referral HSDS 3.0.
+"""The directory pages: every member searches their teams' directory, reads an entry
+and its warm hand-off card; the teams' coordinators add, edit, verify and delete
+entries, and import and export the directory as Open Referral HSDS 3.0.
 
 Entries are read through ``visible_to`` (a member's teams) and changed through
 ``managed_by`` (a coordinator's teams), so another team's entry is a 404.
@@ -19,9 +19,11 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from backline.accounts import help_lines
 from backline.accounts.access import COORDINATOR, MEMBER, MemberRequest
 from backline.accounts.models import Region
 from backline.accounts.roles import Role
+from backline.directory import card as cards
 from backline.directory import hours, search
 from backline.directory.forms import ResourceForm
 from backline.directory.hsds import export, imports
@@ -46,6 +48,9 @@ def directory(request: MemberRequest) -> HttpResponse:
     today = clock.now().astimezone(request.user.time_zone).date()
     query = request.GET.copy()
     query.pop("page", None)
+    carried = cards.Context.of(request.GET)
+    if chosen.get("language"):
+        carried = cards.Context(carried.for_, chosen["language"])
     return render(
         request,
         "directory/directory.html",
@@ -56,6 +61,7 @@ def directory(request: MemberRequest) -> HttpResponse:
             "query": query.urlencode(),
             "searched": bool(chosen) and any(chosen.values()),
             "can_edit": bool(_coordinated(request)),
+            "carried": carried,
         },
     )
 
@@ -73,6 +79,27 @@ def resource(request: MemberRequest, pk: int) -> HttpResponse:
             "open_now": hours.is_open(shown, clock.now()),
             "stale": shown.is_stale(today),
             "can_edit": can_edit,
+            "carried": cards.Context.of(request.GET),
+        },
+    )
+
+
+@access(MEMBER)
+def card(request: MemberRequest, pk: int) -> HttpResponse:
+    """The warm hand-off card: on screen, printed, and whatever the apps above offer to
+    do with it (``card.OFFERS``: e-mail it)."""
+    shown = get_object_or_404(search.with_details(Resource.objects.visible_to(request.user)), pk=pk)
+    carried = cards.Context.of(request.GET)
+    offered = [offer(request, shown, carried) for offer in cards.OFFERS]
+    return render(
+        request,
+        "directory/card.html",
+        {
+            "card": cards.card_of(shown, request.user.time_zone, clock.now(), carried.language),
+            "carried": carried,
+            "sends": [send for each in offered for send in each.sends],
+            "notes": [note for each in offered for note in each.notes],
+            "eap_lines": help_lines.eap_lines(request.user),
         },
     )
 

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from backline.lib import tokens
+from backline.records import referrals
 from backline.records.models import (
     ContactRecord,
     ContactType,
@@ -24,6 +25,8 @@ from backline.records.models import (
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
+
+    from backline.directory.models import Resource
 
 OLDEST_DAYS = 30  # a contact may be recorded up to this many days after it happened
 YES_NO = [("no", _("No")), ("yes", _("Yes"))]
@@ -46,6 +49,10 @@ class RecordForm(forms.ModelForm[ContactRecord]):
     """A record in the team's mode: every field for *categories*; only the contact type
     and the day (of which the week is kept) for *counts only*.
 
+    In *categories*, the peer may pick the resource they referred the colleague to from
+    the team's directory: it sets the referral's category (``referrals.category_of``),
+    and is not kept; a referral that contradicts it is refused.
+
     ``once`` is a token of this form: sending it twice (a double tap, a reload) saves
     one record."""
 
@@ -66,6 +73,19 @@ class RecordForm(forms.ModelForm[ContactRecord]):
         error_messages={
             "required": _("Please choose at least one topic; “Other” fits anything."),
             "invalid_choice": _("Please choose among the topics shown."),
+        },
+    )
+    resource = forms.ChoiceField(
+        label=_("Which resource?"),
+        required=False,
+        help_text=_(
+            "Optional. It sets the referral made; only its kind is kept, such as “Clinician”, "
+            "never which one."
+        ),
+        error_messages={
+            "invalid_choice": _(
+                "That resource is not in your team's directory. Please pick one from the list."
+            )
         },
     )
     referral = _choose(_("Referral made"), Referral.choices, initial=Referral.NONE)
@@ -93,8 +113,9 @@ class RecordForm(forms.ModelForm[ContactRecord]):
         self.team = team
         self.today = today
         self.mode = RecordMode(self.instance.mode or team.mode)
+        self.entries: dict[str, Resource] = {}
         if self.mode == RecordMode.COUNTS:
-            for name in ("channel", "duration", "topics", "referral", "follow_up"):
+            for name in ("channel", "duration", "topics", "resource", "referral", "follow_up"):
                 del self.fields[name]
             self.fields["date"].help_text = _("Only its week is kept.")
         else:
@@ -107,6 +128,10 @@ class RecordForm(forms.ModelForm[ContactRecord]):
             topics = self.fields["topics"]
             assert isinstance(topics, forms.MultipleChoiceField)
             topics.choices = offered
+            self.entries = referrals.directory_of(team.region)
+            resource = self.fields["resource"]
+            assert isinstance(resource, forms.ChoiceField)
+            resource.choices = referrals.grouped(self.entries)
             if self.instance.pk:
                 self.initial["follow_up"] = "yes" if self.instance.follow_up_planned else "no"
             else:
@@ -133,6 +158,30 @@ class RecordForm(forms.ModelForm[ContactRecord]):
                 % {"days": OLDEST_DAYS}
             )
         return day
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        picked = self.entries.get(data.get("resource") or "")
+        if picked is None:
+            return data
+        category = referrals.category_of(picked.kind)
+        chosen = data.get("referral")
+        if chosen in (None, "", Referral.NONE):
+            data["referral"] = category
+        elif chosen != category:
+            self.add_error(
+                "resource",
+                _(
+                    "%(name)s counts as “%(category)s”, and the referral says "
+                    "“%(chosen)s”. Please make them match, or pick no resource."
+                )
+                % {
+                    "name": picked.name,
+                    "category": category.label,
+                    "chosen": Referral(chosen).label,
+                },
+            )
+        return data
 
     def save(self, commit: bool = True) -> ContactRecord:
         record = super().save(commit=False)

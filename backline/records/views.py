@@ -36,6 +36,7 @@ from backline.records.models import (
     RecordChannel,
     RecordMode,
     RecordSettings,
+    Referral,
     settings_of,
 )
 
@@ -69,6 +70,9 @@ def _prefilled(request: MemberRequest, today: date) -> dict[str, Any]:
     channel = request.GET.get("channel", "")
     if channel in RecordChannel.values:
         initial["channel"] = channel
+    referral = request.GET.get("referral", "")
+    if referral in Referral.values:
+        initial["referral"] = referral  # a category, never which resource
     return initial
 
 

@@ -8,6 +8,7 @@ class SupportConfig(AppConfig):
     verbose_name = _("Support requests")
 
     def ready(self) -> None:
-        from backline.support import answers
+        from backline.support import answers, handoff
 
         answers.register()  # "I'll take it" from a push notification or a text
+        handoff.register()  # "E-mail this card" on the directory's hand-off card

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from backline.support import coordinate, views
+from backline.support import coordinate, handoff, views
 
 app_name = "support"
 urlpatterns = [
@@ -14,6 +14,8 @@ urlpatterns = [
     path("requests/<str:ref>/take/", views.take, name="take"),
     path("requests/<str:ref>/start/", views.request_start, name="start"),
     path("requests/<str:ref>/close/", views.request_close, name="close"),
+    path("requests/<str:ref>/hand-off/<int:pk>/", handoff.to_requester, name="hand_off"),
+    path("hand-off/<int:pk>/", handoff.to_me, name="hand_off_to_me"),
     path("follow/<str:token>/", views.follow, name="follow"),
     path("follow/<str:token>/cancel/", views.follow_cancel, name="follow_cancel"),
     path("follow/<str:token>/contact/", views.follow_contact, name="follow_contact"),

@@ -5,26 +5,14 @@ nothing in either that names who asked."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from email.message import Message
 from typing import cast
-
-import pytest
-from pytest_django.fixtures import Settings
 
 from backline.notify.email.tests.smtp_server import SmtpServer
 from backline.support import escalation, messages
 from backline.support.models import Page
 from tests import asking
 from tests.harness import Clock, Team
-
-
-@pytest.fixture
-def smtp(settings: Settings) -> Iterator[SmtpServer]:
-    with SmtpServer() as server:
-        server.receive_django_mail(settings)
-        settings.BACKLINE_PUBLIC_URL = "https://backline.example.org"
-        yield server
 
 
 def test_a_page_by_e_mail_has_a_text_part_and_an_html_part_with_one_large_button(
