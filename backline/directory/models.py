@@ -244,10 +244,16 @@ class ResourceSpecialty(models.Model):
 # Monday is bit 0, as ``date.weekday()`` counts; HSDS and RFC 5545 name the days so.
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 EVERY_DAY = (1 << 7) - 1
+WORKING_WEEK = (1 << 5) - 1
 
 
 def day_names(days: int) -> str:
-    """The weekdays of ``days`` (a bit a weekday), abbreviated: "Mon, Tue"."""
+    """The weekdays of ``days`` (a bit a weekday), abbreviated: "Mon, Tue"; "Every day"
+    for all seven, and "Mon to Fri" for the working week."""
+    if days == EVERY_DAY:
+        return str(_("Every day"))
+    if days == WORKING_WEEK:
+        return str(_("Mon to Fri"))
     return ", ".join(str(WEEKDAYS_ABBR[day]) for day in range(7) if days & (1 << day))
 
 

@@ -13,8 +13,8 @@ from django.http import QueryDict
 from django.urls import reverse
 
 from backline.directory import card, hours
-from backline.directory.models import Resource
-from tests.directory.builders import WEEKDAYS, entry
+from backline.directory.models import Resource, day_names
+from tests.directory.builders import EVERY_DAY, WEEKDAYS, entry
 from tests.harness import ClientOf, Clock
 from tests.personas import World
 
@@ -87,7 +87,7 @@ def test_the_card_page_shows_whom_to_call_what_to_say_hours_open_now_and_cost(
     assert "Ask for: Ana, intake" in page
     assert "my peer supporter suggested you" in page and "in Spanish?" in page
     assert "Open now" in page
-    assert "Mon, Tue, Wed, Thu, Fri: 09:00 to 17:00" in page
+    assert "Mon to Fri: 09:00 to 17:00" in page
     assert "Times are in your time zone, America/Los_Angeles." in page
     assert "Sliding scale: $20 to $60 a session" in page and "Aetna, Blue Cross" in page
     assert "Yes, by video" in page
@@ -110,7 +110,7 @@ def test_a_reader_in_another_zone_reads_the_hours_in_their_own(
         time_zone="America/New_York",
     )  # fmt: skip
     page = client_of(world.peer).get(reverse("directory:card", args=[eastern.pk])).content.decode()
-    assert "Mon, Tue, Wed, Thu, Fri: 06:00 to 14:00" in page  # in Los Angeles
+    assert "Mon to Fri: 06:00 to 14:00" in page  # in Los Angeles
     assert "Open now" in page
 
 
@@ -160,7 +160,14 @@ def test_the_card_as_text_has_what_the_page_has(clinician: Resource) -> None:
     assert text.startswith("Dr. Ana Morales, LPC\nMorales Counseling\n")
     assert "- Call (253) 555-0161\n- Text 253-555-0162\n- Fax 253-555-0163\n" in text
     assert "“I'm a 911 telecommunicator and my peer supporter suggested you." in text
-    assert "- Mon, Tue, Wed, Thu, Fri: 11:00 to 19:00\n" in text  # in Chicago
+    assert "- Mon to Fri: 11:00 to 19:00\n" in text  # in Chicago
     assert "Cost: Sliding scale: $20 to $60 a session\n" in text
     assert "&amp;" not in text and "&#x27;" not in text
     assert "988" in text
+
+
+def test_hours_on_every_day_or_the_working_week_read_so() -> None:
+    assert day_names(EVERY_DAY) == "Every day"
+    assert day_names(WEEKDAYS) == "Mon to Fri"
+    assert day_names(0b1100000) == "Sat, Sun"
+    assert day_names(0b0011111 ^ 0b100) == "Mon, Tue, Thu, Fri"  # Wednesday off
