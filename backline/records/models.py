@@ -44,8 +44,8 @@ class RecordChannel(models.TextChoices):
 
 class Duration(models.TextChoices):
     UNDER_15 = "under_15", _("< 15")
-    FROM_15 = "15_45", _("15\u201345")  # with an en dash
-    FROM_45 = "45_90", _("45\u201390")
+    FROM_15 = "15_45", _("15–45")  # an en dash, written as itself: gettext finds it so
+    FROM_45 = "45_90", _("45–90")
     OVER_90 = "over_90", _("> 90")
 
 
