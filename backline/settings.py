@@ -339,7 +339,6 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["backline.web.formats"]
 # the language picked in a page's footer (web/language.py), kept for the next visit
 LANGUAGE_COOKIE_SECURE = PRODUCTION
-LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # With debug off (production, `make run`) WhiteNoise serves what collectstatic gathered
 # into STATIC_ROOT, under names that change with their content; with debug on, straight
