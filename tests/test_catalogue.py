@@ -15,7 +15,12 @@ from django.test import override_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "catalogues"
-SPANISH = ROOT / "backline" / "locale" / "es" / "LC_MESSAGES" / "django.po"
+# every language offered but English, whose msgids are the source
+CATALOGUES = [
+    ROOT / "backline" / "locale" / code / "LC_MESSAGES" / "django.po"
+    for code, _name in settings.LANGUAGES
+    if code != "en"
+]
 # %(name)s, %s, %d, %.1f ...; "%%" is a percent sign, not a placeholder
 PLACEHOLDER = re.compile(r"%(?:\([^)]+\))?[-#0+]*\d*(?:\.\d+)?[sdifrxXeEgGc]|%%")
 
@@ -74,23 +79,30 @@ def test_a_dropped_or_changed_placeholder_is_listed() -> None:
     ]
 
 
-def test_the_spanish_catalogue_is_complete() -> None:
-    assert SPANISH.is_file(), f"no Spanish catalogue at {SPANISH}: makemessages -l es"
-    assert problems(SPANISH) == []
+def test_spanish_is_among_the_catalogues() -> None:
+    assert [path.parent.parent.name for path in CATALOGUES] == ["es"]
+    assert all(path.is_relative_to(settings.LOCALE_PATHS[0]) for path in CATALOGUES)
 
 
-def test_the_spanish_catalogue_holds_every_string_of_the_source(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda path: path.parent.parent.name)
+def test_the_catalogue_is_complete(catalogue: Path) -> None:
+    assert catalogue.is_file(), f"no catalogue at {catalogue}: makemessages"
+    assert problems(catalogue) == []
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda path: path.parent.parent.name)
+def test_the_catalogue_holds_every_string_of_the_source(
+    catalogue: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """makemessages, run into an empty folder, finds no msgid the catalogue lacks."""
-    assert SPANISH.is_file(), f"no Spanish catalogue at {SPANISH}: makemessages -l es"
+    assert catalogue.is_file(), f"no catalogue at {catalogue}: makemessages"
+    code = catalogue.parent.parent.name
     monkeypatch.chdir(ROOT)
     ignored = ["backline/locale", "tests", "bench", "scripts", "data", "test-artifacts"]
     with override_settings(LOCALE_PATHS=[tmp_path]):
-        call_command("makemessages", locale=["es"], ignore_patterns=ignored, verbosity=0)
-    fresh = polib.pofile(str(tmp_path / "es" / "LC_MESSAGES" / "django.po"))
+        call_command("makemessages", locale=[code], ignore_patterns=ignored, verbosity=0)
+    fresh = polib.pofile(str(tmp_path / code / "LC_MESSAGES" / "django.po"))
     assert len(fresh) > 100  # the source was read
-    kept = {(e.msgctxt, e.msgid) for e in polib.pofile(str(SPANISH)) if not e.obsolete}
+    kept = {(e.msgctxt, e.msgid) for e in polib.pofile(str(catalogue)) if not e.obsolete}
     missing = sorted(e.msgid for e in fresh if (e.msgctxt, e.msgid) not in kept)
-    assert missing == [], f"run makemessages -l es: {len(missing)} new strings"
-    assert settings.LOCALE_PATHS == [ROOT / "backline" / "locale"]
+    assert missing == [], f"run makemessages -l {code}: {len(missing)} new strings"

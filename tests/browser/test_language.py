@@ -3,6 +3,7 @@ sign-in page in Spanish; the footer's picker switches, and a signed-in person's 
 is kept for their next sign-in, whatever the browser then says."""
 
 import re
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -28,7 +29,7 @@ def sign_out(page: Page) -> None:
 
 
 def test_the_language_follows_the_browser_then_the_choice(
-    open_page: type[Page], site: str, world: World
+    open_page: Callable[..., Page], site: str, world: World
 ) -> None:
     page = open_page(**ON_A_PHONE, locale="es-MX")
     page.goto(f"{site}/accounts/login/")
