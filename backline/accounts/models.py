@@ -77,7 +77,9 @@ class Agency(models.Model):
         max_length=8,
         choices=settings.LANGUAGES,
         default="en",
-        help_text=_("What Backline speaks to its people in until they choose their own."),
+        help_text=_(
+            "The language Backline uses with this agency's people until they choose their own."
+        ),
     )
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
@@ -174,7 +176,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         max_length=8,
         choices=settings.LANGUAGES,
         blank=True,
-        help_text=_("Empty until the person chooses: their agency's language is used."),
+        help_text=_("Empty until the person chooses one: until then, their agency's language."),
     )
 
     objects = UserManager()

@@ -14,12 +14,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='agency',
             name='language',
-            field=models.CharField(choices=[('en', 'English'), ('es', 'Spanish')], default='en', help_text='What Backline speaks to its people in until they choose their own.', max_length=8, verbose_name='language'),
+            field=models.CharField(choices=[('en', 'English'), ('es', 'Spanish')], default='en', help_text="The language Backline uses with this agency's people until they choose their own.", max_length=8, verbose_name='language'),
         ),
         migrations.AddField(
             model_name='user',
             name='language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('es', 'Spanish')], help_text="Empty until the person chooses: their agency's language is used.", max_length=8, verbose_name='language'),
+            field=models.CharField(blank=True, choices=[('en', 'English'), ('es', 'Spanish')], help_text="Empty until the person chooses one: until then, their agency's language.", max_length=8, verbose_name='language'),
         ),
         migrations.AddConstraint(
             model_name='agency',
