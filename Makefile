@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: install run test test-sqlite test-postgres test-browser check bench clean
+.PHONY: install messages run test test-sqlite test-postgres test-browser check bench clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Backline needs Python 3.11 or newer"'
@@ -18,7 +18,12 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-run: install
+# the compiled catalogues (.mo) are built from the .po, never committed (docs/adr/0033)
+messages: install
+	@sh scripts/ensure_packages.sh gettext
+	@$(BIN)/python manage.py compilemessages --ignore '.venv' --verbosity 0
+
+run: messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py createcachetable
 	BACKLINE_DEMO=1 $(BIN)/python manage.py load_demo
@@ -30,7 +35,7 @@ run: install
 
 # the checks first: a type error or a lint fails the run before any test starts
 test: check
-	sh scripts/ensure_test_packages.sh
+	sh scripts/ensure_packages.sh
 	$(MAKE) test-sqlite test-postgres test-browser
 
 test-sqlite: install
@@ -42,8 +47,9 @@ test-postgres: install
 test-browser: install
 	$(PYTEST) tests/browser
 
-# ruff, then mypy --strict (pyproject.toml's [tool.mypy]); silent but for what fails
-check: install
+# the catalogues compile (msgfmt checks them), ruff, then mypy --strict
+# (pyproject.toml's [tool.mypy]); silent but for what fails
+check: messages
 	@$(BIN)/ruff check --quiet conftest.py backline tests bench scripts
 	@$(BIN)/ruff format --check --quiet conftest.py backline tests bench scripts
 	@$(BIN)/mypy conftest.py backline tests bench

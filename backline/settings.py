@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "backline.accounts.middleware.PersonLanguageMiddleware",
     "backline.accounts.middleware.LocalTimeMiddleware",
     "backline.accounts.middleware.RequireMFAMiddleware",
     "backline.oncall.sessions.OnCallSessionMiddleware",
@@ -336,6 +337,8 @@ USE_TZ = True
 # one way to show a moment on every page: templates use the named formats
 # (TIME_FORMAT, SHORT_DATETIME_FORMAT, DATETIME_FORMAT), defined per language here
 FORMAT_MODULE_PATH = ["backline.web.formats"]
+# the language picked in a page's footer (web/language.py), kept for the next visit
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 
 # With debug off (production, `make run`) WhiteNoise serves what collectstatic gathered
 # into STATIC_ROOT, under names that change with their content; with debug on, straight

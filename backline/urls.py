@@ -1,11 +1,9 @@
 """Backline's URLs. Every view states its access rule (see ``privacy.access``)."""
 
 from django.urls import include, path
-from django.views.i18n import set_language
 
-from backline.privacy.access import PUBLIC, access
 from backline.roster import views as roster_views
-from backline.web import app, dev_mail, views
+from backline.web import app, dev_mail, language, views
 from backline.web.allauth_rules import allauth_patterns
 
 urlpatterns = [
@@ -34,7 +32,7 @@ urlpatterns = [
     path("team/roster-changes/", roster_views.roster_changes, name="roster_changes"),
     path("invitation/<str:token>/", roster_views.accept_invitation, name="accept_invitation"),
     path("dev/mail/", dev_mail.mailbox, name="dev_mail"),
-    path("i18n/setlang/", access(PUBLIC)(set_language), name="set_language"),
+    path("language/", language.choose_language, name="set_language"),
     path("accounts/", include(allauth_patterns())),
 ]
 

@@ -378,7 +378,7 @@ ACCESS: list[tuple[str, Args, str, dict[str, int | str]]] = [
     # unsigned by the provider
     ("notify:sms_status", DELIVERY_REPORT, "post", row(403, 403, 403, 403, 403, 403, 403)),
     ("notify:sms_inbound", NONE, "post", row(403, 403, 403, 403, 403, 403, 403)),  # unsigned
-    ("set_language", NONE, "post", row(302, 302, 302, 302, 302, 302, 302)),
+    ("set_language", NONE, "post", row(400, 400, 400, 400, 400, 400, 400)),  # no language
     ("records:mine", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("records:new", NONE, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),
     ("records:edit", RECORD, "get", row(LOGIN, 404, 200, 404, 404, 404, 404)),

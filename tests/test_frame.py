@@ -83,8 +83,14 @@ def test_a_moment_reads_the_same_way_everywhere_in_english() -> None:
     assert shown == "07:05 | Sun 6 Dec, 07:05 | Sun 6 Dec 2026, 07:05"
 
 
-def test_another_language_keeps_its_own_formats() -> None:
+def test_spanish_reads_a_moment_its_own_way() -> None:
     with translation.override("es"), timezone.override("America/Chicago"):
+        shown = Template(SHOWN).render(Context({"at": MOMENT}))
+    assert shown == "07:05 | dom 6 dic, 07:05 | dom 6 de diciembre de 2026, 07:05"
+
+
+def test_a_language_without_formats_here_keeps_djangos() -> None:
+    with translation.override("fr"), timezone.override("America/Chicago"):
         shown = Template(SHOWN).render(Context({"at": MOMENT}))
     assert shown.startswith("07:05 | 06/12/2026 07:05")
 

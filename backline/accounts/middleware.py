@@ -1,13 +1,14 @@
-"""Per-request set-up for signed-in people: their local time, and MFA enrolment for
-the roles that require it before anything else."""
+"""Per-request set-up for signed-in people: their language, their local time, and MFA
+enrolment for the roles that require it before anything else."""
 
 from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from backline.accounts.languages import offered
 from backline.accounts.mfa import must_enrol
 
 # Views an unenrolled person still needs: enrolment itself, signing out, static pages.
@@ -16,6 +17,22 @@ ENROLMENT_VIEWS = frozenset(
     # the app's own files, which name nobody: a browser fetches them on any page
     | {"manifest", "offline", "service_worker"}
 )
+
+
+class PersonLanguageMiddleware:
+    """A signed-in person who has chosen a language reads every page in it, whatever
+    their browser asks for; everyone else gets what ``LocaleMiddleware`` chose from the
+    language cookie or ``Accept-Language`` (docs/adr/0033)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = getattr(request.user, "language", "")
+        if chosen in offered():
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        return self.get_response(request)
 
 
 class LocalTimeMiddleware:

@@ -7,12 +7,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from backline.accounts.languages import offered
 from backline.accounts.roles import AGENCY_BOUND, GRANTABLE_BY, MFA_REQUIRED, WITH_ARTICLE, Role
 from backline.accounts.states import State
 from backline.lib import clock
@@ -70,13 +72,25 @@ class Agency(models.Model):
         blank=True,
         help_text=_("Shown with 988 to colleagues whose request is still unanswered."),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_(
+            "The language Backline uses with this agency's people until they choose their own."
+        ),
+    )
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["name"]
         verbose_name_plural = _("agencies")
         constraints = [
-            models.UniqueConstraint(fields=["region", "name"], name="agency_name_unique_in_region")
+            models.UniqueConstraint(fields=["region", "name"], name="agency_name_unique_in_region"),
+            models.CheckConstraint(
+                condition=Q(language__in=offered()), name="agency_language_offered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -157,6 +171,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Created by load_demo; may skip MFA only where demo mode is on."),
     )
     date_joined = models.DateTimeField(default=clock.now)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty until the person chooses one: until then, their agency's language."),
+    )
 
     objects = UserManager()
 
@@ -166,6 +187,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=["", *offered()]), name="user_language_offered"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name
