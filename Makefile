@@ -20,8 +20,7 @@ install: $(INSTALLED)
 
 # the compiled catalogues (.mo) are built from the .po, never committed (docs/adr/0033)
 messages: install
-	@sh scripts/ensure_packages.sh gettext
-	@$(BIN)/python manage.py compilemessages --ignore '.venv' --verbosity 0
+	@$(BIN)/python scripts/compile_catalogues.py
 
 run: messages
 	$(BIN)/python manage.py migrate --noinput

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages Backline's tests and `make run` use, when missing:
-# chromium, postgresql, and gettext (msgfmt, which compiles the translations). Name
+# chromium, postgresql, and gettext (xgettext, with which the catalogue's test reads the
+# source's strings). Name
 # some of them to check only those: `sh scripts/ensure_packages.sh gettext`.
 set -eu
 wanted="${*:-chromium postgresql gettext}"

@@ -3,9 +3,12 @@ placeholder kept; and in step with the source (docs/adr/0033)."""
 
 from __future__ import annotations
 
+import gettext
+import importlib.util
 import re
 from collections import Counter
 from pathlib import Path
+from types import ModuleType
 
 import polib
 import pytest
@@ -106,3 +109,27 @@ def test_the_catalogue_holds_every_string_of_the_source(
     kept = {(e.msgctxt, e.msgid) for e in polib.pofile(str(catalogue)) if not e.obsolete}
     missing = sorted(e.msgid for e in fresh if (e.msgctxt, e.msgid) not in kept)
     assert missing == [], f"run makemessages -l {code}: {len(missing)} new strings"
+
+
+def _compiler() -> ModuleType:
+    path = Path(settings.BASE_DIR) / "scripts" / "compile_catalogues.py"
+    spec = importlib.util.spec_from_file_location("compile_catalogues", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_catalogues_compile_in_python_to_what_gettext_reads(tmp_path: Path) -> None:
+    folder = tmp_path / "es" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "django.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Reach out"\nmsgstr "Pedir apoyo"\n',
+        encoding="utf-8",
+    )
+    compile_catalogues = _compiler()
+    assert compile_catalogues.compile_all(tmp_path) == [folder / "django.mo"]
+    assert compile_catalogues.compile_all(tmp_path) == []  # up to date: left alone
+    with (folder / "django.mo").open("rb") as compiled:
+        assert gettext.GNUTranslations(compiled).gettext("Reach out") == "Pedir apoyo"

@@ -21,8 +21,8 @@ def compiled_catalogues(app_configs: Sequence[AppConfig] | None, **kwargs: Any) 
         Error(
             f"Backline offers {code!r} but no compiled catalogue for it was found "
             f"(LC_MESSAGES/django.mo under {', '.join(map(str, settings.LOCALE_PATHS))}).",
-            hint="Build it from the .po with `python manage.py compilemessages` "
-            "(it needs GNU gettext's msgfmt: `apt-get install gettext`).",
+            hint="Build it from the .po with `make messages` "
+            "(`python scripts/compile_catalogues.py`).",
             id="backline.E001",
         )
         for code, _name in settings.LANGUAGES
