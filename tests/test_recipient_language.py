@@ -15,13 +15,13 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
+from pytest_django.fixtures import Settings
 
 from backline.accounts.models import Agency, User
 from backline.notify import outbox, verification
 from backline.notify.email.tests.smtp_server import SmtpServer
 from backline.notify.models import Channel, OutgoingMessage
-from backline.notify.sms.tests import conftest as sms
-from backline.notify.sms.tests.fake_provider import FakeProvider
+from backline.notify.sms.tests.fake_provider import FakeProvider, serving
 from backline.support import escalation, lifecycle
 from tests import asking, spoken
 from tests.harness import ClientOf, Clock, Recorder, Team, reachable
@@ -39,7 +39,10 @@ def marked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
-provider = sms.provider  # the fake SMS provider on loopback, as the SMS tests have it
+@pytest.fixture
+def provider(settings: Settings) -> Iterator[FakeProvider]:
+    with serving(settings) as fake:
+        yield fake
 
 
 def speaks(person: User, language: str) -> None:
