@@ -1,4 +1,7 @@
-"""django-allauth adapters: no open sign-up; single sign-on only for known people."""
+"""django-allauth adapters: no open sign-up; single sign-on only for known people; every
+mail in its recipient's language."""
+
+from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -7,8 +10,10 @@ from allauth.socialaccount.models import SocialLogin
 from django.contrib import messages
 from django.http import HttpRequest
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from backline.accounts.languages import language_of
 from backline.accounts.models import User
 
 
@@ -16,6 +21,16 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """People join by invitation only."""
         return False
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """A password reset or a notice in the language of the person it is for (who
+        may not be the one asking); to an address nobody has, in the page's language."""
+        person = context.get("user")
+        if not isinstance(person, User):
+            person = User.objects.filter(email__iexact=email).first()
+        language = language_of(person) if person is not None else translation.get_language()
+        with translation.override(language):
+            super().send_mail(template_prefix, email, context)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Min
@@ -58,7 +59,7 @@ def _reminders(now: datetime) -> int:
                 plan.peer_id,
                 _group(plan.pk),
                 f"{_group(plan.pk)}:remind:{plan.next_index}:{plan.remind_at.timestamp()}",
-                texts.reminder(),
+                texts.reminder,
                 start_at=now,
             )
             sent += 1
@@ -114,6 +115,6 @@ def _send(nudge: Nudge, now: datetime) -> None:
         nudge.colleague_id,
         _group(nudge.plan_id),
         f"{_group(nudge.plan_id)}:nudge:{nudge.link_id}:{nudge.times_sent}",
-        texts.nudge(nudge.link_id),
+        partial(texts.nudge, nudge.link_id),
         start_at=now,
     )

@@ -8,6 +8,7 @@ of their team may continue, and chooses one or ends the plan.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -44,10 +45,14 @@ def hand_over(peer_id: int, region_id: int) -> int:
         region_id=region_id, role=Role.COORDINATOR
     ).values_list("user_id", flat=True)
     outbox.enqueue_many(
-        [(c, texts.handed_over(count)) for c in coordinators], key, key, now, inapp_only=True
+        [(c, partial(texts.handed_over, count)) for c in coordinators],
+        key,
+        key,
+        now,
+        inapp_only=True,
     )
     outbox.enqueue_many(
-        [(c, texts.may_another_continue()) for c in colleagues],
+        [(c, texts.may_another_continue) for c in colleagues],
         key,
         f"{key}:ask",
         now,
@@ -80,7 +85,7 @@ def continue_with(plan: Plan, peer: User) -> bool:
         )
         if changed:
             key = f"checkin:{plan.pk}:continued:{peer.pk}"
-            outbox.enqueue(peer.pk, key, key, texts.continued(), now, inapp_only=True)
+            outbox.enqueue(peer.pk, key, key, texts.continued, now, inapp_only=True)
     return bool(changed)
 
 

@@ -5,6 +5,7 @@ and waits for an answer in the telecommunicator's inbox."""
 from __future__ import annotations
 
 from datetime import time, timedelta
+from functools import partial
 
 from backline.accounts.models import Region, User
 from backline.checkins import texts
@@ -40,5 +41,5 @@ def load(region: Region) -> None:
     nudge = Nudge.objects.create(plan=plan, colleague=colleague, due_at=now, sent_at=now)
     key = f"checkin:{plan.pk}"
     outbox.enqueue(
-        colleague.pk, key, f"{key}:demo", texts.nudge(nudge.link_id), now, inapp_only=True
+        colleague.pk, key, f"{key}:demo", partial(texts.nudge, nudge.link_id), now, inapp_only=True
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 
 from backline.meetings import texts
 from backline.meetings.models import Answer, Invitee, Meeting
@@ -47,7 +48,7 @@ def _send(
     now: datetime,
 ) -> None:
     """Tell ``people`` about ``meeting`` (``texts.TEXTS[text]``), once per ``event``."""
-    said = texts.about(text, meeting.pk)
+    said = partial(texts.about, text, meeting.pk)  # written in each one's language
     key = group(prefix, meeting)
     outbox.enqueue_many([(p, said) for p in people], key, f"{key}:{event}", start_at=now)
 

@@ -23,6 +23,10 @@ a send that went through is recorded even when another engine holds the row sinc
 
 A transport gets the row's values, opened, as an ``Envelope`` whose ``key`` is the same
 on every attempt of the row (the e-mail's Message-ID, the SMS idempotency key).
+
+Every message is in its recipient's language (``notify.languages``): its words are
+written in it when it is enqueued (give a function that writes them), and what its
+transport adds is written in it when it is sent.
 """
 
 from __future__ import annotations
@@ -40,9 +44,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, F, Min, QuerySet, Value, When
 from django.db.models.functions import Least
+from django.utils import translation
 
 from backline.lib import clock, crypto, host, tokens
-from backline.notify import actions, attachments, wake
+from backline.notify import actions, attachments, languages, wake
+from backline.notify.languages import Words
 from backline.notify.models import (
     Channel,
     ContactMethod,
@@ -115,13 +121,15 @@ def enqueue(
     recipient_id: int,
     group_key: str,
     event_key: str,
-    message: Message,
+    message: Words[Message],
     start_at: datetime | None = None,
     inapp_only: bool = False,
     until_cancelled: bool = False,
 ) -> list[OutgoingMessage]:
     """One in-app message now, plus (unless ``inapp_only``) one message per notification
-    rule of the recipient (every verified method at once when they set no rules)."""
+    rule of the recipient (every verified method at once when they set no rules).
+    ``message`` is best a function that writes it: it is called in the recipient's
+    language."""
     return enqueue_many(
         [(recipient_id, message)],
         group_key,
@@ -133,7 +141,7 @@ def enqueue(
 
 
 def enqueue_many(
-    messages: Sequence[tuple[int, Message]],
+    messages: Sequence[tuple[int, Words[Message]]],
     group_key: str,
     event_key: str,
     start_at: datetime | None = None,
@@ -148,7 +156,7 @@ def enqueue_many(
     retry_until = None if until_cancelled else start + RETRY_FOR
     plans = {} if inapp_only else _plans({recipient for recipient, _ in messages})
     rows = []
-    for recipient_id, message in messages:
+    for recipient_id, message in languages.written(messages):
         rows.append(
             OutgoingMessage(
                 recipient_id=recipient_id,
@@ -188,10 +196,11 @@ def enqueue_many(
 
 
 def enqueue_to_method(
-    method: ContactMethod, group_key: str, event_key: str, message: Message
+    method: ContactMethod, group_key: str, event_key: str, words: Words[Message]
 ) -> OutgoingMessage:
     """One message on one of the person's methods, now (a test the person asked for)."""
     now = clock.now()
+    message = languages.in_language(words, languages.of_person(method.user_id))
     created = OutgoingMessage.objects.create(
         recipient_id=method.user_id,
         channel=method.channel,
@@ -257,16 +266,26 @@ def cancel(group_key: str) -> int:
     return cancelled
 
 
-def resolve(group_key: str, resolution: str, recipient_id: int | None = None) -> int:
+def resolve(group_key: str, resolution: Words[str], recipient_id: int | None = None) -> int:
     """Mark the in-app messages of ``group_key`` (of one recipient, or of all) as
-    resolved, saying what became of them: they stop counting as unread. Returns how
-    many were resolved; a message already resolved keeps what it said first."""
+    resolved, saying what became of them (in each recipient's language): they stop
+    counting as unread. Returns how many were resolved; a message already resolved
+    keeps what it said first."""
     rows = OutgoingMessage.objects.filter(
         group_key=group_key, channel=Channel.INAPP, resolved_at__isnull=True
     )
     if recipient_id is not None:
         rows = rows.filter(recipient_id=recipient_id)
-    return rows.update(resolved_at=clock.now(), resolution=resolution[:120])
+    now = clock.now()
+    recipients: dict[str, list[int]] = defaultdict(list)
+    for recipient, language in languages.of(rows.values_list("recipient_id", flat=True)).items():
+        recipients[language].append(recipient)
+    return sum(
+        rows.filter(recipient_id__in=ids).update(
+            resolved_at=now, resolution=languages.in_language(resolution, language)[:120]
+        )
+        for language, ids in recipients.items()
+    )
 
 
 def process(now: datetime | None = None, limit: int = BATCH, claimer: str = "") -> int:
@@ -284,7 +303,10 @@ def process(now: datetime | None = None, limit: int = BATCH, claimer: str = "") 
                 break
             addresses = _addresses(claim.messages)
             _expect_replies(claim.messages, addresses)
-            envelopes = [_envelope(m, addresses.get(m.pk)) for m in claim.messages]
+            language = languages.of(m.recipient_id for m in claim.messages)
+            envelopes = [
+                _envelope(m, addresses.get(m.pk), language[m.recipient_id]) for m in claim.messages
+            ]
             outcomes = _send(claim, envelopes, senders)
             more = _record(claim, outcomes, clock.now())
             attempted += len(claim.messages)
@@ -430,10 +452,16 @@ def key_of(message_pk: int) -> str:
     return tokens.keyed("outbox-message", message_pk)
 
 
-def _envelope(message: OutgoingMessage, address: str | None) -> Envelope | None:
-    """The row's values as its transport sends them, or None without an address."""
+def _envelope(message: OutgoingMessage, address: str | None, language: str) -> Envelope | None:
+    """The row's values as its transport sends them, in the recipient's ``language``,
+    or None without an address."""
     if not address:
         return None
+    with translation.override(language):
+        return _opened(message, address, language)
+
+
+def _opened(message: OutgoingMessage, address: str, language: str) -> Envelope:
     found = actions.find(message.action)
     offers_tap = found is not None and message.channel == Channel.PUSH
     return Envelope(
@@ -449,6 +477,7 @@ def _envelope(message: OutgoingMessage, address: str | None) -> Envelope | None:
         attachments=attachments.for_group(message.group_key, message.recipient_id)
         if message.channel == Channel.EMAIL
         else (),
+        language=language,
     )
 
 
@@ -467,7 +496,9 @@ def _attempt(message: OutgoingMessage, envelope: Envelope | None) -> Outcome:
     if envelope is None:
         return Outcome(error=TransportError("the address cannot be read", retryable=False))
     try:
-        return Outcome(sent=transport_for(message.channel).send(envelope))
+        # each sender thread has a language of its own: the envelope's, while it sends
+        with translation.override(envelope.language):
+            return Outcome(sent=transport_for(message.channel).send(envelope))
     except TransportError as error:
         log.warning("message %s on %s failed: %s", message.pk, message.channel, error)
         return Outcome(error=error)

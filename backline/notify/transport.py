@@ -22,7 +22,9 @@ class Envelope:
     recognisably the same message. ``button``, ``tap_url`` and ``reply_prompt`` are the
     message's action as each channel offers it (``notify.actions``). ``report_url`` is
     where the provider posts what became of a text or a call. ``attachments`` are the
-    files an e-mail carries (``notify.attachments``).
+    files an e-mail carries (``notify.attachments``). ``language`` is the one the
+    message is written in (the recipient's): what a transport adds is written in it
+    too. Empty: the language active where it is sent.
     """
 
     address: str
@@ -35,6 +37,7 @@ class Envelope:
     reply_prompt: str = ""
     report_url: str = ""
     attachments: tuple[Attachment, ...] = ()
+    language: str = ""
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,12 @@ from enum import Enum
 
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from backline.lib import clock, tokens
+from backline.notify import languages
 from backline.notify.models import MAX_CODE_GUESSES, Channel, ContactMethod
 from backline.notify.registry import transport_for
 from backline.notify.transport import Envelope, TransportError
@@ -125,7 +127,8 @@ def send_code(method: ContactMethod, now: datetime | None = None) -> None:
         )
         address = locked.value
     try:
-        transport_for(method.channel).send(code_envelope(method.channel, address, code))
+        with translation.override(languages.of_person(method.user_id)):
+            transport_for(method.channel).send(code_envelope(method.channel, address, code))
     except TransportError as error:
         log.warning("verification code for method %s not sent: %s", method.pk, error)
         ContactMethod.objects.filter(pk=method.pk, code_digest=digest(method.pk, code)).update(

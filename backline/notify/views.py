@@ -221,6 +221,14 @@ def method_enable(request: MemberRequest, pk: int) -> HttpResponse:
     return redirect("notify:methods")
 
 
+def _test_message() -> outbox.Message:
+    return outbox.Message(
+        subject=_("Backline: test message"),
+        body=_("This is the test you asked for. Pages will reach you like this."),
+        link=settings.BACKLINE_PUBLIC_URL.rstrip("/") + reverse("notify:methods"),
+    )
+
+
 @require_POST
 @access(SIGNED_IN)
 def method_test(request: MemberRequest, pk: int) -> HttpResponse:
@@ -237,11 +245,7 @@ def method_test(request: MemberRequest, pk: int) -> HttpResponse:
         method,
         f"test:{method.pk}",
         f"test:{method.pk}:{now.timestamp()}",
-        outbox.Message(
-            subject=_("Backline: test message"),
-            body=_("This is the test you asked for. Pages will reach you like this."),
-            link=settings.BACKLINE_PUBLIC_URL.rstrip("/") + reverse("notify:methods"),
-        ),
+        _test_message,
     )
     messages.success(request, _("A test message is on its way."))
     return redirect("notify:methods")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -44,6 +45,17 @@ def form_url(contact_type: str, channel: str = "") -> str:
     return f"{reverse('records:new')}?{urlencode(query)}"
 
 
+def _reminder(url: str) -> outbox.Message:
+    return outbox.Message(
+        subject=_("Backline: a short record, if you have a moment"),
+        body=_(
+            "You closed a request earlier. If you have not yet, file its short record: "
+            "no names, no notes, a few taps."
+        ),
+        link=settings.BACKLINE_PUBLIC_URL.rstrip("/") + url,
+    )
+
+
 def after_close(session: SessionBase, peer: User, region: Region, contact: str) -> str | None:
     """Where a peer goes once they closed a request: the record form (and a reminder is
     held for later), or None when their team keeps no records."""
@@ -52,15 +64,9 @@ def after_close(session: SessionBase, peer: User, region: Region, contact: str) 
     url = form_url(ContactType.REQUEST, CHANNEL_OF_CONTACT.get(contact, ""))
     word = secrets.token_urlsafe(9)
     group = _group(peer.pk, word)
-    message = outbox.Message(
-        subject=_("Backline: a short record, if you have a moment"),
-        body=_(
-            "You closed a request earlier. If you have not yet, file its short record: "
-            "no names, no notes, a few taps."
-        ),
-        link=settings.BACKLINE_PUBLIC_URL.rstrip("/") + url,
+    outbox.enqueue(
+        peer.pk, group, group, partial(_reminder, url), clock.now() + REMIND_AFTER, inapp_only=True
     )
-    outbox.enqueue(peer.pk, group, group, message, clock.now() + REMIND_AFTER, inapp_only=True)
     session[DUE] = [*session.get(DUE, []), word]
     return url
 

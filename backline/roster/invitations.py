@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -57,6 +57,12 @@ def invite(
         expires_at=now + settings.BACKLINE_INVITATION_TTL,
     )
     link = request.build_absolute_uri(reverse("accept_invitation", args=[token]))
+    with translation.override(agency.language):  # the newcomer's, until they choose one
+        _mail(invitation, manager, agency, link)
+    return invitation, link
+
+
+def _mail(invitation: Invitation, manager: User, agency: Agency, link: str) -> None:
     send_mail(
         subject=_("You are invited to Backline"),
         message=_(
@@ -71,9 +77,8 @@ def invite(
             "link": link,
         },
         from_email=None,
-        recipient_list=[email],
+        recipient_list=[invitation.email],
     )
-    return invitation, link
 
 
 def _expiry(invitation: Invitation, agency: Agency) -> str:

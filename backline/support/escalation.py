@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import partial
 
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Min
@@ -26,7 +27,8 @@ from django.urls import reverse
 
 from backline.accounts.models import Region, User
 from backline.lib import clock, tokens
-from backline.notify import outbox, wake
+from backline.notify import languages, outbox, wake
+from backline.notify.languages import Words
 from backline.notify.models import OutgoingMessage
 from backline.oncall import waking
 from backline.support import messages, snapshot, targets
@@ -294,7 +296,7 @@ def _page(
     pages = _pages(request, PageKind.PEER, peer_ids, state, now, step_index)
     moment = f"again:{now.timestamp()}" if again else f"step{step_index}:loop{state.loop_count}"
     outbox.enqueue_many(
-        [(page.peer_id, messages.page(page.link_id, request.urgency)) for page in pages],
+        [(page.peer_id, partial(messages.page, page.link_id, request.urgency)) for page in pages],
         request.group_key,
         f"{request.group_key}:{moment}",
         start_at=now,
@@ -315,7 +317,7 @@ def _alert(
     pages = _pages(request, PageKind.COORDINATOR, coordinator_ids, state, now, state.step_index)
     _to_coordinators(
         request,
-        {page.peer_id: messages.organize(page.link_id, request.urgency) for page in pages},
+        {page.peer_id: partial(messages.organize, page.link_id, request.urgency) for page in pages},
         request.group_key,  # in the request's group: taking it cancels what is pending
         f"{request.group_key}:alert:step{state.step_index}:loop{state.loop_count}",
         now,
@@ -342,7 +344,9 @@ def _narrowed(request: SupportRequest, step_index: int, now: datetime) -> None:
             request.requester_id,
             f"{request.group_key}:requester",
             f"{request.group_key}:narrowed",
-            messages.wishes_left_nobody(reverse("support:request", args=[request.public_id])),
+            partial(
+                messages.wishes_left_nobody, reverse("support:request", args=[request.public_id])
+            ),
             start_at=now,
             inapp_only=True,
         )
@@ -418,7 +422,7 @@ def _exhaust(request: SupportRequest, now: datetime) -> None:
     request.exhausted_at = now
     request.save(update_fields=["exhausted_at"])
     coordinators = targets.coordinators(request)
-    unanswered = messages.unanswered(request.public_id, request.urgency)
+    unanswered = partial(messages.unanswered, request.public_id, request.urgency)
     _to_coordinators(
         request,
         dict.fromkeys(coordinators, unanswered),
@@ -436,26 +440,26 @@ def _exhaust(request: SupportRequest, now: datetime) -> None:
 
 def _to_coordinators(
     request: SupportRequest,
-    message_to: dict[int, outbox.Message],
+    words_to: dict[int, Words[outbox.Message]],
     group_key: str,
     event_key: str,
     now: datetime,
 ) -> None:
-    """Tell coordinators (each their message, of one subject): at once for a request
-    "now"; for one that can wait, each when they wake (after their night and quiet
-    hours), and only once however many passes go by meanwhile: one held copy of a
-    message waits for each."""
+    """Tell coordinators (each their message, of one subject, in their language): at
+    once for a request "now"; for one that can wait, each when they wake (after their
+    night and quiet hours), and only once however many passes go by meanwhile: one held
+    copy of a message waits for each."""
+    message_to = dict(languages.written(list(words_to.items())))
     coordinator_ids = list(message_to)
     starts: dict[datetime, list[int]] = defaultdict(list)
     if request.urgency == Urgency.NOW:
         starts[now] = coordinator_ids
     elif coordinator_ids:
-        subject = next(iter(message_to.values())).subject
         held = set(
             OutgoingMessage.objects.filter(
                 group_key=group_key,
                 recipient_id__in=coordinator_ids,
-                subject=subject,
+                subject__in={message.subject for message in message_to.values()},
                 created_at__gte=now,
             ).values_list("recipient_id", flat=True)
         )

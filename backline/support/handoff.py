@@ -117,11 +117,14 @@ def send(sender: User, recipient: User, resource: Resource, once: str, language:
     if not _under_cap(sender):
         return Sent.CAPPED
     link = settings.BACKLINE_PUBLIC_URL.rstrip("/") + reverse("directory:card", args=[resource.pk])
-    message = outbox.Message(
-        subject=str(SUBJECT),
-        body=cards.as_text(cards.card_of(resource, recipient.time_zone, now, language)),
-        link=link,
-    )
+
+    def message() -> outbox.Message:  # in the recipient's language, not the sender's
+        return outbox.Message(
+            subject=str(SUBJECT),
+            body=cards.as_text(cards.card_of(resource, recipient.time_zone, now, language)),
+            link=link,
+        )
+
     try:
         with transaction.atomic():
             for method in methods:

@@ -5,7 +5,9 @@ two peers tap at once exactly one wins."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
@@ -76,8 +78,8 @@ def acknowledge(
             next_escalation_at=now + start_deadline(request, coming_in)
         )
         outbox.cancel(request.group_key)
-        outbox.resolve(request.group_key, messages.resolved_by_you(), recipient_id=peer.pk)
-        outbox.resolve(request.group_key, messages.resolved_taken())
+        outbox.resolve(request.group_key, messages.resolved_by_you, recipient_id=peer.pk)
+        outbox.resolve(request.group_key, messages.resolved_taken)
         Event.objects.create(request=request, at=now, kind=EventKind.ACKNOWLEDGED)
         others = set(
             Page.objects.filter(request=request, kind=PageKind.PEER)
@@ -89,18 +91,18 @@ def acknowledge(
                 other,
                 f"{request.group_key}:taken",
                 f"{request.group_key}:taken:{now.timestamp()}:{other}",
-                messages.taken(),
+                messages.taken,
                 start_at=now,
                 inapp_only=True,
             )
         if request.requester_id:
-            outbox.resolve(f"{request.group_key}:requester", messages.resolved_taken())
+            outbox.resolve(f"{request.group_key}:requester", messages.resolved_taken)
             path = reverse("support:request", args=[request.public_id])
             outbox.enqueue(
                 request.requester_id,
                 f"{request.group_key}:requester",
                 f"{request.group_key}:coming:{now.timestamp()}",
-                messages.peer_coming(path),
+                partial(messages.peer_coming, path),
                 start_at=now,
                 inapp_only=True,
             )
@@ -127,7 +129,9 @@ def change_contact(
                 taker,
                 f"{request.group_key}:contact",
                 f"{request.group_key}:contact:{now.timestamp()}",
-                messages.contact_changed(reverse("support:request", args=[request.public_id])),
+                partial(
+                    messages.contact_changed, reverse("support:request", args=[request.public_id])
+                ),
                 start_at=now,
             )
     return bool(changed)
@@ -174,7 +178,7 @@ def close(request: SupportRequest, peer: User, now: datetime | None = None) -> b
             status__in=[RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED],
         ).update(status=RequestStatus.CLOSED, **_ended(request, now))
         if changed:
-            _stop(request, messages.resolved_ended())
+            _stop(request, messages.resolved_ended)
             Event.objects.create(request=request, at=now, kind=EventKind.CLOSED)
     return bool(changed)
 
@@ -193,21 +197,21 @@ def cancel(request: SupportRequest, now: datetime | None = None) -> bool:
             status__in=[RequestStatus.OPEN, RequestStatus.ACKNOWLEDGED, RequestStatus.STARTED],
         ).update(status=RequestStatus.CANCELLED, **_ended(request, now))
         if changed:
-            _stop(request, messages.resolved_cancelled())
+            _stop(request, messages.resolved_cancelled)
             Event.objects.create(request=request, at=now, kind=EventKind.CANCELLED)
             if taker:
                 outbox.enqueue(
                     taker,
                     f"{request.group_key}:cancelled",
                     f"{request.group_key}:cancelled",
-                    messages.cancelled(),
+                    messages.cancelled,
                     start_at=now,
                     inapp_only=True,
                 )
     return bool(changed)
 
 
-def _stop(request: SupportRequest, resolution: str) -> None:
+def _stop(request: SupportRequest, resolution: Callable[[], str]) -> None:
     EscalationState.objects.filter(request=request).delete()
     outbox.cancel(request.group_key)
     # what was sent about it, to the peers and to the requester, is over
@@ -258,13 +262,13 @@ def _reopen(request_id: int, taker_id: int, now: datetime) -> int:
             )
             Event.objects.create(request_id=request_id, at=now, kind=EventKind.REOPENED)
             # "a peer is coming" is no longer true
-            outbox.resolve(f"{group_key_of(request_id)}:requester", messages.resolved_reopened())
+            outbox.resolve(f"{group_key_of(request_id)}:requester", messages.resolved_reopened)
             # and the peer who took it learns why it left their list
             outbox.enqueue(
                 taker_id,
                 f"{group_key_of(request_id)}:handed-back",
                 f"{group_key_of(request_id)}:handed-back:{now.timestamp()}",
-                messages.handed_back(),
+                messages.handed_back,
                 start_at=now,
                 inapp_only=True,
             )

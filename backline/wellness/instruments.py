@@ -15,6 +15,15 @@ rules, which the tests quote.
   1, 4, 15, 17 and 29 reversed; secondary traumatic stress); each sum's published cut
   scores: 22 or less low, 23-41 moderate, 42 or more high. Its "[helper]" reads
   "telecommunicator", as the authors allow.
+
+The validated instruments' own words (the question every item answers, the items, the
+answers) are their published English wording, deliberately not marked for translation:
+a validated instrument is valid only in its published wording, and an unofficial
+translation is not that instrument. Until Backline bundles a licensor's published
+version in another language, a page in that language shows the English items under a
+notice saying why, and translates everything Backline wrote around them: titles,
+instructions, bands, results (docs/adr/0034). The Stress Continuum's words are
+Backline's own, not a validated questionnaire's: they are translated.
 """
 
 from __future__ import annotations
@@ -28,11 +37,15 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise as Promise
 
+    Text = str | Promise  # a validated instrument's published words are plain strings
+
+PUBLISHED_IN = "en"  # the language of the validated instruments' wording
+
 
 @dataclass(frozen=True)
 class Choice:
     value: int
-    label: Promise
+    label: Text
 
 
 @dataclass(frozen=True)
@@ -91,8 +104,8 @@ class Instrument:
     name: Promise
     title: Promise
     what_it_asks: Promise
-    prompt: Promise  # the question every item answers
-    items: tuple[Promise, ...]
+    prompt: Text  # the question every item answers
+    items: tuple[Text, ...]
     choices: tuple[Choice, ...]
     scales: tuple[Scale, ...]
     attribution: Promise
@@ -101,10 +114,16 @@ class Instrument:
     clusters: tuple[Cluster, ...] = ()
     endorsed_at: int = 0
     cut_point_note: Promise | None = None
-    extra_question: Promise | None = None  # asked and kept, not scored
+    extra_question: Text | None = None  # asked and kept, not scored
     extra_choices: tuple[Choice, ...] = ()
     for_peers: bool = False  # suggested each quarter to peer supporters
     reverse_base: int = 0  # a reversed item scores reverse_base - answer
+    validated: bool = True  # its items and answers are its published wording
+
+    def shown_in_english(self, language: str) -> bool:
+        """Whether a page in ``language`` shows this instrument's items in their
+        published English wording rather than in its own language."""
+        return self.validated and language.split("-")[0] != PUBLISHED_IN
 
     @property
     def values(self) -> set[int]:
@@ -247,17 +266,20 @@ STRESS = Instrument(
         "programs. It is a way to notice where you are, not a diagnosis."
     ),
     minutes=0,  # ten seconds
+    validated=False,  # Backline's own words for the four zones: translated
 )
 RED_ZONE = 3  # a red Stress Continuum result shows crisis lines first
 
 
 # --- PHQ-9 and GAD-7 ---------------------------------------------------------------------
 
+# From here on, each validated instrument's prompt, items and answers are its published
+# English wording, as plain strings: not to be translated (see the docstring above).
 FREQUENCY = (
-    Choice(0, _("Not at all")),
-    Choice(1, _("Several days")),
-    Choice(2, _("More than half the days")),
-    Choice(3, _("Nearly every day")),
+    Choice(0, "Not at all"),
+    Choice(1, "Several days"),
+    Choice(2, "More than half the days"),
+    Choice(3, "Nearly every day"),
 )
 PFIZER = _(
     "Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and "
@@ -273,25 +295,25 @@ PHQ9 = Instrument(
     name=_("PHQ-9"),
     title=_("PHQ-9: mood over the last two weeks"),
     what_it_asks=_("Nine questions about your mood over the last two weeks."),
-    prompt=_(
+    prompt=(
         "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
     ),
     items=(
-        _("Little interest or pleasure in doing things"),
-        _("Feeling down, depressed, or hopeless"),
-        _("Trouble falling or staying asleep, or sleeping too much"),
-        _("Feeling tired or having little energy"),
-        _("Poor appetite or overeating"),
-        _(
+        "Little interest or pleasure in doing things",
+        "Feeling down, depressed, or hopeless",
+        "Trouble falling or staying asleep, or sleeping too much",
+        "Feeling tired or having little energy",
+        "Poor appetite or overeating",
+        (
             "Feeling bad about yourself — or that you are a failure or have let yourself or your "
             "family down"
         ),
-        _("Trouble concentrating on things, such as reading the newspaper or watching television"),
-        _(
+        "Trouble concentrating on things, such as reading the newspaper or watching television",
+        (
             "Moving or speaking so slowly that other people could have noticed? Or the opposite — "
             "being so fidgety or restless that you have been moving around a lot more than usual"
         ),
-        _("Thoughts that you would be better off dead or of hurting yourself in some way"),
+        "Thoughts that you would be better off dead or of hurting yourself in some way",
     ),
     choices=FREQUENCY,
     scales=(
@@ -329,15 +351,15 @@ PHQ9 = Instrument(
     attribution=PFIZER,
     minutes=3,
     crisis_items=frozenset({9}),
-    extra_question=_(
+    extra_question=(
         "If you checked off any problems, how difficult have these problems made it for you to do "
         "your work, take care of things at home, or get along with other people?"
     ),
     extra_choices=(
-        Choice(0, _("Not difficult at all")),
-        Choice(1, _("Somewhat difficult")),
-        Choice(2, _("Very difficult")),
-        Choice(3, _("Extremely difficult")),
+        Choice(0, "Not difficult at all"),
+        Choice(1, "Somewhat difficult"),
+        Choice(2, "Very difficult"),
+        Choice(3, "Extremely difficult"),
     ),
 )
 
@@ -346,15 +368,15 @@ GAD7 = Instrument(
     name=_("GAD-7"),
     title=_("GAD-7: worry and anxiety over the last two weeks"),
     what_it_asks=_("Seven questions about worry and anxiety over the last two weeks."),
-    prompt=_("Over the last 2 weeks, how often have you been bothered by the following problems?"),
+    prompt="Over the last 2 weeks, how often have you been bothered by the following problems?",
     items=(
-        _("Feeling nervous, anxious, or on edge"),
-        _("Not being able to stop or control worrying"),
-        _("Worrying too much about different things"),
-        _("Trouble relaxing"),
-        _("Being so restless that it is hard to sit still"),
-        _("Becoming easily annoyed or irritable"),
-        _("Feeling afraid, as if something awful might happen"),
+        "Feeling nervous, anxious, or on edge",
+        "Not being able to stop or control worrying",
+        "Worrying too much about different things",
+        "Trouble relaxing",
+        "Being so restless that it is hard to sit still",
+        "Becoming easily annoyed or irritable",
+        "Feeling afraid, as if something awful might happen",
     ),
     choices=FREQUENCY,
     scales=(
@@ -393,54 +415,54 @@ PCL5 = Instrument(
     what_it_asks=_(
         "Twenty questions about reactions to a very stressful experience, over the past month."
     ),
-    prompt=_("In the past month, how much were you bothered by:"),
+    prompt="In the past month, how much were you bothered by:",
     items=(
-        _("Repeated, disturbing, and unwanted memories of the stressful experience?"),
-        _("Repeated, disturbing dreams of the stressful experience?"),
-        _(
+        "Repeated, disturbing, and unwanted memories of the stressful experience?",
+        "Repeated, disturbing dreams of the stressful experience?",
+        (
             "Suddenly feeling or acting as if the stressful experience were actually happening "
             "again (as if you were actually back there reliving it)?"
         ),
-        _("Feeling very upset when something reminded you of the stressful experience?"),
-        _(
+        "Feeling very upset when something reminded you of the stressful experience?",
+        (
             "Having strong physical reactions when something reminded you of the stressful "
             "experience (for example, heart pounding, trouble breathing, sweating)?"
         ),
-        _("Avoiding memories, thoughts, or feelings related to the stressful experience?"),
-        _(
+        "Avoiding memories, thoughts, or feelings related to the stressful experience?",
+        (
             "Avoiding external reminders of the stressful experience (for example, people, "
             "places, conversations, activities, objects, or situations)?"
         ),
-        _("Trouble remembering important parts of the stressful experience?"),
-        _(
+        "Trouble remembering important parts of the stressful experience?",
+        (
             "Having strong negative beliefs about yourself, other people, or the world (for "
             "example, having thoughts such as: I am bad, there is something seriously wrong with "
             "me, no one can be trusted, the world is completely dangerous)?"
         ),
-        _(
+        (
             "Blaming yourself or someone else for the stressful experience or what happened after "
             "it?"
         ),
-        _("Having strong negative feelings such as fear, horror, anger, guilt, or shame?"),
-        _("Loss of interest in activities that you used to enjoy?"),
-        _("Feeling distant or cut off from other people?"),
-        _(
+        "Having strong negative feelings such as fear, horror, anger, guilt, or shame?",
+        "Loss of interest in activities that you used to enjoy?",
+        "Feeling distant or cut off from other people?",
+        (
             "Trouble experiencing positive feelings (for example, being unable to feel happiness "
             "or have loving feelings for people close to you)?"
         ),
-        _("Irritable behavior, angry outbursts, or acting aggressively?"),
-        _("Taking too many risks or doing things that could cause you harm?"),
-        _("Being “superalert” or watchful or on guard?"),
-        _("Feeling jumpy or easily startled?"),
-        _("Having difficulty concentrating?"),
-        _("Trouble falling or staying asleep?"),
+        "Irritable behavior, angry outbursts, or acting aggressively?",
+        "Taking too many risks or doing things that could cause you harm?",
+        "Being “superalert” or watchful or on guard?",
+        "Feeling jumpy or easily startled?",
+        "Having difficulty concentrating?",
+        "Trouble falling or staying asleep?",
     ),
     choices=(
-        Choice(0, _("Not at all")),
-        Choice(1, _("A little bit")),
-        Choice(2, _("Moderately")),
-        Choice(3, _("Quite a bit")),
-        Choice(4, _("Extremely")),
+        Choice(0, "Not at all"),
+        Choice(1, "A little bit"),
+        Choice(2, "Moderately"),
+        Choice(3, "Quite a bit"),
+        Choice(4, "Extremely"),
     ),
     scales=(
         Scale(
@@ -540,54 +562,54 @@ PROQOL5 = Instrument(
     what_it_asks=_(
         "Thirty questions about the good and the hard sides of helping, over the last 30 days."
     ),
-    prompt=_(
+    prompt=(
         "Consider each statement about you and your current work situation: how frequently did "
         "you experience it in the last 30 days?"
     ),
     items=(
-        _("I am happy."),
-        _("I am preoccupied with more than one person I help."),
-        _("I get satisfaction from being able to help people."),
-        _("I feel connected to others."),
-        _("I jump or am startled by unexpected sounds."),
-        _("I feel invigorated after working with those I help."),
-        _("I find it difficult to separate my personal life from my life as a telecommunicator."),
-        _(
+        "I am happy.",
+        "I am preoccupied with more than one person I help.",
+        "I get satisfaction from being able to help people.",
+        "I feel connected to others.",
+        "I jump or am startled by unexpected sounds.",
+        "I feel invigorated after working with those I help.",
+        "I find it difficult to separate my personal life from my life as a telecommunicator.",
+        (
             "I am not as productive at work because I am losing sleep over traumatic experiences "
             "of a person I help."
         ),
-        _("I think that I might have been affected by the traumatic stress of those I help."),
-        _("I feel trapped by my job as a telecommunicator."),
-        _("Because of my helping, I have felt “on edge” about various things."),
-        _("I like my work as a telecommunicator."),
-        _("I feel depressed because of the traumatic experiences of the people I help."),
-        _("I feel as though I am experiencing the trauma of someone I have helped."),
-        _("I have beliefs that sustain me."),
-        _("I am pleased with how I am able to keep up with helping techniques and protocols."),
-        _("I am the person I always wanted to be."),
-        _("My work makes me feel satisfied."),
-        _("I feel worn out because of my work as a telecommunicator."),
-        _("I have happy thoughts and feelings about those I help and how I could help them."),
-        _("I feel overwhelmed because my work load seems endless."),
-        _("I believe I can make a difference through my work."),
-        _(
+        "I think that I might have been affected by the traumatic stress of those I help.",
+        "I feel trapped by my job as a telecommunicator.",
+        "Because of my helping, I have felt “on edge” about various things.",
+        "I like my work as a telecommunicator.",
+        "I feel depressed because of the traumatic experiences of the people I help.",
+        "I feel as though I am experiencing the trauma of someone I have helped.",
+        "I have beliefs that sustain me.",
+        "I am pleased with how I am able to keep up with helping techniques and protocols.",
+        "I am the person I always wanted to be.",
+        "My work makes me feel satisfied.",
+        "I feel worn out because of my work as a telecommunicator.",
+        "I have happy thoughts and feelings about those I help and how I could help them.",
+        "I feel overwhelmed because my work load seems endless.",
+        "I believe I can make a difference through my work.",
+        (
             "I avoid certain activities or situations because they remind me of frightening "
             "experiences of the people I help."
         ),
-        _("I am proud of what I can do to help."),
-        _("As a result of my helping, I have intrusive, frightening thoughts."),
-        _("I feel “bogged down” by the system."),
-        _("I have thoughts that I am a “success” as a telecommunicator."),
-        _("I can't recall important parts of my work with trauma victims."),
-        _("I am a very caring person."),
-        _("I am happy that I chose to do this work."),
+        "I am proud of what I can do to help.",
+        "As a result of my helping, I have intrusive, frightening thoughts.",
+        "I feel “bogged down” by the system.",
+        "I have thoughts that I am a “success” as a telecommunicator.",
+        "I can't recall important parts of my work with trauma victims.",
+        "I am a very caring person.",
+        "I am happy that I chose to do this work.",
     ),
     choices=(
-        Choice(1, _("Never")),
-        Choice(2, _("Rarely")),
-        Choice(3, _("Sometimes")),
-        Choice(4, _("Often")),
-        Choice(5, _("Very often")),
+        Choice(1, "Never"),
+        Choice(2, "Rarely"),
+        Choice(3, "Sometimes"),
+        Choice(4, "Often"),
+        Choice(5, "Very often"),
     ),
     scales=(
         Scale(

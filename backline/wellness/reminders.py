@@ -74,7 +74,7 @@ def send_due(now: datetime | None = None) -> int:
                 reminder.owner_id,
                 f"wellness:{reminder.pk}",
                 f"wellness:{reminder.pk}:{reminder.next_at.timestamp()}",
-                message(),
+                message,
                 start_at=now,
             )
             sent += 1

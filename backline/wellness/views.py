@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,7 +26,14 @@ from backline.lib import clock, confirm, tokens
 from backline.privacy.access import SIGNED_IN, access
 from backline.wellness import chart, reminders
 from backline.wellness.forms import CheckForm, ReminderForm
-from backline.wellness.instruments import INSTRUMENTS, PROQOL5, RED_ZONE, STRESS, Instrument
+from backline.wellness.instruments import (
+    INSTRUMENTS,
+    PROQOL5,
+    PUBLISHED_IN,
+    RED_ZONE,
+    STRESS,
+    Instrument,
+)
 from backline.wellness.models import Every, Reminder, SelfCheck, by_instrument, of, remove_all
 
 
@@ -93,7 +101,17 @@ def take(request: MemberRequest, name: str) -> HttpResponse:
         return redirect("wellness:result", pk=check.pk)
     if request.method == "POST":
         messages.error(request, _("A few questions have no answer yet. Each one is marked below."))
-    return render(request, "wellness/take.html", {"instrument": instrument, "form": form})
+    in_english = instrument.shown_in_english(translation.get_language())
+    return render(
+        request,
+        "wellness/take.html",
+        # the items' own language, for screen readers, when the page is in another
+        {
+            "instrument": instrument,
+            "form": form,
+            "wording_lang": PUBLISHED_IN if in_english else "",
+        },
+    )
 
 
 @access(SIGNED_IN)

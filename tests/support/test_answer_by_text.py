@@ -16,7 +16,7 @@ from django.urls import reverse
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
-from backline.accounts.models import Membership
+from backline.accounts.models import Membership, User
 from backline.accounts.roles import Role
 from backline.lib import clock
 from backline.notify.models import Channel, OutgoingMessage
@@ -30,7 +30,7 @@ from backline.support.models import (
     RequestStatus,
     SupportRequest,
 )
-from tests import asking
+from tests import asking, spoken
 from tests.harness import Clock, Team, reachable
 from tests.personas import make_person
 
@@ -323,3 +323,19 @@ def test_the_same_reply_twice_at_once_is_used_once(
         "Backline: you took the request",
     ]
     assert Event.objects.filter(request=request, kind=EventKind.ACKNOWLEDGED).count() == 1
+
+
+def test_the_answer_to_a_reply_is_in_the_language_of_the_peer_who_replied(
+    team: Team, moment: Clock, texts: Texts, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The provider's request names no language: the answer is in the replier's."""
+    User.objects.filter(pk=team.b.pk).update(language="es")
+    with spoken.marking(monkeypatch):
+        _request, code = paged_b(team, moment, texts)
+        [page_text] = texts.provider.texts_to(B_NUMBER)
+        assert page_text.startswith(spoken.mark("es"))
+        answer = texts.reply(B_NUMBER, code)
+    assert answer.status == 200
+    [said] = answer.texts
+    assert said.startswith(spoken.mark("es"))
+    assert spoken.mark("en") not in said

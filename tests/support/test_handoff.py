@@ -14,13 +14,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from backline.accounts.models import User
 from backline.directory.models import Resource
 from backline.notify.email.tests.smtp_server import Received, SmtpServer
 from backline.notify.models import Channel, OutgoingMessage
 from backline.privacy.models import AuditEntry
 from backline.support import escalation, handoff, lifecycle
 from backline.support.models import FOLLOWUP_DAYS_DEFAULT, SupportRequest
-from tests import asking
+from tests import asking, spoken
 from tests.directory.builders import WEEKDAYS, entry
 from tests.harness import ClientOf, Clock, Response, Team, reachable
 
@@ -247,3 +248,23 @@ def test_coordinators_never_learn_to_whom_a_card_was_sent(
             body = client.get(url).content.decode()
             for revealing in ("Tess", TESS):
                 assert revealing not in body, (person, url, revealing)
+
+
+def test_the_card_is_in_the_colleagues_language_not_the_senders(
+    team: Team,
+    tess: None,
+    clinician: Resource,
+    client_of: ClientOf,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    User.objects.filter(pk=team.world.telecommunicator.pk).update(language="es")
+    User.objects.filter(pk=team.a.pk).update(language="en")
+    taken = _taken(team)
+    peer = client_of(team.a)
+    peer.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the sender's page is in English
+    with spoken.marking(monkeypatch):
+        assert _to_requester(peer, taken, clinician, confirm="yes").status_code == 302
+    [row] = [m for m in _sent_cards() if m.channel == Channel.EMAIL]
+    assert row.subject == spoken.mark("es") + SUBJECT
+    assert spoken.mark("es") in row.body and spoken.mark("en") not in row.body
+    assert "Dr. Ana Morales, LPC" in row.body

@@ -22,12 +22,13 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from backline.lib import clock
-from backline.notify import actions, outbox
+from backline.notify import actions, languages, outbox
 from backline.notify.models import Channel, OutgoingMessage, Status
 from backline.notify.sms import provider, replies, reports
 from backline.privacy.access import PUBLIC, access
@@ -158,5 +159,7 @@ def inbound(request: HttpRequest) -> HttpResponse:
         log.info("inbound text: no unused code matches")
         return _answer(_not_valid())
     found = actions.find(message.action)
-    said = found[0].on_reply(found[1], message.recipient_id) if found else None
-    return _answer(said or _not_valid())
+    # in the language of the person replying, whom the provider's request does not name
+    with translation.override(languages.of_person(message.recipient_id)):
+        said = found[0].on_reply(found[1], message.recipient_id) if found else None
+        return _answer(said or _not_valid())

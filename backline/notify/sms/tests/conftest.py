@@ -7,16 +7,10 @@ from collections.abc import Iterator
 import pytest
 from pytest_django.fixtures import Settings
 
-from backline.notify.sms.tests.fake_provider import ACCOUNT, PUBLIC_URL, TOKEN, FakeProvider
+from backline.notify.sms.tests.fake_provider import FakeProvider, serving
 
 
 @pytest.fixture
 def provider(settings: Settings) -> Iterator[FakeProvider]:
-    fake = FakeProvider().start()
-    settings.BACKLINE_SMS_API_URL = fake.url
-    settings.BACKLINE_SMS_ACCOUNT_SID = ACCOUNT
-    settings.BACKLINE_SMS_AUTH_TOKEN = TOKEN
-    settings.BACKLINE_SMS_FROM = "+15550109999"
-    settings.BACKLINE_PUBLIC_URL = PUBLIC_URL
-    yield fake
-    fake.stop()
+    with serving(settings) as fake:
+        yield fake

@@ -18,6 +18,8 @@ import itertools
 import json
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -25,6 +27,7 @@ from urllib.parse import parse_qs
 from xml.etree import ElementTree
 
 import httpx
+from pytest_django.fixtures import Settings
 
 from backline.notify.tests.loopback import FakeHTTPService
 
@@ -32,6 +35,21 @@ from backline.notify.tests.loopback import FakeHTTPService
 ACCOUNT = "AC0123456789abcdef0123456789abcdef"
 TOKEN = "test-auth-token"
 PUBLIC_URL = "https://backline.example.org"
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[FakeProvider]:
+    """A fake provider, started, with the settings that point the SMS transport at it."""
+    fake = FakeProvider().start()
+    settings.BACKLINE_SMS_API_URL = fake.url
+    settings.BACKLINE_SMS_ACCOUNT_SID = ACCOUNT
+    settings.BACKLINE_SMS_AUTH_TOKEN = TOKEN
+    settings.BACKLINE_SMS_FROM = "+15550109999"
+    settings.BACKLINE_PUBLIC_URL = PUBLIC_URL
+    try:
+        yield fake
+    finally:
+        fake.stop()
 
 
 @dataclass(frozen=True)
