@@ -483,13 +483,13 @@ PCL5 = Instrument(
                 Band(
                     31,
                     33,
-                    _("Within the provisional cut-point (31\u201333)"),
+                    _("Within the provisional cut-point (31–33)"),
                     _(
                         "Your reactions are in the range that may suggest PTSD. Please talk with "
                         "a counselor who knows first responders; a peer can help you connect."
                     ),
                     concern=True,
-                    short=_("31\u201333"),
+                    short=_("31–33"),
                 ),
                 Band(
                     34,
@@ -507,24 +507,24 @@ PCL5 = Instrument(
         ),
     ),
     clusters=(
-        Cluster("B", _("Intrusion (B, items 1\u20135)"), tuple(range(1, 6)), 1),
-        Cluster("C", _("Avoidance (C, items 6\u20137)"), (6, 7), 1),
+        Cluster("B", _("Intrusion (B, items 1–5)"), tuple(range(1, 6)), 1),
+        Cluster("C", _("Avoidance (C, items 6–7)"), (6, 7), 1),
         Cluster(
             "D",
-            _("Negative changes in thinking and mood (D, items 8\u201314)"),
+            _("Negative changes in thinking and mood (D, items 8–14)"),
             tuple(range(8, 15)),
             2,
         ),
         Cluster(
             "E",
-            _("Changes in arousal and reactivity (E, items 15\u201320)"),
+            _("Changes in arousal and reactivity (E, items 15–20)"),
             tuple(range(15, 21)),
             2,
         ),
     ),
     endorsed_at=2,
     cut_point_note=_(
-        "A total of 31\u201333 is the provisional cut-point for probable PTSD, and the symptom "
+        "A total of 31–33 is the provisional cut-point for probable PTSD, and the symptom "
         "clusters follow DSM-5's provisional rule (an item rated “Moderately” or more "
         "counts; at least one intrusion, one avoidance, two mood and two arousal items). "
         "Only a clinician can diagnose."
@@ -654,7 +654,7 @@ PROQOL5 = Instrument(
         ),
     ),
     attribution=_(
-        "© B. Hudnall Stamm, 2009\u20132012. Professional Quality of Life: Compassion "
+        "© B. Hudnall Stamm, 2009–2012. Professional Quality of Life: Compassion "
         "Satisfaction and Fatigue Version 5 (ProQOL). www.ProQOL.org. This test may be "
         "freely copied as long as (a) author is credited, (b) no changes are made, and "
         "(c) it is not sold. Here “helper” reads “telecommunicator”, as its authors allow."
