@@ -67,7 +67,7 @@ def envelope_of(page: SupportPage, channel: str, address: str) -> Envelope:
         link=said.link,
         action=said.action,
     )
-    envelope = outbox._envelope(message, address)
+    envelope = outbox._envelope(message, address, "en")
     assert envelope is not None
     return envelope
 

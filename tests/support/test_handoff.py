@@ -211,10 +211,10 @@ def test_only_the_taker_sends_and_only_while_they_see_who_asked(
     assert _to_requester(client_of(team.a), taken, clinician, confirm="yes").status_code == 302
     assert len(_sent_cards()) == 1
     moment.shift(days=FOLLOWUP_DAYS_DEFAULT + 1)
-    other = entry(team.world.region, "Harbor EAP", kind="eap")
-    assert _to_requester(client_of(team.a), taken, other, confirm="yes").status_code == 404
+    eap = entry(team.world.region, "Harbor EAP", kind="eap")
+    assert _to_requester(client_of(team.a), taken, eap, confirm="yes").status_code == 404
     card = client_of(team.a).get(
-        reverse("directory:card", args=[other.pk]) + f"?for={taken.public_id}"
+        reverse("directory:card", args=[eap.pk]) + f"?for={taken.public_id}"
     )
     assert "Tess" not in card.content.decode()
     assert len(_sent_cards()) == 1

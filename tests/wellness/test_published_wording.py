@@ -87,7 +87,7 @@ def test_the_published_words_are_the_same_whatever_the_active_language() -> None
 def test_what_backline_wrote_around_them_is_translated() -> None:
     """The title, the bands and the results stay marked for translation."""
     for instrument in (PHQ9, STRESS):
-        assert type(instrument.title) is not str
-        assert all(type(band.meaning) is not str for s in instrument.scales for band in s.bands)
+        assert not isinstance(instrument.title, str)
+        assert not any(isinstance(band.meaning, str) for s in instrument.scales for band in s.bands)
     with translation.override("es"):
         assert type(STRESS.choices[0].label) is not str
