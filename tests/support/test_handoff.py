@@ -13,6 +13,7 @@ from datetime import time, timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from backline.accounts.models import User
 from backline.directory.models import Resource
@@ -265,6 +266,7 @@ def test_the_card_is_in_the_colleagues_language_not_the_senders(
     with spoken.marking(monkeypatch):
         assert _to_requester(peer, taken, clinician, confirm="yes").status_code == 302
     [row] = [m for m in _sent_cards() if m.channel == Channel.EMAIL]
-    assert row.subject == spoken.mark("es") + SUBJECT
+    with translation.override("es"):
+        assert row.subject == spoken.mark("es") + str(handoff.SUBJECT) == "[es] Los datos que pediste"
     assert spoken.mark("es") in row.body and spoken.mark("en") not in row.body
     assert "Dr. Ana Morales, LPC" in row.body
