@@ -41,6 +41,8 @@ def test_load_demo_creates_a_realistic_region_once(
         user = User.objects.get(email=login.email)
         assert user.check_password(data.PASSWORD)
         assert user.roles == {str(r) for r in login.roles}
+        assert user.language == login.language
+    assert User.objects.get(email="telecom.es@example.org").language == "es"  # reads Spanish
 
 
 def test_the_demo_peer_is_on_call_and_reachable(db: None) -> None:

@@ -33,10 +33,12 @@ class Login:
     full_name: str
     roles: tuple[Role, ...]
     agency: int  # index into AGENCIES
+    language: str = ""  # chosen; empty: the agency's (English)
 
 
 LOGINS = [
     Login("telecom@example.org", "Jordan Ellis", (Role.TELECOMMUNICATOR,), 0),
+    Login("telecom.es@example.org", "Lucía Herrera", (Role.TELECOMMUNICATOR,), 0, "es"),
     Login("peer@example.org", "Sam Okafor", (Role.TELECOMMUNICATOR, Role.PEER), 0),
     Login(
         "coordinator@example.org", "Casey Lindqvist", (Role.TELECOMMUNICATOR, Role.COORDINATOR), 1
@@ -140,6 +142,9 @@ def load() -> tuple[Region, bool]:
         coordinator = _person(*coordinating, password_hash, by=None)
         for other in others:
             _person(*other, password_hash, by=coordinator)
+        for login in LOGINS:
+            if login.language:
+                User.objects.filter(email=login.email).update(language=login.language)
         care.load(region, paging.load(region))
         records.load(region)
         checkins.load(region)

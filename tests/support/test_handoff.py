@@ -267,6 +267,7 @@ def test_the_card_is_in_the_colleagues_language_not_the_senders(
         assert _to_requester(peer, taken, clinician, confirm="yes").status_code == 302
     [row] = [m for m in _sent_cards() if m.channel == Channel.EMAIL]
     with translation.override("es"):
-        assert row.subject == spoken.mark("es") + str(handoff.SUBJECT) == "[es] Los datos que pediste"
+        subject = spoken.mark("es") + str(handoff.SUBJECT)
+    assert row.subject == subject == "[es] Los datos que pediste"
     assert spoken.mark("es") in row.body and spoken.mark("en") not in row.body
     assert "Dr. Ana Morales, LPC" in row.body

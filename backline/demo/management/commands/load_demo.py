@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from backline.demo import data
@@ -17,4 +18,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {data.PASSWORD}):")
         for login in data.LOGINS:
             roles = ", ".join(str(role.label) for role in login.roles)
-            self.stdout.write(f"  {login.email:<26} {login.full_name} — {roles}")
+            reads = f" — {dict(settings.LANGUAGES)[login.language]}" if login.language else ""
+            self.stdout.write(f"  {login.email:<26} {login.full_name} — {roles}{reads}")
