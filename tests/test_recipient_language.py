@@ -108,7 +108,7 @@ def test_the_engine_writes_in_the_recipients_language_not_its_own(
     [received] = [r for r in smtp.received if r.to == ["a@mail.test"]]
     assert str(make_header(decode_header(received.subject))).startswith(ES)
     assert received.body.startswith(ES)
-    assert f"\n\n{ES}I'll take it: " in received.body
+    assert f"\n\n{ES}Yo la atiendo: " in received.body
     assert '<html lang="es" dir="ltr">' in received.html
     assert EN not in received.body + received.html
     [row] = inapp(team.a)
@@ -140,12 +140,16 @@ def test_a_session_invitation_and_its_calendar_file_in_each_attendees_language(
     with translation.override("en"):
         builders.schedule(coordinator, data)
         sent = {m.to[0]: m for m in builders.sent_mail()}
-    for address, mark in (("tc@harbor.test", ES), ("peer@harbor.test", EN)):
+    readers = (
+        ("tc@harbor.test", ES, "Sesión de Backline"),
+        ("peer@harbor.test", EN, "Backline session"),
+    )
+    for address, mark, summary in readers:
         email = sent[address]
         assert str(email.subject).startswith(mark)
         _part, calendar = builders.calendar_of(email)
         (event,) = calendar.walk("VEVENT")
-        assert str(event["SUMMARY"]) == f"{mark}Backline session"
+        assert str(event["SUMMARY"]) == f"{mark}{summary}"
         assert str(event["DESCRIPTION"]).startswith(mark)
     assert not mail.outbox
 

@@ -41,7 +41,7 @@ TOKEN = "test-auth-token"
 BACKLINE_NUMBER = "+15550109999"
 B_NUMBER = "+15550100002"  # peer B's verified number (tests/support/conftest.py)
 NOT_VALID = "Backline: that code is not valid. Open the link in the page to respond."
-PROMPT = re.compile(r"Reply (\d{6}) to take it\.")
+PROMPT = re.compile(r"(?:Reply (\d{6}) to take it|Responde (\d{6}) para atenderla)\.")
 
 
 @dataclass
@@ -64,7 +64,7 @@ class Texts:
         *_, text = self.provider.texts_to(number)
         found = PROMPT.search(text)
         assert found, text
-        return found.group(1)
+        return found.group(1) or found.group(2)  # in English or in Spanish
 
 
 @pytest.fixture
