@@ -3,12 +3,15 @@ agency's, else the site's; a code Backline does not offer falls back the same wa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from pytest_django.fixtures import Settings
 
-from backline.accounts.languages import language_of, offered
+from backline.accounts.languages import language_of, languages_of, offered
 from backline.accounts.models import Agency, Membership, User
 from backline.accounts.roles import Role
 from tests.personas import World
@@ -75,3 +78,26 @@ def test_the_database_refuses_a_language_not_offered(world: World, code: str) ->
         Agency.objects.filter(pk=world.agency.pk).update(language=code)
     with pytest.raises(IntegrityError), transaction.atomic():
         Agency.objects.filter(pk=world.agency.pk).update(language="")
+
+
+def test_many_people_at_once_as_each_alone_in_two_queries(
+    world: World, django_assert_num_queries: Callable[..., AbstractContextManager[object]]
+) -> None:
+    """The engine asks for a whole team's languages at once: the same answers as
+    ``language_of`` gives each person, in two queries however many people."""
+    Agency.objects.filter(pk=world.agency.pk).update(language="es")
+    Agency.objects.filter(pk=world.outside_agency.pk).update(language="en")
+    User.objects.filter(pk=world.coordinator.pk).update(language="en")
+    Membership.objects.create(
+        user=world.outsider, region=world.region, agency=world.agency, role=Role.PEER
+    )
+    loner = User.objects.create_user(email="loner@harbor.test", password="x", full_name="Lo")
+    people = [*User.objects.all()]
+    nobody = max(p.pk for p in people) + 1
+    with django_assert_num_queries(2):
+        found = languages_of([p.pk for p in people] + [nobody])
+    assert found == {p.pk: language_of(fresh(p)) for p in people} | {nobody: "en"}
+    assert found[world.coordinator.pk] == "en" and found[world.peer.pk] == "es"
+    assert found[world.outsider.pk] == "es" and found[loner.pk] == "en"
+    with django_assert_num_queries(2):
+        languages_of([world.peer.pk])
