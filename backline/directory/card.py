@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest, QueryDict
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from backline.directory import hours
 from backline.directory.models import Kind, Resource
@@ -77,11 +78,11 @@ OFFERS: list[Offer] = []
 
 # what the colleague asks about, by the entry's kind; an app or reading is named instead
 ASK_ABOUT = {
-    Kind.EAP: lambda: _("what my employee assistance program offers"),
-    Kind.CLINICIAN: lambda: _("seeing a counselor"),
-    Kind.CHAPLAIN: lambda: _("talking with a chaplain"),
-    Kind.CRISIS_LINE: lambda: _("talking with someone now"),
-    Kind.SUPPORT_GROUP: lambda: _("joining the group"),
+    Kind.EAP: gettext_lazy("what my employee assistance program offers"),
+    Kind.CLINICIAN: gettext_lazy("seeing a counselor"),
+    Kind.CHAPLAIN: gettext_lazy("talking with a chaplain"),
+    Kind.CRISIS_LINE: gettext_lazy("talking with someone now"),
+    Kind.SUPPORT_GROUP: gettext_lazy("joining the group"),
 }
 
 
@@ -94,7 +95,7 @@ def script(resource: Resource, language: str = "") -> str:
     """What the colleague can say when they call: who they are, who sent them, and what
     they would like (by telehealth, in ``language``, when the entry offers them)."""
     about = ASK_ABOUT.get(Kind(resource.kind))
-    asked = about() if about else resource.name
+    asked = str(about) if about else resource.name
     said = [
         _(
             "I'm a 911 telecommunicator and my peer supporter suggested you. "

@@ -9,7 +9,7 @@ reply line, a calendar file) is written in the same language (``outbox.process``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeAlias, TypeVar
 
 from django.utils import translation
@@ -23,19 +23,16 @@ T = TypeVar("T")
 Words: TypeAlias = T | Callable[[], T]
 
 
-def of(user_ids: Iterable[int]) -> dict[int, str]:
-    """Each person's language (of an id that names nobody: the default), in two queries."""
-    return languages_of(user_ids)
-
-
 def of_person(user_id: int) -> str:
-    return of([user_id])[user_id]
+    return languages_of([user_id])[user_id]
 
 
 def written(said: Sequence[tuple[int, Words[T]]]) -> list[tuple[int, T]]:
-    """Each (recipient, words) pair with its words written in the recipient's language."""
-    language = of(recipient for recipient, _words in said)
-    return [(recipient, in_language(words, language[recipient])) for recipient, words in said]
+    """Each (recipient, words) pair with its words written in the recipient's language
+    (whose languages are looked up only when some words are still to be written)."""
+    to_write = [recipient for recipient, words in said if callable(words)]
+    language = languages_of(to_write) if to_write else {}
+    return [(r, in_language(words, language.get(r, ""))) for r, words in said]
 
 
 def in_language(words: Words[T], language: str) -> T:

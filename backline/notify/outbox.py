@@ -46,6 +46,7 @@ from django.db.models import Case, F, Min, QuerySet, Value, When
 from django.db.models.functions import Least
 from django.utils import translation
 
+from backline.accounts.languages import languages_of
 from backline.lib import clock, crypto, host, tokens
 from backline.notify import actions, attachments, languages, wake
 from backline.notify.languages import Words
@@ -278,7 +279,7 @@ def resolve(group_key: str, resolution: Words[str], recipient_id: int | None = N
         rows = rows.filter(recipient_id=recipient_id)
     now = clock.now()
     recipients: dict[str, list[int]] = defaultdict(list)
-    for recipient, language in languages.of(rows.values_list("recipient_id", flat=True)).items():
+    for recipient, language in languages_of(rows.values_list("recipient_id", flat=True)).items():
         recipients[language].append(recipient)
     return sum(
         rows.filter(recipient_id__in=ids).update(
@@ -303,7 +304,7 @@ def process(now: datetime | None = None, limit: int = BATCH, claimer: str = "") 
                 break
             addresses = _addresses(claim.messages)
             _expect_replies(claim.messages, addresses)
-            language = languages.of(m.recipient_id for m in claim.messages)
+            language = languages_of(m.recipient_id for m in claim.messages)
             envelopes = [
                 _envelope(m, addresses.get(m.pk), language[m.recipient_id]) for m in claim.messages
             ]

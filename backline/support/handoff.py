@@ -46,6 +46,7 @@ from backline.privacy.access import access
 from backline.privacy.actions import describe
 from backline.support import targets
 from backline.support.models import SupportRequest
+from backline.support.views import REQUEST_VIEWED
 
 PEER = role(Role.PEER)
 PER_HOUR = 10
@@ -211,7 +212,8 @@ def offer(request: HttpRequest, resource: Resource, carried: cards.Context) -> c
     if support_request is not None and support_request.region_id == resource.region_id:
         requester = support_request.requester
         assert requester is not None
-        name = first_name(requester)
+        name = first_name(requester)  # who asked, on this page too: read as the request is
+        audit.record(viewer, REQUEST_VIEWED, subject=requester, obj=support_request)
         if not own_emails(requester):
             return cards.Offered(
                 notes=[

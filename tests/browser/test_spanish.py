@@ -17,10 +17,10 @@ from playwright.sync_api import Page, expect
 
 from backline.accounts.models import User
 from backline.engine.loop import tick
-from backline.lib import clock
-from backline.notify.models import Channel, ContactMethod
+from backline.notify.models import Channel
 from tests.browser.support import ON_A_PHONE, check_page, sign_in
 from tests.browser.test_reach_out import paging  # noqa: F401 - the same on-call peer
+from tests.harness import reachable
 from tests.personas import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -59,12 +59,7 @@ def test_a_spanish_reach_out_pages_an_english_peer_in_english(
 ) -> None:
     world = paging
     User.objects.filter(pk=world.telecommunicator.pk).update(language="es")
-    ContactMethod.objects.create(
-        user=world.telecommunicator,
-        channel=Channel.SMS,
-        value="+13195550142",
-        verified_at=clock.now(),
-    )
+    reachable(world.telecommunicator, Channel.SMS, "+13195550142")
     phone = open_page(**ON_A_PHONE)
     sign_in(phone, site, world.telecommunicator)
     expect(

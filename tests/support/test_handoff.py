@@ -170,8 +170,13 @@ def test_the_peer_who_took_the_request_sends_the_card_to_the_colleague(
     page = peer.get(reverse("support:request", args=[taken.public_id])).content.decode()
     assert f'href="/directory/?for={taken.public_id}">Find a resource for them' in page
     card = reverse("directory:card", args=[clinician.pk]) + f"?for={taken.public_id}"
+    viewed = AuditEntry.objects.filter(action="support.request.viewed", actor_id=team.a.pk)
+    read_before = viewed.count()
     shown = peer.get(card).content.decode()
     assert "Send to Tess&#x27;s e-mail" in shown
+    # the card names who asked: a read of the request, audited as the request page is
+    assert viewed.count() == read_before + 1
+    assert viewed.latest("pk").subject_id == taken.requester_id
     assert "Send it only because Tess asked for it" in shown
     assert "E-mail this card to me" not in shown
 
